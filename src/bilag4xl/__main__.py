@@ -1,0 +1,5 @@
+"""`python -m bilag4xl`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,98 @@
+"""The `bilag4xl` command line: each command parses options and calls one library function.
+
+Heavy modules (pydantic, xlsxwriter, openpyxl) are imported inside the commands so that
+`bilag4xl --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from .errors import Bilag4xlError
+
+app = typer.Typer(
+    name="bilag4xl",
+    help="Bilag 4 som regneark: lav låste skabeloner, læs og valider udfyldte skemaer, og saml "
+    "alle forvaltningers indberetninger i én projektmappe.\n\n"
+    "Exit-status: 0 = i orden, 1 = fejl eller problemer fundet, 2 = forkert brug.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+SpecOption = Annotated[
+    Path | None,
+    typer.Option("--spec", help="Spec (TOML) for formularen og runden. Standard: den indbyggede.",
+                 exists=True, dir_okay=False),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overskriv en eksisterende fil.")]
+
+
+def fail(error: Bilag4xlError) -> NoReturn:
+    """Print a library error as one clear line (no traceback) and exit with its code."""
+    typer.echo(f"Fejl: {error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+@app.command("spec", help="Skriv den indbyggede spec (TOML) ud, så den kan kopieres og "
+             "tilpasses en ny runde.")
+def spec_command() -> None:
+    """Print the built-in form spec (TOML), to copy and edit for a new round."""
+    from .spec import default_spec_text
+
+    sys.stdout.write(default_spec_text())
+
+
+@app.command("template", help="Lav en låst Excel-skabelon: én fil (-o) eller én pr. "
+             "forvaltning i runden (--out-dir).")
+def template_command(
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Skabelonens fil (.xlsx).")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Lav én skabelon pr. forvaltning i runden, i denne mappe."),
+    ] = None,
+    spec: SpecOption = None,
+    department: Annotated[
+        str | None, typer.Option("--department", help="Forvaltningen, skabelonen er til.")
+    ] = None,
+    initiative: Annotated[
+        list[str] | None,
+        typer.Option("--initiative", help="En fast indsats (ét ark); kan gentages."),
+    ] = None,
+    blank: Annotated[
+        int | None,
+        typer.Option("--blank", min=0, max=50, help="Antal ekstra tomme indsatsark, hvor "
+                     "sagsbehandleren selv skriver navnet."),
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Adgangskode til arkbeskyttelsen (valgfri).")
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """Generate a locked Excel template: one file (-o) or one per department (--out-dir)."""
+    if (out is None) == (out_dir is None):
+        raise typer.BadParameter("angiv enten -o FIL eller --out-dir MAPPE", param_hint="-o")
+    from .spec import load_spec
+    from .template import write_round, write_template
+
+    try:
+        loaded = load_spec(spec)
+        if out_dir is not None:
+            paths = write_round(out_dir, loaded, password=password, force=force)
+        else:
+            assert out is not None
+            paths = [write_template(out, loaded, department, initiative or (), blank,
+                                    password=password, force=force)]
+    except Bilag4xlError as exc:
+        fail(exc)
+    for path in paths:
+        typer.echo(f"Skrev {path}", err=True)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,600 @@
+"""`plan(spec, ...) -> Layout`: every sheet, label, input and formula of a template, by position.
+
+This is the one map that the template writer, the reader and the validator share, so a field
+added to the spec gets a cell, a validation, a parser and a message without code changes.
+
+Convention relied on by people and tests: every input stands directly right of its label in
+the same row; each year's amount stands directly below its year header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from . import excel
+from .spec import YES, FieldSpec, Kind, Spec
+
+LAYOUT_VERSION = "1"
+LABEL_COL = 0
+FIRST_VALUE_COL = 1
+LINE_HEIGHT = 15.0
+AMOUNT_COL_WIDTH = 13.0
+LABEL_COL_WIDTH = 34.0
+TEXT_LINES_MAX = 14
+
+Value = str | float | int | bool | None
+
+
+class Role(StrEnum):
+    INSTRUCTIONS = "instructions"
+    COVER = "cover"
+    INITIATIVE = "initiative"
+    OVERVIEW = "overview"
+    METADATA = "metadata"
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A cell: sheet name and 0-based row and column."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def ref(self) -> str:
+        return excel.cell_ref(self.row, self.col)
+
+    def formula_ref(self, from_sheet: str) -> str:
+        return self.ref if from_sheet == self.sheet else f"{excel.quote_sheet(self.sheet)}!{self.ref}"
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.ref}"
+
+
+@dataclass(frozen=True)
+class Input:
+    """An unlocked cell the user fills; `path` is where its value goes in the submission."""
+
+    path: str
+    pos: Pos
+    field: FieldSpec
+    span: int = 1
+
+
+@dataclass(frozen=True)
+class Text:
+    """A fixed text written by the template (label, header, title...). `path` marks data."""
+
+    pos: Pos
+    text: str
+    style: str = "label"
+    span: int = 1
+    path: str | None = None
+
+
+FormulaOp = Literal["ref", "text", "sum", "missing"]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula as data, so the same object renders the Excel text and computes its value.
+
+    ref: one number; text: one cell as text; sum: SUM of cells; missing: completeness status.
+    """
+
+    pos: Pos
+    op: FormulaOp
+    refs: tuple[Pos, ...]
+    labels: tuple[str, ...] = ()
+    style: str = "formula"
+    span: int = 1
+    sizes: tuple[int, ...] = ()  # "missing": refs per label (a group is missing if all are blank)
+
+    def groups(self) -> list[tuple[Pos, ...]]:
+        sizes = self.sizes or (1,) * len(self.refs)
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return [self.refs[s : s + n] for s, n in zip(starts, sizes, strict=True)]
+
+    def excel(self) -> str:
+        here = self.pos.sheet
+        if self.op == "ref":
+            return "=" + self.refs[0].formula_ref(here)
+        if self.op == "text":
+            return "=" + self.refs[0].formula_ref(here) + '&""'
+        if self.op == "sum":
+            return "=SUM(" + ",".join(_ranges(self.refs, here)) + ")"
+        tests = [_blank_test(g, here) for g in self.groups()]
+        parts = "&".join(f'IF({t},", {_q(lbl)}","")' for t, lbl in zip(tests, self.labels, strict=True))
+        return f'=IF(OR({",".join(tests)}),"Mangler: "&MID({parts},3,999),"Udfyldt")'
+
+    def compute(self, get: _Getter) -> Value:
+        """The value Excel would show, given a way to read any cell's value."""
+        if self.op == "ref":
+            value = get(self.refs[0])
+            return 0 if value is None or value == "" else value
+        if self.op == "text":
+            value = get(self.refs[0])
+            return "" if value is None else _as_text(value)
+        if self.op == "sum":
+            return _sum(get(p) for p in self.refs)
+        missing = [lbl for g, lbl in zip(self.groups(), self.labels, strict=True)
+                   if all(_blank(get(p)) for p in g)]
+        return "Mangler: " + ", ".join(missing) if missing else "Udfyldt"
+
+
+class _Getter:  # pragma: no cover - typing helper only
+    def __call__(self, pos: Pos) -> Value: ...
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    name: str
+    role: Role
+    index: int | None = None  # initiative number (0-based) for initiative sheets
+    widths: tuple[float, ...] = ()
+    header: str = ""
+
+
+@dataclass
+class Layout:
+    """Everything a template contains, by position; see module docstring."""
+
+    spec: Spec
+    department: str | None
+    initiatives: tuple[str | None, ...]
+    sheets: list[SheetPlan] = field(default_factory=list)
+    inputs: list[Input] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+    formulas: list[Formula] = field(default_factory=list)
+    heights: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    @property
+    def template_id(self) -> str:
+        """Identifies this exact template: spec, department and initiatives."""
+        ident = [self.spec.digest, LAYOUT_VERSION, self.department or "", list(self.initiatives)]
+        return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()[:16]
+
+    def metadata(self) -> dict[str, str]:
+        """The key/value pairs of the hidden metadata sheet (identifying, not trusted)."""
+        r = self.spec.round
+        return {
+            "generator": "bilag4xl",
+            "layout_version": LAYOUT_VERSION,
+            "template_id": self.template_id,
+            "spec_name": self.spec.name,
+            "spec_version": self.spec.version,
+            "spec_hash": self.spec.digest,
+            "department": self.department or "",
+            "period": f"{r.first_year}-{r.last_year}",
+            "unit": r.unit,
+            "initiatives": json.dumps(list(self.initiatives), ensure_ascii=False),
+        }
+
+    def input(self, path: str) -> Input:
+        return self._inputs_by_path()[path]
+
+    def _inputs_by_path(self) -> dict[str, Input]:
+        # Rebuilt whenever inputs were added (planning adds them while it looks them up).
+        size, cache = self.__dict__.get("_by_path", (-1, {}))
+        if size != len(self.inputs):
+            cache = {i.path: i for i in self.inputs}
+            self.__dict__["_by_path"] = (len(self.inputs), cache)
+        return cache
+
+    def sheet(self, role: Role) -> SheetPlan:
+        return next(s for s in self.sheets if s.role is role)
+
+    def initiative_sheets(self) -> list[SheetPlan]:
+        return [s for s in self.sheets if s.role is Role.INITIATIVE]
+
+    def evaluate(self, values: Mapping[str, Value]) -> dict[Pos, Value]:
+        """Every formula's value given input values by path (the cached results to write)."""
+        cells: dict[Pos, Value] = {t.pos: t.text for t in self.texts}
+        cells.update({i.pos: values.get(i.path) for i in self.inputs})
+        by_pos = {f.pos: f for f in self.formulas}
+        results: dict[Pos, Value] = {}
+
+        def get(pos: Pos) -> Value:
+            if pos in by_pos:
+                if pos not in results:
+                    results[pos] = by_pos[pos].compute(get)
+                return results[pos]
+            return cells.get(pos)
+
+        for f in self.formulas:
+            get(f.pos)
+        return results
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def plan(
+    spec: Spec,
+    department: str | None = None,
+    initiatives: Iterable[str | None] = (),
+) -> Layout:
+    """Plan a template: `initiatives` lists fixed names, None for a blank (named by the user)."""
+    layout = Layout(spec, department, tuple(initiatives))
+    taken = {getattr(spec.sheets, k).casefold() for k in ("instructions", "cover", "overview", "metadata")}
+    names = []
+    for n, name in enumerate(layout.initiatives, start=1):
+        label = name if name is not None else spec.sheets.blank_initiative.replace("{n}", str(n))
+        names.append(excel.safe_sheet_name(f"{n}. {name}" if name is not None else label, taken))
+    _plan_instructions(layout)
+    _plan_cover(layout)
+    for index, sheet_name in enumerate(names):
+        _plan_initiative(layout, index, sheet_name)
+    _plan_overview(layout)
+    layout.sheets.append(SheetPlan(spec.sheets.metadata, Role.METADATA, widths=(20, 80)))
+    return layout
+
+
+def _amount_cols(spec: Spec) -> int:
+    """Columns of an amount row: the years, 'ikke fordelt', 'i alt'."""
+    return len(spec.round.years) + 2
+
+
+def _text_lines(max_length: int | None, width_chars: float) -> int:
+    chars = max_length or 200
+    return max(2, min(TEXT_LINES_MAX, math.ceil(chars * 1.1 / width_chars) + 1))
+
+
+class _Cursor:
+    """Writes a sheet top-down; keeps the row arithmetic in one place."""
+
+    def __init__(self, layout: Layout, sheet: str, span: int) -> None:
+        self.layout, self.sheet, self.span, self.row = layout, sheet, span, 0
+
+    def pos(self, col: int, row: int | None = None) -> Pos:
+        return Pos(self.sheet, self.row if row is None else row, col)
+
+    def text(self, text: str, style: str = "label", col: int = LABEL_COL, span: int = 1,
+             path: str | None = None) -> None:
+        self.layout.texts.append(Text(self.pos(col), text, style, span, path))
+
+    def height(self, points: float) -> None:
+        self.layout.heights[(self.sheet, self.row)] = points
+
+    def skip(self, rows: int = 1) -> None:
+        self.row += rows
+
+    def field_row(self, f: FieldSpec, path: str, width_chars: float, fixed: str | None = None) -> Pos:
+        """Label, input (or fixed value) to its right, help text in the row below."""
+        self.text(f.label)
+        span = self.span if f.kind in (Kind.LONGTEXT, Kind.TEXT, Kind.EMAIL) else min(self.span, 2)
+        if fixed is not None:
+            self.text(fixed, "fixed", FIRST_VALUE_COL, self.span, path)
+        else:
+            self.layout.inputs.append(Input(path, self.pos(FIRST_VALUE_COL), f, span))
+        if f.kind is Kind.LONGTEXT:
+            self.height(LINE_HEIGHT * _text_lines(f.max_length, width_chars))
+        here = self.pos(FIRST_VALUE_COL)
+        self.skip()
+        if f.help:
+            self.text(f.help, "help", FIRST_VALUE_COL, self.span)
+            self.height(LINE_HEIGHT * _text_lines(len(f.help), width_chars * 1.15) - LINE_HEIGHT)
+            self.skip()
+        return here
+
+
+def _plan_instructions(layout: Layout) -> None:
+    spec, r = layout.spec, layout.spec.round
+    sheet = spec.sheets.instructions
+    c = _Cursor(layout, sheet, 2)
+    c.text(spec.title, "title", span=2)
+    c.height(2 * 21)
+    c.skip()
+    c.text(r.title, "subtitle", span=2)
+    c.skip(2)
+    facts = [("Forvaltning", layout.department or "(vælges på forsiden)"),
+             ("Periode", f"{r.first_year}–{r.last_year}"), ("Beløb i", r.unit)]
+    if r.deadline:
+        facts.append(("Frist", r.deadline.strftime("%d.%m.%Y")))
+    if r.contact:
+        facts.append(("Kontakt", r.contact))
+    for label, value in facts:
+        c.text(label)
+        c.text(value, "info", FIRST_VALUE_COL)
+        c.skip()
+    c.skip()
+    c.text("Sådan udfylder du skemaet", "section", span=2)
+    c.skip()
+    for line in INSTRUCTION_STEPS:
+        c.text(line, "info", FIRST_VALUE_COL)
+        c.height(LINE_HEIGHT * 2)
+        c.skip()
+    c.skip()
+    c.text("Felt", "header")
+    c.text("Vejledning", "header", FIRST_VALUE_COL)
+    c.skip()
+    for f in (*spec.cover.fields, *spec.initiative.fields):
+        c.text(f.label)
+        c.text(f.help or "—", "info", FIRST_VALUE_COL)
+        c.height(LINE_HEIGHT * _text_lines(len(f.help), 85) - LINE_HEIGHT)
+        c.skip()
+    layout.sheets.append(SheetPlan(sheet, Role.INSTRUCTIONS, widths=(LABEL_COL_WIDTH, 90)))
+
+
+INSTRUCTION_STEPS = (
+    "Udfyld de gule felter på forsiden og på ét ark pr. indsats. Andre celler er låst.",
+    "Hold musen over et felt (eller markér det) for at se, hvad der skal stå i det.",
+    "Beløb skrives som tal i rundens enhed. Kendes et beløb kun samlet, skrives det under "
+    "'Ikke fordelt på år'. Er beløbet et skøn, vælges 'Ja' ud for 'Beløbet er et skøn'.",
+    "Oversigten over økonomien udfyldes automatisk fra indsatsarkene.",
+    "Feltet 'Status for udfyldelse' øverst på hvert ark viser, hvad der mangler.",
+)
+
+
+def _plan_cover(layout: Layout) -> None:
+    spec = layout.spec
+    sheet = spec.sheets.cover
+    c = _Cursor(layout, sheet, 2)
+    c.text(spec.title, "title", span=3)
+    c.height(2 * 21)
+    c.skip()
+    c.text(spec.cover.title, "subtitle", span=3)
+    c.skip(2)
+    required: Required = []
+    departments = ",".join(d.name for d in spec.round.departments)
+    for f in spec.cover.fields:
+        fixed = layout.department if f.key == "department" else None
+        if f.key == "department" and departments and len(departments) <= excel.LIST_SOURCE_MAX:
+            # The round's departments become the choices, so a typo cannot split a department.
+            names = tuple(d.name for d in spec.round.departments)
+            f = f.model_copy(update={"kind": Kind.CHOICE, "choices": names})
+        here = c.field_row(f, f"cover.{f.key}", 60, fixed)
+        if f.required and fixed is None:
+            required.append(((here,), f.label))
+    c.skip()
+    c.text("Status for udfyldelse", "label")
+    _completeness(layout, c.pos(FIRST_VALUE_COL), required, 2)
+    layout.sheets.append(SheetPlan(sheet, Role.COVER, widths=(LABEL_COL_WIDTH, 30, 30)))
+
+
+Required = list[tuple[tuple[Pos, ...], str]]
+
+
+def _completeness(layout: Layout, pos: Pos, required: Required, span: int) -> None:
+    """A formula that names the required inputs still empty ("Udfyldt" when none)."""
+    if required:
+        refs = tuple(p for group, _ in required for p in group)
+        labels = tuple(label for _, label in required)
+        sizes = tuple(len(group) for group, _ in required)
+        layout.formulas.append(Formula(pos, "missing", refs, labels, "status", span, sizes))
+
+
+def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
+    spec = layout.spec
+    span = _amount_cols(spec)
+    width_chars = span * AMOUNT_COL_WIDTH
+    prefix = f"initiatives.{index}"
+    name = layout.initiatives[index]
+    c = _Cursor(layout, sheet, span)
+    c.text(spec.initiative.title, "title", span=span)
+    c.skip()
+    c.text(spec.field("department").label)
+    if layout.department is None:
+        dept = layout.input("cover.department").pos
+        layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL), "text", (dept,), (), "fixed", span))
+    else:
+        c.text(layout.department, "fixed", FIRST_VALUE_COL, span)
+    c.skip()
+    name_field = FieldSpec(key="name", label=spec.initiative.name_label, kind=Kind.TEXT,
+                           required=True, help=spec.initiative.name_help,
+                           max_length=spec.initiative.name_max_length)
+    c.text(name_field.label)
+    if name is None:
+        layout.inputs.append(Input(f"{prefix}.name", c.pos(FIRST_VALUE_COL), name_field, span))
+    else:
+        c.text(name, "fixed", FIRST_VALUE_COL, span, path=f"{prefix}.name")
+    name_pos = c.pos(FIRST_VALUE_COL)
+    c.skip()
+    c.text("Status for udfyldelse")
+    status_pos = c.pos(FIRST_VALUE_COL)
+    c.skip(2)
+    required: Required = [((name_pos,), name_field.label)] if name is None else []
+    for f in spec.initiative.fields:
+        if f.kind is Kind.ECONOMY:
+            required.append(_plan_economy(layout, c, f, prefix))
+            continue
+        here = c.field_row(f, f"{prefix}.{f.key}", width_chars)
+        if f.required:
+            required.append(((here,), f.label))
+        c.skip()
+    _completeness(layout, status_pos, required, span)
+    header = f"{layout.department or ''} – {name or sheet}".strip(" –")
+    layout.sheets.append(SheetPlan(sheet, Role.INITIATIVE, index,
+                                   (LABEL_COL_WIDTH, *[AMOUNT_COL_WIDTH] * span), header))
+
+
+def economy_fields(spec: Spec) -> dict[str, FieldSpec]:
+    """The economy block's inputs, as field specs so they validate like any other field."""
+    e = spec.economy
+    amount = {"kind": Kind.AMOUNT,
+              "help": f"Beløb i {spec.round.unit} – skriv 0, hvis der ingen udgift er."}
+    fields = {str(y): FieldSpec(key=f"y{y}", label=str(y), **amount) for y in spec.round.years}
+    fields["unallocated"] = FieldSpec(key="unallocated", label=e.unallocated_label, **{
+        **amount, "help": f"Beløb i {spec.round.unit}, som ikke kan fordeles på år."})
+    fields["cofinancing"] = FieldSpec(key="cofinancing", label=e.cofinancing_label, **{
+        **amount, "help": "Den del af beløbet i alt, som er kommunal medfinansiering."})
+    fields["estimated"] = FieldSpec(key="estimated", label=e.estimated_label, kind=Kind.YESNO,
+                                    help="Vælg Ja, hvis beløbene er skøn (ca.-beløb).")
+    fields["note"] = FieldSpec(key="note", label=e.note_label, kind=Kind.TEXT,
+                               max_length=e.note_max_length,
+                               help="Fx hvad beløbet dækker, eller hvorfor det ikke kendes.")
+    return fields
+
+
+def _plan_economy(
+    layout: Layout, c: _Cursor, f: FieldSpec, prefix: str
+) -> tuple[tuple[Pos, ...], str]:
+    """The economy block: year header, amount row with total, co-financing, estimate, note."""
+    spec, e = layout.spec, layout.spec.economy
+    fields = economy_fields(spec)
+    years = [str(y) for y in spec.round.years]
+    path = f"{prefix}.{f.key}"
+    c.text(f.label, "section")
+    if f.help:
+        c.text(f.help, "help", FIRST_VALUE_COL, c.span)
+        c.height(LINE_HEIGHT * 2)
+    c.skip()
+    c.text(f"Beløb i {spec.round.unit}", "header")
+    heads = [*years, e.unallocated_label, e.total_label]
+    for i, head in enumerate(heads):
+        c.text(head, "header", FIRST_VALUE_COL + i)
+    c.height(LINE_HEIGHT * 2)
+    c.skip()
+    c.text(e.years_label)
+    amount_cells = []
+    for i, key in enumerate([*years, "unallocated"]):
+        sub = f"years.{key}" if key != "unallocated" else key
+        pos = c.pos(FIRST_VALUE_COL + i)
+        layout.inputs.append(Input(f"{path}.{sub}", pos, fields[key]))
+        amount_cells.append(pos)
+    layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL + len(heads) - 1), "sum", tuple(amount_cells),
+                                   style="total"))
+    c.skip()
+    for key in ("cofinancing", "estimated", "note"):
+        sub = fields[key]
+        c.text(sub.label)
+        span = c.span if key == "note" else 1
+        layout.inputs.append(Input(f"{path}.{key}", c.pos(FIRST_VALUE_COL), sub, span))
+        if key == "note":
+            c.height(LINE_HEIGHT * 2)
+        c.skip()
+    c.skip()
+    return tuple(amount_cells), f.label
+
+
+def _plan_overview(layout: Layout) -> None:
+    spec, o = layout.spec, layout.spec.overview
+    sheet = spec.sheets.overview
+    years = [str(y) for y in spec.round.years]
+    cols = _amount_cols(spec)  # years, unallocated, total
+    cofin_col = FIRST_VALUE_COL + cols
+    c = _Cursor(layout, sheet, cols + 1)
+    c.text(o.title, "title", span=cols + 2)
+    c.height(2 * 21)
+    c.skip()
+    c.text(f"Beløb i {spec.round.unit}", "subtitle")
+    c.skip(2)
+    c.text(o.row_header, "header")
+    heads = [*years, spec.economy.unallocated_label, spec.economy.total_label,
+             spec.economy.cofinancing_label]
+    for i, head in enumerate(heads):
+        c.text(head, "header", FIRST_VALUE_COL + i)
+    c.height(LINE_HEIGHT * 3)
+    c.skip()
+    first_row = c.row
+    for plan_ in [s for s in layout.sheets if s.role is Role.INITIATIVE]:
+        eco = f"initiatives.{plan_.index}.economy"
+        name_pos = _name_pos(layout, plan_.index)
+        layout.formulas.append(Formula(c.pos(LABEL_COL), "text", (name_pos,), (), "rowname"))
+        sources = [f"{eco}.years.{y}" for y in years] + [f"{eco}.unallocated"]
+        for i, p in enumerate(sources):
+            layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL + i), "ref", (layout.input(p).pos,)))
+        _row_total(layout, c, cols)
+        layout.formulas.append(Formula(c.pos(cofin_col), "ref", (layout.input(f"{eco}.cofinancing").pos,)))
+        c.skip()
+    totalled = list(range(first_row, c.row))
+    for n, extra in enumerate(o.extra_rows):
+        c.text(extra.label)
+        fields = economy_fields(spec)
+        for i, key in enumerate([*years, "unallocated"]):
+            sub = f"years.{key}" if key != "unallocated" else key
+            layout.inputs.append(Input(f"overview.extra_rows.{n}.{sub}", c.pos(FIRST_VALUE_COL + i),
+                                       fields[key]))
+        _row_total(layout, c, cols)
+        if extra.in_total:
+            totalled.append(c.row)
+        c.skip()
+    c.text(o.total_label, "totallabel")
+    for col in range(FIRST_VALUE_COL, cofin_col + 1):
+        refs = tuple(Pos(sheet, r, col) for r in totalled)
+        layout.formulas.append(Formula(c.pos(col), "sum", refs, style="grandtotal"))
+    c.skip(2)
+    if o.footnote:
+        c.text(o.footnote, "help", span=cols + 2)
+        c.height(LINE_HEIGHT * 2)
+    layout.sheets.append(SheetPlan(sheet, Role.OVERVIEW,
+                                   widths=(46, *[AMOUNT_COL_WIDTH] * (cols + 1))))
+
+
+def _row_total(layout: Layout, c: _Cursor, cols: int) -> None:
+    refs = tuple(c.pos(FIRST_VALUE_COL + i) for i in range(cols - 1))
+    layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL + cols - 1), "sum", refs, style="total"))
+
+
+def _name_pos(layout: Layout, index: int | None) -> Pos:
+    path = f"initiatives.{index}.name"
+    fixed = next((t.pos for t in layout.texts if t.path == path), None)
+    return fixed or layout.input(path).pos
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _ranges(refs: tuple[Pos, ...], here: str) -> list[str]:
+    """Group cells into contiguous ranges (same sheet, same row or column) for SUM()."""
+    out: list[str] = []
+    run: list[Pos] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first, last = run[0], run[-1]
+        text = first.formula_ref(here)
+        if last != first:
+            text += ":" + last.ref
+        out.append(text)
+        run.clear()
+
+    for p in refs:
+        if run and p.sheet == run[-1].sheet and (
+            (p.row == run[-1].row and p.col == run[-1].col + 1 and all(q.row == p.row for q in run))
+            or (p.col == run[-1].col and p.row == run[-1].row + 1 and all(q.col == p.col for q in run))
+        ):
+            run.append(p)
+            continue
+        flush()
+        run.append(p)
+    flush()
+    return out
+
+
+def _blank_test(group: tuple[Pos, ...], here: str) -> str:
+    if len(group) == 1:
+        return f'{group[0].formula_ref(here)}=""'
+    return f"COUNTA({','.join(_ranges(group, here))})=0"
+
+
+def _q(text: str) -> str:
+    return text.replace('"', '""')
+
+
+def _blank(value: Value) -> bool:
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def _as_text(value: Value) -> str:
+    if isinstance(value, bool):
+        return YES if value else "Nej"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _sum(values: Iterable[Value]) -> float:
+    total = 0.0
+    for v in values:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            total += v
+    return total

@@ -1,0 +1,304 @@
+"""The form specification: pydantic models, loading from TOML, and checks against Excel's limits.
+
+The form is data (as in pyxform): cover and initiative fields are listed in the spec, and the
+code interprets them. A reporting round (period, unit, deadline, departments) lives in the same
+TOML so that one file describes one round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tomllib
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import excel
+from .errors import SpecError
+
+YES, NO = "Ja", "Nej"
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Kind(StrEnum):
+    """What a field holds; picks the cell format, the Excel validation and the reader's parser."""
+
+    TEXT = "text"
+    LONGTEXT = "longtext"
+    CHOICE = "choice"
+    YESNO = "yesno"
+    EMAIL = "email"
+    PHONE = "phone"
+    DATE = "date"
+    PATTERN = "pattern"
+    AMOUNT = "amount"
+    ECONOMY = "economy"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldSpec(_Model):
+    """One input of the form. `key` is a dotted path into the submission's JSON."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
+    label: NonEmpty
+    kind: Kind = Kind.TEXT
+    help: str = ""
+    title: str | None = None
+    required: bool = False
+    max_length: int | None = Field(default=None, gt=0, le=excel.CELL_TEXT_MAX)
+    choices: tuple[NonEmpty, ...] = ()
+    pattern: str | None = None
+    pattern_hint: str | None = None
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> FieldSpec:
+        if self.kind is Kind.CHOICE and not self.choices:
+            raise ValueError("et felt af typen 'choice' skal have 'choices'")
+        if self.kind is Kind.PATTERN:
+            if not self.pattern:
+                raise ValueError("et felt af typen 'pattern' skal have 'pattern'")
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"'pattern' er ikke et gyldigt regulært udtryk: {exc}") from exc
+        return self
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The allowed values of a list input (yes/no included)."""
+        return (YES, NO) if self.kind is Kind.YESNO else self.choices
+
+    @property
+    def prompt_title(self) -> str:
+        """Title of the input message; long labels are shortened (Excel allows 32 characters)."""
+        return self.title or excel.shorten(self.label, excel.PROMPT_TITLE_MAX)
+
+
+class Department(_Model):
+    name: NonEmpty
+    initiatives: tuple[NonEmpty, ...] = ()
+
+
+class Round(_Model):
+    """One reporting round: the period and unit belong here, not to the code."""
+
+    title: NonEmpty
+    first_year: int = Field(ge=1900, le=2200)
+    last_year: int = Field(ge=1900, le=2200)
+    unit: NonEmpty = "1.000 kr."
+    deadline: dt.date | None = None
+    contact: str = ""
+    departments: tuple[Department, ...] = ()
+
+    @model_validator(mode="after")
+    def _period(self) -> Round:
+        if self.last_year < self.first_year:
+            raise ValueError("'last_year' ligger før 'first_year'")
+        if self.last_year - self.first_year >= 10:
+            raise ValueError("perioden må højst være 10 år")
+        names = [d.name.casefold() for d in self.departments]
+        if len(names) != len(set(names)):
+            raise ValueError("en forvaltning står flere gange i 'departments'")
+        return self
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.first_year, self.last_year + 1))
+
+    def department(self, name: str) -> Department | None:
+        return next((d for d in self.departments if d.name.casefold() == name.casefold()), None)
+
+
+class Sheets(_Model):
+    instructions: NonEmpty = "Vejledning"
+    cover: NonEmpty = "Forside"
+    overview: NonEmpty = "Økonomi"
+    metadata: NonEmpty = "_bilag4xl"
+    blank_initiative: NonEmpty = "Indsats {n}"
+
+
+class Cover(_Model):
+    title: NonEmpty = "Forside"
+    fields: tuple[FieldSpec, ...]
+
+
+class InitiativeForm(_Model):
+    title: NonEmpty
+    name_label: NonEmpty = "Indsats"
+    name_help: str = ""
+    name_max_length: int = Field(default=200, gt=0, le=excel.CELL_TEXT_MAX)
+    fields: tuple[FieldSpec, ...]
+
+
+class EconomyLabels(_Model):
+    years_label: NonEmpty = "Beløb pr. år"
+    unallocated_label: NonEmpty = "Ikke fordelt på år"
+    total_label: NonEmpty = "I alt"
+    cofinancing_label: NonEmpty = "Heraf kommunal medfinansiering"
+    estimated_label: NonEmpty = "Beløbet er et skøn"
+    note_label: NonEmpty = "Note om økonomi"
+    note_max_length: int = Field(default=500, gt=0, le=excel.CELL_TEXT_MAX)
+    max_amount: float = Field(default=1e8, gt=0)
+
+
+class ExtraRow(_Model):
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: NonEmpty
+    in_total: bool = True
+
+
+class Overview(_Model):
+    title: NonEmpty
+    row_header: NonEmpty
+    total_label: NonEmpty = "I ALT"
+    footnote: str = ""
+    extra_rows: tuple[ExtraRow, ...] = ()
+
+
+class Spec(_Model):
+    """A whole form specification, including the reporting round it is used for."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    version: NonEmpty
+    title: NonEmpty
+    round: Round
+    sheets: Sheets = Sheets()
+    cover: Cover
+    initiative: InitiativeForm
+    economy: EconomyLabels = EconomyLabels()
+    overview: Overview
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical spec: two workbooks agree on the form iff their digests do."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def field(self, key: str) -> FieldSpec:
+        for f in (*self.cover.fields, *self.initiative.fields):
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    @property
+    def initiative_fields(self) -> tuple[FieldSpec, ...]:
+        """The initiative's fields other than the economy block."""
+        return tuple(f for f in self.initiative.fields if f.kind is not Kind.ECONOMY)
+
+
+DEFAULT_SPEC_RESOURCE = "default_spec.toml"
+
+
+def default_spec_text() -> str:
+    """The built-in spec as TOML text, to print, copy and edit."""
+    return resources.files(__package__).joinpath(DEFAULT_SPEC_RESOURCE).read_text("utf-8")
+
+
+def load_spec(path: str | Path | None = None) -> Spec:
+    """Load a spec from a TOML file, or the built-in default when path is None."""
+    if path is None:
+        return parse_spec(default_spec_text(), source="indbygget spec")
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: kan ikke læses: {exc}") from exc
+    return parse_spec(text, source=str(path))
+
+
+def parse_spec(text: str, source: str = "spec") -> Spec:
+    """Parse and check a spec; every problem names its key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{source}: ugyldig TOML: {exc}") from exc
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{source}: {_loc(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]
+        raise SpecError("\n".join(lines)) from None
+    problems = check_limits(spec)
+    if problems:
+        raise SpecError("\n".join(f"{source}: {p}" for p in problems))
+    return spec
+
+
+def _loc(loc: tuple[object, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(rod)"
+
+
+def _pydantic_message(error: dict) -> str:
+    messages = {
+        "missing": "mangler",
+        "extra_forbidden": "ukendt nøgle (stavefejl?)",
+        "string_too_short": "må ikke være tom",
+    }
+    msg = messages.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
+    return msg
+
+
+def check_limits(spec: Spec) -> list[str]:
+    """Everything in the spec that Excel would refuse or silently drop."""
+    problems: list[str] = []
+    sheet_keys = ("instructions", "cover", "overview", "metadata")
+    fixed = {k: getattr(spec.sheets, k) for k in sheet_keys}
+    sample_blank = spec.sheets.blank_initiative.replace("{n}", "99")
+    for key, name in {**fixed, "blank_initiative": sample_blank}.items():
+        problem = excel.sheet_name_problem(name)
+        if problem:
+            problems.append(f"sheets.{key}: {problem}")
+    seen = [n.casefold() for n in fixed.values()]
+    if len(seen) != len(set(seen)):
+        problems.append("sheets: to ark har samme navn (store og små bogstaver tæller ikke)")
+    if "{n}" not in spec.sheets.blank_initiative:
+        problems.append("sheets.blank_initiative: skal indeholde {n}")
+    for section, fields in (("cover", spec.cover.fields), ("initiative", spec.initiative.fields)):
+        problems += _check_fields(section, fields)
+    if not any(f.key == "department" for f in spec.cover.fields):
+        problems.append("cover.fields: feltet 'department' mangler (indberetningens forvaltning)")
+    economy = [f for f in spec.initiative.fields if f.kind is Kind.ECONOMY]
+    if len(economy) != 1:
+        problems.append("initiative.fields: skal have præcis ét felt af typen 'economy'")
+    if any(f.kind is Kind.ECONOMY for f in spec.cover.fields):
+        problems.append("cover.fields: typen 'economy' hører til initiative.fields")
+    extra = [r.key for r in spec.overview.extra_rows]
+    if len(extra) != len(set(extra)):
+        problems.append("overview.extra_rows: to rækker har samme 'key'")
+    return problems
+
+
+def _check_fields(section: str, fields: tuple[FieldSpec, ...]) -> list[str]:
+    problems: list[str] = []
+    keys = [f.key for f in fields]
+    for i, f in enumerate(fields):
+        where = f"{section}.fields[{i}] ({f.key})"
+        if keys.count(f.key) > 1:
+            problems.append(f"{where}: nøglen står flere gange")
+        if any(k.startswith(f.key + ".") for k in keys):
+            problems.append(f"{where}: nøglen er også begyndelsen på en anden nøgle")
+        if f.title and len(f.title) > excel.PROMPT_TITLE_MAX:
+            problems.append(
+                f"{where}.title: {len(f.title)} tegn, en inputbesked-titel må højst have "
+                f"{excel.PROMPT_TITLE_MAX}"
+            )
+        source = ",".join(f.options)
+        if len(source) > excel.LIST_SOURCE_MAX:
+            problems.append(
+                f"{where}.choices: listen fylder {len(source)} tegn, Excel tillader højst "
+                f"{excel.LIST_SOURCE_MAX}"
+            )
+        if any("," in c for c in f.options):
+            problems.append(f"{where}.choices: et valg må ikke indeholde komma")
+    return problems

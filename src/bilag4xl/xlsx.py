@@ -1,0 +1,104 @@
+"""A strict, deterministic xlsxwriter workbook: what xlsxwriter only warns about raises here.
+
+xlsxwriter reports many problems as a warning plus a -1/-2 return code and then silently drops
+the feature (a too-long input message, a bad list source...). Templates must never lose a
+validation quietly, so every call goes through `check` and warnings become errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from . import styles
+from .errors import WorkbookWriteError
+
+FIXED_CREATED = dt.datetime(2009, 3, 25, 0, 0, 0)
+
+
+class StrictWorkbook(xlsxwriter.Workbook):
+    """xlsxwriter Workbook in memory, text never turned into formulas or links, optional
+    workbook structure protection, fixed document dates so equal input gives equal bytes."""
+
+    def __init__(self, lock_structure: bool = True, password: str | None = None) -> None:
+        self._buffer = io.BytesIO()
+        super().__init__(self._buffer, {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        })
+        self._lock_structure = lock_structure
+        self._structure_password = password
+        self._formats: dict[str, Format] = {}
+        self.set_properties({"created": FIXED_CREATED, "author": "bilag4xl"})
+
+    def fmt(self, name: str) -> Format:
+        """The named style from `styles`, created once per workbook."""
+        if name not in self._formats:
+            self._formats[name] = self.add_format(styles.properties(name))
+        return self._formats[name]
+
+    def _write_workbook_pr(self) -> None:
+        # xlsxwriter has no API for <workbookProtection lockStructure>; it belongs right after
+        # <workbookPr> (ECMA-376 CT_Workbook order), so it is emitted from this hook.
+        super()._write_workbook_pr()
+        if self._lock_structure:
+            attributes: list[tuple[str, Any]] = []
+            if self._structure_password:
+                # Same legacy hash as sheet protection; xlsxwriter's helper does not use its instance.
+                digest = Worksheet._encode_password(None, self._structure_password)  # type: ignore[arg-type]
+                attributes.append(("workbookPassword", digest))
+            attributes.append(("lockStructure", 1))
+            self._xml_empty_tag("workbookProtection", attributes)
+
+    def to_bytes(self) -> bytes:
+        """Close the workbook and return the xlsx file's bytes."""
+        with strict():
+            self.close()
+        return self._buffer.getvalue()
+
+
+@contextmanager
+def strict() -> Iterator[None]:
+    """Turn xlsxwriter's warnings into WorkbookWriteError."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    if caught:
+        raise WorkbookWriteError("xlsxwriter: " + "; ".join(str(w.message) for w in caught))
+
+
+def check(result: int | None, what: str) -> None:
+    """Raise if an xlsxwriter call returned an error code (-1, -2...)."""
+    if isinstance(result, int) and result < 0:
+        raise WorkbookWriteError(f"xlsxwriter afviste {what} (kode {result})")
+
+
+def call(method: Callable[..., int | None], *args: Any, what: str = "", **kwargs: Any) -> None:
+    """Call a worksheet method strictly: warnings and error codes both raise."""
+    with strict():
+        result = method(*args, **kwargs)
+    check(result, what or method.__name__)
+
+
+def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
+    """Write a value by its Python type; text is always text (never a formula or link)."""
+    if value is None or value == "":
+        call(ws.write_blank, row, col, None, fmt)
+    elif isinstance(value, bool):
+        call(ws.write_boolean, row, col, value, fmt)
+    elif isinstance(value, int | float):
+        call(ws.write_number, row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        call(ws.write_datetime, row, col, value, fmt)
+    else:
+        call(ws.write_string, row, col, str(value), fmt)
