@@ -27,8 +27,12 @@ app = typer.Typer(
 
 SpecOption = Annotated[
     Path | None,
-    typer.Option("--spec", help="Spec (TOML) for formularen og runden. Standard: den indbyggede.",
-                 exists=True, dir_okay=False),
+    typer.Option(
+        "--spec",
+        help="Spec (TOML) for formularen og runden. Standard: den indbyggede.",
+        exists=True,
+        dir_okay=False,
+    ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overskriv en eksisterende fil.")]
 
@@ -39,8 +43,10 @@ def fail(error: Bilag4xlError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
-@app.command("spec", help="Skriv den indbyggede spec (TOML) ud, så den kan kopieres og "
-             "tilpasses en ny runde.")
+@app.command(
+    "spec",
+    help="Skriv den indbyggede spec (TOML) ud, så den kan kopieres og tilpasses en ny runde.",
+)
 def spec_command() -> None:
     """Print the built-in form spec (TOML), to copy and edit for a new round."""
     from .spec import default_spec_text
@@ -48,10 +54,14 @@ def spec_command() -> None:
     sys.stdout.write(default_spec_text())
 
 
-@app.command("template", help="Lav en låst Excel-skabelon: én fil (-o) eller én pr. "
-             "forvaltning i runden (--out-dir).")
+@app.command(
+    "template",
+    help="Lav en låst Excel-skabelon: én fil (-o) eller én pr. forvaltning i runden (--out-dir).",
+)
 def template_command(
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Skabelonens fil (.xlsx).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Skabelonens fil (.xlsx).")
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out-dir", help="Lav én skabelon pr. forvaltning i runden, i denne mappe."),
@@ -66,8 +76,12 @@ def template_command(
     ] = None,
     blank: Annotated[
         int | None,
-        typer.Option("--blank", min=0, max=50, help="Antal ekstra tomme indsatsark, hvor "
-                     "sagsbehandleren selv skriver navnet."),
+        typer.Option(
+            "--blank",
+            min=0,
+            max=50,
+            help="Antal ekstra tomme indsatsark, hvor sagsbehandleren selv skriver navnet.",
+        ),
     ] = None,
     password: Annotated[
         str | None, typer.Option("--password", help="Adgangskode til arkbeskyttelsen (valgfri).")
@@ -86,8 +100,11 @@ def template_command(
             paths = write_round(out_dir, loaded, password=password, force=force)
         else:
             assert out is not None
-            paths = [write_template(out, loaded, department, initiative or (), blank,
-                                    password=password, force=force)]
+            paths = [
+                write_template(
+                    out, loaded, department, initiative or (), blank, password=password, force=force
+                )
+            ]
     except Bilag4xlError as exc:
         fail(exc)
     for path in paths:

@@ -52,7 +52,9 @@ class Pos:
         return excel.cell_ref(self.row, self.col)
 
     def formula_ref(self, from_sheet: str) -> str:
-        return self.ref if from_sheet == self.sheet else f"{excel.quote_sheet(self.sheet)}!{self.ref}"
+        return (
+            self.ref if from_sheet == self.sheet else f"{excel.quote_sheet(self.sheet)}!{self.ref}"
+        )
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.ref}"
@@ -111,7 +113,9 @@ class Formula:
         if self.op == "sum":
             return "=SUM(" + ",".join(_ranges(self.refs, here)) + ")"
         tests = [_blank_test(g, here) for g in self.groups()]
-        parts = "&".join(f'IF({t},", {_q(lbl)}","")' for t, lbl in zip(tests, self.labels, strict=True))
+        parts = "&".join(
+            f'IF({t},", {_q(lbl)}","")' for t, lbl in zip(tests, self.labels, strict=True)
+        )
         return f'=IF(OR({",".join(tests)}),"Mangler: "&MID({parts},3,999),"Udfyldt")'
 
     def compute(self, get: _Getter) -> Value:
@@ -124,8 +128,11 @@ class Formula:
             return "" if value is None else _as_text(value)
         if self.op == "sum":
             return _sum(get(p) for p in self.refs)
-        missing = [lbl for g, lbl in zip(self.groups(), self.labels, strict=True)
-                   if all(_blank(get(p)) for p in g)]
+        missing = [
+            lbl
+            for g, lbl in zip(self.groups(), self.labels, strict=True)
+            if all(_blank(get(p)) for p in g)
+        ]
         return "Mangler: " + ", ".join(missing) if missing else "Udfyldt"
 
 
@@ -223,7 +230,10 @@ def plan(
 ) -> Layout:
     """Plan a template: `initiatives` lists fixed names, None for a blank (named by the user)."""
     layout = Layout(spec, department, tuple(initiatives))
-    taken = {getattr(spec.sheets, k).casefold() for k in ("instructions", "cover", "overview", "metadata")}
+    taken = {
+        getattr(spec.sheets, k).casefold()
+        for k in ("instructions", "cover", "overview", "metadata")
+    }
     names = []
     for n, name in enumerate(layout.initiatives, start=1):
         label = name if name is not None else spec.sheets.blank_initiative.replace("{n}", str(n))
@@ -256,8 +266,14 @@ class _Cursor:
     def pos(self, col: int, row: int | None = None) -> Pos:
         return Pos(self.sheet, self.row if row is None else row, col)
 
-    def text(self, text: str, style: str = "label", col: int = LABEL_COL, span: int = 1,
-             path: str | None = None) -> None:
+    def text(
+        self,
+        text: str,
+        style: str = "label",
+        col: int = LABEL_COL,
+        span: int = 1,
+        path: str | None = None,
+    ) -> None:
         self.layout.texts.append(Text(self.pos(col), text, style, span, path))
 
     def height(self, points: float) -> None:
@@ -266,7 +282,9 @@ class _Cursor:
     def skip(self, rows: int = 1) -> None:
         self.row += rows
 
-    def field_row(self, f: FieldSpec, path: str, width_chars: float, fixed: str | None = None) -> Pos:
+    def field_row(
+        self, f: FieldSpec, path: str, width_chars: float, fixed: str | None = None
+    ) -> Pos:
         """Label, input (or fixed value) to its right, help text in the row below."""
         self.text(f.label)
         span = self.span if f.kind in (Kind.LONGTEXT, Kind.TEXT, Kind.EMAIL) else min(self.span, 2)
@@ -294,8 +312,11 @@ def _plan_instructions(layout: Layout) -> None:
     c.skip()
     c.text(r.title, "subtitle", span=2)
     c.skip(2)
-    facts = [("Forvaltning", layout.department or "(vælges på forsiden)"),
-             ("Periode", f"{r.first_year}–{r.last_year}"), ("Beløb i", r.unit)]
+    facts = [
+        ("Forvaltning", layout.department or "(vælges på forsiden)"),
+        ("Periode", f"{r.first_year}–{r.last_year}"),
+        ("Beløb i", r.unit),
+    ]
     if r.deadline:
         facts.append(("Frist", r.deadline.strftime("%d.%m.%Y")))
     if r.contact:
@@ -387,9 +408,14 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     else:
         c.text(layout.department, "fixed", FIRST_VALUE_COL, span)
     c.skip()
-    name_field = FieldSpec(key="name", label=spec.initiative.name_label, kind=Kind.TEXT,
-                           required=True, help=spec.initiative.name_help,
-                           max_length=spec.initiative.name_max_length)
+    name_field = FieldSpec(
+        key="name",
+        label=spec.initiative.name_label,
+        kind=Kind.TEXT,
+        required=True,
+        help=spec.initiative.name_help,
+        max_length=spec.initiative.name_max_length,
+    )
     c.text(name_field.label)
     if name is None:
         layout.inputs.append(Input(f"{prefix}.name", c.pos(FIRST_VALUE_COL), name_field, span))
@@ -411,25 +437,44 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
         c.skip()
     _completeness(layout, status_pos, required, span)
     header = f"{layout.department or ''} – {name or sheet}".strip(" –")
-    layout.sheets.append(SheetPlan(sheet, Role.INITIATIVE, index,
-                                   (LABEL_COL_WIDTH, *[AMOUNT_COL_WIDTH] * span), header))
+    layout.sheets.append(
+        SheetPlan(
+            sheet, Role.INITIATIVE, index, (LABEL_COL_WIDTH, *[AMOUNT_COL_WIDTH] * span), header
+        )
+    )
 
 
 def economy_fields(spec: Spec) -> dict[str, FieldSpec]:
     """The economy block's inputs, as field specs so they validate like any other field."""
     e = spec.economy
-    amount = {"kind": Kind.AMOUNT,
-              "help": f"Beløb i {spec.round.unit} – skriv 0, hvis der ingen udgift er."}
+    amount = {
+        "kind": Kind.AMOUNT,
+        "help": f"Beløb i {spec.round.unit} – skriv 0, hvis der ingen udgift er.",
+    }
     fields = {str(y): FieldSpec(key=f"y{y}", label=str(y), **amount) for y in spec.round.years}
-    fields["unallocated"] = FieldSpec(key="unallocated", label=e.unallocated_label, **{
-        **amount, "help": f"Beløb i {spec.round.unit}, som ikke kan fordeles på år."})
-    fields["cofinancing"] = FieldSpec(key="cofinancing", label=e.cofinancing_label, **{
-        **amount, "help": "Den del af beløbet i alt, som er kommunal medfinansiering."})
-    fields["estimated"] = FieldSpec(key="estimated", label=e.estimated_label, kind=Kind.YESNO,
-                                    help="Vælg Ja, hvis beløbene er skøn (ca.-beløb).")
-    fields["note"] = FieldSpec(key="note", label=e.note_label, kind=Kind.TEXT,
-                               max_length=e.note_max_length,
-                               help="Fx hvad beløbet dækker, eller hvorfor det ikke kendes.")
+    fields["unallocated"] = FieldSpec(
+        key="unallocated",
+        label=e.unallocated_label,
+        **{**amount, "help": f"Beløb i {spec.round.unit}, som ikke kan fordeles på år."},
+    )
+    fields["cofinancing"] = FieldSpec(
+        key="cofinancing",
+        label=e.cofinancing_label,
+        **{**amount, "help": "Den del af beløbet i alt, som er kommunal medfinansiering."},
+    )
+    fields["estimated"] = FieldSpec(
+        key="estimated",
+        label=e.estimated_label,
+        kind=Kind.YESNO,
+        help="Vælg Ja, hvis beløbene er skøn (ca.-beløb).",
+    )
+    fields["note"] = FieldSpec(
+        key="note",
+        label=e.note_label,
+        kind=Kind.TEXT,
+        max_length=e.note_max_length,
+        help="Fx hvad beløbet dækker, eller hvorfor det ikke kendes.",
+    )
     return fields
 
 
@@ -459,8 +504,9 @@ def _plan_economy(
         pos = c.pos(FIRST_VALUE_COL + i)
         layout.inputs.append(Input(f"{path}.{sub}", pos, fields[key]))
         amount_cells.append(pos)
-    layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL + len(heads) - 1), "sum", tuple(amount_cells),
-                                   style="total"))
+    layout.formulas.append(
+        Formula(c.pos(FIRST_VALUE_COL + len(heads) - 1), "sum", tuple(amount_cells), style="total")
+    )
     c.skip()
     for key in ("cofinancing", "estimated", "note"):
         sub = fields[key]
@@ -487,8 +533,12 @@ def _plan_overview(layout: Layout) -> None:
     c.text(f"Beløb i {spec.round.unit}", "subtitle")
     c.skip(2)
     c.text(o.row_header, "header")
-    heads = [*years, spec.economy.unallocated_label, spec.economy.total_label,
-             spec.economy.cofinancing_label]
+    heads = [
+        *years,
+        spec.economy.unallocated_label,
+        spec.economy.total_label,
+        spec.economy.cofinancing_label,
+    ]
     for i, head in enumerate(heads):
         c.text(head, "header", FIRST_VALUE_COL + i)
     c.height(LINE_HEIGHT * 3)
@@ -500,9 +550,13 @@ def _plan_overview(layout: Layout) -> None:
         layout.formulas.append(Formula(c.pos(LABEL_COL), "text", (name_pos,), (), "rowname"))
         sources = [f"{eco}.years.{y}" for y in years] + [f"{eco}.unallocated"]
         for i, p in enumerate(sources):
-            layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL + i), "ref", (layout.input(p).pos,)))
+            layout.formulas.append(
+                Formula(c.pos(FIRST_VALUE_COL + i), "ref", (layout.input(p).pos,))
+            )
         _row_total(layout, c, cols)
-        layout.formulas.append(Formula(c.pos(cofin_col), "ref", (layout.input(f"{eco}.cofinancing").pos,)))
+        layout.formulas.append(
+            Formula(c.pos(cofin_col), "ref", (layout.input(f"{eco}.cofinancing").pos,))
+        )
         c.skip()
     totalled = list(range(first_row, c.row))
     for n, extra in enumerate(o.extra_rows):
@@ -510,8 +564,9 @@ def _plan_overview(layout: Layout) -> None:
         fields = economy_fields(spec)
         for i, key in enumerate([*years, "unallocated"]):
             sub = f"years.{key}" if key != "unallocated" else key
-            layout.inputs.append(Input(f"overview.extra_rows.{n}.{sub}", c.pos(FIRST_VALUE_COL + i),
-                                       fields[key]))
+            layout.inputs.append(
+                Input(f"overview.extra_rows.{n}.{sub}", c.pos(FIRST_VALUE_COL + i), fields[key])
+            )
         _row_total(layout, c, cols)
         if extra.in_total:
             totalled.append(c.row)
@@ -524,8 +579,9 @@ def _plan_overview(layout: Layout) -> None:
     if o.footnote:
         c.text(o.footnote, "help", span=cols + 2)
         c.height(LINE_HEIGHT * 2)
-    layout.sheets.append(SheetPlan(sheet, Role.OVERVIEW,
-                                   widths=(46, *[AMOUNT_COL_WIDTH] * (cols + 1))))
+    layout.sheets.append(
+        SheetPlan(sheet, Role.OVERVIEW, widths=(46, *[AMOUNT_COL_WIDTH] * (cols + 1)))
+    )
 
 
 def _row_total(layout: Layout, c: _Cursor, cols: int) -> None:
@@ -558,9 +614,21 @@ def _ranges(refs: tuple[Pos, ...], here: str) -> list[str]:
         run.clear()
 
     for p in refs:
-        if run and p.sheet == run[-1].sheet and (
-            (p.row == run[-1].row and p.col == run[-1].col + 1 and all(q.row == p.row for q in run))
-            or (p.col == run[-1].col and p.row == run[-1].row + 1 and all(q.col == p.col for q in run))
+        if (
+            run
+            and p.sheet == run[-1].sheet
+            and (
+                (
+                    p.row == run[-1].row
+                    and p.col == run[-1].col + 1
+                    and all(q.row == p.row for q in run)
+                )
+                or (
+                    p.col == run[-1].col
+                    and p.row == run[-1].row + 1
+                    and all(q.col == p.col for q in run)
+                )
+            )
         ):
             run.append(p)
             continue

@@ -11,17 +11,31 @@ BORDER_COLOR = "#A6A6A6"
 AMOUNT_FORMAT = "#,##0"
 DATE_FORMAT = "dd.mm.yyyy"
 
-_BASE: dict[str, Any] = {"font_name": "Calibri", "font_size": 11, "valign": "top", "text_wrap": True}
-_INPUT: dict[str, Any] = {"locked": False, "bg_color": INPUT_FILL, "border": 1,
-                          "border_color": BORDER_COLOR}
+_BASE: dict[str, Any] = {
+    "font_name": "Calibri",
+    "font_size": 11,
+    "valign": "top",
+    "text_wrap": True,
+}
+_INPUT: dict[str, Any] = {
+    "locked": False,
+    "bg_color": INPUT_FILL,
+    "border": 1,
+    "border_color": BORDER_COLOR,
+}
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 14},
     "subtitle": {"bold": True, "font_size": 12},
     "section": {"bold": True, "bg_color": HEADER_FILL, "bottom": 1},
     "label": {"bold": True},
-    "header": {"bold": True, "bg_color": HEADER_FILL, "border": 1, "border_color": BORDER_COLOR,
-               "align": "center"},
+    "header": {
+        "bold": True,
+        "bg_color": HEADER_FILL,
+        "border": 1,
+        "border_color": BORDER_COLOR,
+        "align": "center",
+    },
     "help": {"italic": True, "font_color": "#595959", "font_size": 9},
     "info": {},
     "fixed": {"bg_color": FIXED_FILL, "border": 1, "border_color": BORDER_COLOR},

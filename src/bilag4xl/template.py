@@ -86,16 +86,25 @@ def build(
     for (sheet, row), height in sorted(layout.heights.items()):
         call(sheets[sheet].set_row, row, height)
     for pos, text in sorted((marks or Marks()).comments.items()):
-        call(sheets[pos.sheet].write_comment, pos.row, pos.col, text,
-             {"x_scale": 2.5, "y_scale": 2, "author": "bilag4xl"})
+        call(
+            sheets[pos.sheet].write_comment,
+            pos.row,
+            pos.col,
+            text,
+            {"x_scale": 2.5, "y_scale": 2, "author": "bilag4xl"},
+        )
     for ws in sheets.values():
         call(ws.protect, password or "", _ALLOWED)
     return wb.to_bytes()
 
 
 # What a caseworker may still do on a protected sheet (xlsxwriter's options mean "allowed").
-_ALLOWED = {"select_locked_cells": True, "select_unlocked_cells": True,
-            "format_rows": True, "format_columns": True}
+_ALLOWED = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_rows": True,
+    "format_columns": True,
+}
 
 
 def write_template(
@@ -121,8 +130,9 @@ def write_round(
         raise SpecError("Runden har ingen forvaltninger (round.departments); brug -o FIL")
     out_dir = Path(out_dir)
     return [
-        write_template(out_dir / template_filename(spec, d.name), spec, d.name,
-                       password=password, force=force)
+        write_template(
+            out_dir / template_filename(spec, d.name), spec, d.name, password=password, force=force
+        )
         for d in spec.round.departments
     ]
 
@@ -179,8 +189,12 @@ def _write_text(wb: StrictWorkbook, ws: Worksheet, t: Text) -> None:
 
 
 def _input_style(kind: Kind) -> str:
-    return {Kind.AMOUNT: "input_amount", Kind.DATE: "input_date", Kind.CHOICE: "input_choice",
-            Kind.YESNO: "input_choice"}.get(kind, "input_text")
+    return {
+        Kind.AMOUNT: "input_amount",
+        Kind.DATE: "input_date",
+        Kind.CHOICE: "input_choice",
+        Kind.YESNO: "input_choice",
+    }.get(kind, "input_text")
 
 
 def _write_input(wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, spec: Spec) -> None:
@@ -214,7 +228,9 @@ def validation(i: Input, spec: Spec) -> dict[str, Any]:
     if f.kind is Kind.AMOUNT:
         top = spec.economy.max_amount
         rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": top}
-        error = f"Skriv et tal mellem 0 og {top:,.0f} ({spec.round.unit}), uden tekst.".replace(",", ".")
+        error = f"Skriv et tal mellem 0 og {top:,.0f} ({spec.round.unit}), uden tekst.".replace(
+            ",", "."
+        )
     elif f.kind in (Kind.CHOICE, Kind.YESNO):
         rule = {"validate": "list", "source": list(f.options)}
         error = "Vælg en værdi fra listen: " + ", ".join(f.options) + "."
@@ -237,8 +253,15 @@ def validation(i: Input, spec: Spec) -> dict[str, Any]:
     rule.update({"input_title": f.prompt_title, "input_message": prompt})
     if error:
         if len(error) > excel.ERROR_MESSAGE_MAX:
-            raise SpecError(f"{f.key}: fejlbeskeden bliver {len(error)} tegn (højst "
-                            f"{excel.ERROR_MESSAGE_MAX}); forkort 'pattern_hint' eller 'choices'")
-        rule.update({"error_title": excel.shorten(f.label, excel.PROMPT_TITLE_MAX),
-                     "error_message": error, "error_type": "stop"})
+            raise SpecError(
+                f"{f.key}: fejlbeskeden bliver {len(error)} tegn (højst "
+                f"{excel.ERROR_MESSAGE_MAX}); forkort 'pattern_hint' eller 'choices'"
+            )
+        rule.update(
+            {
+                "error_title": excel.shorten(f.label, excel.PROMPT_TITLE_MAX),
+                "error_message": error,
+                "error_type": "stop",
+            }
+        )
     return rule

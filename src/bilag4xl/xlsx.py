@@ -30,12 +30,15 @@ class StrictWorkbook(xlsxwriter.Workbook):
 
     def __init__(self, lock_structure: bool = True, password: str | None = None) -> None:
         self._buffer = io.BytesIO()
-        super().__init__(self._buffer, {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        })
+        super().__init__(
+            self._buffer,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         self._lock_structure = lock_structure
         self._structure_password = password
         self._formats: dict[str, Format] = {}
