@@ -1,4 +1,4 @@
-"""Excel's hard limits and cell-address helpers, declared once for spec checks, writer and reader."""
+"""Excel's hard limits and cell-address helpers, shared by spec checks, writer and reader."""
 
 from __future__ import annotations
 

@@ -57,7 +57,7 @@ class StrictWorkbook(xlsxwriter.Workbook):
         if self._lock_structure:
             attributes: list[tuple[str, Any]] = []
             if self._structure_password:
-                # Same legacy hash as sheet protection; xlsxwriter's helper does not use its instance.
+                # Same legacy hash as sheet protection (the helper ignores its instance).
                 digest = Worksheet._encode_password(None, self._structure_password)  # type: ignore[arg-type]
                 attributes.append(("workbookPassword", digest))
             attributes.append(("lockStructure", 1))
