@@ -238,10 +238,11 @@ def plan(
     for n, name in enumerate(layout.initiatives, start=1):
         label = name if name is not None else spec.sheets.blank_initiative.replace("{n}", str(n))
         names.append(excel.safe_sheet_name(f"{n}. {name}" if name is not None else label, taken))
-    _plan_instructions(layout)
+    status_cells = _plan_instructions(layout, [spec.sheets.cover, *names])
     _plan_cover(layout)
     for index, sheet_name in enumerate(names):
         _plan_initiative(layout, index, sheet_name)
+    _link_status(layout, status_cells)
     _plan_overview(layout)
     layout.sheets.append(SheetPlan(spec.sheets.metadata, Role.METADATA, widths=(20, 80)))
     return layout
@@ -303,7 +304,8 @@ class _Cursor:
         return here
 
 
-def _plan_instructions(layout: Layout) -> None:
+def _plan_instructions(layout: Layout, status_sheets: list[str]) -> list[Pos]:
+    """The instruction sheet; returns the cells that will show each sheet's status."""
     spec, r = layout.spec, layout.spec.round
     sheet = spec.sheets.instructions
     c = _Cursor(layout, sheet, 2)
@@ -326,6 +328,14 @@ def _plan_instructions(layout: Layout) -> None:
         c.text(value, "info", FIRST_VALUE_COL)
         c.skip()
     c.skip()
+    c.text("Status for udfyldelse", "section", span=2)
+    c.skip()
+    status_cells = []
+    for name in status_sheets:
+        c.text(name)
+        status_cells.append(c.pos(FIRST_VALUE_COL))
+        c.skip()
+    c.skip()
     c.text("Sådan udfylder du skemaet", "section", span=2)
     c.skip()
     for line in INSTRUCTION_STEPS:
@@ -342,6 +352,16 @@ def _plan_instructions(layout: Layout) -> None:
         c.height(LINE_HEIGHT * _text_lines(len(f.help), 85) - LINE_HEIGHT)
         c.skip()
     layout.sheets.append(SheetPlan(sheet, Role.INSTRUCTIONS, widths=(LABEL_COL_WIDTH, 90)))
+    return status_cells
+
+
+def _link_status(layout: Layout, cells: list[Pos]) -> None:
+    """Show each sheet's completeness status on the instruction sheet, in sheet order."""
+    statuses = {f.pos.sheet: f.pos for f in layout.formulas if f.op == "missing"}
+    sheets = [layout.spec.sheets.cover, *(s.name for s in layout.initiative_sheets())]
+    for cell, sheet in zip(cells, sheets, strict=True):
+        if sheet in statuses:
+            layout.formulas.append(Formula(cell, "text", (statuses[sheet],), style="status"))
 
 
 INSTRUCTION_STEPS = (

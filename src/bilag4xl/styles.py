@@ -50,6 +50,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "input_date": {**_INPUT, "num_format": DATE_FORMAT, "align": "left"},
     "input_choice": _INPUT,
     "meta": {"text_wrap": False},
+    "cf_missing": {"bg_color": "#FCE4D6"},
+    "cf_invalid": {"bg_color": "#F8696B", "font_color": "#FFFFFF"},
     "link": {"font_color": "#0563C1", "underline": 1},
 }
 

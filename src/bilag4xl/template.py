@@ -79,6 +79,7 @@ def build(
         _write_text(wb, sheets[t.pos.sheet], t)
     for i in layout.inputs:
         _write_input(wb, sheets[i.pos.sheet], i, values.get(i.path), layout.spec)
+        _write_marks(wb, sheets[i.pos.sheet], i, layout)
     cached = layout.evaluate(values)
     for f in layout.formulas:
         _write_formula(wb, sheets[f.pos.sheet], f, cached[f.pos])
@@ -205,6 +206,50 @@ def _write_input(wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, spec
         value = "Ja" if value else "Nej"
     write_value(ws, row, col, value, fmt)
     call(ws.data_validation, row, col, row, col, validation(i, spec), what=f"validering af {i.pos}")
+
+
+def _write_marks(wb: StrictWorkbook, ws: Worksheet, i: Input, layout: Layout) -> None:
+    """Conditional formats that colour an input while it is missing or breaks a rule.
+
+    Excel's validation is bypassed by a paste; these formulas still react, so a caseworker
+    sees the problem before sending. The reader re-checks everything regardless.
+    """
+    for formula, style in rule_formulas(i, layout):
+        rule = {"type": "formula", "criteria": formula, "format": wb.fmt(style)}
+        if style == "cf_invalid":
+            rule["stop_if_true"] = True
+        call(ws.conditional_format, i.pos.row, i.pos.col, i.pos.row, i.pos.col, rule)
+
+
+def rule_formulas(i: Input, layout: Layout) -> list[tuple[str, str]]:
+    """(Excel formula, style) pairs: invalid-value rules first, then the missing marker."""
+    f, ref = i.field, i.pos.ref
+    filled = f'{ref}<>""'
+    bad: str | None = None
+    if f.kind is Kind.AMOUNT:
+        top = layout.spec.economy.max_amount
+        bad = f"OR(NOT(ISNUMBER({ref})),{ref}<0,{ref}>{top:.15g})"
+        if i.path.endswith(".cofinancing"):
+            total = _total_pos(layout, i.pos.sheet)
+            bad = f"OR({bad},AND(ISNUMBER({ref}),{ref}>{total.ref}))"
+    elif f.kind in (Kind.CHOICE, Kind.YESNO):
+        options = ",".join(f'{ref}="{o}"' for o in f.options)
+        bad = f"NOT(OR({options}))"
+    elif f.kind is Kind.DATE:
+        bad = f"NOT(ISNUMBER({ref}))"
+    elif f.kind is Kind.EMAIL:
+        bad = f'ISERROR(FIND("@",{ref}))'
+    if f.max_length and f.kind not in (Kind.AMOUNT, Kind.DATE):
+        too_long = f"LEN({ref})>{f.max_length}"
+        bad = f"OR({bad},{too_long})" if bad else too_long
+    rules = [(f"=AND({filled},{bad})", "cf_invalid")] if bad else []
+    if f.required:
+        rules.append((f"=LEN(TRIM({ref}))=0", "cf_missing"))
+    return rules
+
+
+def _total_pos(layout: Layout, sheet: str) -> Pos:
+    return next(f.pos for f in layout.formulas if f.pos.sheet == sheet and f.style == "total")
 
 
 def _write_formula(wb: StrictWorkbook, ws: Worksheet, f: Formula, value: Value) -> None:
