@@ -13,6 +13,7 @@ import json
 import re
 import tomllib
 from enum import StrEnum
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -177,7 +178,7 @@ class Spec(_Model):
     economy: EconomyLabels = EconomyLabels()
     overview: Overview
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """SHA-256 of the canonical spec: two workbooks agree on the form iff their digests do."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
