@@ -1,0 +1,237 @@
+"""Benchmark bilag4xl against the floors of reading and writing the same cells.
+
+    python benchmarks/bench.py --n 10 100 1000
+
+Generates N filled submissions (one department each, 12 initiatives, a national round spec),
+then times in one run: `bilag4xl validate`, `bilag4xl merge`, the read floor (python-calamine
+reading every cell), the write floor (a bare xlsxwriter loop writing the same rows), a naive
+pandas peer (read_excel of every sheet, concat, to_excel), `bilag4xl --help` against
+`python -c "import typer"`, and `bilag4xl template` for a 50-initiative workbook.
+Every step runs in its own process, so peak RSS is that step's own (from wait4).
+Not part of the test suite: speed is measured here, tests assert behaviour only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+INITIATIVES = 12
+HERE = Path(__file__).resolve()
+WORDS = [
+    "indsats",
+    "borgere",
+    "beskæftigelse",
+    "boligområde",
+    "unge",
+    "kvinder",
+    "sprog",
+    "læring",
+    "trivsel",
+    "netværk",
+    "evaluering",
+    "forening",
+    "mentor",
+    "praktik",
+    "uddannelse",
+    "sundhed",
+    "tryghed",
+    "fællesskab",
+    "kursus",
+]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def national_spec_text(departments: int) -> str:
+    """The built-in spec with its departments replaced by `departments` municipalities."""
+    from bilag4xl.spec import default_spec_text
+
+    blocks = re.split(r"(?m)^(?=\[)", default_spec_text())
+    kept = [b for b in blocks if not b.startswith("[[round.departments]]")]
+    extra = []
+    for d in range(departments):
+        names = ", ".join(f'"Indsats {d:04d}-{k:02d}"' for k in range(INITIATIVES))
+        extra.append(f'[[round.departments]]\nname = "Kommune {d:04d}"\ninitiatives = [{names}]\n')
+    return "".join(kept) + "\n" + "\n".join(extra)
+
+
+def _text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def generate(n: int, folder: Path) -> Path:
+    """Write the spec and N filled submissions; returns the spec path."""
+    import datetime as dt
+
+    from bilag4xl.layout import plan
+    from bilag4xl.spec import load_spec
+    from bilag4xl.template import build
+
+    folder.mkdir(parents=True, exist_ok=True)
+    spec_path = folder / "national.toml"
+    spec_path.write_text(national_spec_text(n), "utf-8")
+    spec = load_spec(spec_path)
+    subs = folder / "submissions"
+    subs.mkdir(exist_ok=True)
+    rng = random.Random(42)
+    for dept in spec.round.departments[:n]:
+        layout = plan(spec, dept.name, dept.initiatives)
+        values: dict[str, object] = {}
+        for i in layout.inputs:
+            kind, path = i.field.kind.value, i.path
+            if kind == "amount" and "cofinancing" not in path:
+                values[path] = float(rng.randrange(0, 5000))
+            elif kind == "longtext":
+                values[path] = _text(rng, rng.randrange(20, 80))
+            elif kind in ("choice", "yesno"):
+                values[path] = rng.choice(i.field.options)
+            elif kind == "date":
+                values[path] = dt.date(2009, 3, rng.randrange(1, 28))
+            elif kind == "email":
+                values[path] = "sagsbehandler@kommune.dk"
+            elif kind == "phone":
+                values[path] = "3366 1773"
+            elif path.endswith("case_number"):
+                values[path] = "2009-38725"
+            elif path.endswith("document_number"):
+                values[path] = "2009-174004"
+            elif kind == "text":
+                values[path] = _text(rng, 4)
+        # Fills the generated template's input cells (by layout path) in one pass.
+        (subs / f"{dept.name.replace(' ', '_')}.xlsx").write_bytes(build(layout, values))
+    return spec_path
+
+
+# --------------------------------------------------------------------------- floors/peers
+
+
+def read_floor(folder: Path) -> None:
+    """Read every cell of every sheet of every file with python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    for path in sorted(folder.glob("*.xlsx")):
+        wb = CalamineWorkbook.from_path(str(path))
+        for name in wb.sheet_names:
+            for row in wb.get_sheet_by_name(name).to_python():
+                cells += len(row)
+    print(cells, file=sys.stderr)
+
+
+def write_floor(folder: Path, out: Path) -> None:
+    """Write one row per initiative (same width as the Indsatser sheet) with bare xlsxwriter."""
+    import xlsxwriter
+
+    rows = len(list(folder.glob("*.xlsx"))) * INITIATIVES
+    rng = random.Random(1)
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
+    ws = wb.add_worksheet("Indsatser")
+    text = _text(rng, 50)
+    for r in range(rows):
+        for c in range(8):
+            ws.write_string(r, c, text)
+        for c in range(8, 16):
+            ws.write_number(r, c, float(c))
+    wb.close()
+
+
+def pandas_peer(folder: Path, out: Path) -> None:
+    import pandas as pd
+
+    frames = []
+    for path in sorted(folder.glob("*.xlsx")):
+        for name, frame in pd.read_excel(path, sheet_name=None, header=None).items():
+            frame.insert(0, "sheet", name)
+            frame.insert(0, "file", path.name)
+            frames.append(frame)
+    pd.concat(frames).to_excel(out, index=False)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """Run a command; return (seconds, its own peak RSS in MiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def best(cmd: list[str], repeat: int = 5) -> float:
+    return min(measure(cmd)[0] for _ in range(repeat))
+
+
+def step(name: str, *args: str) -> list[str]:
+    return [sys.executable, str(HERE), "--step", name, *args]
+
+
+def run(n: int, root: Path) -> list[tuple[str, int, float, float, float | None]]:
+    work = root / f"n{n}"
+    spec = generate(n, work)
+    subs = work / "submissions"
+    cli = [sys.executable, "-m", "bilag4xl"]
+    read_s, read_mb = measure(step("read-floor", str(subs)))
+    write_s, write_mb = measure(step("write-floor", str(subs), str(work / "floor.xlsx")))
+    val_s, val_mb = measure([*cli, "validate", str(subs), "--spec", str(spec), "--json"])
+    merge_s, merge_mb = measure(
+        [*cli, "merge", str(subs), "-o", str(work / "merged.xlsx"), "--spec", str(spec), "--force"]
+    )
+    pandas_s, pandas_mb = measure(step("pandas", str(subs), str(work / "pandas.xlsx")))
+    return [
+        ("read floor (calamine)", n, read_s, read_mb, 1.0),
+        ("write floor (xlsxwriter)", n, write_s, write_mb, 1.0),
+        ("bilag4xl validate", n, val_s, val_mb, val_s / read_s),
+        ("bilag4xl merge", n, merge_s, merge_mb, merge_s / (read_s + write_s)),
+        ("pandas peer", n, pandas_s, pandas_mb, pandas_s / (read_s + write_s)),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[10, 100])
+    parser.add_argument("--keep", type=Path, help="keep generated files in this folder")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.step:
+        steps = {"read-floor": read_floor, "write-floor": write_floor, "pandas": pandas_peer}
+        steps[opts.step](*map(Path, opts.args))
+        return
+    root = opts.keep or Path(tempfile.mkdtemp(prefix="bilag4xl-bench-"))
+    rows = [row for n in opts.n for row in run(n, root)]
+    print(f"{'step':28} {'N':>5} {'seconds':>8} {'files/s':>8} {'ratio':>6} {'peak MiB':>9}")
+    for name, n, secs, mib, ratio in rows:
+        ratio_text = f"{ratio:6.2f}" if ratio is not None else "     -"
+        print(f"{name:28} {n:5d} {secs:8.2f} {n / secs:8.1f} {ratio_text} {mib:9.0f}")
+    typer_s = best([sys.executable, "-c", "import typer"])
+    help_s = best([sys.executable, "-m", "bilag4xl", "--help"])
+    print(
+        f"\nbilag4xl --help: {help_s * 1000:.0f} ms; python -c 'import typer': "
+        f"{typer_s * 1000:.0f} ms; ratio {help_s / typer_s:.2f}"
+    )
+    names = [a for k in range(50) for a in ("--initiative", f"Indsats nummer {k + 1}")]
+    out = root / "template50.xlsx"
+    tpl_s, tpl_mb = measure(
+        [sys.executable, "-m", "bilag4xl", "template", "-o", str(out), "--force", *names]
+    )
+    print(f"bilag4xl template, 50 initiatives: {tpl_s:.2f} s, peak {tpl_mb:.0f} MiB")
+    if not opts.keep:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
