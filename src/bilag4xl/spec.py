@@ -59,6 +59,7 @@ class FieldSpec(_Model):
     choices: tuple[NonEmpty, ...] = ()
     pattern: str | None = None
     pattern_hint: str | None = None
+    carry: bool = True  # pre-filled into the next round's template (`template --prefill`)
 
     @model_validator(mode="after")
     def _kind_needs(self) -> FieldSpec:
