@@ -1,0 +1,1 @@
+"""Test helpers that ship with the package: fill templates and drive LibreOffice headless."""
