@@ -21,6 +21,7 @@ from . import excel
 from .spec import YES, FieldSpec, Kind, Spec
 
 LAYOUT_VERSION = "1"
+FIXED_SHEETS = ("instructions", "cover", "overview", "metadata", "feedback")
 LABEL_COL = 0
 FIRST_VALUE_COL = 1
 LINE_HEIGHT = 15.0
@@ -37,6 +38,7 @@ class Role(StrEnum):
     INITIATIVE = "initiative"
     OVERVIEW = "overview"
     METADATA = "metadata"
+    FEEDBACK = "feedback"  # "Rettelser": only in feedback workbooks, not part of the template id
 
 
 @dataclass(frozen=True, order=True)
@@ -161,6 +163,7 @@ class Layout:
     texts: list[Text] = field(default_factory=list)
     formulas: list[Formula] = field(default_factory=list)
     heights: dict[tuple[str, int], float] = field(default_factory=dict)
+    feedback: bool = False
 
     @property
     def template_id(self) -> str:
@@ -182,7 +185,7 @@ class Layout:
             "period": f"{r.first_year}-{r.last_year}",
             "unit": r.unit,
             "initiatives": json.dumps(list(self.initiatives), ensure_ascii=False),
-        }
+        } | ({"feedback_sheet": self.spec.sheets.feedback} if self.feedback else {})
 
     def input(self, path: str) -> Input:
         return self._inputs_by_path()[path]
@@ -227,13 +230,18 @@ def plan(
     spec: Spec,
     department: str | None = None,
     initiatives: Iterable[str | None] = (),
+    feedback: bool = False,
 ) -> Layout:
-    """Plan a template: `initiatives` lists fixed names, None for a blank (named by the user)."""
-    layout = Layout(spec, department, tuple(initiatives))
-    taken = {
-        getattr(spec.sheets, k).casefold()
-        for k in ("instructions", "cover", "overview", "metadata")
-    }
+    """Plan a template: `initiatives` lists fixed names, None for a blank (named by the user).
+
+    With `feedback`, a "Rettelser" sheet comes first (its rows are written per workbook).
+    """
+    layout = Layout(spec, department, tuple(initiatives), feedback=feedback)
+    taken = {getattr(spec.sheets, k).casefold() for k in FIXED_SHEETS}
+    if feedback:
+        layout.sheets.append(
+            SheetPlan(spec.sheets.feedback, Role.FEEDBACK, widths=(28, 10, 34, 70))
+        )
     names = []
     for n, name in enumerate(layout.initiatives, start=1):
         label = name if name is not None else spec.sheets.blank_initiative.replace("{n}", str(n))

@@ -125,6 +125,7 @@ class Sheets(_Model):
     cover: NonEmpty = "Forside"
     overview: NonEmpty = "Økonomi"
     metadata: NonEmpty = "_bilag4xl"
+    feedback: NonEmpty = "Rettelser"
     blank_initiative: NonEmpty = "Indsats {n}"
 
 
@@ -254,7 +255,7 @@ def _pydantic_message(error: dict) -> str:
 def check_limits(spec: Spec) -> list[str]:
     """Everything in the spec that Excel would refuse or silently drop."""
     problems: list[str] = []
-    sheet_keys = ("instructions", "cover", "overview", "metadata")
+    sheet_keys = ("instructions", "cover", "overview", "metadata", "feedback")
     fixed = {k: getattr(spec.sheets, k) for k in sheet_keys}
     sample_blank = spec.sheets.blank_initiative.replace("{n}", "99")
     for key, name in {**fixed, "blank_initiative": sample_blank}.items():

@@ -56,6 +56,11 @@ STYLES: dict[str, dict[str, Any]] = {
 }
 
 
+# Added to an input style (name + "_flagged") for a cell that feedback asks to be fixed.
+FLAGGED: dict[str, Any] = {"border": 2, "border_color": "#C00000", "bg_color": "#FCE4D6"}
+
+
 def properties(name: str) -> dict[str, Any]:
     """xlsxwriter format properties of a named style."""
-    return {**_BASE, **STYLES[name]}
+    base, flagged, _ = name.partition("_flagged")
+    return {**_BASE, **STYLES[base], **(FLAGGED if flagged else {})}

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,27 @@ DEFAULT_BLANK = 3
 
 
 @dataclass(frozen=True)
-class Marks:
-    """Annotations for a pre-filled workbook (feedback): comments by cell, extra sheets."""
+class Correction:
+    """One thing a caseworker must fix: where (None for the whole file) and what to do."""
 
-    comments: Mapping[Pos, str] = field(default_factory=dict)
+    pos: Pos | None
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Feedback on a pre-filled workbook: flagged cells with comments, a "Rettelser" sheet."""
+
+    corrections: tuple[Correction, ...] = ()
+    title: str = ""
+
+    def comments(self) -> dict[Pos, str]:
+        by_pos: dict[Pos, list[str]] = {}
+        for c in self.corrections:
+            if c.pos is not None:
+                by_pos.setdefault(c.pos, []).append(c.message)
+        return {pos: "\n".join(msgs) for pos, msgs in by_pos.items()}
 
 
 def resolve_initiatives(
@@ -73,20 +90,25 @@ def build(
 ) -> bytes:
     """The xlsx bytes of a template; `values` pre-fills inputs by path (cached results match)."""
     values = values or {}
+    marks = marks or Marks()
+    comments = marks.comments()
     wb = StrictWorkbook(password=password)
     sheets = {s.name: _add_sheet(wb, s, layout) for s in layout.sheets}
     for t in layout.texts:
         _write_text(wb, sheets[t.pos.sheet], t)
     for i in layout.inputs:
-        _write_input(wb, sheets[i.pos.sheet], i, values.get(i.path), layout.spec)
-        _write_marks(wb, sheets[i.pos.sheet], i, layout)
+        ws = sheets[i.pos.sheet]
+        _write_input(wb, ws, i, values.get(i.path), layout.spec, flagged=i.pos in comments)
+        _write_marks(wb, ws, i, layout)
     cached = layout.evaluate(values)
     for f in layout.formulas:
         _write_formula(wb, sheets[f.pos.sheet], f, cached[f.pos])
     _write_metadata(wb, sheets[layout.spec.sheets.metadata], layout)
     for (sheet, row), height in sorted(layout.heights.items()):
         call(sheets[sheet].set_row, row, height)
-    for pos, text in sorted((marks or Marks()).comments.items()):
+    if layout.feedback:
+        _write_corrections(wb, sheets[layout.spec.sheets.feedback], marks)
+    for pos, text in sorted(comments.items()):
         call(
             sheets[pos.sheet].write_comment,
             pos.row,
@@ -168,7 +190,7 @@ def _add_sheet(wb: StrictWorkbook, s: Any, layout: Layout) -> Worksheet:
     call(ws.set_header, f"&L{_hf(dept)}&R{_hf(right)}")
     call(ws.set_footer, "&LBilag 4&CSide &P af &N")
     ws.hide_gridlines(2)
-    if s.role is Role.INSTRUCTIONS:
+    if s.role is (Role.FEEDBACK if layout.feedback else Role.INSTRUCTIONS):
         ws.activate()
     return ws
 
@@ -198,8 +220,10 @@ def _input_style(kind: Kind) -> str:
     }.get(kind, "input_text")
 
 
-def _write_input(wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, spec: Spec) -> None:
-    fmt = wb.fmt(_input_style(i.field.kind))
+def _write_input(
+    wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, spec: Spec, flagged: bool = False
+) -> None:
+    fmt = wb.fmt(_input_style(i.field.kind) + ("_flagged" if flagged else ""))
     row, col = i.pos.row, i.pos.col
     _span(ws, row, col, i.span, fmt)
     if isinstance(value, bool) and i.field.kind is Kind.YESNO:
@@ -256,6 +280,25 @@ def _write_formula(wb: StrictWorkbook, ws: Worksheet, f: Formula, value: Value) 
     fmt = wb.fmt(f.style)
     _span(ws, f.pos.row, f.pos.col, f.span, fmt)
     call(ws.write_formula, f.pos.row, f.pos.col, f.excel(), fmt, value)
+
+
+def _write_corrections(wb: StrictWorkbook, ws: Worksheet, marks: Marks) -> None:
+    """The "Rettelser" sheet: one row per problem, linked to its cell."""
+    call(ws.merge_range, 0, 0, 0, 3, "", wb.fmt("title"))
+    call(ws.write_string, 0, 0, marks.title or "Rettelser", wb.fmt("title"))
+    note = "Ret de markerede celler (se kommentarerne) og send filen igen."
+    call(ws.merge_range, 1, 0, 1, 3, "", wb.fmt("info"))
+    call(ws.write_string, 1, 0, note, wb.fmt("info"))
+    for col, head in enumerate(("Ark", "Celle", "Felt", "Hvad skal rettes")):
+        call(ws.write_string, 3, col, head, wb.fmt("header"))
+    for row, c in enumerate(marks.corrections, start=4):
+        sheet = c.pos.sheet if c.pos else ""
+        call(ws.write_string, row, 0, sheet, wb.fmt("info"))
+        if c.pos is not None:
+            target = f"internal:{excel.quote_sheet(c.pos.sheet)}!{c.pos.ref}"
+            call(ws.write_url, row, 1, target, wb.fmt("link"), c.pos.ref)
+        call(ws.write_string, row, 2, c.label, wb.fmt("info"))
+        call(ws.write_string, row, 3, c.message, wb.fmt("info"))
 
 
 def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
