@@ -100,6 +100,7 @@ class Annex:
     facts: tuple[tuple[str, str], ...]
     parts: tuple[Part, ...]
     summary: Table | None = None
+    date: dt.date | None = None
 
 
 def build_annex(
@@ -115,7 +116,7 @@ def build_annex(
     subtitle = f"{r.title} · Beløb i {r.unit}"
     parts = tuple(_part(s, spec, skip=set(shared) | {"department"}) for s in submissions)
     summary = _summary(submissions, spec) if len(submissions) > 1 else None
-    return Annex(spec.title, subtitle, tuple(facts), parts, summary)
+    return Annex(spec.title, subtitle, tuple(facts), parts, summary, date)
 
 
 def render(annex: Annex, fmt: Format) -> bytes:

@@ -8,6 +8,7 @@ and "Side X af Y" in the footer as real fields that Word and LibreOffice update.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import TYPE_CHECKING
 
@@ -81,9 +82,13 @@ def _setup(doc: Document, annex: Annex) -> None:
     _no_title_border(styles["Title"])
     _no_letter_spacing(styles["Subtitle"])
 
-    doc.core_properties.title = annex.title
-    doc.core_properties.subject = annex.subtitle
-    doc.core_properties.language = "da-DK"
+    _drop_thumbnail(doc)
+    core = doc.core_properties
+    core.title, core.subject, core.language = annex.title, annex.subtitle, "da-DK"
+    core.author = core.last_modified_by = "bilag4xl"
+    core.comments, core.revision = "", 1
+    if annex.date:  # not the template's 2013 dates, and the same bytes for the same annex
+        core.created = core.modified = dt.datetime.combine(annex.date, dt.time(12))
 
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -94,6 +99,15 @@ def _setup(doc: Document, annex: Annex) -> None:
     _field(footer, "PAGE", "1")
     _small(footer.add_run(" af "))
     _field(footer, "NUMPAGES", "1")
+
+
+def _drop_thumbnail(doc: Document) -> None:
+    """python-docx's built-in template carries a preview picture of another document."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    rels = doc.part.package.rels
+    for key in [k for k, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
+        del rels[key]
 
 
 def _set_fonts(style: object) -> None:

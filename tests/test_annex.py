@@ -1,0 +1,242 @@
+"""The annex: Danish amounts, the document model, and its docx, Markdown and HTML versions."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from annex_seed import DEPARTMENT, NAMES, TEXTS, seed_submission
+from bilag4xl.amounts import amount_phrase, format_number
+from bilag4xl.annex import EMPTY, Annex, build_annex, format_for, render
+from bilag4xl.annex_markup import to_html, to_markdown
+from bilag4xl.spec import load_spec
+from bilag4xl.testing import libreoffice as lo
+
+SPEC = load_spec()
+
+
+@pytest.fixture(scope="module")
+def annex() -> Annex:
+    return build_annex([seed_submission(SPEC)], SPEC)
+
+
+@pytest.fixture(scope="module")
+def docx_bytes(annex: Annex) -> bytes:
+    return render(annex, "docx")
+
+
+# --------------------------------------------------------------------------- amounts
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (130000, "130.000"),
+        (412000.0, "412.000"),
+        (1234567.5, "1.234.567,5"),
+        (999.999, "1.000"),
+        (12.25, "12,25"),
+        (-1500, "-1.500"),
+    ],
+)
+def test_format_number(value: float, expected: str) -> None:
+    assert format_number(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "estimated", "expected"),
+    [
+        (130000, "1.000 kr.", True, "ca. 130 mio. kr."),
+        (282000, "1.000 kr.", True, "ca. 282 mio. kr."),
+        (58000, "1.000 kr.", True, "ca. 58 mio. kr."),
+        (412000, "1.000 kr.", False, "412 mio. kr."),
+        (412500, "1.000 kr.", False, "412,5 mio. kr."),
+        (281600, "1.000 kr.", True, "ca. 282 mio. kr."),
+        (2450, "1.000 kr.", True, "ca. 2,5 mio. kr."),
+        (1000, "1.000 kr.", False, "1 mio. kr."),
+        (500, "1.000 kr.", True, "ca. 500.000 kr."),
+        (0, "1.000 kr.", False, "0 kr."),
+        (2_500_000, "kr.", True, "ca. 2,5 mio. kr."),
+        (750.5, "kr.", False, "750,5 kr."),
+        (3, "mio. kr.", False, "3 mio. kr."),
+        (130000, "1.000 DKK", True, "ca. 130.000 (1.000 DKK)"),
+        (130000, " 1.000  KR. ", True, "ca. 130 mio. kr."),
+    ],
+)
+def test_amount_phrase(value: float, unit: str, estimated: bool, expected: str) -> None:
+    assert amount_phrase(value, unit, estimated) == expected
+
+
+# --------------------------------------------------------------------------- model
+
+
+def test_model_follows_the_seed(annex: Annex) -> None:
+    assert annex.title == SPEC.title
+    assert ("Dato", "25.03.2009") in annex.facts
+    assert ("Sagsnr.", "2009-38725") in annex.facts
+    assert ("Dokumentnr.", "2009-174004") in annex.facts
+    (part,) = annex.parts
+    assert part.name == DEPARTMENT
+    assert ("Sagsbehandler", "Ida Nepper-Christensen") in part.facts
+    assert [s.title for s in part.initiatives] == list(NAMES)
+    labels = [r.label for r in part.initiatives[0].rows]
+    assert labels == [
+        "Økonomi",
+        "Målgruppe",
+        "Beskriv aktiviteterne",
+        "Indsatsens mål",
+        "Hvordan bidrager indsatsen til mål i integrationspolitikken",
+        "Planlagt opfølgning",
+        "Status ift. målopfyldelse",
+    ]
+
+
+def test_choices_in_words_join_their_field(annex: Annex) -> None:
+    rows = {r.label: r for r in annex.parts[0].initiatives[2].rows}
+    follow = [(line.label, line.text) for line in rows["Planlagt opfølgning"].lines]
+    assert follow[1:] == [("Evaluering", "begge"), ("Statistisk opfølgning", "Ja")]
+    status = [(line.label, line.text) for line in rows["Status ift. målopfyldelse"].lines]
+    assert status[-1] == ("Samlet vurdering", "delvist opfyldt")
+
+
+def test_empty_answers_stay_visible(annex: Annex) -> None:
+    rows = {r.label: r for r in annex.parts[0].initiatives[1].rows}
+    assert all(line.empty for line in rows["Status ift. målopfyldelse"].lines)
+    assert EMPTY in to_markdown(annex)
+
+
+def test_overview_rows_and_totals(annex: Annex) -> None:
+    table = annex.parts[0].overview
+    assert table.header == (
+        SPEC.overview.row_header,
+        "2008",
+        "2009",
+        "2010",
+        "2011",
+        "Ikke fordelt på år",
+        "I alt",
+    )
+    rows = {r.label: r for r in table.rows}
+    assert rows["Aftaler om fleksibel udlejning"].cells == ("0", "0", "0", "0", "", "0")
+    assert rows["Områdeløft"].cells[-1] == "130.000"
+    assert rows["Områdeløft"].note == "Ca. 130 mio. kr."
+    helhed = rows[NAMES[2]]
+    assert helhed.note == "Ca. 282 mio. kr., heraf ca. 58 mio. kr. i kommunal medfinansiering"
+    assert rows["Integrationsprojekter – samlet beløb*"].cells == ("",) * 6
+    total = table.rows[-1]
+    assert total.total and total.label == "I ALT"
+    assert total.cells[-1] == "412.000"
+    assert "412 mio. kr." in total.note
+    assert table.footnote.startswith("*: Det er ikke alle udgifterne")
+
+
+def test_several_departments_get_a_summary() -> None:
+    other = seed_submission(
+        SPEC,
+        department="Kultur- og Fritidsforvaltningen",
+        names=("Foreningsguider for nye borgere",),
+        cover={"caseworker": "A. Andersen", "case_number": "2009-11111"},
+    )
+    annex = build_annex([seed_submission(SPEC), other], SPEC)
+    assert [p.name for p in annex.parts] == [DEPARTMENT, "Kultur- og Fritidsforvaltningen"]
+    assert ("Sagsnr.", "2009-38725") not in annex.facts  # differs: shown per department
+    assert ("Sagsnr.", "2009-38725") in annex.parts[0].facts
+    assert annex.summary is not None
+    assert [r.label for r in annex.summary.rows] == [
+        DEPARTMENT,
+        "Kultur- og Fritidsforvaltningen",
+        "I ALT",
+    ]
+    assert annex.summary.rows[-1].cells[-1] == "412.000"
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def _docx_text(data: bytes) -> tuple[str, list]:
+    doc = Document(io.BytesIO(data))
+    paragraphs = [p.text for p in doc.paragraphs]
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(paragraphs + cells), doc.tables
+
+
+def test_docx_has_the_seed_texts_and_tables(docx_bytes: bytes) -> None:
+    text, tables = _docx_text(docx_bytes)
+    for name in NAMES:
+        assert name in text
+    for fields in TEXTS:
+        assert fields["target_group"] in text
+        assert fields["contribution"] in text
+    assert "Evaluering: intern" in text
+    assert "Samlet vurdering: delvist opfyldt" in text
+    assert "412.000" in text and "412 mio. kr." in text
+    overview = tables[-1]
+    assert [c.text for c in overview.rows[0].cells][-1] == "I alt"
+    assert overview.rows[-1].cells[0].text.startswith("I ALT")
+    assert overview.rows[-1].cells[-1].text == "412.000"
+
+
+def test_docx_looks_like_a_document(docx_bytes: bytes) -> None:
+    doc = Document(io.BytesIO(docx_bytes))
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert round(section.left_margin.cm, 2) == 2.0
+    assert doc.paragraphs[0].style.name == "Title"
+    assert {p.style.name for p in doc.paragraphs} >= {"Heading 1", "Heading 2"}
+    assert all(t.style.name == "Table Grid" for t in doc.tables[1:] if len(t.columns) > 2)
+    assert SPEC.title in section.header.paragraphs[0].text
+    footer_xml = section.footer.paragraphs[0]._p.xml
+    assert " PAGE " in footer_xml and " NUMPAGES " in footer_xml
+    assert doc.core_properties.title == SPEC.title
+
+
+def test_markdown_overview_is_a_pipe_table(annex: Annex) -> None:
+    md = to_markdown(annex)
+    lines = md.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| Integrationsindsatser"))
+    assert lines[header].endswith("| I alt |")
+    assert lines[header + 1] == "|---|" + "---:|" * 6
+    assert lines[header + 2].startswith("| Aftaler om fleksibel udlejning |")
+    total = next(line for line in lines if line.startswith("| **I ALT**"))
+    assert total.endswith("| **412.000** | **412.000** |")
+    assert "Integrationsprojekter – samlet beløb\\*" in md
+    assert "**Evaluering:** intern" in md
+
+
+def test_user_text_is_escaped() -> None:
+    texts = ({**TEXTS[0], "goal": "<script>alert('x')</script> a | b & c"}, *TEXTS[1:])
+    annex = build_annex([seed_submission(SPEC, texts=texts)], SPEC)
+    page = to_html(annex)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; a | b &amp; c" in page
+    md = to_markdown(annex)
+    assert "<script>" not in md
+    assert "&lt;script&gt;" in md and "a \\| b &amp; c" in md
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page and "http" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "expected"),
+    [("a.docx", None, "docx"), ("a.MD", None, "md"), ("a.html", None, "html"),
+     ("a.pdf", None, "docx"), ("a", "md", "md")],
+)  # fmt: skip
+def test_format_for(name: str, fmt: str | None, expected: str) -> None:
+    assert format_for(Path(name), fmt) == expected
+
+
+def test_format_for_rejects_unknown() -> None:
+    with pytest.raises(ValueError, match="ukendt format"):
+        format_for(Path("a.docx"), "pdf")
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_converts_the_docx_to_pdf(docx_bytes: bytes, tmp_path: Path) -> None:
+    source = tmp_path / "bilag4.docx"
+    source.write_bytes(docx_bytes)
+    pdf = lo.convert(source, "pdf", tmp_path)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 10_000
