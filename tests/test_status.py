@@ -1,0 +1,132 @@
+"""The round's progress: `summarize` over validation results (pure) and `bilag4xl status`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from annex_seed import seed_submission
+from bilag4xl.model import Submission
+from bilag4xl.report import Issue, Report, Severity
+from bilag4xl.spec import load_spec
+from bilag4xl.status import RoundStatus, status_rows, summarize
+
+SPEC = load_spec()
+ROUND = [d.name for d in SPEC.round.departments]
+MAY = dt.datetime(2009, 5, 1, 9, 0)
+
+
+@dataclass
+class Result:
+    """Stands in for `validate.FileResult` (path, submission, report)."""
+
+    path: Path
+    submission: Submission | None
+    report: Report
+
+
+def _issue(severity: Severity) -> Issue:
+    return Issue("x", severity, "besked", "message", sheet="Forside", cell="B5")
+
+
+def result(
+    department: str,
+    file: str | None = None,
+    date: dt.date | None = dt.date(2009, 3, 25),
+    errors: int = 0,
+    warnings: int = 0,
+) -> Result:
+    cover = {"caseworker": "A", "date": date}
+    sub = seed_submission(SPEC, department=department, names=(), cover=cover)
+    report = Report([_issue(Severity.ERROR)] * errors + [_issue(Severity.WARNING)] * warnings)
+    return Result(Path(file or f"{department[:5]}.xlsx"), sub, report)
+
+
+def status_of(results: list[Result]) -> RoundStatus:
+    return summarize(results, SPEC, {r.path: MAY for r in results})
+
+
+def test_all_received_and_valid_is_complete() -> None:
+    status = status_of([result(name) for name in ROUND])
+    assert status.complete
+    assert status.missing == [] and status.invalid == []
+    assert [d.state for d in status.departments] == ["valid"] * len(ROUND)
+
+
+def test_a_department_without_a_file_is_missing() -> None:
+    status = status_of([result(name) for name in ROUND[1:]])
+    assert not status.complete
+    assert status.missing == [ROUND[0]]
+    first = status.departments[0]
+    assert first.state == "missing" and first.last is None
+    assert first.to_dict()["valid"] is None
+
+
+def test_invalid_counts_errors_and_warnings_of_the_last_file() -> None:
+    results = [result(name) for name in ROUND[1:]]
+    results.append(result(ROUND[0], "old.xlsx", dt.date(2009, 3, 1)))
+    results.append(result(ROUND[0], "new.xlsx", dt.date(2009, 3, 20), errors=2, warnings=1))
+    status = status_of(results)
+    dep = status.departments[0]
+    assert dep.state == "invalid" and status.invalid == [ROUND[0]]
+    assert (dep.last.path.name, dep.last.errors, dep.last.warnings) == ("new.xlsx", 2, 1)
+    assert [f.path.name for f in dep.duplicates] == ["new.xlsx", "old.xlsx"]
+    assert not status.complete
+
+
+def test_date_falls_back_to_the_file_time() -> None:
+    status = status_of([result(ROUND[0], date=None)])
+    last = status.departments[0].last
+    assert (last.date, last.date_source) == (MAY.date(), "mtime")
+    assert "01.05.2009 (ændret)" in status_rows(status)[1]
+
+
+def test_department_names_match_case_insensitively() -> None:
+    status = status_of([result(ROUND[0].upper())])
+    assert status.departments[0].received
+
+
+def test_files_outside_the_round_and_unreadable_files_are_listed() -> None:
+    stray = result("Borgerrådgiveren", "stray.xlsx")
+    broken = Result(Path("broken.xlsx"), None, Report([_issue(Severity.ERROR)]))
+    status = status_of([*(result(n) for n in ROUND), stray, broken])
+    assert [f.path.name for f in status.unknown] == ["stray.xlsx"]
+    assert [f.path.name for f in status.unreadable] == ["broken.xlsx"]
+    assert not status.complete  # an unreadable file may be anyone's submission
+    data = status.to_dict()
+    assert data["unknown_departments"][0]["department"] == "Borgerrådgiveren"
+    assert data["unreadable"][0]["file"] == "broken.xlsx"
+
+
+def test_json_shape() -> None:
+    data = status_of([result(ROUND[0])]).to_dict()
+    assert data["complete"] is False
+    assert data["stats"] == {
+        "departments": len(ROUND),
+        "received": 1,
+        "valid": 1,
+        "missing": len(ROUND) - 1,
+        "invalid": 0,
+    }
+    first = data["departments"][0]
+    assert first["department"] == ROUND[0]
+    assert first["last_file"] == f"{ROUND[0][:5]}.xlsx"
+    assert first["date"] == "2009-03-25" and first["date_source"] == "cover"
+
+
+def test_round_without_departments_expects_those_found() -> None:
+    spec = SPEC.model_copy(update={"round": SPEC.round.model_copy(update={"departments": ()})})
+    results = [result("B-forvaltning"), result("A-forvaltning")]
+    status = summarize(results, spec, {})
+    assert [d.name for d in status.departments] == ["A-forvaltning", "B-forvaltning"]
+    assert status.complete
+
+
+@pytest.mark.parametrize("state", ["valid", "invalid", "missing"])
+def test_table_says_the_state_in_danish(state: str) -> None:
+    results = [] if state == "missing" else [result(ROUND[0], errors=int(state == "invalid"))]
+    row = status_rows(status_of(results))[1]
+    assert row[1] == {"valid": "modtaget", "invalid": "fejl", "missing": "mangler"}[state]
