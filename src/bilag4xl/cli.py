@@ -111,5 +111,71 @@ def template_command(
         typer.echo(f"Skrev {path}", err=True)
 
 
+@app.command(
+    "report",
+    help="Lav bilaget (Bilag 4) som Word, Markdown eller HTML ud fra en samlet projektmappe "
+    "eller én indberetning.",
+)
+def report_command(
+    source: Annotated[
+        Path, typer.Argument(help="Samlet projektmappe eller én indberetning (.xlsx).", exists=True)
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Bilagets fil (.docx, .md, .html).")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="docx, md eller html. Standard: efter filendelsen."),
+    ] = None,
+    spec: SpecOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Render the annex from a consolidated workbook (or one submission) to docx, md or html."""
+    from .annex import build_annex, format_for, render
+    from .files import atomic_write
+    from .sources import read_submissions
+    from .spec import load_spec
+
+    try:
+        chosen = format_for(out, fmt)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
+    try:
+        loaded = load_spec(spec)
+        annex = build_annex(read_submissions(source, loaded), loaded)
+        atomic_write(out, render(annex, chosen), force=force)
+    except Bilag4xlError as exc:
+        fail(exc)
+    typer.echo(f"Skrev {out}", err=True)
+
+
+@app.command(
+    "status",
+    help="Vis rundens status: hvilke forvaltninger har indberettet gyldigt, og hvilke mangler. "
+    "Exit-status 1, så længe noget mangler eller har fejl.",
+)
+def status_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Mappen med indberetninger.", exists=True, file_okay=False),
+    ],
+    spec: SpecOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv status som JSON.")] = False,
+) -> None:
+    """Show each department's state in the round; exit 1 while any is missing or invalid."""
+    import json
+
+    from .spec import load_spec
+    from .status import round_status, status_table
+
+    try:
+        status = round_status(folder, load_spec(spec))
+    except Bilag4xlError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(status_table(status))
+    raise typer.Exit(0 if status.complete else 1)
+
+
 def main() -> None:
     app()

@@ -243,3 +243,27 @@ def _date_text(f: FileStatus | None) -> str:
         return ""
     suffix = " (ændret)" if f.date_source == "mtime" else ""
     return f.date.strftime("%d.%m.%Y") + suffix
+
+
+def status_table(status: RoundStatus) -> str:
+    """The status as an aligned text table, with duplicates and stray files listed below it."""
+    rows = status_rows(status)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    for d in status.departments:
+        if d.duplicates:
+            names = ", ".join(f.path.name for f in d.duplicates)
+            lines.append(f"Flere filer fra {d.name} (den nyeste tæller): {names}")
+    for f in status.unknown:
+        lines.append(f"Forvaltning uden for runden: {f.department} ({f.path.name})")
+    for f in status.unreadable:
+        lines.append(f"Kan ikke læses som indberetning: {f.path.name}")
+    received = sum(d.received for d in status.departments)
+    lines.append(
+        f"{received} af {len(status.departments)} modtaget; mangler: {len(status.missing)}, "
+        f"med fejl: {len(status.invalid)}."
+    )
+    return "\n".join(lines)
