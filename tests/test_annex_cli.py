@@ -1,0 +1,122 @@
+"""`bilag4xl report` and `bilag4xl status` through typer's CliRunner."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+from annex_seed import NAMES, seed_submission
+from bilag4xl import sources
+from bilag4xl.cli import app
+from bilag4xl.report import Report
+from bilag4xl.spec import load_spec
+
+SPEC = load_spec()
+ROUND = [d.name for d in SPEC.round.departments]
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "submissions"
+runner = CliRunner()
+
+
+@pytest.fixture
+def seed_source(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A source file whose submissions are the seed department's (reading is tested elsewhere)."""
+    path = tmp_path / "samlet.xlsx"
+    path.write_bytes(b"")
+    monkeypatch.setattr(sources, "read_submissions", lambda p, spec: [seed_submission(spec)])
+    return path
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("bilag4.docx", None), ("b.md", None), ("b", "html")])
+def test_report_writes_each_format(seed_source: Path, tmp_path: Path, name: str, fmt: str) -> None:
+    out = tmp_path / name
+    args = ["report", str(seed_source), "-o", str(out)] + (["--format", fmt] if fmt else [])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    if out.suffix == ".docx":
+        text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+        assert all(n in text for n in NAMES)
+    else:
+        assert NAMES[2].encode() in data and b"412.000" in data
+
+
+def test_report_refuses_to_overwrite_without_force(seed_source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bilag4.md"
+    out.write_text("keep")
+    result = runner.invoke(app, ["report", str(seed_source), "-o", str(out)])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert out.read_text() == "keep"
+    forced = runner.invoke(app, ["report", str(seed_source), "-o", str(out), "--force"])
+    assert forced.exit_code == 0 and "412.000" in out.read_text()
+
+
+def test_report_rejects_an_unknown_format(seed_source: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(seed_source), "-o", str(tmp_path / "b.pdf"),
+                                 "--format", "pdf"])  # fmt: skip
+    assert result.exit_code == 2 and "ukendt format" in result.output
+
+
+def _stub_run(monkeypatch: pytest.MonkeyPatch, departments: list[str]) -> None:
+    """validate_paths returning one valid submission per department."""
+    results = [
+        types.SimpleNamespace(
+            path=Path(f"{n}.xlsx"),
+            submission=seed_submission(SPEC, department=n, names=()),
+            report=Report(),
+        )
+        for n in departments
+    ]
+    run = types.SimpleNamespace(results=results, skipped=[])
+    fake = types.ModuleType("bilag4xl.validate")
+    fake.validate_paths = lambda paths, spec: run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bilag4xl.validate", fake)
+
+
+def test_status_exit_codes_and_json(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _stub_run(monkeypatch, ROUND)
+    complete = runner.invoke(app, ["status", str(tmp_path)])
+    assert complete.exit_code == 0, complete.output
+    assert "modtaget" in complete.output
+    _stub_run(monkeypatch, ROUND[1:])
+    missing = runner.invoke(app, ["status", str(tmp_path), "--json"])
+    assert missing.exit_code == 1
+    data = json.loads(missing.output)
+    assert data["complete"] is False
+    assert [d["department"] for d in data["departments"] if d["state"] == "missing"] == ROUND[:1]
+
+
+def test_status_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["status", str(tmp_path / "nowhere")]).exit_code == 2
+    assert runner.invoke(app, ["status"]).exit_code == 2
+
+
+def _examples() -> list[Path]:
+    return sorted(EXAMPLES.glob("*.xlsx")) if EXAMPLES.is_dir() else []
+
+
+@pytest.mark.skipif(not _examples(), reason="examples/submissions/ has no workbooks yet")
+def test_status_of_examples_with_one_department_removed(tmp_path: Path) -> None:
+    from bilag4xl.validate import read_file
+
+    by_department = {}
+    for path in _examples():
+        sub = read_file(path, SPEC).submission
+        if sub is not None:
+            by_department.setdefault(sub.department, path)
+    removed = next(n for n in ROUND if n in by_department)
+    for name, path in by_department.items():
+        if name != removed:
+            shutil.copy(path, tmp_path / path.name)
+    result = runner.invoke(app, ["status", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    states = {d["department"]: d["state"] for d in json.loads(result.output)["departments"]}
+    assert states[removed] == "missing"
+    assert all(states[n] != "missing" for n in by_department if n != removed)
