@@ -428,6 +428,7 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     name = layout.initiatives[index]
     c = _Cursor(layout, sheet, span)
     c.text(spec.initiative.title, "title", span=span)
+    c.height(21)  # a 14-point title needs more than the default 15-point row
     c.skip()
     c.text(spec.field("department").label)
     if layout.department is None:
