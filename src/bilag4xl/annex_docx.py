@@ -218,6 +218,9 @@ def _part(doc: Document, part: Part) -> None:
             if row.help:
                 _small(label.add_paragraph().add_run(row.help), italic=True)
             _answer(answer, row.lines)
+            if row is section.rows[0]:  # the heading and the first two rows stay together
+                for paragraph in (*label.paragraphs, *answer.paragraphs):
+                    paragraph.paragraph_format.keep_with_next = True
     doc.add_heading(part.overview.title, level=2)
     _overview(doc, part.overview)
 
