@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -50,6 +51,7 @@ Cell = tuple[str, str]  # (sheet name, "B8")
 UNO_PYTHON = "/usr/bin/python3"
 WORKER = Path(__file__).with_name("_uno_worker.py")
 TIMEOUT = float(os.environ.get("BILAG4XL_SOFFICE_TIMEOUT", "240"))
+CONNECT_TIMEOUT = min(TIMEOUT, 90.0)  # soffice that never opens its pipe fails sooner
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 INSTALL_HINT = "apt-get install libreoffice-calc-nogui python3-uno"
 
@@ -86,6 +88,7 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@functools.cache
 def uno_python() -> str | None:
     """The interpreter that can `import uno` (Debian's system Python), or None."""
     if not os.access(UNO_PYTHON, os.X_OK):
@@ -203,7 +206,7 @@ def _run_job(job: dict[str, Any], src: Path, dst: Path | None = None) -> dict[st
     pipe = f"bilag4xl-{uuid.uuid4().hex}"
     with _profile() as profile:
         job_file, result_file = profile / "job.json", profile / "result.json"
-        job_file.write_text(json.dumps({**job, "connect_timeout": TIMEOUT}), "utf-8")
+        job_file.write_text(json.dumps({**job, "connect_timeout": CONNECT_TIMEOUT}), "utf-8")
         office = subprocess.Popen(
             [
                 soffice,
