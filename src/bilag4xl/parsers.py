@@ -1,0 +1,147 @@
+"""Pure parsers for what caseworkers type: Danish amounts as text, dates, phone numbers, e-mail.
+
+Each parser either returns a value or None (cannot read it); none of them guesses. An amount
+typed as text is only accepted in an unambiguous Danish form ("1.234,5", "130 mio.",
+"ca. 58 mio. kr."): "1.5" could be English or a typo, so it is refused, not read as 1,5 or 15.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
+SERIAL_MAX = 2_958_465  # 9999-12-31
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_ESTIMATE = re.compile(r"^(?:ca\.?|cirka|omkring|ap\.?|~)\s*")
+_KR = r"(?:kr\.?|kroner|dkk|,-)"
+_CURRENCY = re.compile(rf"\s*{_KR}$")
+_MULTIPLIERS = (
+    (re.compile(rf"\s*(?:mia\.?|milliard(?:er)?)(?:\s*{_KR})?$"), 1e9),
+    (re.compile(rf"\s*(?:mio\.?|million(?:er)?)(?:\s*{_KR})?$"), 1e6),
+    (re.compile(rf"\s*(?:t\.?\s?kr\.?|tusind(?:e)?(?:\s*{_KR})?)$"), 1e3),
+)
+# Danish numbers: optional sign, thousands grouped by "." or a space (3 digits each), "," decimal.
+_NUMBER = re.compile(r"^([-+−]?)(\d{1,3}(?:[. ]\d{3})+|\d+)(?:,(\d+))?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
+_DK_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+_PHONE = re.compile(r"^(?:\+45|0045)?(\d{8})$")
+
+
+class ParsedAmount(NamedTuple):
+    """An amount read from text: the value in the round's unit, "ca." seen, how it was read."""
+
+    value: float
+    estimated: bool
+    note: str
+
+
+def blank(value: object) -> bool:
+    """None, an empty string and whitespace-only text all mean "not filled in"."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def number_text(value: float | int) -> str:
+    """A number as a person would write it: whole floats lose their ".0"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_number(text: str) -> float | None:
+    """A Danish-formatted number ("1.234,5", "1 234", "12,5", "-3") or None."""
+    match = _NUMBER.match(_SPACES.sub(" ", text.strip()))
+    if not match:
+        return None
+    sign, whole, decimals = match.groups()
+    value = float(whole.replace(".", "").replace(" ", "") + ("." + decimals if decimals else ""))
+    return -value if sign in ("-", "−") else value
+
+
+def unit_factor(unit: str) -> float | None:
+    """Kroner per unit: "1.000 kr." -> 1000, "mio. kr." -> 1e6, "kr." -> 1."""
+    text, scale = _split_scale(_SPACES.sub(" ", unit.strip().casefold()))
+    if not text:
+        return scale or 1.0
+    number = parse_number(text)
+    return number * (scale or 1.0) if number and number > 0 else None
+
+
+def _split_scale(text: str) -> tuple[str, float | None]:
+    """Split "130 mio. kr." into ("130", 1e6); the scale is None when no word names one."""
+    for pattern, factor in _MULTIPLIERS:
+        if pattern.search(text):
+            return pattern.sub("", text).strip(), factor
+    if _CURRENCY.search(text):
+        return _CURRENCY.sub("", text).strip(), 1.0
+    return text, None
+
+
+def parse_amount(text: str, unit: str = "1.000 kr.") -> ParsedAmount | None:
+    """An amount typed as text, converted into the round's unit; None when it is not clear.
+
+    A plain number is taken to be in the round's unit already; a number with "kr.", "mio."
+    or "mia." is in kroner (or millions...) and is converted. "ca." marks an estimate.
+    """
+    per_unit = unit_factor(unit)
+    text = _SPACES.sub(" ", text.strip().casefold())
+    if per_unit is None or not text:
+        return None
+    estimated = bool(_ESTIMATE.match(text))
+    rest, scale = _split_scale(_ESTIMATE.sub("", text))
+    number = parse_number(rest)
+    if number is None:
+        return None
+    # A bare number is in the round's unit already; one with kr./mio./mia. is converted.
+    value = number if scale is None else round(number * scale / per_unit, 6)
+    shown = number_text(value).replace(".", ",")
+    note = f"'{text}' læst som {shown} ({unit})" + (", skøn" if estimated else "")
+    return ParsedAmount(value, estimated, note)
+
+
+def parse_date(value: object) -> dt.date | None:
+    """An Excel date, serial number, ISO date or Danish DD.MM.YYYY (also with - or /).
+
+    ISO is tried first and the Danish form explicitly, never dateutil's dayfirst (which swaps
+    day and month of ISO dates).
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if value != value or abs(value) > SERIAL_MAX:  # NaN or absurd
+            return None
+        serial = int(value)  # a time of day (the fraction) is dropped
+        return EXCEL_EPOCH + dt.timedelta(days=serial) if 1 <= serial <= SERIAL_MAX else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for pattern, order in ((_ISO_DATE, (0, 1, 2)), (_DK_DATE, (2, 1, 0))):
+        match = pattern.match(text)
+        if match:
+            parts = match.groups()
+            try:
+                return dt.date(*(int(parts[i]) for i in order))
+            except ValueError:
+                return None
+    return None
+
+
+def is_email(text: str) -> bool:
+    return bool(_EMAIL.match(text.strip()))
+
+
+def phone_digits(value: object) -> str | None:
+    """The 8 digits of a Danish phone number (spaces, +45 and 0045 allowed), or None."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    match = _PHONE.match(re.sub(r"[\s\u00a0\-]", "", str(value)))
+    return match.group(1) if match else None

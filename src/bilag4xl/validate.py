@@ -1,0 +1,515 @@
+"""Raw workbook cells + the layout -> a Submission and a Report (issue 3).
+
+The file is trusted for nothing: its metadata only says which layout to re-plan, and the
+re-planned layout (the same `plan` the template writer used) says where every label, input
+and formula must be. Every cell is then accounted for: an input (typed and checked by
+`fields`), a fixed text (must be unchanged), a formula (must be unchanged; its cached result
+is only compared, totals are recomputed by `model.assemble`), or anything else (reported, as it
+will not be included).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+from . import messages
+from .fields import FieldResult, Where, parse_input
+from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
+from .model import Source, Submission, TemplateInfo, assemble
+from .parsers import blank
+from .reader import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
+from .report import Issue, Report, Severity
+from .spec import Kind, Spec, load_spec
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+METADATA_MARK = "bilag4xl"
+
+
+@dataclass
+class FileResult:
+    path: Path
+    submission: Submission | None  # None when unreadable / not a bilag4xl workbook
+    report: Report
+
+    @property
+    def valid(self) -> bool:
+        return self.report.valid
+
+
+@dataclass
+class ValidationRun:
+    results: list[FileResult] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def report(self) -> Report:
+        """All files' issues, skipped files included as notes."""
+        merged = Report()
+        for path, reason in self.skipped:
+            merged.add(messages.make("lock-file-skipped", str(path), reason=reason))
+        for result in self.results:
+            merged.extend(result.report)
+        return merged
+
+    @property
+    def valid(self) -> bool:
+        return all(r.valid for r in self.results)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
+    """Read and validate one workbook; never raises for a bad file (it becomes an issue)."""
+    path = Path(path)
+    spec = spec or _default_spec()
+    try:
+        raw = read_workbook(path)
+    except UnreadableWorkbook as exc:
+        issue = messages.make(exc.code, str(path), **exc.params)
+        return FileResult(path, None, Report([issue]))
+    submission, issues = check_workbook(raw, spec, str(path), path.name)
+    return FileResult(path, submission, Report(issues))
+
+
+def validate_paths(
+    paths: Iterable[str | Path],
+    spec: Spec | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ValidationRun:
+    """Validate files and folders (recursively); lock, owner and hidden files are skipped."""
+    files, skipped = collect_paths(paths)
+    run = ValidationRun(skipped=skipped)
+    for n, path in enumerate(files, start=1):
+        run.results.append(read_file(path, spec))
+        if progress:
+            progress(n, len(files))
+    return run
+
+
+def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files named directly, plus *.xlsx/*.xlsm found in folders; and what was skipped, why."""
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for given in map(Path, paths):
+        found = sorted(_walk(given)) if given.is_dir() else [given]
+        for path in found:
+            reason = _skip_reason(path)
+            if reason:
+                skipped.append((path, reason))
+            elif path not in files:
+                files.append(path)
+    return files, skipped
+
+
+def _walk(folder: Path) -> Iterable[Path]:
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            if name.lower().endswith(XLSX_SUFFIXES) or name.startswith(".~lock."):
+                yield Path(root, name)
+
+
+def _skip_reason(path: Path) -> str | None:
+    name = path.name
+    if name.startswith("~$"):
+        return f"{name} er Excels ejerfil for et åbent dokument"
+    if name.startswith(".~lock."):
+        return f"{name} er LibreOffices låsefil for et åbent dokument"
+    if name.startswith("."):
+        return f"{name} er en skjult fil"
+    return None
+
+
+# --------------------------------------------------------------------------- one workbook
+
+
+def check_workbook(
+    raw: RawWorkbook, spec: Spec, file: str, source_name: str
+) -> tuple[Submission | None, list[Issue]]:
+    """Integrity, then every cell, then the submission; issues in sheet order."""
+    issues: list[Issue] = []
+    if raw.macros:
+        issues.append(messages.make("macros", file))
+    known = _identify(raw, spec, file, issues)
+    if known is None:
+        return None, issues
+    plan_, meta = known
+    sheets = _match_sheets(raw, plan_.layout, file, issues)
+    values: dict[str, Value] = {}
+    filled_inputs: set[str] = set()
+    for sheet_plan in plan_.layout.sheets:
+        sheet = sheets.get(sheet_plan.name)
+        if sheet is None or sheet_plan.role is Role.METADATA:
+            continue
+        if not sheet.protected:
+            issues.append(messages.make("protection-removed", file, sheet.name))
+        issues += _check_sheet(plan_, sheet_plan.name, sheet, file, values, filled_inputs)
+    unused = _unused_spares(plan_.layout, filled_inputs)
+    issues += _required(plan_, filled_inputs, unused, file)
+    issues += _cofinancing(plan_.layout, values, unused, file)
+    template = TemplateInfo(
+        id=meta["template_id"],
+        spec=meta["spec_name"],
+        version=meta["spec_version"],
+        spec_hash=meta["spec_hash"],
+    )
+    submission = assemble(
+        plan_.layout, values, template, Source(file=source_name, sha256=raw.sha256)
+    )
+    if unused:
+        submission.initiatives = [
+            ini for n, ini in enumerate(submission.initiatives) if n not in unused
+        ]
+    issues += _cached_totals(plan_, sheets, values, file)
+    return submission, issues
+
+
+def _identify(
+    raw: RawWorkbook, spec: Spec, file: str, issues: list[Issue]
+) -> tuple[_Plan, dict[str, str]] | None:
+    """The layout this workbook claims to be, if this spec knows it (else an error issue)."""
+    name = spec.sheets.metadata
+    sheet = raw.sheet(name)
+    meta = {str(r[0]): str(r[1]) for r in sheet.rows[1:] if len(r) >= 2} if sheet else {}
+    if meta.get("generator") != METADATA_MARK:
+        issues.append(messages.make("not-bilag4xl", file, sheet_name=name))
+        return None
+    digest = _digest(spec)
+    if meta.get("spec_hash") != digest:
+        period = f"{spec.round.first_year}-{spec.round.last_year}"
+        found = {k: meta.get(k, "?") for k in ("spec_name", "spec_version", "spec_hash", "period")}
+        if found["spec_name"] != spec.name:
+            known = f"{spec.name} {spec.version}"
+            issues.append(messages.make("unknown-template", file, known=known, **found))
+        else:
+            issues.append(
+                messages.make("other-round", file, known_period=period, known_hash=digest, **found)
+            )
+        return None
+    try:
+        initiatives = json.loads(meta["initiatives"])
+        if not isinstance(initiatives, list) or not all(
+            isinstance(n, str | None) for n in initiatives
+        ):
+            raise ValueError("initiatives er ikke en liste af navne")
+        plan_ = _plan_for(spec, meta.get("department") or None, tuple(initiatives))
+    except (KeyError, ValueError) as exc:
+        issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
+        return None
+    if meta.get("template_id") != plan_.layout.template_id:
+        issues.append(
+            messages.make(
+                "template-mismatch",
+                file,
+                found=meta.get("template_id", "?"),
+                expected=plan_.layout.template_id,
+            )
+        )
+        return None
+    return plan_, meta
+
+
+def _match_sheets(
+    raw: RawWorkbook, layout: Layout, file: str, issues: list[Issue]
+) -> dict[str, RawSheet]:
+    """Planned sheet name -> the workbook's sheet; a renamed sheet is found by its position."""
+    planned = [s.name for s in layout.sheets]
+    by_name = {s.name: s for s in raw.sheets}
+    out = {name: by_name[name] for name in planned if name in by_name}
+    claimed = set(out)
+    for index, name in enumerate(planned):
+        if name in out:
+            continue
+        candidate = raw.sheets[index] if index < len(raw.sheets) else None
+        if (
+            candidate is not None
+            and candidate.name not in planned
+            and candidate.name not in claimed
+        ):
+            out[name] = candidate
+            claimed.add(candidate.name)
+            issues.append(
+                messages.make(
+                    "sheet-renamed", file, candidate.name, sheet_name=name, found=candidate.name
+                )
+            )
+        else:
+            issues.append(messages.make("sheet-missing", file, sheet_name=name))
+    order = [s.name for s in raw.sheets if s.name in claimed]
+    expected = [out[name].name for name in planned if name in out]
+    if order != expected:
+        issues.append(messages.make("sheet-order", file))
+    for sheet in raw.sheets:
+        if sheet.name not in claimed:
+            issues.append(messages.make("sheet-extra", file, sheet.name, sheet_name=sheet.name))
+    return out
+
+
+def _check_sheet(
+    plan_: _Plan,
+    name: str,
+    sheet: RawSheet,
+    file: str,
+    values: dict[str, Value],
+    filled_inputs: set[str],
+) -> list[Issue]:
+    """Account for every cell of one sheet: inputs parsed into `values`, the rest checked."""
+    issues: list[Issue] = []
+    cells = plan_.cells.get(name, {})
+    shown = sheet.name  # the sheet's actual name (it may have been renamed)
+    for (row, col), value in _filled(sheet):
+        item = cells.get((row, col))
+        if isinstance(item, Input):
+            filled_inputs.add(item.path)
+            where = Where(file, shown, item.pos.ref, item.path, plan_.labels[item.path])
+            result = parse_input(item, value, plan_.layout.spec, where)
+            issues += result.issues
+            if (row, col) in sheet.formulas:
+                issues.append(where.issue("input-formula", value=value))
+            _store(values, item, result)
+        elif isinstance(item, Text):
+            if _norm_text(value) != _norm_text(item.text):
+                issues.append(_label_issue(item, value, file, shown, plan_))
+        elif item is None:
+            ref = Pos(name, row, col).ref
+            issues.append(messages.make("value-outside-inputs", file, shown, ref, value=value))
+    # Fixed texts that were emptied and formulas that were replaced or deleted.
+    for pos, text in plan_.texts.get(name, {}).items():
+        if blank(sheet.value(*pos)) and text.text.strip():
+            issues.append(_label_issue(text, "", file, shown, plan_))
+    for pos, formula in plan_.formulas.get(name, {}).items():
+        found = sheet.formulas.get(pos)
+        if found is None or normalise_formula(found) != plan_.expected[formula.pos]:
+            shown_found = f"={found}" if found is not None else f"'{sheet.value(*pos)}'"
+            issues.append(
+                messages.make(
+                    "formula-changed",
+                    file,
+                    shown,
+                    formula.pos.ref,
+                    expected=formula.excel().removeprefix("="),
+                    found=shown_found,
+                )
+            )
+    return issues
+
+
+def _filled(sheet: RawSheet) -> Iterable[tuple[tuple[int, int], object]]:
+    """Non-empty cells; whitespace-only text counts as empty."""
+    for r, cells in enumerate(sheet.rows):
+        for c, v in enumerate(cells):
+            if v != "" and not (isinstance(v, str) and not v.strip()):
+                yield (r, c), v
+
+
+def _store(values: dict[str, Value], item: Input, result: FieldResult) -> None:
+    values[item.path] = result.value  # type: ignore[assignment]
+    if result.estimated:
+        flag = (
+            item.path.rsplit(".", 2)[0] if ".years." in item.path else item.path.rsplit(".", 1)[0]
+        )
+        values.setdefault(flag + ".estimated", True)
+
+
+def _label_issue(text: Text, value: object, file: str, shown: str, plan_: _Plan) -> Issue:
+    issue = messages.make(
+        "label-changed", file, shown, text.pos.ref, text.path, expected=text.text, value=value
+    )
+    if plan_.roles.get(text.pos.sheet) is Role.INSTRUCTIONS:  # carries no data: harmless
+        issue = replace(issue, severity=Severity.WARNING)
+    return issue
+
+
+def _norm_text(value: object) -> str:
+    return " ".join(str(value).split())
+
+
+_QUOTED = re.compile(r'("(?:[^"]|"")*")')
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_formula(text: str) -> str:
+    """Formula text compared loosely: no "=", "$", "_xlfn.", quotes around sheet names,
+    spaces or case outside string literals (Excel and LibreOffice rewrite these freely)."""
+    text = text.strip().removeprefix("=")
+    parts = _QUOTED.split(text)
+    for i in range(0, len(parts), 2):
+        part = parts[i].replace("$", "").replace("'", "").replace("_xlfn.", "")
+        parts[i] = _SPACE.sub("", part).upper()
+    return "".join(parts)
+
+
+def _unused_spares(layout: Layout, filled: set[str]) -> set[int]:
+    """Spare (blank-named) initiative sheets the caseworker did not use at all."""
+    unused = set()
+    for n, name in enumerate(layout.initiatives):
+        prefix = f"initiatives.{n}."
+        if name is None and not any(p.startswith(prefix) for p in filled):
+            unused.add(n)
+    return unused
+
+
+def _initiative_of(path: str) -> int | None:
+    parts = path.split(".")
+    return int(parts[1]) if parts[0] == "initiatives" else None
+
+
+def _required(plan_: _Plan, filled: set[str], unused: set[int], file: str) -> list[Issue]:
+    """Required inputs left empty, as the template's own completeness formulas define them
+    (a group, like the economy's amounts, is missing when all its cells are empty)."""
+    issues = []
+    for formula in plan_.completeness:
+        for group, label in zip(formula.groups(), formula.labels, strict=True):
+            inputs = [plan_.cells[p.sheet][(p.row, p.col)] for p in group]
+            paths = [i.path for i in inputs if isinstance(i, Input)]
+            if not paths or any(p in filled for p in paths) or _initiative_of(paths[0]) in unused:
+                continue
+            first = group[0]
+            where = Where(file, first.sheet, first.ref, paths[0], label)
+            issues.append(where.issue("required"))
+    return issues
+
+
+def _cofinancing(
+    layout: Layout, values: dict[str, Value], unused: set[int], file: str
+) -> list[Issue]:
+    issues = []
+    for n in range(len(layout.initiatives)):
+        if n in unused:
+            continue
+        eco = f"initiatives.{n}.economy"
+        cofin = values.get(f"{eco}.cofinancing")
+        if not isinstance(cofin, float):
+            continue
+        amounts = [v for p, v in values.items() if p.startswith(eco + ".years.")]
+        amounts.append(values.get(f"{eco}.unallocated"))
+        total = sum(v for v in amounts if isinstance(v, float))
+        if cofin > total:
+            inp = layout.input(f"{eco}.cofinancing")
+            where = Where(file, inp.pos.sheet, inp.pos.ref, inp.path, inp.field.label)
+            issues.append(
+                where.issue("cofinancing-exceeds-total", value=cofin, total=messages.shown(total))
+            )
+    return issues
+
+
+def _cached_totals(
+    plan_: _Plan, sheets: dict[str, RawSheet], values: dict[str, Value], file: str
+) -> list[Issue]:
+    """A note for each saved total that disagrees with the recomputed one (stale caches)."""
+    computed = plan_.layout.evaluate(values)
+    issues = []
+    for formula in plan_.sums:
+        sheet = sheets.get(formula.pos.sheet)
+        cached = sheet.value(formula.pos.row, formula.pos.col) if sheet else ""
+        if isinstance(cached, bool) or not isinstance(cached, float | int):
+            continue  # not computed when saved (e.g. by openpyxl): nothing to compare
+        expected = computed.get(formula.pos)
+        if isinstance(expected, float | int) and abs(cached - expected) > 1e-6:
+            issues.append(
+                messages.make(
+                    "cached-total-mismatch",
+                    file,
+                    sheet.name if sheet else formula.pos.sheet,
+                    formula.pos.ref,
+                    value=cached,
+                    expected=expected,
+                )
+            )
+    return issues
+
+
+# --------------------------------------------------------------------------- cached plans
+
+
+@dataclass
+class _Plan:
+    """A layout plus lookups by position, computed once per template kind."""
+
+    layout: Layout
+
+    @cached_property
+    def cells(self) -> dict[str, dict[tuple[int, int], Input | Text | Formula]]:
+        out: dict[str, dict[tuple[int, int], Input | Text | Formula]] = {}
+        for item in (*self.layout.texts, *self.layout.formulas, *self.layout.inputs):
+            out.setdefault(item.pos.sheet, {})[(item.pos.row, item.pos.col)] = item
+        return out
+
+    @cached_property
+    def texts(self) -> dict[str, dict[tuple[int, int], Text]]:
+        return _by_sheet(self.layout.texts)
+
+    @cached_property
+    def formulas(self) -> dict[str, dict[tuple[int, int], Formula]]:
+        return _by_sheet(self.layout.formulas)
+
+    @cached_property
+    def expected(self) -> dict[Pos, str]:
+        return {f.pos: normalise_formula(f.excel()) for f in self.layout.formulas}
+
+    @cached_property
+    def completeness(self) -> list[Formula]:
+        return [f for f in self.layout.formulas if f.op == "missing"]
+
+    @cached_property
+    def sums(self) -> list[Formula]:
+        return [f for f in self.layout.formulas if f.op == "sum"]
+
+    @cached_property
+    def roles(self) -> dict[str, Role]:
+        return {s.name: s.role for s in self.layout.sheets}
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """A label for every input, as messages show it ("Økonomi, 2008")."""
+        spec = self.layout.spec
+        economy = next(f.label for f in spec.initiative.fields if f.kind is Kind.ECONOMY)
+        out = {}
+        for inp in self.layout.inputs:
+            label = inp.field.label
+            if ".economy." in inp.path or inp.path.startswith("overview."):
+                label = f"{economy}, {label}"
+            out[inp.path] = label
+        return out
+
+
+def _by_sheet(items: Iterable[Text | Formula]) -> dict:
+    out: dict[str, dict] = {}
+    for item in items:
+        out.setdefault(item.pos.sheet, {})[(item.pos.row, item.pos.col)] = item
+    return out
+
+
+_PLANS: dict[tuple[str, str | None, tuple[str | None, ...]], _Plan] = {}
+_DIGESTS: dict[int, tuple[Spec, str]] = {}
+_DEFAULT: list[Spec] = []
+
+
+def _default_spec() -> Spec:
+    if not _DEFAULT:
+        _DEFAULT.append(load_spec())
+    return _DEFAULT[0]
+
+
+def _digest(spec: Spec) -> str:
+    """spec.digest, computed once per spec object (it serialises the whole spec)."""
+    known = _DIGESTS.get(id(spec))
+    if known is None or known[0] is not spec:
+        known = _DIGESTS[id(spec)] = (spec, spec.digest)
+    return known[1]
+
+
+def _plan_for(spec: Spec, department: str | None, initiatives: tuple[str | None, ...]) -> _Plan:
+    key = (_digest(spec), department, initiatives)
+    if key not in _PLANS:
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        _PLANS[key] = _Plan(plan(spec, department, initiatives))
+    return _PLANS[key]
