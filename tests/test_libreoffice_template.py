@@ -79,7 +79,7 @@ def filled(libreoffice: str, tmp_path_factory: pytest.TempPathFactory) -> Filled
     overview = layout.sheet(Role.OVERVIEW).name
     attempted_locked = [
         ("Forside", "A8"),  # the label "Sagsbehandler"
-        (overview, "G9"),  # the I ALT formula
+        (overview, "G10"),  # the I ALT formula
         ("2. Områdeløft", "B3"),  # the fixed initiative name
         (spec.sheets.metadata, "B4"),  # template_id in the hidden metadata
     ]
@@ -102,20 +102,20 @@ def test_locked_cells_are_reported_and_not_written(filled: Filled) -> None:
     assert wb["Forside"]["A8"].value == "Sagsbehandler"
     assert wb["2. Områdeløft"]["B3"].value == "Områdeløft"
     assert wb["_bilag4xl"]["B4"].value == filled.layout.template_id
-    assert wb["Økonomi"]["G9"].value != 999
+    assert wb["Økonomi"]["G10"].value != 999
 
 
 def test_libreoffice_computes_the_overview_totals(filled: Filled) -> None:
     overview = filled.open()["Økonomi"]
-    assert overview["A9"].value == "I ALT" and overview["G9"].value == 412000
-    assert overview["H9"].value == 58000  # co-financing column
+    assert overview["A10"].value == "I ALT" and overview["G10"].value == 412000
+    assert overview["H10"].value == 58000  # co-financing column
     assert [overview[f"G{r}"].value for r in (5, 6, 7)] == [0, 130000, 282000]
     assert [overview[f"A{r}"].value for r in (5, 6)] == [
         "Aftaler om fleksibel udlejning",
         "Områdeløft",
     ]
     values = filled.result.values
-    assert values[("Økonomi", "G9")] == 412000
+    assert values[("Økonomi", "G10")] == 412000
     for sheet, total in (("2. Områdeløft", 130000), ("3. Landsbyggefondens pulje til…", 282000)):
         assert filled.open()[sheet]["G8"].value == total
         assert values[(sheet, "G8")] == total

@@ -66,14 +66,9 @@ def cells(ws: Worksheet) -> Iterator[openpyxl.cell.Cell]:
         yield from (c for c in row if not isinstance(c, MergedCell))
 
 
-def column_header(layout: Layout, i: Input) -> Pos:
-    """Where the header of a per-column amount input is: directly above on an initiative
-    sheet, in the overview's header row (the row of its row header) on the overview."""
-    if layout.sheet(Role.OVERVIEW).name != i.pos.sheet:
-        return Pos(i.pos.sheet, i.pos.row - 1, i.pos.col)
-    row_header = layout.spec.overview.row_header
-    head = next(t.pos for t in layout.texts if t.text == row_header and t.pos.sheet == i.pos.sheet)
-    return Pos(i.pos.sheet, head.row, i.pos.col)
+def column_header(i: Input) -> Pos:
+    """The header of a per-column amount input: always the cell directly above."""
+    return Pos(i.pos.sheet, i.pos.row - 1, i.pos.col)
 
 
 def is_column_amount(i: Input) -> bool:
@@ -121,7 +116,7 @@ def test_inputs_are_unlocked_and_every_other_cell_locked(wb: Workbook, layout: L
 def test_input_labels_left_and_amount_headers_above(wb: Workbook, layout: Layout) -> None:
     for i in layout.inputs:
         if is_column_amount(i):
-            head = column_header(layout, i)
+            head = column_header(i)
             assert str(cell(wb, head).value) == i.field.label, f"{i.path}: header at {head}"
         else:
             left = Pos(i.pos.sheet, i.pos.row, i.pos.col - 1)
@@ -144,8 +139,10 @@ def test_literal_positions_pin_the_convention(wb: Workbook) -> None:
     assert area["A8"].value == "Beløb pr. år" and not area["B8"].protection.locked
     assert area["G8"].value == "=SUM(B8:F8)" and area["G8"].protection.locked
     assert (area["A13"].value, area["B13"].protection.locked) == ("Målgruppe", False)
-    assert overview["A9"].value == "I ALT"
-    assert overview["G9"].value == "=SUM(G5:G8)"
+    assert overview["A8"].value == "Øvrige beløb – skrives i de gule felter"
+    assert overview["A9"].value == "Integrationsprojekter – samlet beløb*"
+    assert overview["A10"].value == "I ALT"
+    assert overview["G10"].value == "=SUM(G5:G7,G9)"
     assert overview["B6"].value == "='2. Områdeløft'!B8"
 
 
@@ -228,8 +225,8 @@ def test_prefilled_template_caches_the_totals(layout: Layout) -> None:
     }
     assert [cell(wb, totals[n]).value for n in range(3)] == [0, 130000, 282000]
     overview = wb["Økonomi"]
-    assert [overview[f"G{r}"].value for r in (5, 6, 7, 9)] == [0, 130000, 282000, 412000]
-    assert overview["A9"].value == "I ALT" and overview["H9"].value == 58000
+    assert [overview[f"G{r}"].value for r in (5, 6, 7, 10)] == [0, 130000, 282000, 412000]
+    assert overview["A10"].value == "I ALT" and overview["H10"].value == 58000
     assert overview["A6"].value == "Områdeløft"
     assert wb["2. Områdeløft"]["G8"].value == 130000
     assert wb["2. Områdeløft"]["B8"].value is None
@@ -255,7 +252,7 @@ def test_print_setup_a4_portrait_fit_to_width_with_department_header(
         assert ws.sheet_properties.pageSetUpPr.fitToPage, name
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, name
         assert ws.oddHeader.left.text == TMF, name
-    assert wb["2. Områdeløft"].oddHeader.right.text == f"{TMF} – Områdeløft"
+    assert wb["2. Områdeløft"].oddHeader.right.text == "Områdeløft"
 
 
 def test_same_inputs_give_identical_bytes(spec: Spec, layout: Layout) -> None:

@@ -25,9 +25,10 @@ FIXED_SHEETS = ("instructions", "cover", "overview", "metadata", "feedback")
 LABEL_COL = 0
 FIRST_VALUE_COL = 1
 LINE_HEIGHT = 15.0
+HELP_LINE_HEIGHT = 12.0  # help texts are 9-point italic
 AMOUNT_COL_WIDTH = 13.0
 LABEL_COL_WIDTH = 34.0
-TEXT_LINES_MAX = 14
+TEXT_LINES_MAX = 10
 
 Value = str | float | int | bool | None
 
@@ -307,7 +308,7 @@ class _Cursor:
         self.skip()
         if f.help:
             self.text(f.help, "help", FIRST_VALUE_COL, self.span)
-            self.height(LINE_HEIGHT * _text_lines(len(f.help), width_chars * 1.15) - LINE_HEIGHT)
+            self.height(HELP_LINE_HEIGHT * math.ceil(len(f.help) / (width_chars * 1.3)))
             self.skip()
         return here
 
@@ -427,7 +428,7 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     prefix = f"initiatives.{index}"
     name = layout.initiatives[index]
     c = _Cursor(layout, sheet, span)
-    c.text(spec.initiative.title, "title", span=span)
+    c.text(spec.initiative.title, "title", span=span + 1)
     c.height(21)  # a 14-point title needs more than the default 15-point row
     c.skip()
     c.text(spec.field("department").label)
@@ -465,7 +466,7 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
             required.append(((here,), f.label))
         c.skip()
     _completeness(layout, status_pos, required, span)
-    header = f"{layout.department or ''} – {name or sheet}".strip(" –")
+    header = name or sheet  # the department stands in the left part of the page header
     layout.sheets.append(
         SheetPlan(
             sheet, Role.INITIATIVE, index, (LABEL_COL_WIDTH, *[AMOUNT_COL_WIDTH] * span), header
@@ -588,6 +589,13 @@ def _plan_overview(layout: Layout) -> None:
         )
         c.skip()
     totalled = list(range(first_row, c.row))
+    if o.extra_rows:
+        # Inputs of their own, so they get a header row directly above (layout convention).
+        c.text("Øvrige beløb – skrives i de gule felter", "header")
+        for i, head in enumerate(heads[: cols - 1]):
+            c.text(head, "header", FIRST_VALUE_COL + i)
+        c.height(LINE_HEIGHT * 2)
+        c.skip()
     for n, extra in enumerate(o.extra_rows):
         c.text(extra.label)
         fields = economy_fields(spec)
