@@ -177,5 +177,75 @@ def status_command(
     raise typer.Exit(0 if status.complete else 1)
 
 
+@app.command(
+    "read",
+    help="Læs én udfyldt indberetning og vis den (--json: som data). Exit-status 1 ved fejl.",
+)
+def read_command(
+    file: Annotated[
+        Path, typer.Argument(help="Den udfyldte skabelon (.xlsx).", exists=True, dir_okay=False)
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv indberetningen som JSON.")] = False,
+    spec: SpecOption = None,
+) -> None:
+    """Read one filled workbook; print it (or its JSON) and list its problems on stderr."""
+    from .render import issues_table, submission_summary, to_json
+    from .spec import load_spec
+    from .validate import read_file
+
+    try:
+        loaded = load_spec(spec)
+    except Bilag4xlError as exc:
+        fail(exc)
+    result = read_file(file, loaded)
+    if result.submission is not None:
+        data = result.submission.to_json_data()
+        typer.echo(
+            to_json(data) if as_json else submission_summary(data, loaded.round.unit), nl=False
+        )
+    if len(result.report):
+        typer.echo(issues_table(result.report), err=True, nl=False)
+    raise typer.Exit(0 if result.report.valid else 1)
+
+
+@app.command(
+    "validate",
+    help="Valider udfyldte skemaer (filer eller mapper): en tabel over problemer med ark og "
+    "celle, så en linje med status. Exit-status 0 = alle i orden, 1 = problemer fundet.",
+)
+def validate_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Beskedernes sprog: da eller en.")] = "da",
+    spec: SpecOption = None,
+) -> None:
+    """Validate files and folders; print a table (or JSON) and a summary line."""
+    if lang not in ("da", "en"):
+        raise typer.BadParameter("brug da eller en", param_hint="--lang")
+    from .render import issues_table, report_data, summary_line, to_json
+    from .spec import load_spec
+    from .validate import validate_paths
+
+    try:
+        run = validate_paths(paths, load_spec(spec))
+    except Bilag4xlError as exc:
+        fail(exc)
+    if not run.results and not run.skipped:
+        raise typer.BadParameter("ingen .xlsx- eller .xlsm-filer fundet", param_hint="PATHS")
+    language = "en" if lang == "en" else "da"
+    if as_json:
+        files = [(str(r.path), r.report) for r in run.results]
+        skipped = [(str(p), reason) for p, reason in run.skipped]
+        typer.echo(to_json(report_data(files, skipped, language)), nl=False)
+    else:
+        report = run.report
+        typer.echo(issues_table(report, language), nl=False)
+        invalid = sum(not r.valid for r in run.results)
+        typer.echo(summary_line(len(run.results), invalid, report, language))
+    raise typer.Exit(0 if run.valid else 1)
+
+
 def main() -> None:
     app()
