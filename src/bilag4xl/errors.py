@@ -27,3 +27,7 @@ class OutputExistsError(Bilag4xlError):
     """Refusing to overwrite an existing file without --force."""
 
     exit_code = 2
+
+
+class MergeError(Bilag4xlError):
+    """The submissions cannot be consolidated (duplicates, invalid inputs, another spec...)."""

@@ -8,6 +8,8 @@ INPUT_FILL = "#FFF2CC"
 FIXED_FILL = "#F2F2F2"
 HEADER_FILL = "#D9E1F2"
 BORDER_COLOR = "#A6A6A6"
+FLAG_FILL = "#FFC7CE"
+FLAG_FONT = "#9C0006"
 AMOUNT_FORMAT = "#,##0"
 DATE_FORMAT = "dd.mm.yyyy"
 
@@ -53,6 +55,14 @@ STYLES: dict[str, dict[str, Any]] = {
     "cf_missing": {"bg_color": "#FCE4D6"},
     "cf_invalid": {"bg_color": "#F8696B", "font_color": "#FFFFFF"},
     "link": {"font_color": "#0563C1", "underline": 1},
+    # the consolidated workbook (merge)
+    "cell": {},
+    "cell_amount": {"num_format": AMOUNT_FORMAT, "text_wrap": False},
+    "cell_date": {"num_format": DATE_FORMAT, "align": "left", "text_wrap": False},
+    "cell_code": {"text_wrap": False},
+    "subtotal": {"num_format": AMOUNT_FORMAT, "bold": True, "bg_color": FIXED_FILL, "top": 1},
+    "sublabel": {"bold": True, "bg_color": FIXED_FILL, "top": 1},
+    "flag": {"bold": True, "font_color": FLAG_FONT, "bg_color": FLAG_FILL},
 }
 
 

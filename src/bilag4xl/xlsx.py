@@ -28,12 +28,17 @@ class StrictWorkbook(xlsxwriter.Workbook):
     """xlsxwriter Workbook in memory, text never turned into formulas or links, optional
     workbook structure protection, fixed document dates so equal input gives equal bytes."""
 
-    def __init__(self, lock_structure: bool = True, password: str | None = None) -> None:
+    def __init__(
+        self, lock_structure: bool = True, password: str | None = None, stream: bool = False
+    ) -> None:
+        # stream: xlsxwriter's constant_memory mode (rows written in order, inline strings,
+        # parts assembled in temporary files), so a large workbook holds one row at a time.
         self._buffer = io.BytesIO()
         super().__init__(
             self._buffer,
             {
-                "in_memory": True,
+                "in_memory": not stream,
+                "constant_memory": stream,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
