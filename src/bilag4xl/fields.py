@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from . import messages, parsers
+from .amounts import format_number
 from .layout import Input
 from .report import Issue
 from .spec import NO, YES, Kind, Spec
@@ -144,5 +145,4 @@ def _amount(raw: object, spec: Spec, where: Where) -> FieldResult:
 
 def _dk(value: float) -> str:
     """A number in Danish notation for messages: 1.234,5."""
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return text.replace(",", "§").replace(".", ",").replace("§", ".")
+    return format_number(value, 6)

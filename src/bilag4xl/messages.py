@@ -229,25 +229,25 @@ CATALOGUE: dict[str, Detail] = {
     ),
     "amount-text": Detail(
         WARNING,
-        "{label}: beløbet er skrevet som tekst ('{value}') og er læst som {number} {unit}{ca}. "
+        "{label}: beløbet er skrevet som tekst ('{value}') og er læst som {number} (i {unit}){ca}. "
         "Kontrollér tallet, og skriv det som et tal (fx 1234,5) uden tekst.",
-        "{label}: the amount was typed as text ('{value}') and was read as {number} {unit}{ca_en}. "
-        "Check the number and type it as a number (e.g. 1234.5) without text.",
+        "{label}: the amount was typed as text ('{value}') and was read as {number} "
+        "(in {unit}){ca_en}. Check the number and type it as a number (e.g. 1234.5) without text.",
     ),
     "amount-invalid": Detail(
         ERROR,
-        "{label}: skriv et tal (fx 1234,5) – '{value}' kunne ikke læses som et beløb i {unit}.",
-        "{label}: type a number (e.g. 1234.5) – '{value}' could not be read as an amount in "
-        "{unit}.",
+        "{label}: skriv et tal (fx 1234,5) – '{value}' kunne ikke læses som et beløb (i {unit}).",
+        "{label}: type a number (e.g. 1234.5) – '{value}' could not be read as an amount (in "
+        "{unit}).",
     ),
     "amount-negative": Detail(
         ERROR,
-        "{label}: beløbet {value} er negativt. Skriv 0 eller et positivt beløb i {unit}.",
+        "{label}: beløbet {value} er negativt. Skriv 0 eller et positivt beløb (i {unit}).",
         "{label}: the amount {value} is negative. Type 0 or a positive amount in {unit}.",
     ),
     "amount-too-large": Detail(
         ERROR,
-        "{label}: beløbet {value} er større end {maximum} {unit}. Husk at beløb skrives i {unit}.",
+        "{label}: beløbet {value} er større end {maximum} {unit}. Husk, at beløb skrives i {unit}.",
         "{label}: the amount {value} is larger than {maximum} {unit}. Amounts are in {unit}.",
     ),
     "cofinancing-exceeds-total": Detail(

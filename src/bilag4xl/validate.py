@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import messages
+from .amounts import format_number
 from .fields import FieldResult, Where, parse_input
 from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
 from .model import Source, Submission, TemplateInfo, assemble
@@ -395,7 +396,11 @@ def _cofinancing(
             inp = layout.input(f"{eco}.cofinancing")
             where = Where(file, inp.pos.sheet, inp.pos.ref, inp.path, inp.field.label)
             issues.append(
-                where.issue("cofinancing-exceeds-total", value=cofin, total=messages.shown(total))
+                where.issue(
+                    "cofinancing-exceeds-total",
+                    value=format_number(cofin, 6),
+                    total=format_number(total, 6),
+                )
             )
     return issues
 
