@@ -247,5 +247,62 @@ def validate_command(
     raise typer.Exit(0 if run.valid else 1)
 
 
+@app.command(
+    "merge",
+    help="Saml udfyldte skemaer (filer og mapper) i én projektmappe: oversigt, indsatser, kilder "
+    "og valideringer. Intet skrives, hvis et skema har fejl (se --allow-invalid) eller en "
+    "forvaltning har indberettet to gange (se --on-duplicate). Exit-status 1 ved fejl.",
+)
+def merge_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Den samlede projektmappe (.xlsx).")],
+    allow_invalid: Annotated[
+        bool,
+        typer.Option("--allow-invalid", help="Tag skemaer med fejl med (de markeres med rødt)."),
+    ] = False,
+    on_duplicate: Annotated[
+        str,
+        typer.Option(
+            "--on-duplicate",
+            help="To skemaer fra samme forvaltning: error (stop) eller latest (behold det nyeste "
+            "efter forsidens dato, så filens tid).",
+        ),
+    ] = "error",
+    force: ForceOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
+    spec: SpecOption = None,
+) -> None:
+    """Merge filled workbooks into one consolidated workbook; print the report and a summary."""
+    if on_duplicate not in ("error", "latest"):
+        raise typer.BadParameter("brug error eller latest", param_hint="--on-duplicate")
+    from .consolidated import merge_paths
+    from .merge_render import merge_data, merge_summary, progress_bar
+    from .render import issues_table, to_json
+    from .spec import load_spec
+
+    try:
+        loaded = load_spec(spec)
+        with progress_bar() as progress:
+            run = merge_paths(
+                paths,
+                out,
+                loaded,
+                on_duplicate="latest" if on_duplicate == "latest" else "error",
+                allow_invalid=allow_invalid,
+                force=force,
+                progress=progress,
+            )
+    except Bilag4xlError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(to_json(merge_data(run)), nl=False)
+    else:
+        typer.echo(issues_table(run.merged.report), nl=False)
+        typer.echo(merge_summary(run))
+    raise typer.Exit(0 if run.written else 1)
+
+
 def main() -> None:
     app()

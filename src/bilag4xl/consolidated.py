@@ -17,23 +17,94 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
 from . import consolidated_plan as cp
-from .errors import MergeError
+from .consolidated_read import is_consolidated, read_consolidated
+from .errors import MergeError, OutputExistsError
 from .excel import CELL_TEXT_MAX
 from .files import atomic_write
 from .layout import LINE_HEIGHT, TEXT_LINES_MAX, Formula, Pos, Value
-from .merge import Entry, Merged
-from .report import SEVERITY_DA, Issue
+from .merge import Entry, Merged, OnDuplicate, merge, notice
+from .report import SEVERITY_DA, Issue, Report
+from .spec import Spec
 from .xlsx import StrictWorkbook, check, strict
 
 CHART_SIZE = {"x_scale": 2.0, "y_scale": 1.5}
 DEPT_WIDTH, NAME_WIDTH = 44.0, 60.0
+
+
+__all__ = [
+    "MergeRun",
+    "build_consolidated",
+    "is_consolidated",
+    "merge_paths",
+    "read_consolidated",
+    "write_consolidated",
+]
+
+
+@dataclass
+class MergeRun:
+    """What `merge_paths` did: the merge decision and the file written (None if refused)."""
+
+    merged: Merged
+    written: Path | None
+
+
+def merge_paths(
+    paths: Iterable[str | Path],
+    out: str | Path,
+    spec: Spec | None = None,
+    *,
+    on_duplicate: OnDuplicate = "error",
+    allow_invalid: bool = False,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> MergeRun:
+    """Read and validate every file (folders recursively), merge, and write `out` atomically.
+
+    Nothing is written unless the merge is `ok`. Inputs are only read. `out` may not be one of
+    the inputs; found inside an input folder it is skipped, as is any consolidated workbook.
+    """
+    from .spec import load_spec
+    from .validate import ValidationRun, collect_paths, validate_paths
+
+    spec = spec or load_spec()
+    out = Path(out)
+    if out.exists() and not force:
+        raise OutputExistsError(f"{out} findes allerede; brug --force for at overskrive")
+    target = out.resolve()
+    paths = [Path(p) for p in paths]
+    if any(p.resolve() == target for p in paths if not p.is_dir()):
+        raise MergeError(f"{out} er også en af inputfilerne; vælg et andet navn til resultatet")
+    files, skipped = collect_paths(paths)
+    notes = []
+    inputs = []
+    for path in files:
+        if path.resolve() == target:
+            notes.append(notice("output_skipped", path))
+        elif is_consolidated(path):
+            notes.append(notice("consolidated_skipped", path))
+        else:
+            inputs.append(path)
+    run = validate_paths(inputs, spec, progress)
+    merged = merge(
+        run.results,
+        spec,
+        on_duplicate=on_duplicate,
+        allow_invalid=allow_invalid,
+        mtime=lambda p: p.stat().st_mtime,
+    )
+    skipped_notes = ValidationRun(skipped=skipped).report
+    merged.report = Report([*notes, *skipped_notes, *merged.report])
+    written = write_consolidated(out, merged, force) if merged.ok else None
+    return MergeRun(merged, written)
 
 
 def write_consolidated(out: str | Path, merged: Merged, force: bool = False) -> Path:

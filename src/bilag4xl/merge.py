@@ -223,11 +223,25 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Indberetningen har fejl, men er taget med (--allow-invalid) og markeret som ugyldig.",
         "The submission has errors but is included (--allow-invalid) and flagged as invalid.",
     ),
+    "output_skipped": (
+        "Filen er den samlede projektmappe, der skrives, og læses ikke som indberetning.",
+        "The file is the consolidated workbook being written and is not read as a submission.",
+    ),
+    "consolidated_skipped": (
+        "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning; den "
+        "springes over.",
+        "The file is a consolidated workbook (from bilag4xl merge), not a submission; skipped.",
+    ),
     "empty": (
         "Der er ingen indberetninger at samle. Angiv filer eller mapper med udfyldte skemaer.",
         "There are no submissions to merge. Give files or folders with filled-in forms.",
     ),
 }
+
+
+def notice(what: str, path: Path) -> Issue:
+    """An informational merge issue about a file that is not read ('output_skipped'...)."""
+    return _issue(what, path, Severity.INFO)
 
 
 def _blocking(allow_invalid: bool) -> Severity:

@@ -1,0 +1,91 @@
+"""A merge as the terminal shows it: the summary line, the `--json` shape, a progress bar.
+
+Kept out of the library's merge (which never prints) and beside `render`, whose issue table
+the command shares with validate.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .amounts import format_number
+from .consolidated import MergeRun
+from .consolidated_plan import SCHEMA as CONSOLIDATED_SCHEMA
+from .model import Submission
+
+MERGE_SCHEMA = "bilag4xl/merge/1"
+PROGRESS_MIN_FILES = 20
+
+Progress = Callable[[int, int], None]
+
+
+def merge_summary(run: MergeRun) -> str:
+    """One line: what was written (or why not), departments, initiatives, total, warnings."""
+    m, unit = run.merged, run.merged.spec.round.unit
+    s = m.report.stats()
+    counts = (
+        f"{m.departments} {'forvaltning' if m.departments == 1 else 'forvaltninger'}, "
+        f"{m.initiatives} {'indsats' if m.initiatives == 1 else 'indsatser'}, "
+        f"i alt {format_number(m.total)} ({unit}), {s['warning']} "
+        f"{'advarsel' if s['warning'] == 1 else 'advarsler'}"
+    )
+    if run.written is None:
+        return f"Intet skrevet: {s['error']} fejl (se ovenfor). {counts}"
+    return f"Skrev {run.written}: {counts}"
+
+
+def merge_data(run: MergeRun) -> dict[str, Any]:
+    """The `--json` output of `bilag4xl merge`."""
+    m = run.merged
+    return {
+        "schema": MERGE_SCHEMA,
+        "written": str(run.written) if run.written else None,
+        "stats": {
+            "submissions": len(m.entries),
+            "departments": m.departments,
+            "initiatives": m.initiatives,
+            "total": m.total,
+            "unit": m.spec.round.unit,
+            **m.report.stats(),
+        },
+        "included": [str(e.path) for e in m.entries],
+        "dropped": [str(e.path) for e in m.dropped],
+        "report": m.report.to_dict(),
+    }
+
+
+def consolidated_data(submissions: list[Submission]) -> dict[str, Any]:
+    """`bilag4xl read OUT.xlsx --json` on a consolidated workbook: every submission in it."""
+    return {
+        "schema": CONSOLIDATED_SCHEMA,
+        "submissions": [s.to_json_data() for s in submissions],
+    }
+
+
+@contextmanager
+def progress_bar(min_files: int = PROGRESS_MIN_FILES) -> Iterator[Progress | None]:
+    """A progress callback drawing on stderr, only for a terminal and many files."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    import click
+
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if total < min_files:
+                return
+            bar = click.progressbar(length=total, label="Læser skemaer", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
