@@ -7,6 +7,7 @@ Texts are the seed annex's own (../shared/seed); the Områdeløft status is empt
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from bilag4xl.layout import plan
@@ -107,8 +108,32 @@ def seed_submission(
     """A Submission like the seed's; other departments reuse the texts under other names."""
     spec = spec or load_spec()
     layout = plan(spec, department, names)
-    values: dict[str, Any] = {f"cover.{k}": v for k, v in (cover or COVER).items()}
-    for n, fields in enumerate(texts[: len(names)]):
-        values.update({f"initiatives.{n}.{k}": v for k, v in fields.items()})
+    values = seed_values(names, cover, texts)
     info = TemplateInfo(id=layout.template_id, spec=spec.name, version=spec.version)
     return assemble(layout, values, info, Source(file=file, sha256="0" * 64))
+
+
+def seed_values(
+    names: tuple[str, ...] = NAMES,
+    cover: dict[str, Any] | None = None,
+    texts: tuple[dict[str, Any], ...] = TEXTS,
+) -> dict[str, Any]:
+    """Values by layout path, as a caseworker would type them (texts reused cyclically)."""
+    values: dict[str, Any] = {f"cover.{k}": v for k, v in (cover or COVER).items()}
+    for n in range(len(names)):
+        values.update({f"initiatives.{n}.{k}": v for k, v in texts[n % len(texts)].items()})
+    return values
+
+
+def write_filled(
+    folder: Path, spec: Spec, department: str = DEPARTMENT, names: tuple[str, ...] = NAMES
+) -> Path:
+    """A real filled workbook: the department's template, filled through its input cells."""
+    from bilag4xl.template import write_template
+    from bilag4xl.testing.fill import fill_template
+
+    slug = "".join(c for c in department.casefold() if c.isalnum())[:20]
+    template = write_template(folder / f".{slug}_template.xlsx", spec, department, names, None)
+    out = fill_template(template, seed_values(names), folder / f"{slug}.xlsx", spec)
+    template.unlink()
+    return out

@@ -13,11 +13,11 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
-from annex_seed import NAMES, seed_submission
+from annex_seed import DEPARTMENT, NAMES, TEXTS, seed_submission, write_filled
 from bilag4xl import sources
 from bilag4xl.cli import app
 from bilag4xl.report import Report
-from bilag4xl.spec import load_spec
+from bilag4xl.spec import Department, load_spec
 
 SPEC = load_spec()
 ROUND = [d.name for d in SPEC.round.departments]
@@ -84,7 +84,7 @@ def test_status_exit_codes_and_json(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     _stub_run(monkeypatch, ROUND)
     complete = runner.invoke(app, ["status", str(tmp_path)])
     assert complete.exit_code == 0, complete.output
-    assert "modtaget" in complete.output
+    assert "i orden" in complete.output
     _stub_run(monkeypatch, ROUND[1:])
     missing = runner.invoke(app, ["status", str(tmp_path), "--json"])
     assert missing.exit_code == 1
@@ -96,6 +96,68 @@ def test_status_exit_codes_and_json(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_status_usage_errors_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(app, ["status", str(tmp_path / "nowhere")]).exit_code == 2
     assert runner.invoke(app, ["status"]).exit_code == 2
+
+
+# --------------------------------------------------------------------------- real files
+
+
+def test_report_from_a_filled_submission_file(tmp_path: Path) -> None:
+    source = write_filled(tmp_path, SPEC)
+    out = tmp_path / "bilag4.docx"
+    result = runner.invoke(app, ["report", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = Document(io.BytesIO(out.read_bytes()))
+    text = "\n".join(
+        [p.text for p in doc.paragraphs]
+        + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    )
+    assert DEPARTMENT in text and all(n in text for n in NAMES)
+    assert TEXTS[2]["goal"] in text
+    assert "412.000" in text and "412 mio. kr." in text
+
+
+def test_report_refuses_a_file_that_is_not_a_submission(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.xlsx"
+    bogus.write_bytes(b"not a workbook")
+    result = runner.invoke(app, ["report", str(bogus), "-o", str(tmp_path / "b.docx")])
+    assert result.exit_code == 1
+    assert "hverken en samlet projektmappe eller en gyldig indberetning" in result.output
+    assert not (tmp_path / "b.docx").exists()
+
+
+def test_status_of_generated_round_with_one_department_removed(tmp_path: Path) -> None:
+    departments = SPEC.round.departments[:3]
+    spec_file = tmp_path / "round.toml"
+    spec_file.write_text(_toml(departments), "utf-8")
+    spec = load_spec(spec_file)
+    folder = tmp_path / "ind"
+    folder.mkdir()
+    files = {d.name: write_filled(folder, spec, d.name, d.initiatives) for d in departments}
+    with_spec = ["--spec", str(spec_file)]
+    complete = runner.invoke(app, ["status", str(folder), *with_spec])
+    assert complete.exit_code == 0, complete.output
+    files[departments[1].name].unlink()
+    result = runner.invoke(app, ["status", str(folder), *with_spec, "--json"])
+    assert result.exit_code == 1, result.output
+    states = {d["department"]: d["state"] for d in json.loads(result.output)["departments"]}
+    assert states == {departments[0].name: "valid", departments[1].name: "missing",
+                      departments[2].name: "valid"}  # fmt: skip
+    table = runner.invoke(app, ["status", str(folder), *with_spec])
+    assert table.exit_code == 1 and "mangler" in table.output
+
+
+def _toml(departments: tuple[Department, ...]) -> str:
+    """The built-in spec's TOML with the round cut to these departments."""
+    from bilag4xl.spec import default_spec_text
+
+    head, _, rest = default_spec_text().partition("[[round.departments]]")
+    tail = rest[rest.index("[sheets]") :]
+    blocks = [
+        f"[[round.departments]]\nname = {json.dumps(d.name, ensure_ascii=False)}\n"
+        f"initiatives = {json.dumps(list(d.initiatives), ensure_ascii=False)}\n\n"
+        for d in departments
+    ]
+    return head + "".join(blocks) + tail
 
 
 def _examples() -> list[Path]:

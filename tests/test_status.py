@@ -129,4 +129,4 @@ def test_round_without_departments_expects_those_found() -> None:
 def test_table_says_the_state_in_danish(state: str) -> None:
     results = [] if state == "missing" else [result(ROUND[0], errors=int(state == "invalid"))]
     row = status_rows(status_of(results))[1]
-    assert row[1] == {"valid": "modtaget", "invalid": "fejl", "missing": "mangler"}[state]
+    assert row[1] == {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}[state]

@@ -18,7 +18,7 @@ SHOWN_ERRORS = 3
 
 def read_submissions(path: str | Path, spec: Spec) -> list[Submission]:
     """The submissions in `path`: every one of a consolidated workbook, else the file's own."""
-    from .consolidated import is_consolidated, read_consolidated
+    from .consolidated_read import is_consolidated, read_consolidated
     from .validate import read_file
 
     path = Path(path)

@@ -26,7 +26,7 @@ from .report import Report
 from .spec import Spec
 
 State = Literal["valid", "invalid", "missing"]
-STATE_DA: dict[State, str] = {"valid": "modtaget", "invalid": "fejl", "missing": "mangler"}
+STATE_DA: dict[State, str] = {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}
 
 
 class _Result(Protocol):
@@ -49,10 +49,12 @@ class FileStatus:
     date: dt.date | None
     date_source: Literal["cover", "mtime", ""]
     modified: dt.datetime | None = None
+    problem: str = ""  # the first error's message, to say why a file does not count
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": str(self.path),
+            "problem": self.problem or None,
             "department": self.department,
             "valid": self.valid,
             "errors": self.errors,
@@ -152,7 +154,8 @@ def round_status(folder: str | Path, spec: Spec) -> RoundStatus:
 
     run = validate_paths([Path(folder)], spec)
     mtimes = {r.path: _mtime(r.path) for r in run.results}
-    return summarize(run.results, spec, mtimes, [str(s) for s in run.skipped])
+    skipped = [f"{path}: {reason}" for path, reason in run.skipped]
+    return summarize(run.results, spec, mtimes, skipped)
 
 
 def summarize(
@@ -192,6 +195,7 @@ def _file_status(result: _Result, modified: dt.datetime | None) -> FileStatus:
         date=date,
         date_source=source,
         modified=modified,
+        problem=report.errors[0].message() if report.errors else "",
     )
 
 
@@ -247,12 +251,10 @@ def _date_text(f: FileStatus | None) -> str:
 
 def status_table(status: RoundStatus) -> str:
     """The status as an aligned text table, with duplicates and stray files listed below it."""
-    rows = status_rows(status)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    from .render import table
+
+    header, *rows = status_rows(status)
+    lines = table(header, rows).splitlines()
     for d in status.departments:
         if d.duplicates:
             names = ", ".join(f.path.name for f in d.duplicates)
@@ -260,7 +262,8 @@ def status_table(status: RoundStatus) -> str:
     for f in status.unknown:
         lines.append(f"Forvaltning uden for runden: {f.department} ({f.path.name})")
     for f in status.unreadable:
-        lines.append(f"Kan ikke læses som indberetning: {f.path.name}")
+        why = f": {f.problem}" if f.problem else ""
+        lines.append(f"Kan ikke læses som indberetning: {f.path.name}{why}")
     received = sum(d.received for d in status.departments)
     lines.append(
         f"{received} af {len(status.departments)} modtaget; mangler: {len(status.missing)}, "
