@@ -116,6 +116,25 @@ def test_report_from_a_filled_submission_file(tmp_path: Path) -> None:
     assert "412.000" in text and "412 mio. kr." in text
 
 
+def test_report_from_a_consolidated_workbook(tmp_path: Path) -> None:
+    from bilag4xl.consolidated import write_consolidated
+    from bilag4xl.merge import merge
+    from bilag4xl.validate import validate_paths
+
+    other = SPEC.round.departments[2]
+    write_filled(tmp_path, SPEC)
+    write_filled(tmp_path, SPEC, other.name, other.initiatives)
+    merged = merge(validate_paths([tmp_path], SPEC).results, SPEC)
+    source = write_consolidated(tmp_path / "samlet.xlsx", merged)
+    out = tmp_path / "bilag4.md"
+    result = runner.invoke(app, ["report", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    md = out.read_text("utf-8")
+    assert f"## {DEPARTMENT}" in md and f"## {other.name}" in md
+    assert "## Samlet økonomisk oversigt for alle forvaltninger" in md
+    assert all(f"### {n}" in md for n in (*NAMES, *other.initiatives))
+
+
 def test_report_refuses_a_file_that_is_not_a_submission(tmp_path: Path) -> None:
     bogus = tmp_path / "notes.xlsx"
     bogus.write_bytes(b"not a workbook")
