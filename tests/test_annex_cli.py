@@ -179,6 +179,27 @@ def _toml(departments: tuple[Department, ...]) -> str:
     return head + "".join(blocks) + tail
 
 
+SEED_EXAMPLE = EXAMPLES / "teknik-og-miljoeforvaltningen.xlsx"
+
+
+@pytest.mark.skipif(not SEED_EXAMPLE.is_file(), reason="the seed department's example is missing")
+@pytest.mark.parametrize("suffix", [".docx", ".md"])
+def test_report_of_the_seed_example(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"bilag4{suffix}"
+    result = runner.invoke(app, ["report", str(SEED_EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    if suffix == ".docx":
+        doc = Document(io.BytesIO(out.read_bytes()))
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        text = "\n".join([p.text for p in doc.paragraphs] + cells)
+    else:
+        text = out.read_text("utf-8").replace("\\", "")
+    assert all(n in text for n in NAMES)
+    assert "Alle borgere som bor i området for områdeløftindsatsen" in text
+    assert "Målet for denne indsats er, at der ikke må komme nye udsatte boligområder" in text
+    assert "412.000" in text and "412 mio. kr." in text
+
+
 def _examples() -> list[Path]:
     return sorted(EXAMPLES.glob("*.xlsx")) if EXAMPLES.is_dir() else []
 
