@@ -288,7 +288,9 @@ def _check_sheet(
     for pos, formula in plan_.formulas.get(name, {}).items():
         found = sheet.formulas.get(pos)
         if found is None or normalise_formula(found) != plan_.expected[formula.pos]:
-            shown_found = f"={found}" if found is not None else f"'{sheet.value(*pos)}'"
+            shown_found = (
+                f"={found}" if found is not None else f"'{messages.shown(sheet.value(*pos))}'"
+            )
             issues.append(
                 messages.make(
                     "formula-changed",

@@ -1,0 +1,365 @@
+"""Validation of filled workbooks: field rules, template integrity (tamper cases), totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bilag4xl.layout import Role, plan
+from bilag4xl.report import Severity
+from bilag4xl.template import build
+from bilag4xl.testing.fill import FillError
+from bilag4xl.validate import collect_paths, read_file, validate_paths
+from filled import SPEC, TMF, filled, layout_for, other_spec, tamper, template, valid_values
+
+
+def codes(result) -> list[str]:
+    return [i.code for i in result.report]
+
+
+def only(result, code: str):
+    found = [i for i in result.report if i.code == code]
+    assert found, f"no {code} in {codes(result)}"
+    return found[0]
+
+
+def test_valid_submission(tmp_path: Path) -> None:
+    result = read_file(filled(tmp_path))
+    assert result.report.valid, [i.message_da for i in result.report]
+    assert len(result.report) == 0
+    sub = result.submission
+    assert sub is not None
+    assert sub.department == TMF
+    assert sub.source.file == "filled.xlsx"
+    assert len(sub.source.sha256) == 64
+    assert sub.template.id == layout_for().template_id
+    assert sub.template.spec == "bilag4"
+    assert sub.cover["date"] == dt.date(2009, 3, 25)
+    assert sub.initiatives[1].economy.total == 250
+    assert sub.overview.total == 100 + 200 + 300 + 3 * 50
+    assert sub.initiatives[0].follow_up == {
+        "text": "Tekst til follow_up.text (0)",
+        "evaluation": "intern",
+        "statistical": True,
+    }
+
+
+def test_empty_template_lists_required_fields(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(template())
+    result = read_file(path)
+    assert not result.report.valid
+    assert set(codes(result)) == {"required"}
+    first = result.report.issues[0]
+    assert (first.sheet, first.cell, first.field) == ("Forside", "B8", "cover.caseworker")
+    assert "Sagsbehandler" in first.message_da and "[Forside!B8]" in first.message_da
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        ("initiatives.0.economy.years.2009", "mange penge", "amount-invalid"),
+        ("initiatives.0.economy.years.2009", -5, "amount-negative"),
+        ("initiatives.0.economy.years.2009", 1e12, "amount-too-large"),
+        ("initiatives.0.economy.years.2009", dt.date(2009, 1, 2), "amount-invalid"),
+        ("initiatives.0.economy.years.2009", True, "amount-invalid"),
+        ("cover.date", "25.13.2009", "date-invalid"),
+        ("cover.date", dt.date(1900, 1, 1), "date-invalid"),
+        ("cover.email", "idachr(at)tmf.kk.dk", "email-invalid"),
+        ("cover.phone", "12 34", "phone-invalid"),
+        ("cover.case_number", "38725/2009", "pattern-mismatch"),
+        ("initiatives.0.follow_up.evaluation", "hver måned", "not-a-choice"),
+        ("initiatives.0.follow_up.statistical", "måske", "not-a-choice"),
+        ("initiatives.0.goal", "x" * 1501, "too-long"),
+    ],
+)
+def test_field_rules(tmp_path: Path, path: str, value: object, code: str) -> None:
+    values = {**valid_values(), path: value}
+    result = read_file(filled(tmp_path, values))
+    issue = only(result, code)
+    assert issue.severity is Severity.ERROR
+    assert issue.field == path
+    inp = layout_for().input(path)
+    assert (issue.sheet, issue.cell) == (inp.pos.sheet, inp.pos.ref)
+    assert f"[{inp.pos.sheet}!{inp.pos.ref}]" in issue.message_da
+    assert result.submission is not None
+    assert _value(result.submission.to_json_data(), path) is None  # never enters the data
+
+
+def _value(data: dict, path: str) -> object:
+    node: object = data
+    parts = path.split(".")
+    if parts[0] == "initiatives":
+        node = data["initiatives"][int(parts[1])]
+        parts = parts[2:]
+    for part in parts:
+        node = node[part]  # type: ignore[index]
+    return node
+
+
+def test_amount_typed_as_text_is_read_with_a_warning(tmp_path: Path) -> None:
+    values = {**valid_values(), "initiatives.1.economy.unallocated": "ca. 130 mio. kr."}
+    result = read_file(filled(tmp_path, values))
+    issue = only(result, "amount-text")
+    assert issue.severity is Severity.WARNING
+    assert "130.000" in issue.message_da and "skøn" in issue.message_da
+    assert result.report.valid
+    eco = result.submission.initiatives[1].economy
+    assert eco.unallocated == 130000
+    assert eco.estimated is True  # "ca." sets the estimate flag when it was left empty
+
+
+def test_lenient_but_unambiguous_values(tmp_path: Path) -> None:
+    values = {
+        **valid_values(),
+        "cover.date": "2009-03-25",
+        "cover.phone": 33661773,
+        "initiatives.0.follow_up.evaluation": "Intern",
+        "initiatives.0.follow_up.statistical": "nej",
+        "initiatives.0.goal": "  mål med mellemrum  ",
+        "initiatives.0.status.text": "   ",  # whitespace only = empty
+    }
+    result = read_file(filled(tmp_path, values))
+    assert result.report.valid and len(result.report) == 0, codes(result)
+    sub = result.submission
+    assert sub.cover["date"] == dt.date(2009, 3, 25)
+    assert sub.cover["phone"] == "33661773"
+    ini = sub.initiatives[0]
+    assert ini.follow_up["evaluation"] == "intern"
+    assert ini.follow_up["statistical"] is False
+    assert ini.goal == "mål med mellemrum"
+    assert ini.status["text"] is None
+
+
+def test_cofinancing_cannot_exceed_total(tmp_path: Path) -> None:
+    values = {**valid_values(), "initiatives.0.economy.cofinancing": 151}
+    issue = only(read_file(filled(tmp_path, values)), "cofinancing-exceeds-total")
+    assert issue.field == "initiatives.0.economy.cofinancing"
+    assert "151" in issue.message_da and "150" in issue.message_da
+
+
+def test_required_economy_needs_one_amount(tmp_path: Path) -> None:
+    values = {k: v for k, v in valid_values().items() if not k.startswith("initiatives.2.economy")}
+    issue = only(read_file(filled(tmp_path, values)), "required")
+    assert issue.field == "initiatives.2.economy.years.2008"
+    assert issue.message_da.endswith("Økonomi: feltet skal udfyldes.")
+
+
+def test_fill_refuses_locked_cells(tmp_path: Path) -> None:
+    with pytest.raises(FillError):
+        filled(tmp_path, raw={("Forside", "A1"): "x"})
+    with pytest.raises(FillError):
+        filled(tmp_path, {"cover.nonsense": 1})
+
+
+# --------------------------------------------------------------------------- tamper cases
+
+
+def overview(wb):
+    return wb[SPEC.sheets.overview]
+
+
+def test_renamed_sheet_is_read_by_position(tmp_path: Path) -> None:
+    sheet = layout_for().initiative_sheets()[1].name
+
+    def rename(wb):
+        wb[sheet].title = "Mit ark"
+
+    result = read_file(tamper(filled(tmp_path), rename))
+    issue = only(result, "sheet-renamed")
+    assert issue.severity is Severity.ERROR and "Mit ark" in issue.message_da
+    assert result.submission.initiatives[1].economy.total == 250  # values still read
+
+
+def test_missing_and_extra_sheets(tmp_path: Path) -> None:
+    cover = SPEC.sheets.cover
+
+    def change(wb):
+        wb.remove(wb[cover])
+        wb.create_sheet("Noter")["A1"] = "husk"
+
+    result = read_file(tamper(filled(tmp_path), change))
+    assert "sheet-missing" in codes(result) or "sheet-renamed" in codes(result)
+    assert "sheet-extra" in codes(result) or "sheet-renamed" in codes(result)
+
+
+def test_sheet_order(tmp_path: Path) -> None:
+    def move(wb):
+        wb.move_sheet(SPEC.sheets.overview, offset=-2)
+
+    result = read_file(tamper(filled(tmp_path), move))
+    assert codes(result) == ["sheet-order"]
+    assert result.report.valid
+
+
+def test_changed_label(tmp_path: Path) -> None:
+    def relabel(wb):
+        wb[SPEC.sheets.cover]["A8"] = "Kontaktperson"
+
+    result = read_file(tamper(filled(tmp_path), relabel))
+    issue = only(result, "label-changed")
+    assert (issue.sheet, issue.cell, issue.severity) == ("Forside", "A8", Severity.ERROR)
+    assert "Sagsbehandler" in issue.message_da and "Kontaktperson" in issue.message_da
+
+
+def test_changed_overview_formula(tmp_path: Path) -> None:
+    result = read_file(tamper(filled(tmp_path), lambda wb: overview(wb).__setitem__("B5", "=42")))
+    issue = only(result, "formula-changed")
+    assert (issue.sheet, issue.cell) == (SPEC.sheets.overview, "B5")
+    assert "=42" in issue.message_da
+
+
+def test_overwritten_total_formula(tmp_path: Path) -> None:
+    layout = layout_for()
+    total = next(
+        f for f in layout.formulas if f.pos.sheet == SPEC.sheets.overview and f.op == "sum"
+    )
+
+    def overwrite(wb):
+        overview(wb)[total.pos.ref] = 999
+
+    issue = only(read_file(tamper(filled(tmp_path), overwrite)), "formula-changed")
+    assert issue.cell == total.pos.ref and "'999'" in issue.message_da
+
+
+def test_formula_text_is_compared_loosely(tmp_path: Path) -> None:
+    def restyle(wb):
+        cell = overview(wb)["B5"]
+        cell.value = cell.value.replace("!B", "!$B").lower()
+
+    result = read_file(tamper(filled(tmp_path), restyle))
+    assert "formula-changed" not in codes(result)
+
+
+def test_protection_removed(tmp_path: Path) -> None:
+    def unprotect(wb):
+        wb[SPEC.sheets.cover].protection.sheet = False
+
+    result = read_file(tamper(filled(tmp_path), unprotect))
+    assert codes(result) == ["protection-removed"]
+    assert result.report.issues[0].severity is Severity.WARNING
+    assert result.report.valid
+
+
+def test_value_outside_inputs(tmp_path: Path) -> None:
+    def note(wb):
+        wb[SPEC.sheets.cover]["E30"] = "Se også vedlagte notat"
+
+    result = read_file(tamper(filled(tmp_path), note))
+    issue = only(result, "value-outside-inputs")
+    assert (issue.sheet, issue.cell) == ("Forside", "E30")
+    assert "Se også vedlagte notat" in issue.message_da and "ikke med" in issue.message_da
+
+
+def test_pasted_value_breaking_validation(tmp_path: Path) -> None:
+    # A paste bypasses Excel's list validation; openpyxl writes like a paste.
+    sheet = layout_for().initiative_sheets()[0].name
+    ref = layout_for().input("initiatives.0.status.assessment").pos.ref
+    result = read_file(filled(tmp_path, raw={(sheet, ref): "super godt"}))
+    assert only(result, "not-a-choice").cell == ref
+
+
+def test_formula_typed_into_input(tmp_path: Path) -> None:
+    pos = layout_for().input("initiatives.0.economy.years.2010").pos
+    result = read_file(filled(tmp_path, raw={(pos.sheet, pos.ref): "=100*2"}))
+    # openpyxl stores the text (fill treats '=' as text); a real formula is tested in test_reader
+    assert result.report.errors
+
+
+def test_metadata_from_another_round(tmp_path: Path) -> None:
+    spec = other_spec(first_year=2012, last_year=2015)
+    layout = plan(spec, TMF, [n for n in layout_for().initiatives])
+    path = tmp_path / "other.xlsx"
+    path.write_bytes(build(layout))
+    result = read_file(path)
+    issue = only(result, "other-round")
+    assert result.submission is None
+    assert "2012-2015" in issue.message_da and "--spec" in issue.message_da
+    assert read_file(path, spec).submission is not None  # with --spec it is read
+
+
+def test_metadata_from_another_form(tmp_path: Path) -> None:
+    data = SPEC.model_dump(mode="json")
+    data["name"] = "bilag5"
+    from bilag4xl.spec import Spec
+
+    spec = Spec.model_validate(data)
+    path = tmp_path / "other.xlsx"
+    path.write_bytes(build(plan(spec, TMF, list(layout_for().initiatives))))
+    issue = only(read_file(path), "unknown-template")
+    assert "bilag5" in issue.message_da
+
+
+def test_edited_metadata(tmp_path: Path) -> None:
+    def edit(wb):
+        ws = wb[SPEC.sheets.metadata]
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == "department":
+                row[1].value = "Socialforvaltningen"
+
+    result = read_file(tamper(filled(tmp_path), edit))
+    assert codes(result)[-1] == "template-mismatch" and result.submission is None
+
+
+def test_not_a_bilag4xl_workbook(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "plain.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        wb.add_worksheet().write("A1", "hej")
+    result = read_file(path)
+    assert codes(result) == ["not-bilag4xl"] and result.submission is None
+
+
+# --------------------------------------------------------------------------- spare sheets
+
+
+def test_unused_spare_sheets_are_dropped(tmp_path: Path) -> None:
+    values = {
+        **{k: v for k, v in valid_values(1).items()},
+        "initiatives.0.name": "Min indsats",
+        "cover.department": "Socialforvaltningen",
+    }
+    result = read_file(filled(tmp_path, values, department=None, blank=3))
+    assert result.report.valid, [i.message_da for i in result.report]
+    assert [i.name for i in result.submission.initiatives] == ["Min indsats"]
+    assert result.submission.department == "Socialforvaltningen"
+
+
+def test_used_spare_sheet_needs_its_name(tmp_path: Path) -> None:
+    values = {**valid_values(1, first=1), **{k: v for k, v in valid_values(1).items()}}
+    values["initiatives.0.name"] = "Første"
+    values["cover.department"] = "Socialforvaltningen"
+    result = read_file(filled(tmp_path, values, department=None, blank=3))
+    issue = only(result, "required")
+    assert issue.field == "initiatives.1.name"
+
+
+# --------------------------------------------------------------------------- many files
+
+
+def test_validate_paths_and_skips(tmp_path: Path) -> None:
+    folder = tmp_path / "ind"
+    (folder / "sub").mkdir(parents=True)
+    filled(folder, name="a.xlsx")
+    filled(folder / "sub", name="b.xlsm")
+    (folder / "~$a.xlsx").write_bytes(b"owner")
+    (folder / ".~lock.a.xlsx#").write_text("lock")
+    (folder / ".skjult.xlsx").write_bytes(b"x")
+    (folder / "noter.txt").write_text("ignored")
+    files, skipped = collect_paths([folder])
+    assert [p.name for p in files] == ["a.xlsx", "b.xlsm"]
+    assert sorted(p.name for p, _ in skipped) == [".skjult.xlsx", ".~lock.a.xlsx#", "~$a.xlsx"]
+    seen = []
+    run = validate_paths([folder], progress=lambda n, total: seen.append((n, total)))
+    assert seen == [(1, 2), (2, 2)]
+    assert run.valid
+    assert [i.code for i in run.report] == ["lock-file-skipped"] * 3
+    assert all(i.severity is Severity.INFO for i in run.report)
+
+
+def test_roles_cover_every_sheet() -> None:
+    roles = {s.role for s in layout_for().sheets}
+    assert Role.OVERVIEW in roles and Role.METADATA in roles
