@@ -140,4 +140,4 @@ def test_libreoffice_filled_and_saved(tmp_path: Path) -> None:
     assert sub.initiatives[1].economy.estimated is True
     assert sub.initiatives[2].economy.estimated is True
     assert sub.initiatives[0].follow_up["statistical"] is False
-    assert sub.overview.total == 600 + 150 + 130000
+    assert sub.overview.total == 600 + 2 * 50 + 130000
