@@ -118,8 +118,12 @@ def build_consolidated(merged: Merged) -> bytes:
         errors = len(merged.report.errors)
         raise MergeError(f"indberetningerne kan ikke samles: {errors} fejl (se rapporten)")
     wb = StrictWorkbook(lock_structure=False, stream=True)
-    with strict():
-        _Writer(wb, merged).write()
+    try:
+        with strict():
+            _Writer(wb, merged).write()
+    except BaseException:
+        wb.discard()
+        raise
     return wb.to_bytes()
 
 

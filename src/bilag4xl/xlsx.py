@@ -7,8 +7,10 @@ validation quietly, so every call goes through `check` and warnings become error
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,6 +69,20 @@ class StrictWorkbook(xlsxwriter.Workbook):
                 attributes.append(("workbookPassword", digest))
             attributes.append(("lockStructure", 1))
             self._xml_empty_tag("workbookProtection", attributes)
+
+    def discard(self) -> None:
+        """Give up on an unfinished workbook: close and delete the temporary row files that
+        streamed sheets keep open until `close()` (otherwise left behind in the temp dir)."""
+        for ws in self.worksheets():
+            if ws.row_data_filename is None:
+                continue
+            if not ws.row_data_fh_closed:
+                ws.row_data_fh.close()
+                ws.row_data_fh_closed = True
+            with contextlib.suppress(OSError):
+                os.unlink(ws.row_data_filename)
+            ws.row_data_filename = None
+        self.fileclosed = True
 
     def to_bytes(self) -> bytes:
         """Close the workbook and return the xlsx file's bytes."""
