@@ -363,3 +363,12 @@ def test_validate_paths_and_skips(tmp_path: Path) -> None:
 def test_roles_cover_every_sheet() -> None:
     roles = {s.role for s in layout_for().sheets}
     assert Role.OVERVIEW in roles and Role.METADATA in roles
+
+
+def test_parallel_validation_keeps_order(tmp_path: Path) -> None:
+    paths = [filled(tmp_path, name=f"{n}.xlsx") for n in range(3)]
+    paths.append(filled(tmp_path, {**valid_values(), "cover.email": "x"}, name="3.xlsx"))
+    run = validate_paths(paths, workers=2)
+    assert [r.path for r in run.results] == paths
+    assert [r.valid for r in run.results] == [True, True, True, False]
+    assert run.results[0].submission.overview.total == 750

@@ -10,15 +10,16 @@ will not be included).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from . import messages
+from . import excel, messages
 from .amounts import format_number
 from .fields import FieldResult, Where, parse_input
 from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
@@ -83,15 +84,54 @@ def validate_paths(
     paths: Iterable[str | Path],
     spec: Spec | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> ValidationRun:
-    """Validate files and folders (recursively); lock, owner and hidden files are skipped."""
+    """Validate files and folders (recursively); lock, owner and hidden files are skipped.
+
+    Files are independent, so many of them are read by `workers` processes (default: one per
+    CPU once there are PARALLEL_FROM files); results keep the order of the files.
+    """
     files, skipped = collect_paths(paths)
+    spec = spec or _default_spec()
     run = ValidationRun(skipped=skipped)
-    for n, path in enumerate(files, start=1):
-        run.results.append(read_file(path, spec))
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
+    workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
+    for n, result in enumerate(_read_all(files, spec, workers), start=1):
+        run.results.append(result)
         if progress:
             progress(n, len(files))
     return run
+
+
+PARALLEL_FROM = 40
+MAX_WORKERS = 8
+
+
+def _read_all(files: list[Path], spec: Spec, workers: int) -> Iterator[FileResult]:
+    if workers == 1:
+        yield from (read_file(path, spec) for path in files)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers inherit the imported modules and the spec, so they start at once.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, min(32, len(files) // (workers * 4)))
+    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(spec,)) as pool:
+        yield from pool.map(_read_in_worker, files, chunksize=chunk)
+
+
+_WORKER_SPEC: list[Spec] = []
+
+
+def _init_worker(spec: Spec) -> None:
+    _WORKER_SPEC[:] = [spec]
+
+
+def _read_in_worker(path: Path) -> FileResult:
+    return read_file(path, _WORKER_SPEC[0])
 
 
 def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -154,7 +194,7 @@ def check_workbook(
         issues += _check_sheet(plan_, sheet_plan.name, sheet, file, values, filled_inputs)
     unused = _unused_spares(plan_.layout, filled_inputs)
     issues += _required(plan_, filled_inputs, unused, file)
-    issues += _cofinancing(plan_.layout, values, unused, file)
+    issues += _cofinancing(plan_, values, unused, file)
     template = TemplateInfo(
         id=meta["template_id"],
         spec=meta["spec_name"],
@@ -261,33 +301,52 @@ def _check_sheet(
     values: dict[str, Value],
     filled_inputs: set[str],
 ) -> list[Issue]:
-    """Account for every cell of one sheet: inputs parsed into `values`, the rest checked."""
+    """Account for every cell of one sheet: inputs parsed into `values`, the rest checked.
+
+    One pass over the cells, lookups by (row, col) tuples: this loop runs for every cell of
+    every file, so it avoids per-cell objects (issue 5).
+    """
     issues: list[Issue] = []
-    cells = plan_.cells.get(name, {})
+    rows = plan_.rows.get(name, {})
     shown = sheet.name  # the sheet's actual name (it may have been renamed)
-    for (row, col), value in _filled(sheet):
-        item = cells.get((row, col))
-        if isinstance(item, Input):
-            filled_inputs.add(item.path)
-            where = Where(file, shown, item.pos.ref, item.path, plan_.labels[item.path])
-            result = parse_input(item, value, plan_.layout.spec, where)
-            issues += result.issues
-            if (row, col) in sheet.formulas:
-                issues.append(where.issue("input-formula", value=value))
-            _store(values, item, result)
-        elif isinstance(item, Text):
-            if _norm_text(value) != _norm_text(item.text):
-                issues.append(_label_issue(item, value, file, shown, plan_))
-        elif item is None:
-            ref = Pos(name, row, col).ref
-            issues.append(messages.make("value-outside-inputs", file, shown, ref, value=value))
-    # Fixed texts that were emptied and formulas that were replaced or deleted.
-    for pos, text in plan_.texts.get(name, {}).items():
-        if blank(sheet.value(*pos)) and text.text.strip():
-            issues.append(_label_issue(text, "", file, shown, plan_))
-    for pos, formula in plan_.formulas.get(name, {}).items():
+    spec = plan_.layout.spec
+    texts_seen = 0
+    for row, row_cells in enumerate(sheet.rows):
+        filled = len(row_cells) - row_cells.count("")
+        if not filled:
+            continue
+        known = 0
+        for col, item in rows.get(row, ()):
+            value = row_cells[col] if col < len(row_cells) else ""
+            if value == "":
+                continue
+            known += 1
+            if type(item) is Text:
+                texts_seen += 1
+                if value != item.text and _norm_text(value) != _norm_text(item.text):
+                    issues.append(_label_issue(item, value, file, shown, plan_))
+            elif type(item) is Input and not blank(value):
+                filled_inputs.add(item.path)
+                where = Where(
+                    file, shown, plan_.refs[item.path], item.path, plan_.labels[item.path]
+                )
+                result = parse_input(item, value, spec, where)
+                issues += result.issues
+                if (row, col) in sheet.formulas:
+                    issues.append(where.issue("input-formula", value=value))
+                _store(values, item, result)
+        if known < filled:  # something outside the template's cells
+            issues += _outside(plan_, name, shown, row, row_cells, file)
+    texts = plan_.texts.get(name, {})
+    if texts_seen < len(texts):  # some fixed text was emptied
+        for pos, text in texts.items():
+            if blank(sheet.value(*pos)):
+                issues.append(_label_issue(text, "", file, shown, plan_))
+    for pos, (formula, expected) in plan_.formulas.get(name, {}).items():
         found = sheet.formulas.get(pos)
-        if found is None or normalise_formula(found) != plan_.expected[formula.pos]:
+        if found != expected and (
+            found is None or normalise_formula(found) != plan_.loose[expected]
+        ):
             shown_found = (
                 f"={found}" if found is not None else f"'{messages.shown(sheet.value(*pos))}'"
             )
@@ -297,19 +356,23 @@ def _check_sheet(
                     file,
                     shown,
                     formula.pos.ref,
-                    expected=formula.excel().removeprefix("="),
+                    expected=expected,
                     found=shown_found,
                 )
             )
     return issues
 
 
-def _filled(sheet: RawSheet) -> Iterable[tuple[tuple[int, int], object]]:
-    """Non-empty cells; whitespace-only text counts as empty."""
-    for r, cells in enumerate(sheet.rows):
-        for c, v in enumerate(cells):
-            if v != "" and not (isinstance(v, str) and not v.strip()):
-                yield (r, c), v
+def _outside(
+    plan_: _Plan, name: str, shown: str, row: int, row_cells: list, file: str
+) -> list[Issue]:
+    """Values in a row that are in no input, label or formula cell: they will not be included."""
+    known = plan_.cells.get(name, {})
+    return [
+        messages.make("value-outside-inputs", file, shown, excel.cell_ref(row, col), value=value)
+        for col, value in enumerate(row_cells)
+        if (row, col) not in known and not blank(value)
+    ]
 
 
 def _store(values: dict[str, Value], item: Input, result: FieldResult) -> None:
@@ -338,6 +401,7 @@ _QUOTED = re.compile(r'("(?:[^"]|"")*")')
 _SPACE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_formula(text: str) -> str:
     """Formula text compared loosely: no "=", "$", "_xlfn.", quotes around sheet names,
     spaces or case outside string literals (Excel and LibreOffice rewrite these freely)."""
@@ -381,9 +445,10 @@ def _required(plan_: _Plan, filled: set[str], unused: set[int], file: str) -> li
 
 
 def _cofinancing(
-    layout: Layout, values: dict[str, Value], unused: set[int], file: str
+    plan_: _Plan, values: dict[str, Value], unused: set[int], file: str
 ) -> list[Issue]:
     issues = []
+    layout = plan_.layout
     for n in range(len(layout.initiatives)):
         if n in unused:
             continue
@@ -391,8 +456,7 @@ def _cofinancing(
         cofin = values.get(f"{eco}.cofinancing")
         if not isinstance(cofin, float):
             continue
-        amounts = [v for p, v in values.items() if p.startswith(eco + ".years.")]
-        amounts.append(values.get(f"{eco}.unallocated"))
+        amounts = [values.get(p) for p in plan_.amount_paths.get(n, [])]
         total = sum(v for v in amounts if isinstance(v, float))
         if cofin > total:
             inp = layout.input(f"{eco}.cofinancing")
@@ -410,15 +474,31 @@ def _cofinancing(
 def _cached_totals(
     plan_: _Plan, sheets: dict[str, RawSheet], values: dict[str, Value], file: str
 ) -> list[Issue]:
-    """A note for each saved total that disagrees with the recomputed one (stale caches)."""
-    computed = plan_.layout.evaluate(values)
+    """A note for each saved total that disagrees with the recomputed one (stale caches).
+
+    Only totals with a saved number are evaluated (a file saved without recalculation, e.g.
+    by openpyxl, has none), through the layout's own Formula.compute, memoised by cell.
+    """
+    memo: dict[tuple[str, int, int], Value] = {}
+
+    def get(pos: Pos) -> Value:
+        key = (pos.sheet, pos.row, pos.col)
+        if key not in memo:
+            formula = plan_.formula_at.get(key)
+            if formula is not None:
+                memo[key] = formula.compute(get)
+            else:
+                item = plan_.cells.get(pos.sheet, {}).get((pos.row, pos.col))
+                memo[key] = values.get(item.path) if isinstance(item, Input) else None
+        return memo[key]
+
     issues = []
     for formula in plan_.sums:
         sheet = sheets.get(formula.pos.sheet)
         cached = sheet.value(formula.pos.row, formula.pos.col) if sheet else ""
         if isinstance(cached, bool) or not isinstance(cached, float | int):
-            continue  # not computed when saved (e.g. by openpyxl): nothing to compare
-        expected = computed.get(formula.pos)
+            continue
+        expected = get(formula.pos)
         if isinstance(expected, float | int) and abs(cached - expected) > 1e-6:
             issues.append(
                 messages.make(
@@ -451,15 +531,45 @@ class _Plan:
 
     @cached_property
     def texts(self) -> dict[str, dict[tuple[int, int], Text]]:
-        return _by_sheet(self.layout.texts)
+        out: dict[str, dict[tuple[int, int], Text]] = {}
+        for t in self.layout.texts:
+            out.setdefault(t.pos.sheet, {})[(t.pos.row, t.pos.col)] = t
+        return out
 
     @cached_property
-    def formulas(self) -> dict[str, dict[tuple[int, int], Formula]]:
-        return _by_sheet(self.layout.formulas)
+    def formulas(self) -> dict[str, dict[tuple[int, int], tuple[Formula, str]]]:
+        """Each formula with its expected text (without "=")."""
+        out: dict[str, dict[tuple[int, int], tuple[Formula, str]]] = {}
+        for f in self.layout.formulas:
+            out.setdefault(f.pos.sheet, {})[(f.pos.row, f.pos.col)] = (f, f.excel()[1:])
+        return out
 
     @cached_property
-    def expected(self) -> dict[Pos, str]:
-        return {f.pos: normalise_formula(f.excel()) for f in self.layout.formulas}
+    def loose(self) -> dict[str, str]:
+        """Expected formula text -> its normalised form."""
+        return {
+            text: normalise_formula(text)
+            for by in self.formulas.values()
+            for _, text in by.values()
+        }
+
+    @cached_property
+    def formula_at(self) -> dict[tuple[str, int, int], Formula]:
+        return {(f.pos.sheet, f.pos.row, f.pos.col): f for f in self.layout.formulas}
+
+    @cached_property
+    def amount_paths(self) -> dict[int, list[str]]:
+        """Per initiative, the paths of its amounts (years and unallocated)."""
+        out: dict[int, list[str]] = {}
+        for inp in self.layout.inputs:
+            n = _initiative_of(inp.path)
+            if (
+                n is not None
+                and inp.field.kind is Kind.AMOUNT
+                and not inp.path.endswith(".cofinancing")
+            ):
+                out.setdefault(n, []).append(inp.path)
+        return out
 
     @cached_property
     def completeness(self) -> list[Formula]:
@@ -474,6 +584,19 @@ class _Plan:
         return {s.name: s.role for s in self.layout.sheets}
 
     @cached_property
+    def rows(self) -> dict[str, dict[int, list[tuple[int, Input | Text | Formula]]]]:
+        """Sheet -> row -> the planned cells of that row, for the one pass over the cells."""
+        out: dict[str, dict[int, list[tuple[int, Input | Text | Formula]]]] = {}
+        for sheet, cells in self.cells.items():
+            for (row, col), item in sorted(cells.items()):
+                out.setdefault(sheet, {}).setdefault(row, []).append((col, item))
+        return out
+
+    @cached_property
+    def refs(self) -> dict[str, str]:
+        return {inp.path: inp.pos.ref for inp in self.layout.inputs}
+
+    @cached_property
     def labels(self) -> dict[str, str]:
         """A label for every input, as messages show it ("Økonomi, 2008")."""
         spec = self.layout.spec
@@ -485,13 +608,6 @@ class _Plan:
                 label = f"{economy}, {label}"
             out[inp.path] = label
         return out
-
-
-def _by_sheet(items: Iterable[Text | Formula]) -> dict:
-    out: dict[str, dict] = {}
-    for item in items:
-        out.setdefault(item.pos.sheet, {})[(item.pos.row, item.pos.col)] = item
-    return out
 
 
 _PLANS: dict[tuple[str, str | None, tuple[str | None, ...]], _Plan] = {}
