@@ -35,6 +35,12 @@ SpecOption = Annotated[
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overskriv en eksisterende fil.")]
+LangOption = Annotated[str, typer.Option("--lang", help="Beskedernes sprog: da eller en.")]
+
+
+def check_lang(lang: str) -> None:
+    if lang not in ("da", "en"):
+        raise typer.BadParameter("brug da eller en", param_hint="--lang")
 
 
 def fail(error: Bilag4xlError) -> NoReturn:
@@ -86,20 +92,49 @@ def template_command(
     password: Annotated[
         str | None, typer.Option("--password", help="Adgangskode til arkbeskyttelsen (valgfri).")
     ] = None,
+    prefill: Annotated[
+        Path | None,
+        typer.Option(
+            "--prefill",
+            exists=True,
+            dir_okay=False,
+            help="Forudfyld fra forvaltningens sidste indberetning (næste runde); kun med -o.",
+        ),
+    ] = None,
+    prefill_spec: Annotated[
+        Path | None,
+        typer.Option(
+            "--prefill-spec",
+            exists=True,
+            dir_okay=False,
+            help="Spec for den sidste indberetning (standard: den indbyggede).",
+        ),
+    ] = None,
     force: ForceOption = False,
 ) -> None:
     """Generate a locked Excel template: one file (-o) or one per department (--out-dir)."""
     if (out is None) == (out_dir is None):
         raise typer.BadParameter("angiv enten -o FIL eller --out-dir MAPPE", param_hint="-o")
+    if prefill is not None and (out is None or department or initiative):
+        raise typer.BadParameter(
+            "--prefill bruges med -o og uden --department/--initiative", param_hint="--prefill"
+        )
     from .spec import load_spec
     from .template import write_round, write_template
 
     try:
         loaded = load_spec(spec)
-        if out_dir is not None:
+        if prefill is not None:
+            from .prefill import write_prefilled
+
+            last_spec = load_spec(prefill_spec) if prefill_spec else None
+            carried = write_prefilled(out, loaded, prefill, last_spec, blank, password, force)
+            for line in carried.dropped:
+                typer.echo(f"Ikke overført: {line}", err=True)
+            paths = [out]
+        elif out_dir is not None:
             paths = write_round(out_dir, loaded, password=password, force=force)
         else:
-            assert out is not None
             paths = [
                 write_template(
                     out, loaded, department, initiative or (), blank, password=password, force=force
@@ -218,12 +253,11 @@ def validate_command(
         list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Beskedernes sprog: da eller en.")] = "da",
+    lang: LangOption = "da",
     spec: SpecOption = None,
 ) -> None:
     """Validate files and folders; print a table (or JSON) and a summary line."""
-    if lang not in ("da", "en"):
-        raise typer.BadParameter("brug da eller en", param_hint="--lang")
+    check_lang(lang)
     from .render import issues_table, report_data, summary_line, to_json
     from .spec import load_spec
     from .validate import validate_paths
@@ -302,6 +336,41 @@ def merge_command(
         typer.echo(issues_table(run.merged.report), nl=False)
         typer.echo(merge_summary(run))
     raise typer.Exit(0 if run.written else 1)
+
+
+@app.command(
+    "feedback",
+    help="Giv sagsbehandleren sin egen projektmappe tilbage: en ny skabelon med alle værdierne, "
+    "hvor hver fejl er markeret med en kommentar og listet på arket 'Rettelser'. Med en mappe: "
+    "én fil pr. indberetning med problemer (OUT er så en mappe).",
+)
+def feedback_command(
+    path: Annotated[Path, typer.Argument(help="Indberetning (.xlsx) eller mappe.", exists=True)],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Feedbackfil, eller mappe.")],
+    spec: SpecOption = None,
+    lang: LangOption = "da",
+    force: ForceOption = False,
+) -> None:
+    """Write feedback workbooks; exit 1 when a file could not be turned into one."""
+    check_lang(lang)
+    from .feedback import write_feedback, write_feedback_folder
+    from .spec import load_spec
+
+    language = "en" if lang == "en" else "da"
+    try:
+        loaded = load_spec(spec)
+        if path.is_dir():
+            results = write_feedback_folder([path], out, loaded, force, language)
+        else:
+            results = [write_feedback(path, out, loaded, force, language)]
+    except Bilag4xlError as exc:
+        fail(exc)
+    for r in results:
+        if r.out:
+            typer.echo(f"Skrev {r.out} ({r.problems} problemer i {r.source.name})", err=True)
+        elif r.reason:
+            typer.echo(f"Fejl: {r.reason}", err=True)
+    raise typer.Exit(1 if any(r.reason for r in results) else 0)
 
 
 def main() -> None:

@@ -38,6 +38,11 @@ class FileResult:
     path: Path
     submission: Submission | None  # None when unreadable / not a bilag4xl workbook
     report: Report
+    # What feedback needs to put every value back where it was: the re-planned layout, the
+    # parsed values by layout path (None where a rule was broken) and the raw cell values.
+    layout: Layout | None = None
+    values: dict[str, Value] = field(default_factory=dict)
+    raw: dict[str, object] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -76,8 +81,15 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     except UnreadableWorkbook as exc:
         issue = messages.make(exc.code, str(path), **exc.params)
         return FileResult(path, None, Report([issue]))
-    submission, issues = check_workbook(raw, spec, str(path), path.name)
-    return FileResult(path, submission, Report(issues))
+    checked = check_workbook(raw, spec, str(path), path.name)
+    return FileResult(
+        path,
+        checked.submission,
+        Report(checked.issues),
+        checked.layout,
+        checked.values,
+        checked.raw,
+    )
 
 
 def validate_paths(
@@ -171,27 +183,38 @@ def _skip_reason(path: Path) -> str | None:
 # --------------------------------------------------------------------------- one workbook
 
 
-def check_workbook(
-    raw: RawWorkbook, spec: Spec, file: str, source_name: str
-) -> tuple[Submission | None, list[Issue]]:
+@dataclass
+class Checked:
+    """What checking one workbook found (see FileResult for the fields)."""
+
+    submission: Submission | None
+    issues: list[Issue]
+    layout: Layout | None = None
+    values: dict[str, Value] = field(default_factory=dict)
+    raw: dict[str, object] = field(default_factory=dict)
+
+
+def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) -> Checked:
     """Integrity, then every cell, then the submission; issues in sheet order."""
     issues: list[Issue] = []
     if raw.macros:
         issues.append(messages.make("macros", file))
     known = _identify(raw, spec, file, issues)
     if known is None:
-        return None, issues
+        return Checked(None, issues)
     plan_, meta = known
     sheets = _match_sheets(raw, plan_.layout, file, issues)
     values: dict[str, Value] = {}
-    filled_inputs: set[str] = set()
+    raw_inputs: dict[str, object] = {}
     for sheet_plan in plan_.layout.sheets:
         sheet = sheets.get(sheet_plan.name)
-        if sheet is None or sheet_plan.role is Role.METADATA:
+        # The metadata sheet was read by _identify; a feedback sheet's rows are per workbook.
+        if sheet is None or sheet_plan.role in (Role.METADATA, Role.FEEDBACK):
             continue
         if not sheet.protected:
             issues.append(messages.make("protection-removed", file, sheet.name))
-        issues += _check_sheet(plan_, sheet_plan.name, sheet, file, values, filled_inputs)
+        issues += _check_sheet(plan_, sheet_plan.name, sheet, file, values, raw_inputs)
+    filled_inputs = set(raw_inputs)
     unused = _unused_spares(plan_.layout, filled_inputs)
     issues += _required(plan_, filled_inputs, unused, file)
     issues += _cofinancing(plan_, values, unused, file)
@@ -209,7 +232,7 @@ def check_workbook(
             ini for n, ini in enumerate(submission.initiatives) if n not in unused
         ]
     issues += _cached_totals(plan_, sheets, values, file)
-    return submission, issues
+    return Checked(submission, issues, plan_.layout, values, raw_inputs)
 
 
 def _identify(
@@ -222,7 +245,7 @@ def _identify(
     if meta.get("generator") != METADATA_MARK:
         issues.append(messages.make("not-bilag4xl", file, sheet_name=name))
         return None
-    digest = _digest(spec)
+    digest = spec.digest
     if meta.get("spec_hash") != digest:
         period = f"{spec.round.first_year}-{spec.round.last_year}"
         found = {k: meta.get(k, "?") for k in ("spec_name", "spec_version", "spec_hash", "period")}
@@ -240,7 +263,8 @@ def _identify(
             isinstance(n, str | None) for n in initiatives
         ):
             raise ValueError("initiatives er ikke en liste af navne")
-        plan_ = _plan_for(spec, meta.get("department") or None, tuple(initiatives))
+        feedback = meta.get("feedback_sheet") == spec.sheets.feedback
+        plan_ = _plan_for(spec, meta.get("department") or None, tuple(initiatives), feedback)
     except (KeyError, ValueError) as exc:
         issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
         return None
@@ -299,7 +323,7 @@ def _check_sheet(
     sheet: RawSheet,
     file: str,
     values: dict[str, Value],
-    filled_inputs: set[str],
+    raw_inputs: dict[str, object],
 ) -> list[Issue]:
     """Account for every cell of one sheet: inputs parsed into `values`, the rest checked.
 
@@ -326,7 +350,7 @@ def _check_sheet(
                 if value != item.text and _norm_text(value) != _norm_text(item.text):
                     issues.append(_label_issue(item, value, file, shown, plan_))
             elif type(item) is Input and not blank(value):
-                filled_inputs.add(item.path)
+                raw_inputs[item.path] = value
                 where = Where(
                     file, shown, plan_.refs[item.path], item.path, plan_.labels[item.path]
                 )
@@ -610,8 +634,7 @@ class _Plan:
         return out
 
 
-_PLANS: dict[tuple[str, str | None, tuple[str | None, ...]], _Plan] = {}
-_DIGESTS: dict[int, tuple[Spec, str]] = {}
+_PLANS: dict[tuple[str, str | None, tuple[str | None, ...], bool], _Plan] = {}
 _DEFAULT: list[Spec] = []
 
 
@@ -621,18 +644,12 @@ def _default_spec() -> Spec:
     return _DEFAULT[0]
 
 
-def _digest(spec: Spec) -> str:
-    """spec.digest, computed once per spec object (it serialises the whole spec)."""
-    known = _DIGESTS.get(id(spec))
-    if known is None or known[0] is not spec:
-        known = _DIGESTS[id(spec)] = (spec, spec.digest)
-    return known[1]
-
-
-def _plan_for(spec: Spec, department: str | None, initiatives: tuple[str | None, ...]) -> _Plan:
-    key = (_digest(spec), department, initiatives)
+def _plan_for(
+    spec: Spec, department: str | None, initiatives: tuple[str | None, ...], feedback: bool
+) -> _Plan:
+    key = (spec.digest, department, initiatives, feedback)
     if key not in _PLANS:
         if len(_PLANS) > 256:
             _PLANS.clear()
-        _PLANS[key] = _Plan(plan(spec, department, initiatives))
+        _PLANS[key] = _Plan(plan(spec, department, initiatives, feedback))
     return _PLANS[key]

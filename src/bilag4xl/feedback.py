@@ -1,0 +1,120 @@
+"""Hand a caseworker their own workbook back, ready to fix (issue 6).
+
+A feedback workbook is a fresh template of the same round and department (the same template
+id, so it reads back like the original), pre-filled with every value of the submission, with
+each problem cell flagged and commented in Danish and a "Rettelser" sheet linking to them.
+A value that could not be placed (text in an amount cell) is kept in the comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import excel
+from .errors import Bilag4xlError
+from .files import atomic_write
+from .layout import Layout, Pos
+from .report import Issue, Lang, Severity
+from .spec import Spec
+from .template import Correction, Marks, build
+from .validate import FileResult, read_file, validate_paths
+
+NEEDS_FEEDBACK = (Severity.ERROR, Severity.WARNING)
+
+
+class NoFeedbackError(Bilag4xlError):
+    """The file could not be read as a bilag4xl workbook, so there is nothing to pre-fill."""
+
+
+@dataclass
+class FeedbackResult:
+    source: Path
+    out: Path | None  # None: the submission had no problems (or could not be read)
+    problems: int
+    reason: str = ""
+
+
+def corrections(result: FileResult, layout: Layout, lang: Lang = "da") -> list[Correction]:
+    """One correction per problem, placed on the fresh layout's cell for that field."""
+    out = []
+    for issue in result.report:
+        if issue.severity not in NEEDS_FEEDBACK:
+            continue
+        pos = _position(issue, layout)
+        message = issue.message(lang)
+        raw = result.raw.get(issue.field or "")
+        if issue.field and raw is not None and result.values.get(issue.field) is None:
+            message += f"\nIndtastet værdi: «{raw}»"
+        label = _label(layout, issue.field) if issue.field else (issue.where() or issue.file)
+        out.append(Correction(pos, label, message))
+    return out
+
+
+def _position(issue: Issue, layout: Layout) -> Pos | None:
+    if issue.field:
+        try:
+            return layout.input(issue.field).pos
+        except KeyError:
+            pass
+    planned = {s.name for s in layout.sheets}
+    if issue.sheet in planned and issue.cell:
+        row, col = excel.parse_ref(issue.cell)
+        return Pos(issue.sheet, row, col)
+    return None
+
+
+def _label(layout: Layout, path: str) -> str:
+    try:
+        return layout.input(path).field.label
+    except KeyError:
+        return path
+
+
+def feedback_bytes(result: FileResult, lang: Lang = "da") -> bytes:
+    """The feedback workbook for one validated file."""
+    if result.layout is None or result.submission is None:
+        reasons = "; ".join(i.message(lang) for i in result.report.errors) or "ukendt fejl"
+        raise NoFeedbackError(f"{result.path}: kan ikke laves om til et rettelsesark: {reasons}")
+    base = result.layout
+    from .layout import plan  # local: the fresh layout differs only by the feedback sheet
+
+    layout = plan(base.spec, base.department, base.initiatives, feedback=True)
+    title = f"Rettelser til {result.path.name}"
+    marks = Marks(tuple(corrections(result, layout, lang)), title)
+    return build(layout, result.values, marks=marks)
+
+
+def write_feedback(
+    source: Path, out: Path, spec: Spec | None = None, force: bool = False, lang: Lang = "da"
+) -> FeedbackResult:
+    """Feedback for one file, written to `out` (always, even without problems)."""
+    result = read_file(source, spec)
+    data = feedback_bytes(result, lang)
+    problems = sum(1 for i in result.report if i.severity in NEEDS_FEEDBACK)
+    return FeedbackResult(source, atomic_write(out, data, force), problems)
+
+
+def write_feedback_folder(
+    paths: Iterable[str | Path],
+    out_dir: Path,
+    spec: Spec | None = None,
+    force: bool = False,
+    lang: Lang = "da",
+) -> list[FeedbackResult]:
+    """One feedback file per submission with problems, named `<file>_rettelser.xlsx`."""
+    results = []
+    for result in validate_paths(paths, spec).results:
+        problems = sum(1 for i in result.report if i.severity in NEEDS_FEEDBACK)
+        if not problems:
+            results.append(FeedbackResult(result.path, None, 0))
+            continue
+        try:
+            data = feedback_bytes(result, lang)
+        except NoFeedbackError as exc:
+            results.append(FeedbackResult(result.path, None, problems, str(exc)))
+            continue
+        out = out_dir / f"{result.path.stem}_rettelser.xlsx"
+        results.append(FeedbackResult(result.path, atomic_write(out, data, force), problems))
+    return results

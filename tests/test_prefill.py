@@ -1,0 +1,93 @@
+"""Next round pre-filled from the last submission (issue 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bilag4xl.cli import app
+from bilag4xl.prefill import write_prefilled
+from bilag4xl.spec import default_spec_text, parse_spec
+from bilag4xl.testing import libreoffice as lo
+from bilag4xl.validate import read_file
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "examples" / "submissions" / "teknik-og-miljoeforvaltningen.xlsx"
+
+
+def round_2010_text() -> str:
+    text = default_spec_text()
+    assert "first_year = 2008" in text and "last_year = 2011" in text
+    return text.replace("first_year = 2008", "first_year = 2010").replace(
+        "last_year = 2011", "last_year = 2013"
+    )
+
+
+@pytest.fixture(scope="module")
+def prefilled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[str]]:
+    folder = tmp_path_factory.mktemp("prefill")
+    spec_path = folder / "runde2010.toml"
+    spec_path.write_text(round_2010_text(), "utf-8")
+    out = folder / "tmf_2010.xlsx"
+    carried = write_prefilled(out, parse_spec(round_2010_text()), SEED)
+    return out, spec_path, carried.dropped
+
+
+def test_texts_and_2010_2011_amounts_are_kept(prefilled: tuple[Path, Path, list[str]]) -> None:
+    out, spec_path, _ = prefilled
+    last = read_file(SEED).submission
+    new = read_file(out, parse_spec(spec_path.read_text("utf-8"))).submission
+    assert last is not None and new is not None
+    assert [i.name for i in new.initiatives] == [i.name for i in last.initiatives]
+    for old, now in zip(last.initiatives, new.initiatives, strict=True):
+        for key in ("target_group", "activities", "goal", "contribution", "follow_up", "status"):
+            assert getattr(now, key) == getattr(old, key), key
+        assert list(now.economy.years) == ["2010", "2011", "2012", "2013"]
+        for year in ("2010", "2011"):
+            assert now.economy.years[year] == old.economy.years[year]
+        assert now.economy.years["2012"] is None and now.economy.years["2013"] is None
+        assert now.economy.unallocated == old.economy.unallocated
+    fleks = new.initiatives[0].economy.years
+    assert (fleks["2010"], fleks["2011"]) == (0, 0)
+    assert new.cover["caseworker"] == last.cover["caseworker"]
+    assert new.cover["date"] is None  # per round: not carried (spec: carry = false)
+
+
+def test_what_was_not_carried_is_listed(prefilled: tuple[Path, Path, list[str]]) -> None:
+    _, _, dropped = prefilled
+    text = "\n".join(dropped)
+    assert "2008" in text and "2009" in text and "Dato" in text and "Sagsnr." in text
+    assert "2010" not in text
+
+
+def test_cli_prefill(prefilled: tuple[Path, Path, list[str]], tmp_path: Path) -> None:
+    _, spec_path, _ = prefilled
+    out = tmp_path / "next.xlsx"
+    res = CliRunner().invoke(
+        app, ["template", "--spec", str(spec_path), "--prefill", str(SEED), "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "Ikke overført" in res.output and out.exists()
+    bad = CliRunner().invoke(app, ["template", "--prefill", str(SEED), "--out-dir", str(tmp_path)])
+    assert bad.exit_code == 2
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_the_prefilled_template(
+    prefilled: tuple[Path, Path, list[str]], tmp_path: Path, libreoffice: str
+) -> None:
+    out, spec_path, _ = prefilled
+    result = read_file(out, parse_spec(spec_path.read_text("utf-8")))
+    assert result.layout is not None
+    expected = result.layout.evaluate(result.values)
+    saved = tmp_path / "recalc.xlsx"
+    lo.recalc_and_save(out, saved)
+    wb = openpyxl.load_workbook(saved, data_only=True)
+    checked = [f.pos for f in result.layout.formulas if f.op in ("missing", "sum")]
+    for pos in checked:
+        assert wb[pos.sheet][pos.ref].value == expected[pos], pos
+    cover_status = next(f.pos for f in result.layout.formulas if f.op == "missing")
+    assert wb[cover_status.sheet][cover_status.ref].value == "Mangler: Dato"
