@@ -33,6 +33,7 @@ FAULTY = HERE / "faulty"
 TMF = "Teknik- og Miljøforvaltningen"
 BUF = "Børne- og Ungdomsforvaltningen"
 KFF = "Kultur- og Fritidsforvaltningen"
+BIF = "Beskæftigelses- og Integrationsforvaltningen"  # filled and saved through LibreOffice
 
 
 # --- the seed: Bilag 4 of 25.03.2009, Center for Bydesign (texts as in the original annex)
@@ -168,6 +169,14 @@ EXAMPLES = {
             _fictitious("Læringsrum på biblioteket", [80, 95, 95, 95], "ingen", "ikke opfyldt"),
         ],
     ),
+    BIF: (
+        _cover("Fiktiv Fiktivsen", "fiktiv@bif.example.dk", "3366 0000", "Fiktiv jobenhed"),
+        [
+            _fictitious("Virksomhedspraktik", [2500, 2600, 2600, 2700], "ekstern", "opfyldt"),
+            _fictitious("Mentorforløb", [400, 420, 0, 0], "intern", "delvist opfyldt"),
+            _fictitious("Dansk på jobbet", [250.5, 260, 270, 280], "begge", "opfyldt"),
+        ],
+    ),
 }
 
 
@@ -245,10 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     SUBMISSIONS.mkdir(parents=True, exist_ok=True)
     FAULTY.mkdir(parents=True, exist_ok=True)
     for department in EXAMPLES:
-        out = make(department, SUBMISSIONS / f"{slug(department)}.xlsx")
-        print(f"Skrev {out.relative_to(HERE)}", file=sys.stderr)
+        if department != BIF:
+            out = make(department, SUBMISSIONS / f"{slug(department)}.xlsx")
+            print(f"Skrev {out.relative_to(HERE)}", file=sys.stderr)
     if not args.no_libreoffice:
-        out = make(BUF, SUBMISSIONS / f"{slug(BUF)}_libreoffice.xlsx", libreoffice=True)
+        out = make(BIF, SUBMISSIONS / f"{slug(BIF)}_libreoffice.xlsx", libreoffice=True)
         print(f"Skrev {out.relative_to(HERE)} (LibreOffice)", file=sys.stderr)
     faulty = make_faulty(FAULTY / "tmf_haandudfyldt.xlsx")
     expected = faulty.with_name(faulty.stem + ".expected.json")
