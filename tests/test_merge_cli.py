@@ -175,8 +175,7 @@ def test_merge_of_the_examples(tmp_path: Path) -> None:
         pytest.skip("examples/submissions/ is not there yet")
     before = digests(EXAMPLES)
     out = tmp_path / "samlet.xlsx"
-    # The examples hold one department twice (saved by Excel-like fill and by LibreOffice).
-    res = merge(EXAMPLES, "-o", out, "--on-duplicate", "latest", "--json")
+    res = merge(EXAMPLES, "-o", out, "--json")
     assert res.exit_code == 0, res.output
     assert digests(EXAMPLES) == before
     included = json.loads(res.output)["included"]

@@ -33,7 +33,7 @@ from .layout import LINE_HEIGHT, TEXT_LINES_MAX, Formula, Pos, Value
 from .merge import Entry, Merged, OnDuplicate, merge, notice
 from .report import SEVERITY_DA, Issue, Report
 from .spec import Spec
-from .xlsx import StrictWorkbook, check, strict
+from .xlsx import ClassicFormulaSheet, StrictWorkbook, check, strict
 
 CHART_SIZE = {"x_scale": 2.0, "y_scale": 1.5}
 DEPT_WIDTH, NAME_WIDTH = 44.0, 60.0
@@ -153,7 +153,7 @@ class _Writer:
         return self.wb.fmt(name)
 
     def _sheet(self, name: str, widths: Sequence[float]) -> Worksheet:
-        ws = self.wb.add_worksheet(name)
+        ws = self.wb.add_worksheet(name, worksheet_class=ClassicFormulaSheet)
         for col, width in enumerate(widths):
             check(ws.set_column(col, col, width), f"kolonnebredde i {name}")
         return ws
@@ -193,26 +193,28 @@ class _Writer:
     ) -> dict[Pos, Value]:
         """One row per initiative; returns the amounts written, for the overview's formulas."""
         cells: dict[Pos, Value] = {}
-        amount_keys = {c.key for c in self.ini_cols if c.key.startswith("economy.")}
+        cols, sheet = self.ini_cols, cp.INITIATIVES
+        summed = [
+            j for j, c in enumerate(cols) if ".years." in c.key or c.key.endswith("unallocated")
+        ]
+        kept = {*summed, cp.index_of(cols, "economy.cofinancing")}
+        wrapped = [(j, c.width) for j, c in enumerate(cols) if c.style == "cell"]
         for i in range(len(entry.submission.initiatives)):
             row, prefix = self.ini_row, f"initiatives.{i}"
             bookkeeping = {cp.NR: nr, cp.DEPARTMENT: entry.department, cp.INDEX: i + 1}
-            for col, c in enumerate(self.ini_cols):
-                pos = Pos(cp.INITIATIVES, row, col)
+            written = [
+                values[f"{prefix}.{c.key}"] if c.is_field else bookkeeping.get(c.key) for c in cols
+            ]
+            for col, (c, value) in enumerate(zip(cols, written, strict=True)):
                 if c.key == cp.TOTAL:
-                    refs = tuple(
-                        Pos(cp.INITIATIVES, row, j)
-                        for j, other in enumerate(self.ini_cols)
-                        if ".years." in other.key or other.key.endswith(".unallocated")
-                    )
+                    pos = Pos(sheet, row, col)
+                    refs = tuple(Pos(sheet, row, j) for j in summed)
                     cells[pos] = self._formula(self.initiatives, Formula(pos, "sum", refs), cells)
                     continue
-                value = bookkeeping.get(c.key) if not c.is_field else values[f"{prefix}.{c.key}"]
                 self._put(self.initiatives, row, col, value, c.style)
-                if c.key in amount_keys:
-                    cells[pos] = value
-            texts = [(values.get(f"{prefix}.{c.key}"), c.width) for c in self.ini_cols]
-            self._fit_row(self.initiatives, row, texts)
+                if col in kept:
+                    cells[Pos(sheet, row, col)] = value
+            self._fit_row(self.initiatives, row, [(written[j], w) for j, w in wrapped])
             self.ini_row += 1
         return cells
 
@@ -269,16 +271,19 @@ class _Writer:
         years = [str(y) for y in spec.round.years]
         eco_keys = [f"economy.years.{y}" for y in years] + ["economy.unallocated"]
         src_row = self.ini_row - block.initiatives
+        # Where each overview column's amount stands in "Indsatser" (None: the row's total).
+        sources = [cp.index_of(self.ini_cols, k) for k in eco_keys]
+        sources += [None, cp.index_of(self.ini_cols, "economy.cofinancing")]
         for i, ini in enumerate(entry.submission.initiatives):
             row = block.initiative_row(i)
             self._put(ws, row, cp.DEPT_COL, entry.department, dept_style)
             self._put(ws, row, cp.NAME_COL, ini.name, "rowname")
-            for j, key in enumerate([*eco_keys, None, "economy.cofinancing"]):
+            for j, src_col in enumerate(sources):
                 pos = Pos(sheet, row, cp.AMOUNT_COL + j)
-                if key is None:
+                if src_col is None:
                     cells[pos] = self._formula(ws, _row_sum(pos), cells)
                     continue
-                src = Pos(cp.INITIATIVES, src_row + i, cp.index_of(self.ini_cols, key))
+                src = Pos(cp.INITIATIVES, src_row + i, src_col)
                 cells[pos] = self._formula(ws, Formula(pos, "ref", (src,)), cells)
             if ini.economy.estimated:
                 self._put(ws, row, cp.AMOUNT_COL + len(self.amounts), "Ca.", "info")
@@ -419,12 +424,15 @@ class _Writer:
             result = ws.write_datetime(row, col, value, fmt)
         else:
             result = ws.write_string(row, col, str(value), fmt)
-        check(result, f"{ws.name}!{Pos(ws.name, row, col).ref}")
+        if result:  # 0 is success; the message is only built for a failure
+            check(result, f"{ws.name}!{Pos(ws.name, row, col).ref}")
 
     def _formula(self, ws: Worksheet, f: Formula, cells: Mapping[Pos, Value]) -> Value:
         """Write a formula with its computed value as the cached result; return the value."""
         value = f.compute(cells.get)  # type: ignore[arg-type]
-        check(ws.write_formula(f.pos.row, f.pos.col, f.excel(), self.fmt(f.style), value), "")
+        result = ws.write_formula(f.pos.row, f.pos.col, f.excel(), self.fmt(f.style), value)
+        if result:
+            check(result, f"formel i {f.pos}")
         return value
 
     def _fit_row(self, ws: Worksheet, row: int, texts: Sequence[tuple[Any, float]]) -> None:
