@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from bilag4xl import consolidated
+from bilag4xl import consolidated, files
 from bilag4xl.cli import app
 from bilag4xl.consolidated_read import read_consolidated
 from bilag4xl.validate import validate_paths
@@ -135,34 +136,33 @@ def test_an_output_inside_the_input_folder_is_not_read_back(returned, tmp_path) 
     assert len(read_consolidated(out)) == 7
 
 
-def test_injected_failure_leaves_target_untouched(returned, tmp_path, monkeypatch) -> None:
-    out = tmp_path / "samlet.xlsx"
+def _raise(*args: object) -> None:
+    raise OSError("disk full (injected)")
+
+
+@pytest.mark.parametrize(
+    ("owner", "name"),
+    [
+        (consolidated._Writer, "_overview_summary"),  # mid-way through the sheets
+        (files.os, "replace"),  # after the temporary file is written, at the rename
+    ],
+)
+def test_injected_failure_leaves_target_untouched(
+    returned, tmp_path, monkeypatch, owner, name
+) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # xlsxwriter's streamed row files
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "samlet.xlsx"
     out.write_bytes(b"previous")
-
-    def boom(self) -> None:
-        raise OSError("disk full (injected)")
-
-    monkeypatch.setattr(consolidated._Writer, "_overview_summary", boom)
+    monkeypatch.setattr(owner, name, _raise)
     res = merge(returned, "-o", out, "--force")
     assert res.exit_code != 0
     assert out.read_bytes() == b"previous"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["samlet.xlsx"]
-
-
-def test_injected_failure_while_writing_the_file(returned, tmp_path, monkeypatch) -> None:
-    import bilag4xl.files as files
-
-    out = tmp_path / "samlet.xlsx"
-    out.write_bytes(b"previous")
-
-    def fail_replace(src, dst) -> None:
-        raise OSError("rename failed (injected)")
-
-    monkeypatch.setattr(files.os, "replace", fail_replace)
-    res = merge(returned, "-o", out, "--force")
-    assert res.exit_code != 0
-    assert out.read_bytes() == b"previous"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["samlet.xlsx"]
+    assert [p.name for p in out_dir.iterdir()] == ["samlet.xlsx"]
+    assert list(temp.iterdir()) == []
 
 
 def test_bad_on_duplicate_value_is_a_usage_error(returned, tmp_path) -> None:
