@@ -187,3 +187,22 @@ def test_merge_of_the_examples(tmp_path: Path) -> None:
         (s.to_json_data() for s in read_consolidated(out)), key=lambda d: d["source"]["sha256"]
     )
     assert got == expected
+
+
+def test_read_of_the_consolidated_workbook_returns_every_submission(
+    returned: Path, tmp_path: Path
+) -> None:
+    """`bilag4xl read OUT.xlsx --json` gives back what `bilag4xl read` gave for each input."""
+    out = tmp_path / "samlet.xlsx"
+    assert merge(returned, "-o", out).exit_code == 0
+    res = runner.invoke(app, ["read", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["schema"] == "bilag4xl/consolidated/1"
+    singles = []
+    for path in sorted(returned.glob("*.xlsx")):
+        one = runner.invoke(app, ["read", str(path), "--json"])
+        assert one.exit_code == 0, one.output
+        singles.append(json.loads(one.output))
+    key = lambda d: d["source"]["sha256"]  # noqa: E731
+    assert sorted(data["submissions"], key=key) == sorted(singles, key=key)

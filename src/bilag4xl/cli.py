@@ -218,18 +218,32 @@ def status_command(
 )
 def read_command(
     file: Annotated[
-        Path, typer.Argument(help="Den udfyldte skabelon (.xlsx).", exists=True, dir_okay=False)
+        Path,
+        typer.Argument(
+            help="Den udfyldte skabelon eller en samlet projektmappe (.xlsx).",
+            exists=True,
+            dir_okay=False,
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Skriv indberetningen som JSON.")] = False,
     spec: SpecOption = None,
 ) -> None:
-    """Read one filled workbook; print it (or its JSON) and list its problems on stderr."""
+    """Read one filled workbook; print it (or its JSON) and list its problems on stderr.
+
+    A consolidated workbook (from `merge`) prints every submission that went into it."""
+    from .consolidated_read import is_consolidated, read_consolidated
+    from .merge_render import consolidated_data
     from .render import issues_table, submission_summary, to_json
     from .spec import load_spec
     from .validate import read_file
 
     try:
         loaded = load_spec(spec)
+        if is_consolidated(file):
+            subs = read_consolidated(file, loaded if spec else None)
+            text = "".join(submission_summary(s.to_json_data(), loaded.round.unit) for s in subs)
+            typer.echo(to_json(consolidated_data(subs)) if as_json else text, nl=False)
+            raise typer.Exit(0)
     except Bilag4xlError as exc:
         fail(exc)
     result = read_file(file, loaded)
