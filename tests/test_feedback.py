@@ -14,7 +14,7 @@ from bilag4xl.feedback import feedback_bytes, write_feedback
 from bilag4xl.layout import Role
 from bilag4xl.report import Severity
 from bilag4xl.testing import libreoffice as lo
-from bilag4xl.validate import read_file
+from bilag4xl.validate import layout_of, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTY = ROOT / "examples" / "faulty" / "tmf_haandudfyldt.xlsx"
@@ -40,17 +40,18 @@ def test_every_problem_is_a_comment_at_its_cell(feedback_file: Path) -> None:
     original = read_file(FAULTY)
     problems = [i for i in original.report if i.severity is not Severity.INFO]
     assert len(problems) >= 5  # the faulty example has errors and a warning
-    assert original.layout is not None
+    layout = layout_of(original)
+    assert layout is not None
     wb = openpyxl.load_workbook(feedback_file)
     for issue in problems:
         assert issue.field, issue
-        pos = original.layout.input(issue.field).pos
+        pos = layout.input(issue.field).pos
         comment = wb[pos.sheet][pos.ref].comment
         assert comment is not None, f"no comment at {pos}"
         assert issue.message_da in comment.text
     # A value that could not be placed stays in the comment (text in an amount cell).
     bad = next(i for i in problems if i.code == "amount-invalid")
-    pos = original.layout.input(bad.field).pos
+    pos = layout.input(bad.field).pos
     assert wb[pos.sheet][pos.ref].value is None
     assert f"«{original.raw[bad.field]}»" in wb[pos.sheet][pos.ref].comment.text
 
@@ -113,13 +114,14 @@ def test_libreoffice_recalculates_the_completeness_status(
 ) -> None:
     """LibreOffice's own results for the status formulas equal what Python computes."""
     result = read_file(FAULTY)
-    assert result.layout is not None
-    expected = result.layout.evaluate(result.values)
-    statuses = [f.pos for f in result.layout.formulas if f.op == "missing"]
+    layout = layout_of(result)
+    assert layout is not None
+    expected = layout.evaluate(result.values)
+    statuses = [f.pos for f in layout.formulas if f.op == "missing"]
     saved = tmp_path / "recalc.xlsx"
     lo.recalc_and_save(feedback_file, saved)
     wb = openpyxl.load_workbook(saved, data_only=True)
     for pos in statuses:
         assert wb[pos.sheet][pos.ref].value == expected[pos], pos
-    cover = result.layout.sheet(Role.COVER).name
+    cover = layout.sheet(Role.COVER).name
     assert any(p.sheet == cover and "Dato" in str(expected[p]) for p in statuses)

@@ -12,7 +12,7 @@ from bilag4xl.cli import app
 from bilag4xl.prefill import write_prefilled
 from bilag4xl.spec import default_spec_text, parse_spec
 from bilag4xl.testing import libreoffice as lo
-from bilag4xl.validate import read_file
+from bilag4xl.validate import layout_of, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "submissions" / "teknik-og-miljoeforvaltningen.xlsx"
@@ -80,14 +80,16 @@ def test_libreoffice_recalculates_the_prefilled_template(
     prefilled: tuple[Path, Path, list[str]], tmp_path: Path, libreoffice: str
 ) -> None:
     out, spec_path, _ = prefilled
-    result = read_file(out, parse_spec(spec_path.read_text("utf-8")))
-    assert result.layout is not None
-    expected = result.layout.evaluate(result.values)
+    spec = parse_spec(spec_path.read_text("utf-8"))
+    result = read_file(out, spec)
+    layout = layout_of(result, spec)
+    assert layout is not None
+    expected = layout.evaluate(result.values)
     saved = tmp_path / "recalc.xlsx"
     lo.recalc_and_save(out, saved)
     wb = openpyxl.load_workbook(saved, data_only=True)
-    checked = [f.pos for f in result.layout.formulas if f.op in ("missing", "sum")]
+    checked = [f.pos for f in layout.formulas if f.op in ("missing", "sum")]
     for pos in checked:
         assert wb[pos.sheet][pos.ref].value == expected[pos], pos
-    cover_status = next(f.pos for f in result.layout.formulas if f.op == "missing")
+    cover_status = next(f.pos for f in layout.formulas if f.op == "missing")
     assert wb[cover_status.sheet][cover_status.ref].value == "Mangler: Dato"

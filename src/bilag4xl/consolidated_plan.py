@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .layout import FIRST_VALUE_COL, Layout, economy_fields, plan
+from .layout import FIRST_VALUE_COL, Layout, plan
 from .model import Submission, flatten
 from .spec import Kind, Spec
 
@@ -80,7 +80,7 @@ def initiative_columns(spec: Spec) -> list[Column]:
         _col("Indsats nr.", INDEX, Kind.AMOUNT, 8),
         _col(spec.initiative.name_label, "name", Kind.TEXT, 40),
     ]
-    eco = economy_fields(spec)
+    eco = spec.economy_fields
     for f in spec.initiative.fields:
         if f.kind is not Kind.ECONOMY:
             cols.append(_col(f.label, f.key, f.kind))

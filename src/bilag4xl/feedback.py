@@ -15,11 +15,11 @@ from pathlib import Path
 from . import excel
 from .errors import Bilag4xlError
 from .files import atomic_write
-from .layout import Layout, Pos
+from .layout import Layout, Pos, plan
 from .report import Issue, Lang, Severity
 from .spec import Spec
 from .template import Correction, Marks, build
-from .validate import FileResult, read_file, validate_paths
+from .validate import FileResult, layout_of, read_file, validate_paths
 
 NEEDS_FEEDBACK = (Severity.ERROR, Severity.WARNING)
 
@@ -72,14 +72,12 @@ def _label(layout: Layout, path: str) -> str:
         return path
 
 
-def feedback_bytes(result: FileResult, lang: Lang = "da") -> bytes:
-    """The feedback workbook for one validated file."""
-    if result.layout is None or result.submission is None:
+def feedback_bytes(result: FileResult, spec: Spec | None = None, lang: Lang = "da") -> bytes:
+    """The feedback workbook for one validated file (`spec`: the one it was validated with)."""
+    base = layout_of(result, spec)
+    if base is None or result.submission is None:
         reasons = "; ".join(i.message(lang) for i in result.report.errors) or "ukendt fejl"
         raise NoFeedbackError(f"{result.path}: kan ikke laves om til et rettelsesark: {reasons}")
-    base = result.layout
-    from .layout import plan  # local: the fresh layout differs only by the feedback sheet
-
     layout = plan(base.spec, base.department, base.initiatives, feedback=True)
     title = f"Rettelser til {result.path.name}"
     marks = Marks(tuple(corrections(result, layout, lang)), title)
@@ -91,7 +89,7 @@ def write_feedback(
 ) -> FeedbackResult:
     """Feedback for one file, written to `out` (always, even without problems)."""
     result = read_file(source, spec)
-    data = feedback_bytes(result, lang)
+    data = feedback_bytes(result, spec, lang)
     problems = sum(1 for i in result.report if i.severity in NEEDS_FEEDBACK)
     return FeedbackResult(source, atomic_write(out, data, force), problems)
 
@@ -111,7 +109,7 @@ def write_feedback_folder(
             results.append(FeedbackResult(result.path, None, 0))
             continue
         try:
-            data = feedback_bytes(result, lang)
+            data = feedback_bytes(result, spec, lang)
         except NoFeedbackError as exc:
             results.append(FeedbackResult(result.path, None, problems, str(exc)))
             continue

@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from . import excel
 from .spec import YES, FieldSpec, Kind, Spec
@@ -42,9 +42,8 @@ class Role(StrEnum):
     FEEDBACK = "feedback"  # "Rettelser": only in feedback workbooks, not part of the template id
 
 
-@dataclass(frozen=True, order=True)
-class Pos:
-    """A cell: sheet name and 0-based row and column."""
+class Pos(NamedTuple):
+    """A cell: sheet name and 0-based row and column (a tuple: planning makes thousands)."""
 
     sheet: str
     row: int
@@ -438,14 +437,7 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     else:
         c.text(layout.department, "fixed", FIRST_VALUE_COL, span)
     c.skip()
-    name_field = FieldSpec(
-        key="name",
-        label=spec.initiative.name_label,
-        kind=Kind.TEXT,
-        required=True,
-        help=spec.initiative.name_help,
-        max_length=spec.initiative.name_max_length,
-    )
+    name_field = spec.name_field
     c.text(name_field.label)
     if name is None:
         layout.inputs.append(Input(f"{prefix}.name", c.pos(FIRST_VALUE_COL), name_field, span))
@@ -474,46 +466,12 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     )
 
 
-def economy_fields(spec: Spec) -> dict[str, FieldSpec]:
-    """The economy block's inputs, as field specs so they validate like any other field."""
-    e = spec.economy
-    amount = {
-        "kind": Kind.AMOUNT,
-        "help": f"Beløb i {spec.round.unit} – skriv 0, hvis der ingen udgift er.",
-    }
-    fields = {str(y): FieldSpec(key=f"y{y}", label=str(y), **amount) for y in spec.round.years}
-    fields["unallocated"] = FieldSpec(
-        key="unallocated",
-        label=e.unallocated_label,
-        **{**amount, "help": f"Beløb i {spec.round.unit}, som ikke kan fordeles på år."},
-    )
-    fields["cofinancing"] = FieldSpec(
-        key="cofinancing",
-        label=e.cofinancing_label,
-        **{**amount, "help": "Den del af beløbet i alt, som er kommunal medfinansiering."},
-    )
-    fields["estimated"] = FieldSpec(
-        key="estimated",
-        label=e.estimated_label,
-        kind=Kind.YESNO,
-        help="Vælg Ja, hvis beløbene er skøn (ca.-beløb).",
-    )
-    fields["note"] = FieldSpec(
-        key="note",
-        label=e.note_label,
-        kind=Kind.TEXT,
-        max_length=e.note_max_length,
-        help="Fx hvad beløbet dækker, eller hvorfor det ikke kendes.",
-    )
-    return fields
-
-
 def _plan_economy(
     layout: Layout, c: _Cursor, f: FieldSpec, prefix: str
 ) -> tuple[tuple[Pos, ...], str]:
     """The economy block: year header, amount row with total, co-financing, estimate, note."""
     spec, e = layout.spec, layout.spec.economy
-    fields = economy_fields(spec)
+    fields = spec.economy_fields
     years = [str(y) for y in spec.round.years]
     path = f"{prefix}.{f.key}"
     c.text(f.label, "section")
@@ -598,7 +556,7 @@ def _plan_overview(layout: Layout) -> None:
         c.skip()
     for n, extra in enumerate(o.extra_rows):
         c.text(extra.label)
-        fields = economy_fields(spec)
+        fields = spec.economy_fields
         for i, key in enumerate([*years, "unallocated"]):
             sub = f"years.{key}" if key != "unallocated" else key
             layout.inputs.append(

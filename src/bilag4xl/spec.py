@@ -192,6 +192,55 @@ class Spec(_Model):
                 return f
         raise KeyError(key)
 
+    @cached_property
+    def economy_fields(self) -> dict[str, FieldSpec]:
+        """The economy block's inputs as field specs, so they validate like any other field.
+
+        Keys: each year of the period, "unallocated", "cofinancing", "estimated", "note"."""
+        e, unit = self.economy, self.round.unit
+        amount = {
+            "kind": Kind.AMOUNT,
+            "help": f"Beløb i {unit} – skriv 0, hvis der ingen udgift er.",
+        }
+        fields = {str(y): FieldSpec(key=f"y{y}", label=str(y), **amount) for y in self.round.years}
+        fields["unallocated"] = FieldSpec(
+            key="unallocated",
+            label=e.unallocated_label,
+            **{**amount, "help": f"Beløb i {unit}, som ikke kan fordeles på år."},
+        )
+        fields["cofinancing"] = FieldSpec(
+            key="cofinancing",
+            label=e.cofinancing_label,
+            **{**amount, "help": "Den del af beløbet i alt, som er kommunal medfinansiering."},
+        )
+        fields["estimated"] = FieldSpec(
+            key="estimated",
+            label=e.estimated_label,
+            kind=Kind.YESNO,
+            help="Vælg Ja, hvis beløbene er skøn (ca.-beløb).",
+        )
+        fields["note"] = FieldSpec(
+            key="note",
+            label=e.note_label,
+            kind=Kind.TEXT,
+            max_length=e.note_max_length,
+            help="Fx hvad beløbet dækker, eller hvorfor det ikke kendes.",
+        )
+        return fields
+
+    @cached_property
+    def name_field(self) -> FieldSpec:
+        """The initiative name as a field (an input on spare sheets)."""
+        i = self.initiative
+        return FieldSpec(
+            key="name",
+            label=i.name_label,
+            kind=Kind.TEXT,
+            required=True,
+            help=i.name_help,
+            max_length=i.name_max_length,
+        )
+
     @property
     def initiative_fields(self) -> tuple[FieldSpec, ...]:
         """The initiative's fields other than the economy block."""

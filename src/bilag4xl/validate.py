@@ -33,14 +33,18 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 METADATA_MARK = "bilag4xl"
 
 
+TemplateKey = tuple[str | None, tuple[str | None, ...], bool]  # department, initiatives, feedback
+
+
 @dataclass
 class FileResult:
     path: Path
     submission: Submission | None  # None when unreadable / not a bilag4xl workbook
     report: Report
-    # What feedback needs to put every value back where it was: the re-planned layout, the
+    # What feedback needs to put every value back where it was: which template it is (a
+    # small key, cheap to send back from a worker process; `layout_of` re-plans it), the
     # parsed values by layout path (None where a rule was broken) and the raw cell values.
-    layout: Layout | None = None
+    template_key: TemplateKey | None = None
     values: dict[str, Value] = field(default_factory=dict)
     raw: dict[str, object] = field(default_factory=dict)
 
@@ -82,14 +86,20 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
         issue = messages.make(exc.code, str(path), **exc.params)
         return FileResult(path, None, Report([issue]))
     checked = check_workbook(raw, spec, str(path), path.name)
+    key = None
+    if checked.layout is not None:
+        lay = checked.layout
+        key = (lay.department, lay.initiatives, lay.feedback)
     return FileResult(
-        path,
-        checked.submission,
-        Report(checked.issues),
-        checked.layout,
-        checked.values,
-        checked.raw,
+        path, checked.submission, Report(checked.issues), key, checked.values, checked.raw
     )
+
+
+def layout_of(result: FileResult, spec: Spec | None = None) -> Layout | None:
+    """The layout a validated file was checked against (None if it was not identified)."""
+    if result.template_key is None:
+        return None
+    return _plan_for(spec or _default_spec(), *result.template_key).layout
 
 
 def validate_paths(
@@ -634,6 +644,7 @@ class _Plan:
         return out
 
 
+PLAN_CACHE = 16  # a plan is ~0.7 MB; a national round has a different one per file
 _PLANS: dict[tuple[str, str | None, tuple[str | None, ...], bool], _Plan] = {}
 _DEFAULT: list[Spec] = []
 
@@ -649,7 +660,7 @@ def _plan_for(
 ) -> _Plan:
     key = (spec.digest, department, initiatives, feedback)
     if key not in _PLANS:
-        if len(_PLANS) > 256:
+        if len(_PLANS) >= PLAN_CACHE:
             _PLANS.clear()
         _PLANS[key] = _Plan(plan(spec, department, initiatives, feedback))
     return _PLANS[key]
