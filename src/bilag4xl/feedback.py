@@ -103,7 +103,7 @@ def write_feedback_folder(
 ) -> list[FeedbackResult]:
     """One feedback file per submission with problems, named `<file>_rettelser.xlsx`."""
     results = []
-    for result in validate_paths(paths, spec).results:
+    for result in validate_paths(paths, spec, keep_values=True).results:
         problems = sum(1 for i in result.report if i.severity in NEEDS_FEEDBACK)
         if not problems:
             results.append(FeedbackResult(result.path, None, 0))

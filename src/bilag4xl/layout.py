@@ -167,9 +167,7 @@ class Layout:
 
     @property
     def template_id(self) -> str:
-        """Identifies this exact template: spec, department and initiatives."""
-        ident = [self.spec.digest, LAYOUT_VERSION, self.department or "", list(self.initiatives)]
-        return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()[:16]
+        return template_id(self.spec, self.department, self.initiatives)
 
     def metadata(self) -> dict[str, str]:
         """The key/value pairs of the hidden metadata sheet (identifying, not trusted)."""
@@ -237,15 +235,11 @@ def plan(
     With `feedback`, a "Rettelser" sheet comes first (its rows are written per workbook).
     """
     layout = Layout(spec, department, tuple(initiatives), feedback=feedback)
-    taken = {getattr(spec.sheets, k).casefold() for k in FIXED_SHEETS}
     if feedback:
         layout.sheets.append(
             SheetPlan(spec.sheets.feedback, Role.FEEDBACK, widths=(28, 10, 34, 70))
         )
-    names = []
-    for n, name in enumerate(layout.initiatives, start=1):
-        label = name if name is not None else spec.sheets.blank_initiative.replace("{n}", str(n))
-        names.append(excel.safe_sheet_name(f"{n}. {name}" if name is not None else label, taken))
+    names = initiative_sheet_names(spec, layout.initiatives)
     status_cells = _plan_instructions(layout, [spec.sheets.cover, *names])
     _plan_cover(layout)
     for index, sheet_name in enumerate(names):
@@ -254,6 +248,22 @@ def plan(
     _plan_overview(layout)
     layout.sheets.append(SheetPlan(spec.sheets.metadata, Role.METADATA, widths=(20, 80)))
     return layout
+
+
+def template_id(spec: Spec, department: str | None, initiatives: Iterable[str | None]) -> str:
+    """Identifies one exact template: spec, department and initiatives."""
+    ident = [spec.digest, LAYOUT_VERSION, department or "", list(initiatives)]
+    return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def initiative_sheet_names(spec: Spec, initiatives: Iterable[str | None]) -> list[str]:
+    """Valid, unique sheet names for the initiatives ("2. Områdeløft", "Indsats 4")."""
+    taken = {getattr(spec.sheets, k).casefold() for k in FIXED_SHEETS}
+    names = []
+    for n, name in enumerate(initiatives, start=1):
+        label = name if name is not None else spec.sheets.blank_initiative.replace("{n}", str(n))
+        names.append(excel.safe_sheet_name(f"{n}. {name}" if name is not None else label, taken))
+    return names
 
 
 def _amount_cols(spec: Spec) -> int:

@@ -22,7 +22,18 @@ from pathlib import Path
 from . import excel, messages
 from .amounts import format_number
 from .fields import FieldResult, Where, parse_input
-from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
+from .layout import (
+    Formula,
+    Input,
+    Layout,
+    Pos,
+    Role,
+    Text,
+    Value,
+    initiative_sheet_names,
+    plan,
+    template_id,
+)
 from .model import Source, Submission, TemplateInfo, assemble
 from .parsers import blank
 from .reader import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
@@ -86,12 +97,13 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
         issue = messages.make(exc.code, str(path), **exc.params)
         return FileResult(path, None, Report([issue]))
     checked = check_workbook(raw, spec, str(path), path.name)
-    key = None
-    if checked.layout is not None:
-        lay = checked.layout
-        key = (lay.department, lay.initiatives, lay.feedback)
     return FileResult(
-        path, checked.submission, Report(checked.issues), key, checked.values, checked.raw
+        path,
+        checked.submission,
+        Report(checked.issues),
+        checked.template_key,
+        checked.values,
+        checked.raw,
     )
 
 
@@ -99,7 +111,7 @@ def layout_of(result: FileResult, spec: Spec | None = None) -> Layout | None:
     """The layout a validated file was checked against (None if it was not identified)."""
     if result.template_key is None:
         return None
-    return _plan_for(spec or _default_spec(), *result.template_key).layout
+    return plan(spec or _default_spec(), *result.template_key)
 
 
 def validate_paths(
@@ -107,11 +119,14 @@ def validate_paths(
     spec: Spec | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    keep_values: bool = False,
 ) -> ValidationRun:
     """Validate files and folders (recursively); lock, owner and hidden files are skipped.
 
     Files are independent, so many of them are read by `workers` processes (default: one per
     CPU once there are PARALLEL_FROM files); results keep the order of the files.
+    `keep_values` keeps each result's values and raw cells (feedback needs them; sending
+    them back from worker processes costs time otherwise).
     """
     files, skipped = collect_paths(paths)
     spec = spec or _default_spec()
@@ -119,7 +134,7 @@ def validate_paths(
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
-    for n, result in enumerate(_read_all(files, spec, workers), start=1):
+    for n, result in enumerate(_read_all(files, spec, workers, keep_values), start=1):
         run.results.append(result)
         if progress:
             progress(n, len(files))
@@ -130,7 +145,7 @@ PARALLEL_FROM = 40
 MAX_WORKERS = 8
 
 
-def _read_all(files: list[Path], spec: Spec, workers: int) -> Iterator[FileResult]:
+def _read_all(files: list[Path], spec: Spec, workers: int, keep: bool) -> Iterator[FileResult]:
     if workers == 1:
         yield from (read_file(path, spec) for path in files)
         return
@@ -141,19 +156,24 @@ def _read_all(files: list[Path], spec: Spec, workers: int) -> Iterator[FileResul
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(32, len(files) // (workers * 4)))
-    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(spec,)) as pool:
+    init = (spec, keep)
+    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=init) as pool:
         yield from pool.map(_read_in_worker, files, chunksize=chunk)
 
 
-_WORKER_SPEC: list[Spec] = []
+_WORKER: list[tuple[Spec, bool]] = []
 
 
-def _init_worker(spec: Spec) -> None:
-    _WORKER_SPEC[:] = [spec]
+def _init_worker(spec: Spec, keep: bool) -> None:
+    _WORKER[:] = [(spec, keep)]
 
 
 def _read_in_worker(path: Path) -> FileResult:
-    return read_file(path, _WORKER_SPEC[0])
+    spec, keep = _WORKER[0]
+    result = read_file(path, spec)
+    if not keep:
+        result.values, result.raw = {}, {}
+    return result
 
 
 def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -199,7 +219,7 @@ class Checked:
 
     submission: Submission | None
     issues: list[Issue]
-    layout: Layout | None = None
+    template_key: TemplateKey | None = None
     values: dict[str, Value] = field(default_factory=dict)
     raw: dict[str, object] = field(default_factory=dict)
 
@@ -212,42 +232,44 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
     known = _identify(raw, spec, file, issues)
     if known is None:
         return Checked(None, issues)
-    plan_, meta = known
-    sheets = _match_sheets(raw, plan_.layout, file, issues)
+    plan_, names, meta, key = known
+    planned = [names.sheet(s.name) for s in plan_.layout.sheets]
+    sheets = _match_sheets(raw, planned, file, issues)
     values: dict[str, Value] = {}
     raw_inputs: dict[str, object] = {}
-    for sheet_plan in plan_.layout.sheets:
-        sheet = sheets.get(sheet_plan.name)
+    for sheet_plan, real in zip(plan_.layout.sheets, planned, strict=True):
+        sheet = sheets.get(real)
         # The metadata sheet was read by _identify; a feedback sheet's rows are per workbook.
         if sheet is None or sheet_plan.role in (Role.METADATA, Role.FEEDBACK):
             continue
         if not sheet.protected:
             issues.append(messages.make("protection-removed", file, sheet.name))
-        issues += _check_sheet(plan_, sheet_plan.name, sheet, file, values, raw_inputs)
+        issues += _check_sheet(plan_, names, sheet_plan.name, sheet, file, values, raw_inputs)
     filled_inputs = set(raw_inputs)
-    unused = _unused_spares(plan_.layout, filled_inputs)
-    issues += _required(plan_, filled_inputs, unused, file)
-    issues += _cofinancing(plan_, values, unused, file)
+    unused = _unused_spares(key[1], filled_inputs)
+    issues += _required(plan_, names, filled_inputs, unused, file)
+    issues += _cofinancing(plan_, names, values, unused, file)
     template = TemplateInfo(
         id=meta["template_id"],
         spec=meta["spec_name"],
         version=meta["spec_version"],
         spec_hash=meta["spec_hash"],
     )
+    fixed = {t.path: names.text(t.text) for t in plan_.layout.texts if t.path}
     submission = assemble(
-        plan_.layout, values, template, Source(file=source_name, sha256=raw.sha256)
+        plan_.layout, {**fixed, **values}, template, Source(file=source_name, sha256=raw.sha256)
     )
     if unused:
         submission.initiatives = [
             ini for n, ini in enumerate(submission.initiatives) if n not in unused
         ]
-    issues += _cached_totals(plan_, sheets, values, file)
-    return Checked(submission, issues, plan_.layout, values, raw_inputs)
+    issues += _cached_totals(plan_, names, sheets, values, file)
+    return Checked(submission, issues, key, values, raw_inputs)
 
 
 def _identify(
     raw: RawWorkbook, spec: Spec, file: str, issues: list[Issue]
-) -> tuple[_Plan, dict[str, str]] | None:
+) -> tuple[_Plan, _Names, dict[str, str], TemplateKey] | None:
     """The layout this workbook claims to be, if this spec knows it (else an error issue)."""
     name = spec.sheets.metadata
     sheet = raw.sheet(name)
@@ -274,28 +296,27 @@ def _identify(
         ):
             raise ValueError("initiatives er ikke en liste af navne")
         feedback = meta.get("feedback_sheet") == spec.sheets.feedback
-        plan_ = _plan_for(spec, meta.get("department") or None, tuple(initiatives), feedback)
+        department = meta.get("department") or None
+        plan_ = _shape_for(spec, department is not None, tuple(initiatives), feedback)
+        names = _bind(spec, plan_.layout, department, initiatives)
     except (KeyError, ValueError) as exc:
         issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
         return None
-    if meta.get("template_id") != plan_.layout.template_id:
+    expected = template_id(spec, department, initiatives)
+    if meta.get("template_id") != expected:
         issues.append(
             messages.make(
-                "template-mismatch",
-                file,
-                found=meta.get("template_id", "?"),
-                expected=plan_.layout.template_id,
+                "template-mismatch", file, found=meta.get("template_id", "?"), expected=expected
             )
         )
         return None
-    return plan_, meta
+    return plan_, names, meta, (department, tuple(initiatives), feedback)
 
 
 def _match_sheets(
-    raw: RawWorkbook, layout: Layout, file: str, issues: list[Issue]
+    raw: RawWorkbook, planned: list[str], file: str, issues: list[Issue]
 ) -> dict[str, RawSheet]:
     """Planned sheet name -> the workbook's sheet; a renamed sheet is found by its position."""
-    planned = [s.name for s in layout.sheets]
     by_name = {s.name: s for s in raw.sheets}
     out = {name: by_name[name] for name in planned if name in by_name}
     claimed = set(out)
@@ -329,6 +350,7 @@ def _match_sheets(
 
 def _check_sheet(
     plan_: _Plan,
+    names: _Names,
     name: str,
     sheet: RawSheet,
     file: str,
@@ -357,8 +379,9 @@ def _check_sheet(
             known += 1
             if type(item) is Text:
                 texts_seen += 1
-                if value != item.text and _norm_text(value) != _norm_text(item.text):
-                    issues.append(_label_issue(item, value, file, shown, plan_))
+                text = names.text(item.text)
+                if value != text and _norm_text(value) != _norm_text(text):
+                    issues.append(_label_issue(item, text, value, file, shown, plan_))
             elif type(item) is Input and not blank(value):
                 raw_inputs[item.path] = value
                 where = Where(
@@ -375,11 +398,12 @@ def _check_sheet(
     if texts_seen < len(texts):  # some fixed text was emptied
         for pos, text in texts.items():
             if blank(sheet.value(*pos)):
-                issues.append(_label_issue(text, "", file, shown, plan_))
-    for pos, (formula, expected) in plan_.formulas.get(name, {}).items():
+                issues.append(_label_issue(text, names.text(text.text), "", file, shown, plan_))
+    for pos, (formula, planned) in plan_.formulas.get(name, {}).items():
         found = sheet.formulas.get(pos)
+        expected = names.text(planned)
         if found != expected and (
-            found is None or normalise_formula(found) != plan_.loose[expected]
+            found is None or normalise_formula(found) != normalise_formula(expected)
         ):
             shown_found = (
                 f"={found}" if found is not None else f"'{messages.shown(sheet.value(*pos))}'"
@@ -418,9 +442,11 @@ def _store(values: dict[str, Value], item: Input, result: FieldResult) -> None:
         values.setdefault(flag + ".estimated", True)
 
 
-def _label_issue(text: Text, value: object, file: str, shown: str, plan_: _Plan) -> Issue:
+def _label_issue(
+    text: Text, expected: str, value: object, file: str, shown: str, plan_: _Plan
+) -> Issue:
     issue = messages.make(
-        "label-changed", file, shown, text.pos.ref, text.path, expected=text.text, value=value
+        "label-changed", file, shown, text.pos.ref, text.path, expected=expected, value=value
     )
     if plan_.roles.get(text.pos.sheet) is Role.INSTRUCTIONS:  # carries no data: harmless
         issue = replace(issue, severity=Severity.WARNING)
@@ -447,10 +473,10 @@ def normalise_formula(text: str) -> str:
     return "".join(parts)
 
 
-def _unused_spares(layout: Layout, filled: set[str]) -> set[int]:
+def _unused_spares(initiatives: tuple[str | None, ...], filled: set[str]) -> set[int]:
     """Spare (blank-named) initiative sheets the caseworker did not use at all."""
     unused = set()
-    for n, name in enumerate(layout.initiatives):
+    for n, name in enumerate(initiatives):
         prefix = f"initiatives.{n}."
         if name is None and not any(p.startswith(prefix) for p in filled):
             unused.add(n)
@@ -462,7 +488,9 @@ def _initiative_of(path: str) -> int | None:
     return int(parts[1]) if parts[0] == "initiatives" else None
 
 
-def _required(plan_: _Plan, filled: set[str], unused: set[int], file: str) -> list[Issue]:
+def _required(
+    plan_: _Plan, names: _Names, filled: set[str], unused: set[int], file: str
+) -> list[Issue]:
     """Required inputs left empty, as the template's own completeness formulas define them
     (a group, like the economy's amounts, is missing when all its cells are empty)."""
     issues = []
@@ -473,13 +501,13 @@ def _required(plan_: _Plan, filled: set[str], unused: set[int], file: str) -> li
             if not paths or any(p in filled for p in paths) or _initiative_of(paths[0]) in unused:
                 continue
             first = group[0]
-            where = Where(file, first.sheet, first.ref, paths[0], label)
+            where = Where(file, names.sheet(first.sheet), first.ref, paths[0], label)
             issues.append(where.issue("required"))
     return issues
 
 
 def _cofinancing(
-    plan_: _Plan, values: dict[str, Value], unused: set[int], file: str
+    plan_: _Plan, names: _Names, values: dict[str, Value], unused: set[int], file: str
 ) -> list[Issue]:
     issues = []
     layout = plan_.layout
@@ -494,7 +522,7 @@ def _cofinancing(
         total = sum(v for v in amounts if isinstance(v, float))
         if cofin > total:
             inp = layout.input(f"{eco}.cofinancing")
-            where = Where(file, inp.pos.sheet, inp.pos.ref, inp.path, inp.field.label)
+            where = Where(file, names.sheet(inp.pos.sheet), inp.pos.ref, inp.path, inp.field.label)
             issues.append(
                 where.issue(
                     "cofinancing-exceeds-total",
@@ -506,7 +534,11 @@ def _cofinancing(
 
 
 def _cached_totals(
-    plan_: _Plan, sheets: dict[str, RawSheet], values: dict[str, Value], file: str
+    plan_: _Plan,
+    names: _Names,
+    sheets: dict[str, RawSheet],
+    values: dict[str, Value],
+    file: str,
 ) -> list[Issue]:
     """A note for each saved total that disagrees with the recomputed one (stale caches).
 
@@ -528,7 +560,8 @@ def _cached_totals(
 
     issues = []
     for formula in plan_.sums:
-        sheet = sheets.get(formula.pos.sheet)
+        real = names.sheet(formula.pos.sheet)
+        sheet = sheets.get(real)
         cached = sheet.value(formula.pos.row, formula.pos.col) if sheet else ""
         if isinstance(cached, bool) or not isinstance(cached, float | int):
             continue
@@ -538,7 +571,7 @@ def _cached_totals(
                 messages.make(
                     "cached-total-mismatch",
                     file,
-                    sheet.name if sheet else formula.pos.sheet,
+                    sheet.name if sheet else real,
                     formula.pos.ref,
                     value=cached,
                     expected=expected,
@@ -577,15 +610,6 @@ class _Plan:
         for f in self.layout.formulas:
             out.setdefault(f.pos.sheet, {})[(f.pos.row, f.pos.col)] = (f, f.excel()[1:])
         return out
-
-    @cached_property
-    def loose(self) -> dict[str, str]:
-        """Expected formula text -> its normalised form."""
-        return {
-            text: normalise_formula(text)
-            for by in self.formulas.values()
-            for _, text in by.values()
-        }
 
     @cached_property
     def formula_at(self) -> dict[tuple[str, int, int], Formula]:
@@ -645,7 +669,7 @@ class _Plan:
 
 
 PLAN_CACHE = 16  # a plan is ~0.7 MB; a national round has a different one per file
-_PLANS: dict[tuple[str, str | None, tuple[str | None, ...], bool], _Plan] = {}
+_PLANS: dict[tuple[str, bool, tuple[bool, ...], bool], _Plan] = {}
 _DEFAULT: list[Spec] = []
 
 
@@ -655,12 +679,58 @@ def _default_spec() -> Spec:
     return _DEFAULT[0]
 
 
-def _plan_for(
-    spec: Spec, department: str | None, initiatives: tuple[str | None, ...], feedback: bool
+# Names that tell templates of one shape apart stand in a shape plan as placeholders (control
+# characters a template never contains); _Names puts the real ones back for each file.
+_DEPARTMENT = "\x01D\x01"
+
+
+def _placeholder(n: int) -> str:
+    return f"\x01N{n}\x01"
+
+
+def _shape_for(
+    spec: Spec, has_department: bool, initiatives: tuple[str | None, ...], feedback: bool
 ) -> _Plan:
-    key = (spec.digest, department, initiatives, feedback)
+    """The plan shared by every template with this shape: which initiatives are spare sheets,
+    whether the department is fixed. A national round has a different department per file,
+    so planning once per shape instead of once per file is most of validation's speed."""
+    blanks = tuple(n is None for n in initiatives)
+    key = (spec.digest, has_department, blanks, feedback)
     if key not in _PLANS:
         if len(_PLANS) >= PLAN_CACHE:
             _PLANS.clear()
-        _PLANS[key] = _Plan(plan(spec, department, initiatives, feedback))
+        names = [None if blank_ else _placeholder(n) for n, blank_ in enumerate(blanks)]
+        department = _DEPARTMENT if has_department else None
+        _PLANS[key] = _Plan(plan(spec, department, names, feedback))
     return _PLANS[key]
+
+
+@dataclass(frozen=True)
+class _Names:
+    """One file's real names for a shape plan: its sheet names and placeholder texts."""
+
+    sheets: dict[str, str]  # shape sheet name -> real sheet name
+    pairs: tuple[tuple[str, str], ...]  # (placeholder text, real text), longest forms first
+
+    def sheet(self, name: str) -> str:
+        return self.sheets.get(name, name)
+
+    def text(self, text: str) -> str:
+        if "\x01" not in text:
+            return text
+        for placeholder, real in self.pairs:
+            text = text.replace(placeholder, real)
+        return text
+
+
+def _bind(
+    spec: Spec, shape: Layout, department: str | None, initiatives: list[str | None]
+) -> _Names:
+    real = initiative_sheet_names(spec, initiatives)
+    sheets = dict(zip([s.name for s in shape.initiative_sheets()], real, strict=True))
+    pairs = [(excel.quote_sheet(a), excel.quote_sheet(b)) for a, b in sheets.items()]
+    pairs += [(a, b) for a, b in sheets.items() if a != b]
+    pairs += [(_placeholder(n), name) for n, name in enumerate(initiatives) if name is not None]
+    if department is not None:
+        pairs.append((_DEPARTMENT, department))
+    return _Names(sheets, tuple(pairs))
