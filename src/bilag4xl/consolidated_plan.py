@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from .layout import FIRST_VALUE_COL, Layout, plan
@@ -60,10 +59,17 @@ def _col(header: str, key: str, kind: Kind, width: float | None = None) -> Colum
     return Column(header, key, kind, width or WIDTHS.get(kind, 24.0))
 
 
-@cache
+_BLANK: dict[tuple[str, int], Layout] = {}
+
+
 def blank_layout(spec: Spec, initiatives: int) -> Layout:
-    """A template layout with everything an input: its paths address any submission's values."""
-    return plan(spec, None, [None] * initiatives)
+    """A template layout with everything an input: its paths address any submission's values.
+
+    Cached by the spec's digest (hashing a national round's spec model itself is slow)."""
+    key = (spec.digest, initiatives)
+    if key not in _BLANK:
+        _BLANK[key] = plan(spec, None, [None] * initiatives)
+    return _BLANK[key]
 
 
 def submission_values(spec: Spec, submission: Submission) -> dict[str, Any]:

@@ -604,42 +604,31 @@ def _name_pos(layout: Layout, index: int | None) -> Pos:
 
 
 def _ranges(refs: tuple[Pos, ...], here: str) -> list[str]:
-    """Group cells into contiguous ranges (same sheet, same row or column) for SUM()."""
+    """Group cells into contiguous ranges (same sheet, along one row or column) for SUM().
+
+    Linear: a consolidated overview sums a column of a thousand subtotals."""
     out: list[str] = []
-    run: list[Pos] = []
-
-    def flush() -> None:
-        if not run:
-            return
-        first, last = run[0], run[-1]
-        text = first.formula_ref(here)
-        if last != first:
-            text += ":" + last.ref
-        out.append(text)
-        run.clear()
-
-    for p in refs:
-        if (
-            run
-            and p.sheet == run[-1].sheet
-            and (
-                (
-                    p.row == run[-1].row
-                    and p.col == run[-1].col + 1
-                    and all(q.row == p.row for q in run)
-                )
-                or (
-                    p.col == run[-1].col
-                    and p.row == run[-1].row + 1
-                    and all(q.col == p.col for q in run)
-                )
+    i = 0
+    while i < len(refs):
+        first = last = refs[i]
+        step: str | None = None
+        i += 1
+        while i < len(refs):
+            p = refs[i]
+            same = p.sheet == last.sheet
+            along = (
+                "row"
+                if same and p.row == last.row and p.col == last.col + 1
+                else "col"
+                if same and p.col == last.col and p.row == last.row + 1
+                else None
             )
-        ):
-            run.append(p)
-            continue
-        flush()
-        run.append(p)
-    flush()
+            if along is None or step not in (None, along):
+                break
+            step, last = along, p
+            i += 1
+        text = first.formula_ref(here)
+        out.append(text if last == first else f"{text}:{last.ref}")
     return out
 
 
