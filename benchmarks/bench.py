@@ -14,9 +14,10 @@ Not part of the test suite: speed is measured here, tests assert behaviour only.
 from __future__ import annotations
 
 import argparse
-import os
+import pickle
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def generate(n: int, folder: Path) -> Path:
     subs = folder / "submissions"
     subs.mkdir(exist_ok=True)
     rng = random.Random(42)
+    rows: list[list[object]] = []
     for dept in spec.round.departments[:n]:
         layout = plan(spec, dept.name, dept.initiatives)
         values: dict[str, object] = {}
@@ -109,7 +111,25 @@ def generate(n: int, folder: Path) -> Path:
                 values[path] = _text(rng, 4)
         # Fills the generated template's input cells (by layout path) in one pass.
         (subs / f"{dept.name.replace(' ', '_')}.xlsx").write_bytes(build(layout, values))
+        rows += floor_rows(spec, dept.name, values)
+    # The write floor writes these same rows (one per initiative, the "Indsatser" columns).
+    (folder / "rows.pickle").write_bytes(pickle.dumps(rows))
     return spec_path
+
+
+def floor_rows(spec: object, department: str, values: dict[str, object]) -> list[list[object]]:
+    """The rows of the consolidated "Indsatser" sheet for one submission, as plain values."""
+    from bilag4xl.consolidated_plan import initiative_columns
+
+    columns = initiative_columns(spec)
+    out = []
+    for n in range(INITIATIVES):
+        row: list[object] = []
+        for col in columns:
+            value = values.get(f"initiatives.{n}.{col.key}")
+            row.append(department if col.key == "#department" else value)
+        out.append(row)
+    return out
 
 
 # --------------------------------------------------------------------------- floors/peers
@@ -129,19 +149,20 @@ def read_floor(folder: Path) -> None:
 
 
 def write_floor(folder: Path, out: Path) -> None:
-    """Write one row per initiative (same width as the Indsatser sheet) with bare xlsxwriter."""
+    """Write the same rows as the consolidated "Indsatser" sheet with a bare xlsxwriter loop."""
     import xlsxwriter
 
-    rows = len(list(folder.glob("*.xlsx"))) * INITIATIVES
-    rng = random.Random(1)
+    rows = pickle.loads((folder.parent / "rows.pickle").read_bytes())
     wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
     ws = wb.add_worksheet("Indsatser")
-    text = _text(rng, 50)
-    for r in range(rows):
-        for c in range(8):
-            ws.write_string(r, c, text)
-        for c in range(8, 16):
-            ws.write_number(r, c, float(c))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value)
+            elif value is not None:
+                ws.write_string(r, c, str(value))
     wb.close()
 
 
@@ -160,15 +181,24 @@ def pandas_peer(folder: Path, out: Path) -> None:
 # --------------------------------------------------------------------------- measuring
 
 
+GNU_TIME = Path("/usr/bin/time").exists()  # GNU time (Debian package "time")
+
+
 def measure(cmd: list[str]) -> tuple[float, float]:
-    """Run a command; return (seconds, its own peak RSS in MiB)."""
+    """Run a command; return (seconds, its own peak RSS in MiB).
+
+    A forked child inherits this process's RSS high-water mark, so the peak is taken from
+    GNU time (a small process that starts the command) when it is installed."""
+    wrapped = ["/usr/bin/time", "-f", "%M", *cmd] if GNU_TIME else cmd
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, err = proc.communicate()
     seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    return seconds, usage.ru_maxrss / 1024
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err.decode()[-2000:]}")
+    if GNU_TIME:
+        return seconds, int(err.decode().strip().splitlines()[-1]) / 1024
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def best(cmd: list[str], repeat: int = 5) -> float:
@@ -181,7 +211,8 @@ def step(name: str, *args: str) -> list[str]:
 
 def run(n: int, root: Path) -> list[tuple[str, int, float, float, float | None]]:
     work = root / f"n{n}"
-    spec = generate(n, work)
+    reuse = (work / "rows.pickle").exists() and (work / "national.toml").exists()
+    spec = work / "national.toml" if reuse else generate(n, work)
     subs = work / "submissions"
     cli = [sys.executable, "-m", "bilag4xl"]
     read_s, read_mb = measure(step("read-floor", str(subs)))
