@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import io
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from openpyxl import load_workbook
 from bilag4xl.layout import Layout, plan
 from bilag4xl.spec import Spec, load_spec
 from bilag4xl.template import build, resolve_initiatives
+from bilag4xl.testing import seed
 from bilag4xl.testing.fill import fill_template
 
 TMF = "Teknik- og Miljøforvaltningen"
@@ -31,15 +31,7 @@ def template(department: str | None = TMF, blank: int | None = None) -> bytes:
 
 def valid_values(n_initiatives: int = 3, first: int = 0) -> dict[str, object]:
     """Every required input of a TMF-like template filled, plus a few optional ones."""
-    values: dict[str, object] = {
-        "cover.caseworker": "Ida Nepper-Christensen",
-        "cover.email": "idachr@tmf.kk.dk",
-        "cover.phone": "3366 1773",
-        "cover.date": dt.date(2009, 3, 25),
-        "cover.case_number": "2009-38725",
-        "cover.document_number": "2009-174004",
-        "cover.unit": "Center for Bydesign",
-    }
+    values: dict[str, object] = {f"cover.{k}": v for k, v in seed.COVER.items()}
     for n in range(first, first + n_initiatives):
         p = f"initiatives.{n}"
         for key in ("target_group", "activities", "goal", "contribution", "follow_up.text"):

@@ -14,12 +14,8 @@ from . import messages, parsers
 from .amounts import format_number
 from .layout import Input
 from .report import Issue
-from .spec import NO, YES, Kind, Spec
+from .spec import DATE_MAX, DATE_MIN, NO, YES, Kind, Spec
 
-# The same window the template's date validation uses (template.DATE_MIN/DATE_MAX); kept here
-# so the read path does not import xlsxwriter.
-DATE_MIN = dt.date(1990, 1, 1)
-DATE_MAX = dt.date(2100, 12, 31)
 _TRUE = {"ja", "yes", "true", "sand", "1"}
 _FALSE = {"nej", "no", "false", "falsk", "0"}
 

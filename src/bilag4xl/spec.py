@@ -24,6 +24,8 @@ from . import excel
 from .errors import SpecError
 
 YES, NO = "Ja", "Nej"
+# Dates a template accepts (Excel validation) and the reader accepts (same window).
+DATE_MIN, DATE_MAX = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 

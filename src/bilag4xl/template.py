@@ -3,7 +3,6 @@ for templates. Everything about positions comes from `layout`; formats from `sty
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -17,11 +16,9 @@ from . import excel
 from .errors import SpecError
 from .files import atomic_write
 from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
-from .spec import Kind, Spec
+from .spec import DATE_MAX, DATE_MIN, Kind, Spec
 from .xlsx import StrictWorkbook, call, write_value
 
-DATE_MIN = dt.date(1990, 1, 1)
-DATE_MAX = dt.date(2100, 12, 31)
 DEFAULT_BLANK = 3
 
 
