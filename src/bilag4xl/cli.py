@@ -147,6 +147,182 @@ def template_command(
 
 
 @app.command(
+    "validate",
+    help="Valider udfyldte skemaer (filer eller mapper): en tabel over problemer med ark og "
+    "celle, så en linje med status. Exit-status 0 = alle i orden, 1 = problemer fundet.",
+)
+def validate_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
+    lang: LangOption = "da",
+    spec: SpecOption = None,
+) -> None:
+    """Validate files and folders; print a table (or JSON) and a summary line."""
+    check_lang(lang)
+    from .render import issues_table, report_data, summary_line, to_json
+    from .spec import load_spec
+    from .validate import validate_paths
+
+    try:
+        run = validate_paths(paths, load_spec(spec))
+    except Bilag4xlError as exc:
+        fail(exc)
+    if not run.results and not run.skipped:
+        raise typer.BadParameter("ingen .xlsx- eller .xlsm-filer fundet", param_hint="PATHS")
+    language = "en" if lang == "en" else "da"
+    if as_json:
+        files = [(str(r.path), r.report) for r in run.results]
+        skipped = [(str(p), reason) for p, reason in run.skipped]
+        typer.echo(to_json(report_data(files, skipped, language)), nl=False)
+    else:
+        report = run.report
+        typer.echo(issues_table(report, language), nl=False)
+        invalid = sum(not r.valid for r in run.results)
+        typer.echo(summary_line(len(run.results), invalid, report, language))
+    raise typer.Exit(0 if run.valid else 1)
+
+
+@app.command(
+    "read",
+    help="Læs én udfyldt indberetning (eller alle i en samlet projektmappe) og vis den "
+    "(--json: som data). Exit-status 1 ved fejl.",
+)
+def read_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Den udfyldte skabelon eller en samlet projektmappe (.xlsx).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv indberetningen som JSON.")] = False,
+    spec: SpecOption = None,
+) -> None:
+    """Read one filled workbook; print it (or its JSON) and list its problems on stderr.
+
+    A consolidated workbook (from `merge`) prints every submission that went into it."""
+    from .consolidated_read import is_consolidated, read_consolidated
+    from .merge_render import consolidated_data
+    from .render import issues_table, submission_summary, to_json
+    from .spec import load_spec
+    from .validate import read_file
+
+    try:
+        loaded = load_spec(spec)
+        if is_consolidated(file):
+            subs = read_consolidated(file, loaded if spec else None)
+            text = "".join(submission_summary(s.to_json_data(), loaded.round.unit) for s in subs)
+            typer.echo(to_json(consolidated_data(subs)) if as_json else text, nl=False)
+            raise typer.Exit(0)
+    except Bilag4xlError as exc:
+        fail(exc)
+    result = read_file(file, loaded)
+    if result.submission is not None:
+        data = result.submission.to_json_data()
+        typer.echo(
+            to_json(data) if as_json else submission_summary(data, loaded.round.unit), nl=False
+        )
+    if len(result.report):
+        typer.echo(issues_table(result.report), err=True, nl=False)
+    raise typer.Exit(0 if result.report.valid else 1)
+
+
+@app.command(
+    "feedback",
+    help="Giv sagsbehandleren sin egen projektmappe tilbage: en ny skabelon med alle værdierne, "
+    "hvor hver fejl er markeret med en kommentar og listet på arket 'Rettelser'. Med en mappe: "
+    "én fil pr. indberetning med problemer (OUT er så en mappe).",
+)
+def feedback_command(
+    path: Annotated[Path, typer.Argument(help="Indberetning (.xlsx) eller mappe.", exists=True)],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Feedbackfil, eller mappe.")],
+    spec: SpecOption = None,
+    lang: LangOption = "da",
+    force: ForceOption = False,
+) -> None:
+    """Write feedback workbooks; exit 1 when a file could not be turned into one."""
+    check_lang(lang)
+    from .feedback import write_feedback, write_feedback_folder
+    from .spec import load_spec
+
+    language = "en" if lang == "en" else "da"
+    try:
+        loaded = load_spec(spec)
+        if path.is_dir():
+            results = write_feedback_folder([path], out, loaded, force, language)
+        else:
+            results = [write_feedback(path, out, loaded, force, language)]
+    except Bilag4xlError as exc:
+        fail(exc)
+    for r in results:
+        if r.out:
+            typer.echo(f"Skrev {r.out} ({r.problems} problemer i {r.source.name})", err=True)
+        elif r.reason:
+            typer.echo(f"Fejl: {r.reason}", err=True)
+    raise typer.Exit(1 if any(r.reason for r in results) else 0)
+
+
+@app.command(
+    "merge",
+    help="Saml udfyldte skemaer (filer og mapper) i én projektmappe: oversigt, indsatser, kilder "
+    "og valideringer. Intet skrives, hvis et skema har fejl (se --allow-invalid) eller en "
+    "forvaltning har indberettet to gange (se --on-duplicate). Exit-status 1 ved fejl.",
+)
+def merge_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Den samlede projektmappe (.xlsx).")],
+    allow_invalid: Annotated[
+        bool,
+        typer.Option("--allow-invalid", help="Tag skemaer med fejl med (de markeres med rødt)."),
+    ] = False,
+    on_duplicate: Annotated[
+        str,
+        typer.Option(
+            "--on-duplicate",
+            help="To skemaer fra samme forvaltning: error (stop) eller latest (behold det nyeste "
+            "efter forsidens dato, så filens tid).",
+        ),
+    ] = "error",
+    force: ForceOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
+    spec: SpecOption = None,
+) -> None:
+    """Merge filled workbooks into one consolidated workbook; print the report and a summary."""
+    if on_duplicate not in ("error", "latest"):
+        raise typer.BadParameter("brug error eller latest", param_hint="--on-duplicate")
+    from .consolidated import merge_paths
+    from .merge_render import merge_data, merge_summary, progress_bar
+    from .render import issues_table, to_json
+    from .spec import load_spec
+
+    try:
+        loaded = load_spec(spec)
+        with progress_bar() as progress:
+            run = merge_paths(
+                paths,
+                out,
+                loaded,
+                on_duplicate="latest" if on_duplicate == "latest" else "error",
+                allow_invalid=allow_invalid,
+                force=force,
+                progress=progress,
+            )
+    except Bilag4xlError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(to_json(merge_data(run)), nl=False)
+    else:
+        typer.echo(issues_table(run.merged.report), nl=False)
+        typer.echo(merge_summary(run))
+    raise typer.Exit(0 if run.written else 1)
+
+
+@app.command(
     "report",
     help="Lav bilaget (Bilag 4) som Word, Markdown eller HTML ud fra en samlet projektmappe "
     "eller én indberetning.",
@@ -210,181 +386,6 @@ def status_command(
     else:
         typer.echo(status_table(status))
     raise typer.Exit(0 if status.complete else 1)
-
-
-@app.command(
-    "read",
-    help="Læs én udfyldt indberetning og vis den (--json: som data). Exit-status 1 ved fejl.",
-)
-def read_command(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            help="Den udfyldte skabelon eller en samlet projektmappe (.xlsx).",
-            exists=True,
-            dir_okay=False,
-        ),
-    ],
-    as_json: Annotated[bool, typer.Option("--json", help="Skriv indberetningen som JSON.")] = False,
-    spec: SpecOption = None,
-) -> None:
-    """Read one filled workbook; print it (or its JSON) and list its problems on stderr.
-
-    A consolidated workbook (from `merge`) prints every submission that went into it."""
-    from .consolidated_read import is_consolidated, read_consolidated
-    from .merge_render import consolidated_data
-    from .render import issues_table, submission_summary, to_json
-    from .spec import load_spec
-    from .validate import read_file
-
-    try:
-        loaded = load_spec(spec)
-        if is_consolidated(file):
-            subs = read_consolidated(file, loaded if spec else None)
-            text = "".join(submission_summary(s.to_json_data(), loaded.round.unit) for s in subs)
-            typer.echo(to_json(consolidated_data(subs)) if as_json else text, nl=False)
-            raise typer.Exit(0)
-    except Bilag4xlError as exc:
-        fail(exc)
-    result = read_file(file, loaded)
-    if result.submission is not None:
-        data = result.submission.to_json_data()
-        typer.echo(
-            to_json(data) if as_json else submission_summary(data, loaded.round.unit), nl=False
-        )
-    if len(result.report):
-        typer.echo(issues_table(result.report), err=True, nl=False)
-    raise typer.Exit(0 if result.report.valid else 1)
-
-
-@app.command(
-    "validate",
-    help="Valider udfyldte skemaer (filer eller mapper): en tabel over problemer med ark og "
-    "celle, så en linje med status. Exit-status 0 = alle i orden, 1 = problemer fundet.",
-)
-def validate_command(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
-    ],
-    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
-    lang: LangOption = "da",
-    spec: SpecOption = None,
-) -> None:
-    """Validate files and folders; print a table (or JSON) and a summary line."""
-    check_lang(lang)
-    from .render import issues_table, report_data, summary_line, to_json
-    from .spec import load_spec
-    from .validate import validate_paths
-
-    try:
-        run = validate_paths(paths, load_spec(spec))
-    except Bilag4xlError as exc:
-        fail(exc)
-    if not run.results and not run.skipped:
-        raise typer.BadParameter("ingen .xlsx- eller .xlsm-filer fundet", param_hint="PATHS")
-    language = "en" if lang == "en" else "da"
-    if as_json:
-        files = [(str(r.path), r.report) for r in run.results]
-        skipped = [(str(p), reason) for p, reason in run.skipped]
-        typer.echo(to_json(report_data(files, skipped, language)), nl=False)
-    else:
-        report = run.report
-        typer.echo(issues_table(report, language), nl=False)
-        invalid = sum(not r.valid for r in run.results)
-        typer.echo(summary_line(len(run.results), invalid, report, language))
-    raise typer.Exit(0 if run.valid else 1)
-
-
-@app.command(
-    "merge",
-    help="Saml udfyldte skemaer (filer og mapper) i én projektmappe: oversigt, indsatser, kilder "
-    "og valideringer. Intet skrives, hvis et skema har fejl (se --allow-invalid) eller en "
-    "forvaltning har indberettet to gange (se --on-duplicate). Exit-status 1 ved fejl.",
-)
-def merge_command(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
-    ],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Den samlede projektmappe (.xlsx).")],
-    allow_invalid: Annotated[
-        bool,
-        typer.Option("--allow-invalid", help="Tag skemaer med fejl med (de markeres med rødt)."),
-    ] = False,
-    on_duplicate: Annotated[
-        str,
-        typer.Option(
-            "--on-duplicate",
-            help="To skemaer fra samme forvaltning: error (stop) eller latest (behold det nyeste "
-            "efter forsidens dato, så filens tid).",
-        ),
-    ] = "error",
-    force: ForceOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
-    spec: SpecOption = None,
-) -> None:
-    """Merge filled workbooks into one consolidated workbook; print the report and a summary."""
-    if on_duplicate not in ("error", "latest"):
-        raise typer.BadParameter("brug error eller latest", param_hint="--on-duplicate")
-    from .consolidated import merge_paths
-    from .merge_render import merge_data, merge_summary, progress_bar
-    from .render import issues_table, to_json
-    from .spec import load_spec
-
-    try:
-        loaded = load_spec(spec)
-        with progress_bar() as progress:
-            run = merge_paths(
-                paths,
-                out,
-                loaded,
-                on_duplicate="latest" if on_duplicate == "latest" else "error",
-                allow_invalid=allow_invalid,
-                force=force,
-                progress=progress,
-            )
-    except Bilag4xlError as exc:
-        fail(exc)
-    if as_json:
-        typer.echo(to_json(merge_data(run)), nl=False)
-    else:
-        typer.echo(issues_table(run.merged.report), nl=False)
-        typer.echo(merge_summary(run))
-    raise typer.Exit(0 if run.written else 1)
-
-
-@app.command(
-    "feedback",
-    help="Giv sagsbehandleren sin egen projektmappe tilbage: en ny skabelon med alle værdierne, "
-    "hvor hver fejl er markeret med en kommentar og listet på arket 'Rettelser'. Med en mappe: "
-    "én fil pr. indberetning med problemer (OUT er så en mappe).",
-)
-def feedback_command(
-    path: Annotated[Path, typer.Argument(help="Indberetning (.xlsx) eller mappe.", exists=True)],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Feedbackfil, eller mappe.")],
-    spec: SpecOption = None,
-    lang: LangOption = "da",
-    force: ForceOption = False,
-) -> None:
-    """Write feedback workbooks; exit 1 when a file could not be turned into one."""
-    check_lang(lang)
-    from .feedback import write_feedback, write_feedback_folder
-    from .spec import load_spec
-
-    language = "en" if lang == "en" else "da"
-    try:
-        loaded = load_spec(spec)
-        if path.is_dir():
-            results = write_feedback_folder([path], out, loaded, force, language)
-        else:
-            results = [write_feedback(path, out, loaded, force, language)]
-    except Bilag4xlError as exc:
-        fail(exc)
-    for r in results:
-        if r.out:
-            typer.echo(f"Skrev {r.out} ({r.problems} problemer i {r.source.name})", err=True)
-        elif r.reason:
-            typer.echo(f"Fejl: {r.reason}", err=True)
-    raise typer.Exit(1 if any(r.reason for r in results) else 0)
 
 
 def main() -> None:
