@@ -11,7 +11,6 @@ Run: python scripts/render_images.py [NAME ...]
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -21,10 +20,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bilag4xl.layout import Layout, Role, Value, plan
+from bilag4xl.layout import Layout, Role, plan
 from bilag4xl.spec import load_spec
 from bilag4xl.template import build, resolve_initiatives
 from bilag4xl.testing import libreoffice as lo
+from bilag4xl.testing import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"
@@ -37,41 +37,13 @@ class Picture:
     """One PNG: which workbook (a function returning xlsx bytes and its layout), which page."""
 
     name: str
-    workbook: Callable[[], tuple[bytes, Layout]]
-    header: Callable[[Layout], str]  # right-hand page header that identifies the page
+    workbook: Callable[[], tuple[bytes, Layout | None]]
+    header: Callable[[Layout], str] | None = None  # the page's running header; None: page 1
 
 
 # --------------------------------------------------------------------------- workbooks
 
-SEED_VALUES: dict[str, Value | dt.date] = {
-    "cover.unit": "Center for Bydesign",
-    "cover.caseworker": "Ida Nepper-Christensen",
-    "cover.email": "idachr@tmf.kk.dk",
-    "cover.phone": "3366 1773",
-    "cover.date": dt.date(2009, 3, 25),
-    "cover.case_number": "2009-38725",
-    "cover.document_number": "2009-174004",
-    **{f"initiatives.0.economy.years.{y}": 0 for y in (2008, 2009, 2010, 2011)},
-    "initiatives.0.economy.estimated": False,
-    "initiatives.0.target_group": "Den primære målgruppe er boligsøgende, der er i beskæftigelse "
-    "eller under uddannelse, og beboere i almene boligafdelinger",
-    "initiatives.0.activities": "Aftaler om fleksibel udlejning, der bl.a. giver fortrinsret for "
-    "personer med fast arbejde, unge uddannelsessøgende, seniorer og skilsmisseramte til "
-    "almene familieboliger.",
-    "initiatives.0.goal": "En bredere beboersammensætning - flere ressourcestærke beboere, der er "
-    "i arbejde eller under uddannelse - samt øget trivsel og tryghed i almene boligafdelinger.",
-    "initiatives.0.contribution": "Understøtter integrationspolitikkens målsætning om færre "
-    "personer uden tilknytning til arbejdsmarkedet i de udsatte boligområder.",
-    "initiatives.0.follow_up.text": "Udviklingen i beboersammensætningen følges tæt ved årlige "
-    "evalueringer.",
-    "initiatives.0.follow_up.evaluation": "intern",
-    "initiatives.0.follow_up.statistical": True,
-    "initiatives.1.economy.unallocated": 130000,
-    "initiatives.1.economy.estimated": True,
-    "initiatives.2.economy.unallocated": 282000,
-    "initiatives.2.economy.cofinancing": 58000,
-    "initiatives.2.economy.estimated": True,
-}
+SEED_VALUES = seed.values_by_path()
 
 
 @cache
@@ -93,9 +65,22 @@ def sheet_header(role: Role, index: int = 0) -> Callable[[Layout], str]:
     return header
 
 
+@cache
+def merged_examples() -> tuple[bytes, None]:
+    """The consolidated workbook of examples/submissions (its first sheet is "Oversigt")."""
+    from bilag4xl.consolidated import build_consolidated
+    from bilag4xl.merge import merge
+    from bilag4xl.validate import validate_paths
+
+    spec = load_spec()
+    run = validate_paths([ROOT / "examples" / "submissions"], spec)
+    return build_consolidated(merge(run.results, spec)), None
+
+
 PICTURES = (
     Picture("template-cover.png", tmf_template, sheet_header(Role.COVER)),
     Picture("template-initiative.png", tmf_template, sheet_header(Role.INITIATIVE, 0)),
+    Picture("merged-overview.png", merged_examples),
 )
 
 
@@ -116,7 +101,7 @@ def page_of(pdf: Path, header: str) -> int:
 
 
 def render(pictures: tuple[Picture, ...], work: Path) -> list[Path]:
-    pdfs: dict[Callable[[], tuple[bytes, Layout]], tuple[Path, Layout]] = {}
+    pdfs: dict[Callable[[], tuple[bytes, Layout | None]], tuple[Path, Layout | None]] = {}
     written = []
     for picture in pictures:
         if picture.workbook not in pdfs:
@@ -125,7 +110,7 @@ def render(pictures: tuple[Picture, ...], work: Path) -> list[Path]:
             xlsx.write_bytes(data)
             pdfs[picture.workbook] = (lo.convert(xlsx, "pdf", work), layout)
         pdf, layout = pdfs[picture.workbook]
-        page = page_of(pdf, picture.header(layout))
+        page = page_of(pdf, picture.header(layout)) if picture.header and layout else 1
         out = IMAGES / picture.name
         out.parent.mkdir(parents=True, exist_ok=True)
         args = ["-png", "-r", str(RESOLUTION), "-f", str(page), "-l", str(page), "-singlefile"]
