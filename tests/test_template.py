@@ -358,3 +358,54 @@ def test_department_is_fixed_in_the_round_spelling(tmp_path: Path) -> None:
     cover = openpyxl.load_workbook(out)["Forside"]
     assert (cover["A4"].value, cover["B4"].value) == ("Forvaltning / udvalg", TMF)
     assert cover["B4"].protection.locked
+
+
+# --------------------------------------------------------------------------- issue 6, strictness
+
+
+def test_conditional_formats_flag_missing_and_invalid_inputs(wb: Workbook, layout: Layout) -> None:
+    """A paste bypasses validation; conditional formats still colour the cell."""
+
+    def rules(pos: Pos) -> list[str]:
+        ws = wb[pos.sheet]
+        found = [
+            r.formula[0]
+            for cf in ws.conditional_formatting
+            if pos.ref in str(cf.sqref)
+            for r in cf.rules
+        ]
+        return found
+
+    target = layout.input("initiatives.1.target_group").pos
+    assert f"LEN(TRIM({target.ref}))=0" in rules(target)  # required and empty
+    amount = layout.input("initiatives.1.economy.years.2008").pos
+    assert any(
+        f"NOT(ISNUMBER({amount.ref}))" in r and f"{amount.ref}<0" in r for r in rules(amount)
+    )
+    cofin = layout.input("initiatives.1.economy.cofinancing").pos
+    total = next(f.pos for f in layout.formulas if f.pos.sheet == cofin.sheet and f.op == "sum")
+    assert any(f"{cofin.ref}>{total.ref}" in r for r in rules(cofin))
+    choice = layout.input("initiatives.1.status.assessment").pos
+    assert any(f'{choice.ref}="delvist opfyldt"' in r for r in rules(choice))
+    note = layout.input("initiatives.1.economy.note").pos
+    assert not any("TRIM" in r for r in rules(note))  # optional: never marked missing
+
+
+def test_xlsxwriter_problems_raise_instead_of_warning() -> None:
+    from bilag4xl.errors import WorkbookWriteError
+    from bilag4xl.xlsx import StrictWorkbook, call
+
+    wb = StrictWorkbook()
+    ws = wb.add_worksheet("Ark")
+    with pytest.raises(WorkbookWriteError):
+        call(
+            ws.data_validation,
+            0,
+            0,
+            0,
+            0,
+            {"validate": "any", "input_title": "x" * 33, "input_message": "ok"},
+        )
+    with pytest.raises(WorkbookWriteError):
+        call(ws.write_string, 1_048_577, 0, "outside the sheet")
+    call(ws.write_string, 0, 0, "fine")  # and a good call passes
