@@ -125,3 +125,16 @@ def test_libreoffice_recalculates_the_completeness_status(
         assert wb[pos.sheet][pos.ref].value == expected[pos], pos
     cover = layout.sheet(Role.COVER).name
     assert any(p.sheet == cover and "Dato" in str(expected[p]) for p in statuses)
+
+
+def test_same_file_names_in_department_folders_do_not_collide(tmp_path: Path) -> None:
+    from bilag4xl.feedback import write_feedback_folder
+
+    for dept in ("tmf", "buf"):
+        (tmp_path / "in" / dept).mkdir(parents=True)
+        (tmp_path / "in" / dept / "bilag4.xlsx").write_bytes(FAULTY.read_bytes())
+    results = write_feedback_folder([tmp_path / "in"], tmp_path / "out")
+    written = sorted(str(r.out.relative_to(tmp_path / "out")) for r in results if r.out)
+    assert written == ["buf/bilag4_rettelser.xlsx", "tmf/bilag4_rettelser.xlsx"]
+    again = CliRunner().invoke(app, ["feedback", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert again.exit_code == 2  # refuses before writing anything, without --force

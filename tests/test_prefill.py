@@ -93,3 +93,14 @@ def test_libreoffice_recalculates_the_prefilled_template(
         assert wb[pos.sheet][pos.ref].value == expected[pos], pos
     cover_status = next(f.pos for f in layout.formulas if f.op == "missing")
     assert wb[cover_status.sheet][cover_status.ref].value == "Mangler: Dato"
+
+
+def test_invalid_and_unknown_values_are_listed_not_dropped(tmp_path: Path) -> None:
+    """Nothing disappears silently: a value that broke a rule is listed with its cell."""
+    faulty = ROOT / "examples" / "faulty" / "tmf_haandudfyldt.xlsx"
+    text = default_spec_text().replace('key = "follow_up.text"', 'key = "follow_up.notes"')
+    carried = write_prefilled(tmp_path / "next.xlsx", parse_spec(text), faulty)
+    listed = "\n".join(carried.dropped)
+    assert "«idachr(at)tmf.kk.dk»" in listed and "Forside!B10" in listed
+    assert "«hver måned»" in listed
+    assert "'follow_up.text' findes ikke i den nye runde" in listed

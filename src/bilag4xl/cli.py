@@ -43,6 +43,12 @@ def check_lang(lang: str) -> None:
         raise typer.BadParameter("brug da eller en", param_hint="--lang")
 
 
+def check_xlsx(path: Path | None, option: str = "-o") -> None:
+    """Workbooks are written as .xlsx; another suffix would mislead Excel and the user."""
+    if path is not None and path.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"{path} skal ende på .xlsx", param_hint=option)
+
+
 def fail(error: Bilag4xlError) -> NoReturn:
     """Print a library error as one clear line (no traceback) and exit with its code."""
     typer.echo(f"Fejl: {error}", err=True)
@@ -115,6 +121,7 @@ def template_command(
     """Generate a locked Excel template: one file (-o) or one per department (--out-dir)."""
     if (out is None) == (out_dir is None):
         raise typer.BadParameter("angiv enten -o FIL eller --out-dir MAPPE", param_hint="-o")
+    check_xlsx(out)
     if prefill is not None and (out is None or department or initiative):
         raise typer.BadParameter(
             "--prefill bruges med -o og uden --department/--initiative", param_hint="--prefill"
@@ -245,6 +252,8 @@ def feedback_command(
 ) -> None:
     """Write feedback workbooks; exit 1 when a file could not be turned into one."""
     check_lang(lang)
+    if not path.is_dir():
+        check_xlsx(out)
     from .feedback import write_feedback, write_feedback_folder
     from .spec import load_spec
 
@@ -295,6 +304,7 @@ def merge_command(
     """Merge filled workbooks into one consolidated workbook; print the report and a summary."""
     if on_duplicate not in ("error", "latest"):
         raise typer.BadParameter("brug error eller latest", param_hint="--on-duplicate")
+    check_xlsx(out)
     from .consolidated import merge_paths
     from .merge_render import merge_data, merge_summary, progress_bar
     from .render import issues_table, to_json

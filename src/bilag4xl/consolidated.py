@@ -70,7 +70,8 @@ def merge_paths(
     """Read and validate every file (folders recursively), merge, and write `out` atomically.
 
     Nothing is written unless the merge is `ok`. Inputs are only read. `out` may not be one of
-    the inputs; found inside an input folder it is skipped, as is any consolidated workbook.
+    the inputs, also not one found in an input folder; an earlier consolidated workbook there
+    (e.g. last run's OUT) is skipped.
     """
     from .spec import load_spec
     from .validate import ValidationRun, collect_paths, validate_paths
@@ -88,6 +89,11 @@ def merge_paths(
     inputs = []
     for path in files:
         if path.resolve() == target:
+            if not is_consolidated(path):  # a submission: --force must never replace an input
+                raise MergeError(
+                    f"{out} er en af inputfilerne (fundet i en inputmappe); vælg et andet navn "
+                    "til resultatet"
+                )
             notes.append(notice("output_skipped", path))
         elif is_consolidated(path):
             notes.append(notice("consolidated_skipped", path))

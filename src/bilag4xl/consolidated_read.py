@@ -47,19 +47,23 @@ def read_consolidated(path: str | Path, spec: Spec | None = None) -> list[Submis
 
     The workbook carries its spec; `spec`, when given, must be that same spec.
     """
-    from python_calamine import CalamineError, CalamineWorkbook
+    from . import messages
+    from .reader import UnreadableWorkbook, read_workbook
 
     path = Path(path)
     if not is_consolidated(path):
         raise UnreadableFileError(f"{path}: er ikke en samlet projektmappe fra bilag4xl merge")
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        sheets = {
-            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in (cp.METADATA, cp.SOURCES, cp.INITIATIVES, cp.OVERVIEW)
-        }
-    except (CalamineError, OSError, ValueError) as exc:
-        raise UnreadableFileError(f"{path}: kan ikke læses: {exc}") from exc
+        raw = read_workbook(path)  # the reader's size, ratio and XML checks come first
+    except UnreadableWorkbook as exc:
+        issue = messages.make(exc.code, str(path), **exc.params)
+        raise UnreadableFileError(f"{path}: {issue.message_da}") from exc
+    sheets = {}
+    for name in (cp.METADATA, cp.SOURCES, cp.INITIATIVES, cp.OVERVIEW):
+        sheet = raw.sheet(name)
+        if sheet is None:
+            raise UnreadableFileError(f"{path}: arket '{name}' mangler i projektmappen")
+        sheets[name] = sheet.rows
     stored = _stored_spec(path, sheets[cp.METADATA])
     if spec is not None and spec.digest != stored.digest:
         raise UnreadableFileError(

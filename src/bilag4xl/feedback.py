@@ -8,13 +8,14 @@ A value that could not be placed (text in an amount cell) is kept in the comment
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import excel
 from .errors import Bilag4xlError
-from .files import atomic_write
+from .files import atomic_write, check_targets
 from .layout import Layout, Pos, plan
 from .report import Issue, Lang, Severity
 from .spec import Spec
@@ -22,6 +23,7 @@ from .template import Correction, Marks, build
 from .validate import FileResult, layout_of, read_file, validate_paths
 
 NEEDS_FEEDBACK = (Severity.ERROR, Severity.WARNING)
+RAW_VALUE = {"da": "Indtastet værdi", "en": "Value entered"}
 
 
 class NoFeedbackError(Bilag4xlError):
@@ -46,7 +48,7 @@ def corrections(result: FileResult, layout: Layout, lang: Lang = "da") -> list[C
         message = issue.message(lang)
         raw = result.raw.get(issue.field or "")
         if issue.field and raw is not None and result.values.get(issue.field) is None:
-            message += f"\nIndtastet værdi: «{raw}»"
+            message += f"\n{RAW_VALUE[lang]}: «{raw}»"
         label = _label(layout, issue.field) if issue.field else (issue.where() or issue.file)
         out.append(Correction(pos, label, message))
     return out
@@ -90,8 +92,7 @@ def write_feedback(
     """Feedback for one file, written to `out` (always, even without problems)."""
     result = read_file(source, spec)
     data = feedback_bytes(result, spec, lang)
-    problems = sum(1 for i in result.report if i.severity in NEEDS_FEEDBACK)
-    return FeedbackResult(source, atomic_write(out, data, force), problems)
+    return FeedbackResult(source, atomic_write(out, data, force), _problems(result))
 
 
 def write_feedback_folder(
@@ -101,18 +102,33 @@ def write_feedback_folder(
     force: bool = False,
     lang: Lang = "da",
 ) -> list[FeedbackResult]:
-    """One feedback file per submission with problems, named `<file>_rettelser.xlsx`."""
-    results = []
-    for result in validate_paths(paths, spec, keep_values=True).results:
-        problems = sum(1 for i in result.report if i.severity in NEEDS_FEEDBACK)
-        if not problems:
-            results.append(FeedbackResult(result.path, None, 0))
+    """One feedback file per submission with problems, `<file>_rettelser.xlsx`, in the same
+    subfolders as the submissions (departments often use one folder each, same file names)."""
+    results = validate_paths(paths, spec, keep_values=True).results
+    needed = [r for r in results if _problems(r)]
+    root = Path(os.path.commonpath([r.path.parent.resolve() for r in needed])) if needed else None
+    targets = {
+        r.path: out_dir
+        / r.path.parent.resolve().relative_to(root)
+        / f"{r.path.stem}_rettelser.xlsx"
+        for r in needed
+        if root is not None
+    }
+    check_targets(targets.values(), force)  # all or nothing
+    out = []
+    for result in results:
+        if result.path not in targets:
+            out.append(FeedbackResult(result.path, None, 0))
             continue
         try:
             data = feedback_bytes(result, spec, lang)
         except NoFeedbackError as exc:
-            results.append(FeedbackResult(result.path, None, problems, str(exc)))
+            out.append(FeedbackResult(result.path, None, _problems(result), str(exc)))
             continue
-        out = out_dir / f"{result.path.stem}_rettelser.xlsx"
-        results.append(FeedbackResult(result.path, atomic_write(out, data, force), problems))
-    return results
+        written = atomic_write(targets[result.path], data, force)
+        out.append(FeedbackResult(result.path, written, _problems(result)))
+    return out
+
+
+def _problems(result: FileResult) -> int:
+    return sum(1 for i in result.report if i.severity in NEEDS_FEEDBACK)

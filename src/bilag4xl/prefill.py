@@ -16,6 +16,7 @@ from .layout import Layout, Value, plan
 from .model import Submission
 from .spec import Spec
 from .template import build, canonical_department, resolve_initiatives
+from .validate import FileResult, layout_of, read_file
 
 
 @dataclass
@@ -52,6 +53,9 @@ def carry_over(last: Submission, layout: Layout) -> Carried:
             out.values[path] = value
         else:
             out.dropped.append(f"Forside: {f.label} ({value}) er ikke overført; udfyld den igen.")
+    for key, value in old_cover.items():
+        if value not in (None, "") and not any(f.key == key for f in spec.cover.fields):
+            out.dropped.append(f"Forside: feltet '{key}' ({value}) findes ikke i den nye runde.")
     old_by_name = {i.name.casefold(): i for i in last.initiatives if i.name}
     used: set[str] = set()
     for index, name in enumerate(layout.initiatives):
@@ -76,6 +80,11 @@ def _carry_initiative(old: dict[str, Any], prefix: str, layout: Layout, out: Car
         value = _walk(old, i.path.removeprefix(prefix + ".").split("."))
         if value is not None and (i.path.endswith(".name") or i.field.carry):
             out.values[i.path] = value
+    known = {i.path.removeprefix(prefix + ".") for i in wanted} | {"name"}
+    derived = ("economy.years.", "economy.total")  # years: handled below; total: computed
+    for key, value in _leaves(old):
+        if value is not None and key not in known and not key.startswith(derived):
+            out.dropped.append(f"{old['name']}: feltet '{key}' findes ikke i den nye runde.")
     new_years = {str(y) for y in layout.spec.round.years}
     for year, amount in sorted(old["economy"]["years"].items()):
         if year not in new_years and amount is not None:
@@ -83,6 +92,16 @@ def _carry_initiative(old: dict[str, Any], prefix: str, layout: Layout, out: Car
                 f"{old['name']}: beløbet for {year} ({amount:g}) ligger uden for den nye "
                 "periode og er ikke overført."
             )
+
+
+def _leaves(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out += _leaves(value, f"{prefix}{key}.")
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
 
 
 def _walk(data: Any, parts: list[str]) -> Any:
@@ -107,13 +126,26 @@ def write_prefilled(
     `last_spec` is the spec the last submission was made with (default: the built-in one).
     A last submission that cannot be read at all is an error; its other problems are not.
     """
-    from .validate import read_file
-
     result = read_file(last_path, last_spec)
     if result.submission is None:
         reasons = "; ".join(i.message_da for i in result.report.errors)
         raise UnreadableFileError(f"{last_path}: kan ikke bruges til forudfyldning: {reasons}")
     layout = prefill_layout(spec, result.submission, blank)
     carried = carry_over(result.submission, layout)
+    carried.dropped += _invalid(result, last_spec)
     atomic_write(out, build(layout, carried.values, password=password), force)
     return carried
+
+
+def _invalid(result: FileResult, spec: Spec | None) -> list[str]:
+    """Values the last submission had but that broke a rule: not carried, so listed."""
+    layout = layout_of(result, spec)
+    out = []
+    for path, raw in result.raw.items():
+        if result.values.get(path) is None and layout is not None:
+            pos = layout.input(path).pos
+            out.append(
+                f"{pos.sheet}!{pos.ref} ({layout.input(path).field.label}): «{raw}» var ugyldig "
+                "i den sidste indberetning og er ikke overført."
+            )
+    return out

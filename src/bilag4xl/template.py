@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import excel
 from .errors import SpecError
-from .files import atomic_write
+from .files import atomic_write, check_targets
 from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
 from .spec import DATE_MAX, DATE_MIN, Kind, Spec
 from .xlsx import StrictWorkbook, call, write_value
@@ -62,8 +62,11 @@ def resolve_initiatives(
             raise SpecError(f"Ukendt forvaltning {department!r}. Rundens forvaltninger: {choices}")
         if not named and known is not None:
             named = list(known.initiatives)
-    if len({n.casefold() for n in named}) != len(named):
-        raise SpecError("Samme indsats er nævnt flere gange")
+    seen: set[str] = set()
+    for name in named:
+        if name.casefold() in seen:
+            raise SpecError(f"Indsatsen {name!r} er nævnt flere gange")
+        seen.add(name.casefold())
     if blank is None:
         blank = 0 if named else DEFAULT_BLANK
     if blank < 0 or len(named) + blank == 0:
@@ -149,11 +152,11 @@ def write_round(
     if not spec.round.departments:
         raise SpecError("Runden har ingen forvaltninger (round.departments); brug -o FIL")
     out_dir = Path(out_dir)
+    targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
+    check_targets(targets, force)  # all or nothing: never half a round
     return [
-        write_template(
-            out_dir / template_filename(spec, d.name), spec, d.name, password=password, force=force
-        )
-        for d in spec.round.departments
+        write_template(out, spec, d.name, password=password, force=force)
+        for out, d in zip(targets, spec.round.departments, strict=True)
     ]
 
 
