@@ -140,3 +140,20 @@ def test_blank(value: object, empty: bool) -> None:
 def test_number_text_keeps_whole_floats_short() -> None:
     assert parsers.number_text(130000.0) == "130000"
     assert parsers.number_text(12.5) == "12.5"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("25. marts 2009", dt.date(2009, 3, 25)),
+        ("den 3. februar 2010", dt.date(2010, 2, 3)),
+        ("3. feb. 2010", dt.date(2010, 2, 3)),
+        ("25 MAR 2009", dt.date(2009, 3, 25)),
+        ("marts 2009", None),  # no day: never completed by a guess
+        ("25. marts", None),  # no year
+        ("hver måned", None),
+        ("25. marts 2009 kl. 10", None),
+    ],
+)
+def test_danish_month_names_via_dateutil(text: str, expected: dt.date | None) -> None:
+    assert parsers.parse_date(text) == expected

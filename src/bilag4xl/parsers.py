@@ -8,8 +8,9 @@ typed as text is only accepted in an unambiguous Danish form ("1.234,5", "130 mi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 SERIAL_MAX = 2_958_465  # 9999-12-31
@@ -130,7 +131,41 @@ def parse_date(value: object) -> dt.date | None:
                 return dt.date(*(int(parts[i]) for i in order))
             except ValueError:
                 return None
-    return None
+    return _month_name_date(text)
+
+
+def _month_name_date(text: str) -> dt.date | None:
+    """'25. marts 2009', 'den 3. feb. 2010': python-dateutil with Danish month names.
+
+    Only for text with letters (the numeric forms above are explicit), and a date missing its
+    day, month or year is refused: parsed against two different defaults, it must agree."""
+    if not re.search(r"[a-zæøå]", text, re.IGNORECASE):
+        return None
+    from dateutil import parser  # imported here: the numeric forms are the common case
+
+    info = _danish_parserinfo()
+    try:
+        first = parser.parse(text, parserinfo=info, default=dt.datetime(2001, 1, 1))
+        second = parser.parse(text, parserinfo=info, default=dt.datetime(2002, 2, 2))
+    except (ValueError, OverflowError, parser.ParserError):
+        return None
+    return first.date() if first == second else None
+
+
+@functools.cache
+def _danish_parserinfo() -> object:
+    from dateutil import parser
+
+    class Danish(parser.parserinfo):
+        JUMP: ClassVar[list[str]] = [*parser.parserinfo.JUMP, "den", "d"]
+        MONTHS: ClassVar[list[tuple[str, ...]]] = [
+            ("jan", "januar"), ("feb", "februar"), ("mar", "marts"), ("apr", "april"),
+            ("maj",), ("jun", "juni"), ("jul", "juli"), ("aug", "august"),
+            ("sep", "sept", "september"), ("okt", "oktober"), ("nov", "november"),
+            ("dec", "december"),
+        ]  # fmt: skip
+
+    return Danish(dayfirst=True)
 
 
 def is_email(text: str) -> bool:
