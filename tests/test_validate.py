@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bilag4xl.discover import collect_paths
 from bilag4xl.layout import Role, plan
 from bilag4xl.report import Severity
 from bilag4xl.template import build
 from bilag4xl.testing.fill import FillError
-from bilag4xl.validate import collect_paths, read_file, validate_paths
+from bilag4xl.validate import read_file, validate_paths
 from filled import SPEC, TMF, filled, layout_for, other_spec, tamper, template, valid_values
 
 

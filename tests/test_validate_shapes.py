@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bilag4xl import validate
+from bilag4xl import expected, validate
 from bilag4xl.layout import plan
 from bilag4xl.spec import load_spec
 
@@ -24,8 +24,8 @@ def test_bound_shape_equals_the_real_plan(department, names, feedback) -> None:
     if names is None:
         names = list(SPEC.round.department(department).initiatives)
     real = plan(SPEC, department, names, feedback)
-    shape = validate._shape_for(SPEC, department is not None, tuple(names), feedback).layout
-    bound = validate._bind(SPEC, shape, department, names)
+    shape = expected.shape_for(SPEC, department is not None, tuple(names), feedback).layout
+    bound = expected.bind(SPEC, shape, department, names)
     assert [bound.sheet(s.name) for s in shape.sheets] == [s.name for s in real.sheets]
 
     def cells(layout, text):
@@ -49,11 +49,11 @@ def test_bound_shape_equals_the_real_plan(department, names, feedback) -> None:
 
 
 def test_one_plan_serves_every_department_of_a_shape() -> None:
-    validate._PLANS.clear()
+    expected._PLANS.clear()
     for d in ("Børne- og Ungdomsforvaltningen", "Kultur- og Fritidsforvaltningen"):
         names = tuple(SPEC.round.department(d).initiatives)
-        validate._shape_for(SPEC, True, names, False)
-    assert len(validate._PLANS) == 1
+        expected.shape_for(SPEC, True, names, False)
+    assert len(expected._PLANS) == 1
 
 
 def test_worker_processes_return_the_same_results(tmp_path) -> None:

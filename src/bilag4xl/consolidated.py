@@ -73,8 +73,9 @@ def merge_paths(
     the inputs, also not one found in an input folder; an earlier consolidated workbook there
     (e.g. last run's OUT) is skipped.
     """
+    from .discover import collect_paths
     from .spec import load_spec
-    from .validate import ValidationRun, collect_paths, validate_paths
+    from .validate import ValidationRun, validate_paths
 
     spec = spec or load_spec()
     out = Path(out)

@@ -16,21 +16,20 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 
 from . import excel, messages
 from .amounts import format_number
+from .discover import collect_paths
+from .expected import Names, Plan, bind, initiative_of, shape_for
 from .fields import FieldResult, Where, parse_input
 from .layout import (
-    Formula,
     Input,
     Layout,
     Pos,
     Role,
     Text,
     Value,
-    initiative_sheet_names,
     plan,
     template_id,
 )
@@ -38,9 +37,8 @@ from .model import Source, Submission, TemplateInfo, assemble
 from .parsers import blank
 from .reader import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
 from .report import Issue, Report, Severity
-from .spec import Kind, Spec, load_spec
+from .spec import Spec, load_spec
 
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
 METADATA_MARK = "bilag4xl"
 
 
@@ -176,40 +174,6 @@ def _read_in_worker(path: Path) -> FileResult:
     return result
 
 
-def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files named directly, plus *.xlsx/*.xlsm found in folders; and what was skipped, why."""
-    files: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
-    for given in map(Path, paths):
-        found = sorted(_walk(given)) if given.is_dir() else [given]
-        for path in found:
-            reason = _skip_reason(path)
-            if reason:
-                skipped.append((path, reason))
-            elif path not in files:
-                files.append(path)
-    return files, skipped
-
-
-def _walk(folder: Path) -> Iterable[Path]:
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in names:
-            if name.lower().endswith(XLSX_SUFFIXES) or name.startswith(".~lock."):
-                yield Path(root, name)
-
-
-def _skip_reason(path: Path) -> str | None:
-    name = path.name
-    if name.startswith("~$"):
-        return f"{name} er Excels ejerfil for et åbent dokument"
-    if name.startswith(".~lock."):
-        return f"{name} er LibreOffices låsefil for et åbent dokument"
-    if name.startswith("."):
-        return f"{name} er en skjult fil"
-    return None
-
-
 # --------------------------------------------------------------------------- one workbook
 
 
@@ -269,7 +233,7 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
 
 def _identify(
     raw: RawWorkbook, spec: Spec, file: str, issues: list[Issue]
-) -> tuple[_Plan, _Names, dict[str, str], TemplateKey] | None:
+) -> tuple[Plan, Names, dict[str, str], TemplateKey] | None:
     """The layout this workbook claims to be, if this spec knows it (else an error issue)."""
     name = spec.sheets.metadata
     sheet = raw.sheet(name)
@@ -297,8 +261,8 @@ def _identify(
             raise ValueError("initiatives er ikke en liste af navne")
         feedback = meta.get("feedback_sheet") == spec.sheets.feedback
         department = meta.get("department") or None
-        plan_ = _shape_for(spec, department is not None, tuple(initiatives), feedback)
-        names = _bind(spec, plan_.layout, department, initiatives)
+        plan_ = shape_for(spec, department is not None, tuple(initiatives), feedback)
+        names = bind(spec, plan_.layout, department, initiatives)
     except (KeyError, ValueError) as exc:
         issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
         return None
@@ -349,8 +313,8 @@ def _match_sheets(
 
 
 def _check_sheet(
-    plan_: _Plan,
-    names: _Names,
+    plan_: Plan,
+    names: Names,
     name: str,
     sheet: RawSheet,
     file: str,
@@ -422,7 +386,7 @@ def _check_sheet(
 
 
 def _outside(
-    plan_: _Plan, name: str, shown: str, row: int, row_cells: list, file: str
+    plan_: Plan, name: str, shown: str, row: int, row_cells: list, file: str
 ) -> list[Issue]:
     """Values in a row that are in no input, label or formula cell: they will not be included."""
     known = plan_.cells.get(name, {})
@@ -443,7 +407,7 @@ def _store(values: dict[str, Value], item: Input, result: FieldResult) -> None:
 
 
 def _label_issue(
-    text: Text, expected: str, value: object, file: str, shown: str, plan_: _Plan
+    text: Text, expected: str, value: object, file: str, shown: str, plan_: Plan
 ) -> Issue:
     issue = messages.make(
         "label-changed", file, shown, text.pos.ref, text.path, expected=expected, value=value
@@ -483,13 +447,8 @@ def _unused_spares(initiatives: tuple[str | None, ...], filled: set[str]) -> set
     return unused
 
 
-def _initiative_of(path: str) -> int | None:
-    parts = path.split(".")
-    return int(parts[1]) if parts[0] == "initiatives" else None
-
-
 def _required(
-    plan_: _Plan, names: _Names, filled: set[str], unused: set[int], file: str
+    plan_: Plan, names: Names, filled: set[str], unused: set[int], file: str
 ) -> list[Issue]:
     """Required inputs left empty, as the template's own completeness formulas define them
     (a group, like the economy's amounts, is missing when all its cells are empty)."""
@@ -498,7 +457,7 @@ def _required(
         for group, label in zip(formula.groups(), formula.labels, strict=True):
             inputs = [plan_.cells[p.sheet][(p.row, p.col)] for p in group]
             paths = [i.path for i in inputs if isinstance(i, Input)]
-            if not paths or any(p in filled for p in paths) or _initiative_of(paths[0]) in unused:
+            if not paths or any(p in filled for p in paths) or initiative_of(paths[0]) in unused:
                 continue
             first = group[0]
             where = Where(file, names.sheet(first.sheet), first.ref, paths[0], label)
@@ -507,7 +466,7 @@ def _required(
 
 
 def _cofinancing(
-    plan_: _Plan, names: _Names, values: dict[str, Value], unused: set[int], file: str
+    plan_: Plan, names: Names, values: dict[str, Value], unused: set[int], file: str
 ) -> list[Issue]:
     issues = []
     layout = plan_.layout
@@ -534,8 +493,8 @@ def _cofinancing(
 
 
 def _cached_totals(
-    plan_: _Plan,
-    names: _Names,
+    plan_: Plan,
+    names: Names,
     sheets: dict[str, RawSheet],
     values: dict[str, Value],
     file: str,
@@ -580,96 +539,6 @@ def _cached_totals(
     return issues
 
 
-# --------------------------------------------------------------------------- cached plans
-
-
-@dataclass
-class _Plan:
-    """A layout plus lookups by position, computed once per template kind."""
-
-    layout: Layout
-
-    @cached_property
-    def cells(self) -> dict[str, dict[tuple[int, int], Input | Text | Formula]]:
-        out: dict[str, dict[tuple[int, int], Input | Text | Formula]] = {}
-        for item in (*self.layout.texts, *self.layout.formulas, *self.layout.inputs):
-            out.setdefault(item.pos.sheet, {})[(item.pos.row, item.pos.col)] = item
-        return out
-
-    @cached_property
-    def texts(self) -> dict[str, dict[tuple[int, int], Text]]:
-        out: dict[str, dict[tuple[int, int], Text]] = {}
-        for t in self.layout.texts:
-            out.setdefault(t.pos.sheet, {})[(t.pos.row, t.pos.col)] = t
-        return out
-
-    @cached_property
-    def formulas(self) -> dict[str, dict[tuple[int, int], tuple[Formula, str]]]:
-        """Each formula with its expected text (without "=")."""
-        out: dict[str, dict[tuple[int, int], tuple[Formula, str]]] = {}
-        for f in self.layout.formulas:
-            out.setdefault(f.pos.sheet, {})[(f.pos.row, f.pos.col)] = (f, f.excel()[1:])
-        return out
-
-    @cached_property
-    def formula_at(self) -> dict[tuple[str, int, int], Formula]:
-        return {(f.pos.sheet, f.pos.row, f.pos.col): f for f in self.layout.formulas}
-
-    @cached_property
-    def amount_paths(self) -> dict[int, list[str]]:
-        """Per initiative, the paths of its amounts (years and unallocated)."""
-        out: dict[int, list[str]] = {}
-        for inp in self.layout.inputs:
-            n = _initiative_of(inp.path)
-            if (
-                n is not None
-                and inp.field.kind is Kind.AMOUNT
-                and not inp.path.endswith(".cofinancing")
-            ):
-                out.setdefault(n, []).append(inp.path)
-        return out
-
-    @cached_property
-    def completeness(self) -> list[Formula]:
-        return [f for f in self.layout.formulas if f.op == "missing"]
-
-    @cached_property
-    def sums(self) -> list[Formula]:
-        return [f for f in self.layout.formulas if f.op == "sum"]
-
-    @cached_property
-    def roles(self) -> dict[str, Role]:
-        return {s.name: s.role for s in self.layout.sheets}
-
-    @cached_property
-    def rows(self) -> dict[str, dict[int, list[tuple[int, Input | Text | Formula]]]]:
-        """Sheet -> row -> the planned cells of that row, for the one pass over the cells."""
-        out: dict[str, dict[int, list[tuple[int, Input | Text | Formula]]]] = {}
-        for sheet, cells in self.cells.items():
-            for (row, col), item in sorted(cells.items()):
-                out.setdefault(sheet, {}).setdefault(row, []).append((col, item))
-        return out
-
-    @cached_property
-    def refs(self) -> dict[str, str]:
-        return {inp.path: inp.pos.ref for inp in self.layout.inputs}
-
-    @cached_property
-    def labels(self) -> dict[str, str]:
-        """A label for every input, as messages show it ("Økonomi, 2008")."""
-        spec = self.layout.spec
-        economy = next(f.label for f in spec.initiative.fields if f.kind is Kind.ECONOMY)
-        out = {}
-        for inp in self.layout.inputs:
-            label = inp.field.label
-            if ".economy." in inp.path or inp.path.startswith("overview."):
-                label = f"{economy}, {label}"
-            out[inp.path] = label
-        return out
-
-
-PLAN_CACHE = 16  # a plan is ~0.7 MB; a national round has a different one per file
-_PLANS: dict[tuple[str, bool, tuple[bool, ...], bool], _Plan] = {}
 _DEFAULT: list[Spec] = []
 
 
@@ -677,60 +546,3 @@ def _default_spec() -> Spec:
     if not _DEFAULT:
         _DEFAULT.append(load_spec())
     return _DEFAULT[0]
-
-
-# Names that tell templates of one shape apart stand in a shape plan as placeholders (control
-# characters a template never contains); _Names puts the real ones back for each file.
-_DEPARTMENT = "\x01D\x01"
-
-
-def _placeholder(n: int) -> str:
-    return f"\x01N{n}\x01"
-
-
-def _shape_for(
-    spec: Spec, has_department: bool, initiatives: tuple[str | None, ...], feedback: bool
-) -> _Plan:
-    """The plan shared by every template with this shape: which initiatives are spare sheets,
-    whether the department is fixed. A national round has a different department per file,
-    so planning once per shape instead of once per file is most of validation's speed."""
-    blanks = tuple(n is None for n in initiatives)
-    key = (spec.digest, has_department, blanks, feedback)
-    if key not in _PLANS:
-        if len(_PLANS) >= PLAN_CACHE:
-            _PLANS.clear()
-        names = [None if blank_ else _placeholder(n) for n, blank_ in enumerate(blanks)]
-        department = _DEPARTMENT if has_department else None
-        _PLANS[key] = _Plan(plan(spec, department, names, feedback))
-    return _PLANS[key]
-
-
-@dataclass(frozen=True)
-class _Names:
-    """One file's real names for a shape plan: its sheet names and placeholder texts."""
-
-    sheets: dict[str, str]  # shape sheet name -> real sheet name
-    pairs: tuple[tuple[str, str], ...]  # (placeholder text, real text), longest forms first
-
-    def sheet(self, name: str) -> str:
-        return self.sheets.get(name, name)
-
-    def text(self, text: str) -> str:
-        if "\x01" not in text:
-            return text
-        for placeholder, real in self.pairs:
-            text = text.replace(placeholder, real)
-        return text
-
-
-def _bind(
-    spec: Spec, shape: Layout, department: str | None, initiatives: list[str | None]
-) -> _Names:
-    real = initiative_sheet_names(spec, initiatives)
-    sheets = dict(zip([s.name for s in shape.initiative_sheets()], real, strict=True))
-    pairs = [(excel.quote_sheet(a), excel.quote_sheet(b)) for a, b in sheets.items()]
-    pairs += [(a, b) for a, b in sheets.items() if a != b]
-    pairs += [(_placeholder(n), name) for n, name in enumerate(initiatives) if name is not None]
-    if department is not None:
-        pairs.append((_DEPARTMENT, department))
-    return _Names(sheets, tuple(pairs))
