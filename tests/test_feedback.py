@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bilag4xl.cli import app
-from bilag4xl.feedback import feedback_bytes, write_feedback
+from bilag4xl.feedback import feedback_bytes, placed_values, write_feedback
 from bilag4xl.layout import Role
 from bilag4xl.report import Severity
 from bilag4xl.testing import libreoffice as lo
@@ -54,6 +54,12 @@ def test_every_problem_is_a_comment_at_its_cell(feedback_file: Path) -> None:
     pos = layout.input(bad.field).pos
     assert wb[pos.sheet][pos.ref].value is None
     assert f"«{original.raw[bad.field]}»" in wb[pos.sheet][pos.ref].comment.text
+    # Invalid text goes back where it was typed, so the caseworker edits their own words.
+    email = layout.input("cover.email").pos
+    assert wb[email.sheet][email.ref].value == original.raw["cover.email"]
+    choice = next(i for i in problems if i.code == "not-a-choice")
+    pos = layout.input(choice.field).pos
+    assert wb[pos.sheet][pos.ref].value == original.raw[choice.field]
 
 
 def test_rettelser_sheet_lists_and_links_every_problem(feedback_file: Path) -> None:
@@ -116,7 +122,7 @@ def test_libreoffice_recalculates_the_completeness_status(
     result = read_file(FAULTY)
     layout = layout_of(result)
     assert layout is not None
-    expected = layout.evaluate(result.values)
+    expected = layout.evaluate(placed_values(result, layout))
     statuses = [f.pos for f in layout.formulas if f.op == "missing"]
     saved = tmp_path / "recalc.xlsx"
     lo.recalc_and_save(feedback_file, saved)

@@ -16,9 +16,9 @@ from pathlib import Path
 from . import excel
 from .errors import Bilag4xlError
 from .files import atomic_write, check_targets
-from .layout import Layout, Pos, plan
+from .layout import Layout, Pos, Value, plan
 from .report import Issue, Lang, Severity
-from .spec import Spec
+from .spec import Kind, Spec
 from .template import Correction, Marks, build
 from .validate import FileResult, layout_of, read_file, validate_paths
 
@@ -38,8 +38,27 @@ class FeedbackResult:
     reason: str = ""
 
 
-def corrections(result: FileResult, layout: Layout, lang: Lang = "da") -> list[Correction]:
-    """One correction per problem, placed on the fresh layout's cell for that field."""
+# Kinds whose cell can hold what was typed even when it broke a rule (the caseworker then
+# edits their own text); an amount or date cell cannot, so that value stays in the comment.
+TEXT_KINDS = (Kind.TEXT, Kind.LONGTEXT, Kind.EMAIL, Kind.PHONE, Kind.PATTERN, Kind.CHOICE)
+
+
+def placed_values(result: FileResult, layout: Layout) -> dict[str, Value]:
+    """The values to pre-fill: the valid ones, and invalid text back where it was typed."""
+    values = dict(result.values)
+    inputs = {i.path: i for i in layout.inputs}
+    for path, raw in result.raw.items():
+        typed_text = isinstance(raw, str) and path in inputs
+        if typed_text and values.get(path) is None and inputs[path].field.kind in TEXT_KINDS:
+            values[path] = raw
+    return values
+
+
+def corrections(
+    result: FileResult, layout: Layout, placed: dict[str, Value], lang: Lang = "da"
+) -> list[Correction]:
+    """One correction per problem, on the fresh layout's cell for that field; a value that
+    could not be placed is kept in the comment."""
     out = []
     for issue in result.report:
         if issue.severity not in NEEDS_FEEDBACK:
@@ -47,7 +66,7 @@ def corrections(result: FileResult, layout: Layout, lang: Lang = "da") -> list[C
         pos = _position(issue, layout)
         message = issue.message(lang)
         raw = result.raw.get(issue.field or "")
-        if issue.field and raw is not None and result.values.get(issue.field) is None:
+        if issue.field and raw is not None and placed.get(issue.field) is None:
             message += f"\n{RAW_VALUE[lang]}: «{raw}»"
         label = _label(layout, issue.field) if issue.field else (issue.where() or issue.file)
         out.append(Correction(pos, label, message))
@@ -82,8 +101,9 @@ def feedback_bytes(result: FileResult, spec: Spec | None = None, lang: Lang = "d
         raise NoFeedbackError(f"{result.path}: kan ikke laves om til et rettelsesark: {reasons}")
     layout = plan(base.spec, base.department, base.initiatives, feedback=True)
     title = f"Rettelser til {result.path.name}"
-    marks = Marks(tuple(corrections(result, layout, lang)), title)
-    return build(layout, result.values, marks=marks)
+    placed = placed_values(result, layout)
+    marks = Marks(tuple(corrections(result, layout, placed, lang)), title)
+    return build(layout, placed, marks=marks)
 
 
 def write_feedback(
