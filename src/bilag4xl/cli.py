@@ -168,12 +168,13 @@ def validate_command(
 ) -> None:
     """Validate files and folders; print a table (or JSON) and a summary line."""
     check_lang(lang)
-    from .render import issues_table, report_data, summary_line, to_json
+    from .render import issues_table, progress_bar, report_data, summary_line, to_json
     from .spec import load_spec
     from .validate import validate_paths
 
     try:
-        run = validate_paths(paths, load_spec(spec))
+        with progress_bar() as progress:
+            run = validate_paths(paths, load_spec(spec), progress)
     except Bilag4xlError as exc:
         fail(exc)
     if not run.results and not run.skipped:
@@ -306,8 +307,8 @@ def merge_command(
         raise typer.BadParameter("brug error eller latest", param_hint="--on-duplicate")
     check_xlsx(out)
     from .consolidated import merge_paths
-    from .merge_render import merge_data, merge_summary, progress_bar
-    from .render import issues_table, to_json
+    from .merge_render import merge_data, merge_summary
+    from .render import issues_table, progress_bar, to_json
     from .spec import load_spec
 
     try:

@@ -6,9 +6,6 @@ the command shares with validate.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from .amounts import format_number
@@ -17,9 +14,6 @@ from .consolidated_plan import SCHEMA as CONSOLIDATED_SCHEMA
 from .model import Submission
 
 MERGE_SCHEMA = "bilag4xl/merge/1"
-PROGRESS_MIN_FILES = 20
-
-Progress = Callable[[int, int], None]
 
 
 def merge_summary(run: MergeRun) -> str:
@@ -63,29 +57,3 @@ def consolidated_data(submissions: list[Submission]) -> dict[str, Any]:
         "schema": CONSOLIDATED_SCHEMA,
         "submissions": [s.to_json_data() for s in submissions],
     }
-
-
-@contextmanager
-def progress_bar(min_files: int = PROGRESS_MIN_FILES) -> Iterator[Progress | None]:
-    """A progress callback drawing on stderr, only for a terminal and many files."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    import click
-
-    bar: Any = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            if total < min_files:
-                return
-            bar = click.progressbar(length=total, label="Læser skemaer", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)

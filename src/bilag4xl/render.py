@@ -7,7 +7,9 @@ the same way (a table, then a summary line) and `--json` has one shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +119,35 @@ def _number(value: float) -> str:
     from .amounts import format_number
 
     return format_number(value)
+
+
+PROGRESS_MIN_FILES = 20
+Progress = Callable[[int, int], None]
+
+
+@contextmanager
+def progress_bar(
+    label: str = "Læser skemaer", min_files: int = PROGRESS_MIN_FILES
+) -> Iterator[Progress | None]:
+    """A progress callback drawing on stderr, only for a terminal and many files."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    import click
+
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if total < min_files:
+                return
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
