@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
@@ -120,7 +120,7 @@ class Formula:
         )
         return f'=IF(OR({",".join(tests)}),"Mangler: "&MID({parts},3,999),"Udfyldt")'
 
-    def compute(self, get: _Getter) -> Value:
+    def compute(self, get: Callable[[Pos], Value]) -> Value:
         """The value Excel would show, given a way to read any cell's value."""
         if self.op == "ref":
             value = get(self.refs[0])
@@ -136,10 +136,6 @@ class Formula:
             if all(_blank(get(p)) for p in g)
         ]
         return "Mangler: " + ", ".join(missing) if missing else "Udfyldt"
-
-
-class _Getter:  # pragma: no cover - typing helper only
-    def __call__(self, pos: Pos) -> Value: ...
 
 
 @dataclass(frozen=True)
@@ -164,6 +160,8 @@ class Layout:
     formulas: list[Formula] = field(default_factory=list)
     heights: dict[tuple[str, int], float] = field(default_factory=dict)
     feedback: bool = False
+    # input() index, rebuilt when planning has added inputs since (planning looks paths up).
+    _by_path: dict[str, Input] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def template_id(self) -> str:
@@ -186,15 +184,9 @@ class Layout:
         } | ({"feedback_sheet": self.spec.sheets.feedback} if self.feedback else {})
 
     def input(self, path: str) -> Input:
-        return self._inputs_by_path()[path]
-
-    def _inputs_by_path(self) -> dict[str, Input]:
-        # Rebuilt whenever inputs were added (planning adds them while it looks them up).
-        size, cache = self.__dict__.get("_by_path", (-1, {}))
-        if size != len(self.inputs):
-            cache = {i.path: i for i in self.inputs}
-            self.__dict__["_by_path"] = (len(self.inputs), cache)
-        return cache
+        if len(self._by_path) != len(self.inputs):
+            self._by_path = {i.path: i for i in self.inputs}
+        return self._by_path[path]
 
     def sheet(self, role: Role) -> SheetPlan:
         return next(s for s in self.sheets if s.role is role)

@@ -13,7 +13,7 @@ import json
 import re
 import tomllib
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -260,13 +260,19 @@ def default_spec_text() -> str:
 def load_spec(path: str | Path | None = None) -> Spec:
     """Load a spec from a TOML file, or the built-in default when path is None."""
     if path is None:
-        return parse_spec(default_spec_text(), source="indbygget spec")
+        return _builtin_spec()
     path = Path(path)
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: kan ikke læses: {exc}") from exc
     return parse_spec(text, source=str(path))
+
+
+@cache
+def _builtin_spec() -> Spec:
+    # Parsed once per process: a Spec is frozen, so every caller can share it.
+    return parse_spec(default_spec_text(), source="indbygget spec")
 
 
 def parse_spec(text: str, source: str = "spec") -> Spec:

@@ -88,7 +88,7 @@ class ValidationRun:
 def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     """Read and validate one workbook; never raises for a bad file (it becomes an issue)."""
     path = Path(path)
-    spec = spec or _default_spec()
+    spec = spec or load_spec()
     try:
         raw = read_workbook(path)
     except UnreadableWorkbook as exc:
@@ -109,7 +109,7 @@ def layout_of(result: FileResult, spec: Spec | None = None) -> Layout | None:
     """The layout a validated file was checked against (None if it was not identified)."""
     if result.template_key is None:
         return None
-    return plan(spec or _default_spec(), *result.template_key)
+    return plan(spec or load_spec(), *result.template_key)
 
 
 def validate_paths(
@@ -127,7 +127,7 @@ def validate_paths(
     them back from worker processes costs time otherwise).
     """
     files, skipped = collect_paths(paths)
-    spec = spec or _default_spec()
+    spec = spec or load_spec()
     run = ValidationRun(skipped=skipped)
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
@@ -537,12 +537,3 @@ def _cached_totals(
                 )
             )
     return issues
-
-
-_DEFAULT: list[Spec] = []
-
-
-def _default_spec() -> Spec:
-    if not _DEFAULT:
-        _DEFAULT.append(load_spec())
-    return _DEFAULT[0]
