@@ -352,6 +352,8 @@ def test_validate_paths_and_skips(tmp_path: Path) -> None:
     (folder / "noter.txt").write_text("ignored")
     files, skipped = collect_paths([folder])
     assert [p.name for p in files] == ["a.xlsx", "b.xlsm"]
+    again, _ = collect_paths([folder / "sub" / "b.xlsm", folder, folder / "a.xlsx"])
+    assert [p.name for p in again] == ["b.xlsm", "a.xlsx"]  # named twice, read once, in order
     assert sorted(p.name for p, _ in skipped) == [".skjult.xlsx", ".~lock.a.xlsx#", "~$a.xlsx"]
     seen = []
     run = validate_paths([folder], progress=lambda n, total: seen.append((n, total)))

@@ -25,6 +25,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from . import consolidated_plan as cp
+from . import split_build
 from .consolidated_read import is_consolidated, read_consolidated
 from .errors import MergeError, OutputExistsError
 from .excel import CELL_TEXT_MAX
@@ -33,10 +34,11 @@ from .layout import LINE_HEIGHT, TEXT_LINES_MAX, Formula, Pos, Value
 from .merge import Entry, Merged, OnDuplicate, merge, notice
 from .report import SEVERITY_DA, Issue, Report
 from .spec import Spec
-from .xlsx import ClassicFormulaSheet, StrictWorkbook, check, strict
+from .xlsx import ClassicFormulaSheet, StrictWorkbook, check
 
 CHART_SIZE = {"x_scale": 2.0, "y_scale": 1.5}
 DEPT_WIDTH, NAME_WIDTH = 44.0, 60.0
+SPLIT_FROM = 500  # initiatives; below this a helper process costs more than it saves
 
 
 __all__ = [
@@ -119,26 +121,38 @@ def write_consolidated(out: str | Path, merged: Merged, force: bool = False) -> 
     return atomic_write(out, build_consolidated(merged), force)
 
 
-def build_consolidated(merged: Merged) -> bytes:
-    """The xlsx bytes of the consolidated workbook (deterministic: same merge, same bytes)."""
+def build_consolidated(merged: Merged, split: bool | None = None) -> bytes:
+    """The xlsx bytes of the consolidated workbook (deterministic: same merge, same bytes).
+
+    A large merge writes "Indsatser" in a helper process while this one writes the other
+    sheets (`split_build`); `split` forces that on or off (default: from SPLIT_FROM initiatives).
+    """
     if not merged.ok:
         errors = len(merged.report.errors)
         raise MergeError(f"indberetningerne kan ikke samles: {errors} fejl (se rapporten)")
-    wb = StrictWorkbook(lock_structure=False, stream=True)
-    try:
-        with strict():
-            _Writer(wb, merged).write()
-    except BaseException:
-        wb.discard()
-        raise
-    return wb.to_bytes()
+    if split is None:
+        split = merged.initiatives >= SPLIT_FROM
+
+    def new() -> StrictWorkbook:
+        return StrictWorkbook(lock_structure=False, stream=True)
+
+    def write(wb: StrictWorkbook, fills: Callable[[str], bool]) -> None:
+        _Writer(wb, merged, fills).write()
+
+    return split_build.build(new, write, [cp.INITIATIVES], split)
 
 
 class _Writer:
-    """Writes all sheets top-down in one pass over the entries (see module docstring)."""
+    """Writes all sheets top-down in one pass over the entries (see module docstring).
 
-    def __init__(self, wb: StrictWorkbook, merged: Merged) -> None:
+    Cells go only to the sheets `fills` names; every sheet is still declared with its columns,
+    table, filters and chart, so two writers filling different sheets make the same parts."""
+
+    def __init__(
+        self, wb: StrictWorkbook, merged: Merged, fills: Callable[[str], bool] = lambda _: True
+    ) -> None:
         self.wb, self.merged, self.spec = wb, merged, merged.spec
+        wb.index_formats()
         self.ini_cols = cp.initiative_columns(self.spec)
         self.src_cols = cp.source_columns(self.spec)
         self.amounts = cp.overview_columns(self.spec)
@@ -153,6 +167,7 @@ class _Writer:
         self.meta = self._sheet(cp.METADATA, [20, 80])
         self.meta.very_hidden()
         self.overview.activate()
+        self.filled = {ws.name: fills(ws.name) for ws in wb.worksheets()}
         self.ini_row = 0
         self.subtotals: list[dict[int, Value]] = []
 
@@ -168,6 +183,7 @@ class _Writer:
     # ------------------------------------------------------------------ the pass
 
     def write(self) -> None:
+        filled = self.filled
         self._overview_head()
         self._initiatives_head()
         self._header_row(self.sources, 0, [c.header for c in self.src_cols])
@@ -178,9 +194,13 @@ class _Writer:
         ):
             values = cp.submission_values(self.spec, entry.submission)
             cells = self._initiative_rows(nr, entry, values)
-            self._source_row(nr, entry, values)
-            self._overview_block(entry, block, values, cells)
-        self._overview_summary()
+            if filled[cp.SOURCES]:
+                self._source_row(nr, entry, values)
+            if filled[cp.OVERVIEW]:
+                self._overview_block(entry, block, values, cells)
+        if filled[cp.OVERVIEW]:
+            self._overview_summary()
+        self._chart()
         self._issue_rows()
         self._metadata()
 
@@ -191,20 +211,20 @@ class _Writer:
         headers = [c.header for c in cols]
         last = max(self.merged.initiatives, 1)
         _declare_table(ws, last, headers, self.fmt("header"))
-        self._header_row(ws, 0, headers)
         ws.freeze_panes(1, 4)
         self.ini_row = 1
 
     def _initiative_rows(
         self, nr: int, entry: Entry, values: Mapping[str, Any]
     ) -> dict[Pos, Value]:
-        """One row per initiative; returns the amounts written, for the overview's formulas."""
+        """One row per initiative; returns the amounts, for the overview's formulas."""
         cells: dict[Pos, Value] = {}
-        cols, sheet = self.ini_cols, cp.INITIATIVES
+        ws, cols, sheet = self.initiatives, self.ini_cols, cp.INITIATIVES
         summed = [
             j for j, c in enumerate(cols) if ".years." in c.key or c.key.endswith("unallocated")
         ]
-        kept = {*summed, cp.index_of(cols, "economy.cofinancing")}
+        kept = [*summed, cp.index_of(cols, "economy.cofinancing")]
+        total = cp.index_of(cols, cp.TOTAL)
         wrapped = [(j, c.width) for j, c in enumerate(cols) if c.style == "cell"]
         for i in range(len(entry.submission.initiatives)):
             row, prefix = self.ini_row, f"initiatives.{i}"
@@ -212,16 +232,16 @@ class _Writer:
             written = [
                 values[f"{prefix}.{c.key}"] if c.is_field else bookkeeping.get(c.key) for c in cols
             ]
-            for col, (c, value) in enumerate(zip(cols, written, strict=True)):
-                if c.key == cp.TOTAL:
-                    pos = Pos(sheet, row, col)
-                    refs = tuple(Pos(sheet, row, j) for j in summed)
-                    cells[pos] = self._formula(self.initiatives, Formula(pos, "sum", refs), cells)
-                    continue
-                self._put(self.initiatives, row, col, value, c.style)
-                if col in kept:
-                    cells[Pos(sheet, row, col)] = value
-            self._fit_row(self.initiatives, row, [(written[j], w) for j, w in wrapped])
+            if self.filled[sheet]:
+                for col, (c, value) in enumerate(zip(cols, written, strict=True)):
+                    if col != total:
+                        self._put(ws, row, col, value, c.style)
+                self._fit_row(ws, row, [(written[j], w) for j, w in wrapped])
+            for col in kept:
+                cells[Pos(sheet, row, col)] = written[col]
+            pos = Pos(sheet, row, total)
+            refs = tuple(Pos(sheet, row, j) for j in summed)
+            cells[pos] = self._formula(ws, Formula(pos, "sum", refs), cells)
             self.ini_row += 1
         return cells
 
@@ -345,7 +365,6 @@ class _Writer:
             )
         if spec.overview.footnote:
             self._span(ws, p.footnote_row, last, spec.overview.footnote, "help")
-        self._chart()
 
     def _chart(self) -> None:
         """Stacked columns: each department's amounts by year (and 'not allocated')."""
@@ -420,7 +439,7 @@ class _Writer:
 
     def _put(self, ws: Worksheet, row: int, col: int, value: Any, style: str) -> None:
         """Write by type; text is always a string cell, True/False the form's Ja/Nej."""
-        if value is None or value == "":
+        if value is None or value == "" or not self.filled[ws.name]:
             return
         fmt = self.fmt(style)
         if isinstance(value, bool):
@@ -437,6 +456,8 @@ class _Writer:
     def _formula(self, ws: Worksheet, f: Formula, cells: Mapping[Pos, Value]) -> Value:
         """Write a formula with its computed value as the cached result; return the value."""
         value = f.compute(cells.get)  # type: ignore[arg-type]
+        if not self.filled[ws.name]:
+            return value
         result = ws.write_formula(f.pos.row, f.pos.col, f.excel(), self.fmt(f.style), value)
         if result:
             check(result, f"formel i {f.pos}")
@@ -444,12 +465,15 @@ class _Writer:
 
     def _fit_row(self, ws: Worksheet, row: int, texts: Sequence[tuple[Any, float]]) -> None:
         """Give a row with wrapped text its height: LibreOffice does not grow it on load."""
+        if not self.filled[ws.name]:
+            return
         lines = max((_lines(t, w) for t, w in texts if isinstance(t, str)), default=1)
         if lines > 1:
             check(ws.set_row(row, LINE_HEIGHT * min(lines, TEXT_LINES_MAX)), "rækkehøjde")
 
     def _span(self, ws: Worksheet, row: int, last_col: int, text: str, style: str) -> None:
-        check(ws.merge_range(row, 0, row, last_col, text, self.fmt(style)), f"{ws.name} række")
+        if self.filled[ws.name]:
+            check(ws.merge_range(row, 0, row, last_col, text, self.fmt(style)), f"{ws.name} række")
 
     def _header_row(self, ws: Worksheet, row: int, headers: Sequence[str]) -> None:
         for col, text in enumerate(headers):
@@ -485,8 +509,9 @@ def _declare_table(ws: Worksheet, last_row: int, headers: Sequence[str], fmt: An
 
     xlsxwriter refuses add_table() in constant_memory mode only because it writes the header
     cells itself. Declared before any row is written, the header row is still the open row:
-    the table is added with constant_memory briefly off, and the caller then rewrites the
-    headers as the inline strings the streamed sheet needs. The per-cell overlap bookkeeping
+    the table is added with constant_memory briefly off, and the headers are then rewritten
+    as the inline strings the streamed sheet needs (also by a writer that does not fill the
+    sheet: shared-string headers would break its streamed rows). The per-cell overlap bookkeeping
     (one dict entry per table cell, for a check that cannot fire on a one-table sheet) is
     dropped to keep memory flat.
     """
@@ -498,3 +523,5 @@ def _declare_table(ws: Worksheet, last_row: int, headers: Sequence[str], fmt: An
     finally:
         ws.constant_memory = True
     ws.table_cells.clear()
+    for col, header in enumerate(headers):
+        check(ws.write_string(0, col, header, fmt), f"overskrift i {ws.name}")

@@ -15,7 +15,7 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Files named directly, plus *.xlsx/*.xlsm found in folders; and what was skipped, why."""
-    files: list[Path] = []
+    files: dict[Path, None] = {}  # ordered, and a path named twice is read once
     skipped: list[tuple[Path, str]] = []
     for given in map(Path, paths):
         found = sorted(_walk(given)) if given.is_dir() else [given]
@@ -23,9 +23,9 @@ def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[P
             reason = _skip_reason(path)
             if reason:
                 skipped.append((path, reason))
-            elif path not in files:
-                files.append(path)
-    return files, skipped
+            else:
+                files.setdefault(path)
+    return list(files), skipped
 
 
 def _walk(folder: Path) -> Iterable[Path]:

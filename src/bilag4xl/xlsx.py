@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import io
 import os
+import shutil
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -27,6 +30,7 @@ from . import styles
 from .errors import WorkbookWriteError
 
 FIXED_CREATED = dt.datetime(2009, 3, 25, 0, 0, 0)
+SHEET_PART = "xl/worksheets/sheet{}.xml"  # xlsxwriter's name for the n-th worksheet's part
 
 
 class StrictWorkbook(xlsxwriter.Workbook):
@@ -76,6 +80,11 @@ class StrictWorkbook(xlsxwriter.Workbook):
     def discard(self) -> None:
         """Give up on an unfinished workbook: close and delete the temporary row files that
         streamed sheets keep open until `close()` (otherwise left behind in the temp dir)."""
+        self._remove_row_files()
+        self.fileclosed = True
+
+    def _remove_row_files(self) -> None:
+        # Also after close(): xlsxwriter leaves the row file of a streamed sheet without cells.
         for ws in self.worksheets():
             if ws.row_data_filename is None:
                 continue
@@ -85,25 +94,109 @@ class StrictWorkbook(xlsxwriter.Workbook):
             with contextlib.suppress(OSError):
                 os.unlink(ws.row_data_filename)
             ws.row_data_filename = None
-        self.fileclosed = True
 
-    def to_bytes(self) -> bytes:
+    def index_formats(self) -> None:
+        """Number every declared style now, in declaration order.
+
+        xlsxwriter numbers cell formats in order of first use. Two processes that each write
+        the cells of some sheets of one workbook (see `split_build`) must number them alike,
+        so that their styles.xml parts are the same and the sheets can be put together."""
+        for name in styles.STYLES:
+            self.fmt(name)._get_xf_index()
+
+    def sheet_part(self, name: str) -> str:
+        """The zip member that holds a worksheet's XML (numbered as xlsxwriter's packager)."""
+        sheets = [ws.name for ws in self.worksheets() if not ws.is_chartsheet]
+        return SHEET_PART.format(sheets.index(name) + 1)
+
+    def to_bytes(
+        self, replace: Mapping[str, Path] | None = None, digests: dict[str, str] | None = None
+    ) -> bytes:
         """Close the workbook and return the xlsx file's bytes.
 
         A streamed (large) workbook is deflated at level 1: compression is ~40% of writing a
         large file at the default level, for a file only ~15% larger. xlsxwriter has no option
-        for it, so its ZipFile is given the level for the duration of close()."""
+        for it, so its ZipFile is given the level for the duration of close().
+        `replace` stores other files as some zip members (a sheet written by another process);
+        `digests` receives the SHA-256 of every member that is not a worksheet."""
         level = 1 if self.constant_memory else None
-        with (
-            strict(),
-            mock.patch.object(
-                xlsxwriter.workbook,
-                "ZipFile",
-                functools.partial(zipfile.ZipFile, compresslevel=level),
-            ),
-        ):
-            self.close()
+        package = functools.partial(
+            _Package, compresslevel=level, replace=replace or {}, digests=digests
+        )
+        with strict(), mock.patch.object(xlsxwriter.workbook, "ZipFile", package):
+            self._close()
         return self._buffer.getvalue()
+
+    def export_sheets(self, names: Collection[str], folder: Path) -> dict[str, str]:
+        """Close the workbook without zipping it: copy the XML of the named worksheets into
+        `folder` (as files named like their zip members' base names) and return the SHA-256
+        of every member that is not a worksheet, for the process that puts the parts together.
+        """
+        members = {self.sheet_part(name) for name in names}
+        digests: dict[str, str] = {}
+        capture = functools.partial(_Capture, members=members, folder=folder, digests=digests)
+        with strict(), mock.patch.object(xlsxwriter.workbook, "ZipFile", capture):
+            self._close()
+        return digests
+
+    def _close(self) -> None:
+        try:
+            self.close()
+        finally:
+            self._remove_row_files()
+
+
+def _is_sheet(member: str) -> bool:
+    return member.startswith("xl/worksheets/sheet")
+
+
+def _digest(filename: str | Path) -> str:
+    with open(filename, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+class _Package(zipfile.ZipFile):
+    """xlsxwriter's ZipFile, taking some members from other files and noting digests."""
+
+    def __init__(
+        self,
+        *args: Any,
+        replace: Mapping[str, Path],
+        digests: dict[str, str] | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._replace, self._digests = replace, digests
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        if self._digests is not None and not _is_sheet(arcname):
+            self._digests[arcname] = _digest(filename)
+        source = self._replace.get(arcname)
+        if source is not None:  # xlsxwriter set the file's time and mode; the member keeps them
+            shutil.copystat(filename, source)
+        super().write(source or filename, arcname, *args, **kwargs)
+
+
+class _Capture:
+    """Stands in for xlsxwriter's ZipFile when only some parts are wanted (no zip is made)."""
+
+    def __init__(
+        self, *_: Any, members: set[str], folder: Path, digests: dict[str, str], **__: Any
+    ) -> None:
+        self._members, self._folder, self._digests = members, folder, digests
+
+    def write(self, filename: str, arcname: str) -> None:
+        if arcname in self._members:
+            target = self._folder / Path(arcname).name
+            try:  # xlsxwriter deletes its file after this; a second name keeps the data
+                os.link(filename, target)
+            except OSError:  # another file system
+                shutil.copyfile(filename, target)
+        elif not _is_sheet(arcname):
+            self._digests[arcname] = _digest(filename)
+
+    def close(self) -> None:
+        pass
 
 
 class ClassicFormulaSheet(Worksheet):
