@@ -136,6 +136,22 @@ def test_an_output_inside_the_input_folder_is_not_read_back(returned, tmp_path) 
     assert len(read_consolidated(out)) == 7
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_earlier_consolidated_workbook_is_passed_over(returned, tmp_path, workers) -> None:
+    """Found in an input folder under another name: noted, not read (also by worker processes)."""
+    folder = tmp_path / "in"
+    shutil.copytree(returned, folder)
+    assert merge(returned, "-o", folder / "0_gammel.xlsx").exit_code == 0
+    run = validate_paths([folder], SPEC, workers=workers, skip=consolidated.is_consolidated)
+    assert [p.name for p in run.passed_over] == ["0_gammel.xlsx"]
+    assert len(run.results) == 7 and run.valid
+    done = consolidated.merge_paths([folder], tmp_path / "ny.xlsx", SPEC)
+    assert [(i.code, i.file) for i in done.merged.report if "skipped" in i.code] == [
+        ("merge.consolidated_skipped", str(folder / "0_gammel.xlsx"))
+    ]
+    assert len(read_consolidated(tmp_path / "ny.xlsx")) == 7
+
+
 def test_a_submission_in_an_input_folder_is_never_the_output(returned, tmp_path) -> None:
     """--force must not let the consolidated workbook replace a caseworker's file."""
     folder = tmp_path / "in"

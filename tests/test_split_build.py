@@ -34,8 +34,8 @@ def two_cores(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "tmp").mkdir()
 
 
-def new() -> StrictWorkbook:
-    return StrictWorkbook(lock_structure=False, stream=True)
+def new(tmpdir: str | None = None) -> StrictWorkbook:
+    return StrictWorkbook(lock_structure=False, stream=True, tmpdir=tmpdir)
 
 
 Extra = Callable[[StrictWorkbook, Callable[[str], bool]], None]

@@ -91,18 +91,18 @@ def merge_paths(
     notes = []
     inputs = []
     for path in files:
-        if path.resolve() == target:
-            if not is_consolidated(path):  # a submission: --force must never replace an input
-                raise MergeError(
-                    f"{out} er en af inputfilerne (fundet i en inputmappe); vælg et andet navn "
-                    "til resultatet"
-                )
-            notes.append(notice("output_skipped", path))
-        elif is_consolidated(path):
-            notes.append(notice("consolidated_skipped", path))
-        else:
+        if path.resolve() != target:
             inputs.append(path)
-    run = validate_paths(inputs, spec, progress)
+        elif is_consolidated(path):
+            notes.append(notice("output_skipped", path))
+        else:  # a submission: --force must never replace an input
+            raise MergeError(
+                f"{out} er en af inputfilerne (fundet i en inputmappe); vælg et andet navn "
+                "til resultatet"
+            )
+    # An earlier consolidated workbook among the inputs is passed over (checked while reading).
+    run = validate_paths(inputs, spec, progress, skip=is_consolidated)
+    notes += [notice("consolidated_skipped", path) for path in run.passed_over]
     merged = merge(
         run.results,
         spec,
@@ -133,8 +133,8 @@ def build_consolidated(merged: Merged, split: bool | None = None) -> bytes:
     if split is None:
         split = merged.initiatives >= SPLIT_FROM
 
-    def new() -> StrictWorkbook:
-        return StrictWorkbook(lock_structure=False, stream=True)
+    def new(tmpdir: str | None) -> StrictWorkbook:
+        return StrictWorkbook(lock_structure=False, stream=True, tmpdir=tmpdir)
 
     def write(wb: StrictWorkbook, fills: Callable[[str], bool]) -> None:
         _Writer(wb, merged, fills).write()

@@ -140,7 +140,9 @@ class Names:
     """One file's real names for a shape plan: its sheet names and placeholder texts."""
 
     sheets: dict[str, str]  # shape sheet name -> real sheet name
-    pairs: tuple[tuple[str, str], ...]  # (placeholder text, real text), longest forms first
+    # placeholder id -> (text in the shape plan, real text), longest forms first; every form
+    # holds exactly one placeholder, so a text only needs the forms of the ids it contains.
+    forms: dict[str, tuple[tuple[str, str], ...]]
 
     def sheet(self, name: str) -> str:
         return self.sheets.get(name, name)
@@ -148,8 +150,9 @@ class Names:
     def text(self, text: str) -> str:
         if "\x01" not in text:
             return text
-        for placeholder, real in self.pairs:
-            text = text.replace(placeholder, real)
+        for ident in dict.fromkeys(text.split("\x01")[1::2]):
+            for placeholder, real in self.forms.get(ident, ()):
+                text = text.replace(placeholder, real)
         return text
 
 
@@ -161,4 +164,8 @@ def bind(spec: Spec, shape: Layout, department: str | None, initiatives: list[st
     pairs += [(_placeholder(n), name) for n, name in enumerate(initiatives) if name is not None]
     if department is not None:
         pairs.append((_DEPARTMENT, department))
-    return Names(sheets, tuple(pairs))
+    forms: dict[str, list[tuple[str, str]]] = {}
+    for placeholder, real_text in pairs:
+        for ident in placeholder.split("\x01")[1::2]:
+            forms.setdefault(ident, []).append((placeholder, real_text))
+    return Names(sheets, {ident: tuple(f) for ident, f in forms.items()})

@@ -12,11 +12,13 @@ workbook is written again in one process. Same input, same bytes, either way.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Collection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from .errors import WorkbookWriteError
@@ -24,7 +26,8 @@ from .xlsx import StrictWorkbook, strict
 
 # write(workbook, fills): put the cells of every sheet `fills(name)` is true for.
 Write = Callable[[StrictWorkbook, Callable[[str], bool]], None]
-NewWorkbook = Callable[[], StrictWorkbook]
+# new(tmpdir): an empty streamed workbook keeping its temporary files in tmpdir.
+NewWorkbook = Callable[[str | None], StrictWorkbook]
 _RESULT = "result.pickle"
 
 
@@ -40,42 +43,68 @@ def build(
     if not (split and helper_sheets and can_split()):
         return _whole(new, write)
     helper = frozenset(helper_sheets)
+    # Both processes keep their temporary files here, so nothing outlives a failure.
     with tempfile.TemporaryDirectory(prefix="bilag4xl-") as tmp:
         folder = Path(tmp)
         # Forked before this process opens a workbook: the helper shares no open files.
         process = multiprocessing.get_context("fork").Process(
             target=_helper, args=(new, write, helper, folder), daemon=True
         )
-        process.start()
+        gc.freeze()  # the helper's collector then leaves the shared objects' pages alone
         try:
-            wb = _filled(new, write, lambda name: name not in helper)
-            process.join()
+            process.start()
+        finally:
+            gc.unfreeze()
+        handover = _Handover(process, folder)
+        digests: dict[str, str] = {}
+        try:
+            wb = _filled(new(tmp), write, lambda name: name not in helper)
+            # This process zips its own parts while the helper finishes; the helper's sheet
+            # is waited for when its turn in the zip comes.
+            parts = {wb.sheet_part(name): handover.part(wb.sheet_part(name)) for name in helper}
+            data = wb.to_bytes(parts, digests)
+        except _HelperGone:  # killed, out of memory...: write the whole workbook here
+            return _whole(new, write)
         finally:
             if process.is_alive():
                 process.kill()
-                process.join()
-        result = folder / _RESULT
-        if not result.exists():  # the helper died (killed, out of memory): write it here
-            wb.discard()
-            return _whole(new, write)
-        ok, payload = pickle.loads(result.read_bytes())
-        if not ok:
-            wb.discard()
-            raise payload
-        replace = {wb.sheet_part(n): folder / Path(wb.sheet_part(n)).name for n in helper}
-        digests: dict[str, str] = {}
-        data = wb.to_bytes(replace, digests)
-    if digests != payload:  # the shared parts differ: never ship a mismatched splice
+            process.join()
+    if digests != handover.digests:  # the shared parts differ: never ship a mismatched splice
         return _whole(new, write)
     return data
 
 
+class _HelperGone(Exception):
+    """The helper process ended without handing over its result."""
+
+
+class _Handover:
+    """Waits for the helper and hands over its sheets' XML (or raises what it raised)."""
+
+    def __init__(self, process: BaseProcess, folder: Path) -> None:
+        self.process, self.folder = process, folder
+        self.digests: dict[str, str] | None = None
+
+    def part(self, member: str) -> Callable[[], Path]:
+        def wait() -> Path:
+            self.process.join()
+            result = self.folder / _RESULT
+            if not result.exists():
+                raise _HelperGone
+            ok, payload = pickle.loads(result.read_bytes())
+            if not ok:
+                raise payload
+            self.digests = payload
+            return self.folder / Path(member).name
+
+        return wait
+
+
 def _whole(new: NewWorkbook, write: Write) -> bytes:
-    return _filled(new, write, lambda _: True).to_bytes()
+    return _filled(new(None), write, lambda _: True).to_bytes()
 
 
-def _filled(new: NewWorkbook, write: Write, fills: Callable[[str], bool]) -> StrictWorkbook:
-    wb = new()
+def _filled(wb: StrictWorkbook, write: Write, fills: Callable[[str], bool]) -> StrictWorkbook:
     try:
         with strict():
             write(wb, fills)
@@ -88,7 +117,7 @@ def _filled(new: NewWorkbook, write: Write, fills: Callable[[str], bool]) -> Str
 def _helper(new: NewWorkbook, write: Write, sheets: frozenset[str], folder: Path) -> None:
     """In the forked process: write `sheets`, export their XML, report the shared parts."""
     try:
-        wb = _filled(new, write, lambda name: name in sheets)
+        wb = _filled(new(str(folder)), write, lambda name: name in sheets)
         result: tuple[bool, object] = (True, wb.export_sheets(sheets, folder))
     except Exception as exc:  # handed to the parent, which raises it
         result = (False, exc)

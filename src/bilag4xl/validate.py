@@ -66,6 +66,7 @@ class FileResult:
 class ValidationRun:
     results: list[FileResult] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    passed_over: list[Path] = field(default_factory=list)  # what `skip` said not to read
 
     @property
     def report(self) -> Report:
@@ -118,13 +119,15 @@ def validate_paths(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     keep_values: bool = False,
+    skip: Callable[[Path], bool] | None = None,
 ) -> ValidationRun:
     """Validate files and folders (recursively); lock, owner and hidden files are skipped.
 
     Files are independent, so many of them are read by `workers` processes (default: one per
     CPU once there are PARALLEL_FROM files); results keep the order of the files.
     `keep_values` keeps each result's values and raw cells (feedback needs them; sending
-    them back from worker processes costs time otherwise).
+    them back from worker processes costs time otherwise). A file `skip` is true for is not
+    read (it is asked in the worker, so a check that opens the file costs no extra pass).
     """
     files, skipped = collect_paths(paths)
     spec = spec or load_spec()
@@ -132,8 +135,13 @@ def validate_paths(
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
-    for n, result in enumerate(_read_all(files, spec, workers, keep_values), start=1):
-        run.results.append(result)
+    job = _Job(spec, keep_values, skip)
+    results = _read_all(files, job, workers)
+    for n, (path, result) in enumerate(zip(files, results, strict=True), start=1):
+        if result is None:
+            run.passed_over.append(path)
+        else:
+            run.results.append(result)
         if progress:
             progress(n, len(files))
     return run
@@ -143,33 +151,46 @@ PARALLEL_FROM = 40
 MAX_WORKERS = 8
 
 
-def _read_all(files: list[Path], spec: Spec, workers: int, keep: bool) -> Iterator[FileResult]:
+@dataclass(frozen=True)
+class _Job:
+    """What every file is read with (inherited by worker processes)."""
+
+    spec: Spec
+    keep: bool  # a worker sends values and raw cells back
+    skip: Callable[[Path], bool] | None
+
+    def __call__(self, path: Path) -> FileResult | None:
+        if self.skip is not None and self.skip(path):
+            return None
+        return read_file(path, self.spec)
+
+
+def _read_all(files: list[Path], job: _Job, workers: int) -> Iterator[FileResult | None]:
     if workers == 1:
-        yield from (read_file(path, spec) for path in files)
+        yield from map(job, files)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork: workers inherit the imported modules and the spec, so they start at once.
+    # fork: workers inherit the imported modules and the job, so they start at once.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(32, len(files) // (workers * 4)))
-    init = (spec, keep)
-    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=init) as pool:
+    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(job,)) as pool:
         yield from pool.map(_read_in_worker, files, chunksize=chunk)
 
 
-_WORKER: list[tuple[Spec, bool]] = []
+_WORKER: list[_Job] = []
 
 
-def _init_worker(spec: Spec, keep: bool) -> None:
-    _WORKER[:] = [(spec, keep)]
+def _init_worker(job: _Job) -> None:
+    _WORKER[:] = [job]
 
 
-def _read_in_worker(path: Path) -> FileResult:
-    spec, keep = _WORKER[0]
-    result = read_file(path, spec)
-    if not keep:
+def _read_in_worker(path: Path) -> FileResult | None:
+    job = _WORKER[0]
+    result = job(path)
+    if result is not None and not job.keep:  # not pickled back unless asked for
         result.values, result.raw = {}, {}
     return result
 

@@ -38,16 +38,22 @@ class StrictWorkbook(xlsxwriter.Workbook):
     workbook structure protection, fixed document dates so equal input gives equal bytes."""
 
     def __init__(
-        self, lock_structure: bool = True, password: str | None = None, stream: bool = False
+        self,
+        lock_structure: bool = True,
+        password: str | None = None,
+        stream: bool = False,
+        tmpdir: str | None = None,
     ) -> None:
         # stream: xlsxwriter's constant_memory mode (rows written in order, inline strings,
-        # parts assembled in temporary files), so a large workbook holds one row at a time.
+        # parts assembled in temporary files in `tmpdir`), so a large workbook holds one row
+        # at a time.
         self._buffer = io.BytesIO()
         super().__init__(
             self._buffer,
             {
                 "in_memory": not stream,
                 "constant_memory": stream,
+                "tmpdir": tmpdir,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -110,15 +116,18 @@ class StrictWorkbook(xlsxwriter.Workbook):
         return SHEET_PART.format(sheets.index(name) + 1)
 
     def to_bytes(
-        self, replace: Mapping[str, Path] | None = None, digests: dict[str, str] | None = None
+        self,
+        replace: Mapping[str, Callable[[], Path]] | None = None,
+        digests: dict[str, str] | None = None,
     ) -> bytes:
         """Close the workbook and return the xlsx file's bytes.
 
         A streamed (large) workbook is deflated at level 1: compression is ~40% of writing a
         large file at the default level, for a file only ~15% larger. xlsxwriter has no option
         for it, so its ZipFile is given the level for the duration of close().
-        `replace` stores other files as some zip members (a sheet written by another process);
-        `digests` receives the SHA-256 of every member that is not a worksheet."""
+        `replace` stores other files as some zip members (a sheet written by another process),
+        each asked for only when its turn comes; `digests` receives the SHA-256 of every
+        member that is not a worksheet."""
         level = 1 if self.constant_memory else None
         package = functools.partial(
             _Package, compresslevel=level, replace=replace or {}, digests=digests
@@ -161,7 +170,7 @@ class _Package(zipfile.ZipFile):
     def __init__(
         self,
         *args: Any,
-        replace: Mapping[str, Path],
+        replace: Mapping[str, Callable[[], Path]],
         digests: dict[str, str] | None,
         **kwargs: Any,
     ) -> None:
@@ -171,7 +180,11 @@ class _Package(zipfile.ZipFile):
     def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
         if self._digests is not None and not _is_sheet(arcname):
             self._digests[arcname] = _digest(filename)
-        source = self._replace.get(arcname)
+        try:
+            source = self._replace[arcname]() if arcname in self._replace else None
+        except BaseException:  # xlsxwriter would leave this zip open; it is abandoned
+            self.close()
+            raise
         if source is not None:  # xlsxwriter set the file's time and mode; the member keeps them
             shutil.copystat(filename, source)
         super().write(source or filename, arcname, *args, **kwargs)
