@@ -32,6 +32,7 @@ from .excel import CELL_TEXT_MAX
 from .files import atomic_write
 from .layout import LINE_HEIGHT, TEXT_LINES_MAX, Formula, Pos, Value
 from .merge import Entry, Merged, OnDuplicate, merge, notice
+from .model import initiative_values
 from .report import SEVERITY_DA, Issue, Report
 from .spec import Spec
 from .xlsx import ClassicFormulaSheet, StrictWorkbook, check
@@ -192,12 +193,13 @@ class _Writer:
         for nr, (entry, block) in enumerate(
             zip(self.merged.entries, self.plan.blocks, strict=True), 1
         ):
-            values = cp.submission_values(self.spec, entry.submission)
-            cells = self._initiative_rows(nr, entry, values)
-            if filled[cp.SOURCES]:
-                self._source_row(nr, entry, values)
-            if filled[cp.OVERVIEW]:
-                self._overview_block(entry, block, values, cells)
+            cells = self._initiative_rows(nr, entry)
+            if filled[cp.SOURCES] or filled[cp.OVERVIEW]:
+                values = cp.submission_values(self.spec, entry.submission)
+                if filled[cp.SOURCES]:
+                    self._source_row(nr, entry, values)
+                if filled[cp.OVERVIEW]:
+                    self._overview_block(entry, block, values, cells)
         if filled[cp.OVERVIEW]:
             self._overview_summary()
         self._chart()
@@ -214,24 +216,22 @@ class _Writer:
         ws.freeze_panes(1, 4)
         self.ini_row = 1
 
-    def _initiative_rows(
-        self, nr: int, entry: Entry, values: Mapping[str, Any]
-    ) -> dict[Pos, Value]:
+    def _initiative_rows(self, nr: int, entry: Entry) -> dict[Pos, Value]:
         """One row per initiative; returns the amounts, for the overview's formulas."""
         cells: dict[Pos, Value] = {}
         ws, cols, sheet = self.initiatives, self.ini_cols, cp.INITIATIVES
+        keys = [c.key for c in cols if c.is_field]
+        initiatives = initiative_values(entry.submission, keys)
         summed = [
             j for j, c in enumerate(cols) if ".years." in c.key or c.key.endswith("unallocated")
         ]
         kept = [*summed, cp.index_of(cols, "economy.cofinancing")]
         total = cp.index_of(cols, cp.TOTAL)
         wrapped = [(j, c.width) for j, c in enumerate(cols) if c.style == "cell"]
-        for i in range(len(entry.submission.initiatives)):
-            row, prefix = self.ini_row, f"initiatives.{i}"
+        for i, values in enumerate(initiatives):
+            row = self.ini_row
             bookkeeping = {cp.NR: nr, cp.DEPARTMENT: entry.department, cp.INDEX: i + 1}
-            written = [
-                values[f"{prefix}.{c.key}"] if c.is_field else bookkeeping.get(c.key) for c in cols
-            ]
+            written = [values[c.key] if c.is_field else bookkeeping.get(c.key) for c in cols]
             if self.filled[sheet]:
                 for col, (c, value) in enumerate(zip(cols, written, strict=True)):
                     if col != total:
@@ -467,7 +467,10 @@ class _Writer:
         """Give a row with wrapped text its height: LibreOffice does not grow it on load."""
         if not self.filled[ws.name]:
             return
-        lines = max((_lines(t, w) for t, w in texts if isinstance(t, str)), default=1)
+        lines = 1
+        for text, width in texts:  # ~100,000 texts in a national merge: skip what fits
+            if isinstance(text, str) and (len(text) * 1.1 > width or "\n" in text):
+                lines = max(lines, _lines(text, width))
         if lines > 1:
             check(ws.set_row(row, LINE_HEIGHT * min(lines, TEXT_LINES_MAX)), "rækkehøjde")
 
@@ -482,6 +485,8 @@ class _Writer:
 
 def _lines(text: str, width: float) -> int:
     """Estimated lines of wrapped text in a column `width` characters wide."""
+    if "\n" not in text:
+        return max(1, math.ceil(len(text) * 1.1 / width))
     return sum(max(1, math.ceil(len(part) * 1.1 / width)) for part in text.split("\n"))
 
 

@@ -11,7 +11,7 @@ pre-fill a template (feedback, next round) or compare what a merge kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
@@ -193,10 +193,20 @@ def flatten(submission: Submission, layout: Layout) -> dict[str, Value | dt.date
             "extra_rows": {str(i): r for i, r in enumerate(data["overview"]["extra_rows"])}
         },
     }
-    out: dict[str, Value | dt.date] = {}
-    for path in [i.path for i in layout.inputs] + [t.path for t in layout.texts if t.path]:
-        node: Any = tree
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        out[path] = node
-    return out
+    paths = [i.path for i in layout.inputs] + [t.path for t in layout.texts if t.path]
+    return {path: lookup(tree, path) for path in paths}
+
+
+def initiative_values(submission: Submission, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Each initiative's values by key ("economy.years.2009"...): what `flatten` gives under
+    "initiatives.N.", without the rest of the submission (the merge writes these apart)."""
+    data = submission.model_dump(by_alias=True, include={"initiatives"})
+    return [{key: lookup(ini, key) for key in keys} for ini in data["initiatives"]]
+
+
+def lookup(tree: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of nested dicts (None where the path ends early)."""
+    node: Any = tree
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
