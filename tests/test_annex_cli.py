@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 from annex_seed import DEPARTMENT, NAMES, TEXTS, seed_submission, write_filled
 from bilag4xl import sources
 from bilag4xl.cli import app
+from bilag4xl.consolidated_read import Consolidated
 from bilag4xl.report import Report
-from bilag4xl.spec import Department, load_spec
+from bilag4xl.spec import Department, Spec, default_spec_text, load_spec
 
 SPEC = load_spec()
 ROUND = [d.name for d in SPEC.round.departments]
@@ -30,7 +31,11 @@ def seed_source(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A source file whose submissions are the seed department's (reading is tested elsewhere)."""
     path = tmp_path / "samlet.xlsx"
     path.write_bytes(b"")
-    monkeypatch.setattr(sources, "read_submissions", lambda p, spec: [seed_submission(spec)])
+
+    def seed(path: Path, spec: Spec | None) -> Consolidated:
+        return Consolidated(spec or SPEC, [seed_submission(spec or SPEC)])
+
+    monkeypatch.setattr(sources, "read_submissions", seed)
     return path
 
 
@@ -163,6 +168,36 @@ def test_status_of_generated_round_with_one_department_removed(tmp_path: Path) -
                       departments[2].name: "valid"}  # fmt: skip
     table = runner.invoke(app, ["status", str(folder), *with_spec])
     assert table.exit_code == 1 and "mangler" in table.output
+
+
+def test_report_and_read_of_a_custom_round_use_the_spec_stored_in_the_workbook(
+    tmp_path: Path,
+) -> None:
+    """A consolidated workbook carries its spec: report and read need no --spec for it."""
+    departments = SPEC.round.departments[:2]
+    spec_file = tmp_path / "round.toml"
+    text = _toml(departments).replace('unit = "1.000 kr."', 'unit = "mio. kr."', 1)
+    spec_file.write_text(text, "utf-8")
+    spec = load_spec(spec_file)
+    assert spec.round.unit == "mio. kr." and spec.digest != SPEC.digest
+    folder = tmp_path / "ind"
+    folder.mkdir()
+    for d in departments:
+        write_filled(folder, spec, d.name, d.initiatives)
+    out = tmp_path / "samlet.xlsx"
+    merged = runner.invoke(app, ["merge", str(folder), "-o", str(out), "--spec", str(spec_file)])
+    assert merged.exit_code == 0, merged.output
+    md = tmp_path / "bilag.md"
+    result = runner.invoke(app, ["report", str(out), "-o", str(md)])
+    assert result.exit_code == 0, result.output
+    assert "mio. kr." in md.read_text("utf-8") and "1.000 kr." not in md.read_text("utf-8")
+    shown = runner.invoke(app, ["read", str(out)])
+    assert shown.exit_code == 0 and "mio. kr." in shown.output
+    standard = tmp_path / "standard.toml"
+    standard.write_text(default_spec_text(), "utf-8")
+    args = ["report", str(out), "-o", str(md), "--force", "--spec", str(standard)]
+    wrong = runner.invoke(app, args)
+    assert wrong.exit_code != 0 and "uden --spec" in wrong.output
 
 
 def _toml(departments: tuple[Department, ...]) -> str:

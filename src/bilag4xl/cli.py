@@ -212,7 +212,7 @@ def read_command(
     """Read one filled workbook; print it (or its JSON) and list its problems on stderr.
 
     A consolidated workbook (from `merge`) prints every submission that went into it."""
-    from .consolidated_read import is_consolidated, read_consolidated
+    from .consolidated_read import is_consolidated, open_consolidated
     from .merge_render import consolidated_data
     from .render import issues_table, submission_summary, to_json
     from .spec import load_spec
@@ -220,10 +220,11 @@ def read_command(
 
     try:
         loaded = load_spec(spec)
-        if is_consolidated(file):
-            subs = read_consolidated(file, loaded if spec else None)
-            text = "".join(submission_summary(s.to_json_data(), loaded.round.unit) for s in subs)
-            typer.echo(to_json(consolidated_data(subs)) if as_json else text, nl=False)
+        if is_consolidated(file):  # it carries its spec; --spec is only checked against it
+            book = open_consolidated(file, loaded if spec else None)
+            unit = book.spec.round.unit
+            text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
+            typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
             raise typer.Exit(0)
     except Bilag4xlError as exc:
         fail(exc)
@@ -361,8 +362,8 @@ def report_command(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
     try:
-        loaded = load_spec(spec)
-        annex = build_annex(read_submissions(source, loaded), loaded)
+        batch = read_submissions(source, load_spec(spec) if spec else None)
+        annex = build_annex(batch.submissions, batch.spec)
         atomic_write(out, render(annex, chosen), force=force)
     except Bilag4xlError as exc:
         fail(exc)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,24 @@ def is_consolidated(path: str | Path) -> bool:
     return cp.METADATA in names
 
 
-def read_consolidated(path: str | Path, spec: Spec | None = None) -> list[Submission]:
-    """Every submission stored in a consolidated workbook, in the workbook's order.
+@dataclass(frozen=True)
+class Consolidated:
+    """A consolidated workbook's submissions, and the spec they were merged with (stored in
+    the workbook, so a round's own spec is not needed to read it)."""
 
-    The workbook carries its spec; `spec`, when given, must be that same spec.
+    spec: Spec
+    submissions: list[Submission]
+
+
+def read_consolidated(path: str | Path, spec: Spec | None = None) -> list[Submission]:
+    """Every submission stored in a consolidated workbook, in the workbook's order."""
+    return open_consolidated(path, spec).submissions
+
+
+def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidated:
+    """The submissions of a consolidated workbook with its stored spec.
+
+    `spec`, when given, must be the spec the workbook carries (a check, not a need).
     """
     from . import messages
     from .reader import UnreadableWorkbook, read_workbook
@@ -70,7 +85,7 @@ def read_consolidated(path: str | Path, spec: Spec | None = None) -> list[Submis
             f"{path}: projektmappen er samlet efter en anden spec ({stored.name} "
             f"{stored.version}); læs den uden --spec eller med den spec, den er lavet med"
         )
-    return _Reader(path, stored, sheets).submissions()
+    return Consolidated(stored, _Reader(path, stored, sheets).submissions())
 
 
 def _stored_spec(path: Path, rows: Rows) -> Spec:

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .consolidated_read import Consolidated
 from .errors import UnreadableFileError
-from .model import Submission
 from .spec import Spec
 
 SHOWN_ERRORS = 3
 
 
-def read_submissions(path: str | Path, spec: Spec) -> list[Submission]:
-    """The submissions in `path`: every one of a consolidated workbook, else the file's own."""
-    from .consolidated_read import is_consolidated, read_consolidated
+def read_submissions(path: str | Path, spec: Spec | None = None) -> Consolidated:
+    """The submissions in `path`, with the spec to render them by: every one of a consolidated
+    workbook (and the spec stored in it), else the file's own (by `spec`, default built-in).
+    """
+    from .consolidated_read import is_consolidated, open_consolidated
+    from .spec import load_spec
     from .validate import read_file
 
     path = Path(path)
     if is_consolidated(path):
-        return read_consolidated(path, spec)
+        return open_consolidated(path, spec)
+    spec = spec or load_spec()
     result = read_file(path, spec)
     if result.submission is None or not result.report.valid:
         errors = result.report.errors[:SHOWN_ERRORS]
@@ -33,4 +37,4 @@ def read_submissions(path: str | Path, spec: Spec) -> list[Submission]:
             + (f" ({details})" if details else "")
             + ". Ret fejlene (se 'bilag4xl validate') og prøv igen."
         )
-    return [result.submission]
+    return Consolidated(spec, [result.submission])
