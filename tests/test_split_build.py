@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bilag4xl import consolidated_plan as cp
-from bilag4xl import split_build
+from bilag4xl import processes, split_build
 from bilag4xl.consolidated import build_consolidated
 from bilag4xl.errors import WorkbookWriteError
 from bilag4xl.merge import merge
@@ -21,7 +21,7 @@ from bilag4xl.xlsx import StrictWorkbook
 from merge_helpers import SPEC, departments, result, submission
 
 pytestmark = pytest.mark.skipif(
-    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    not processes.can_fork(),
     reason="the helper process is forked (not on Windows); there the workbook is written whole",
 )
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(autouse=True)
 def two_cores(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Split whatever this machine has, and keep the helper's files where a test can see."""
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(processes, "usable_cpus", lambda: 2)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
 

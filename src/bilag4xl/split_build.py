@@ -13,14 +13,13 @@ workbook is written again in one process. Same input, same bytes, either way.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
 import pickle
 import tempfile
 from collections.abc import Callable, Collection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from . import processes
 from .errors import WorkbookWriteError
 from .xlsx import StrictWorkbook, strict
 
@@ -33,7 +32,7 @@ _RESULT = "result.pickle"
 
 def can_split() -> bool:
     """Two processes only help on two cores, and the helper needs fork (not on Windows)."""
-    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    return processes.usable_cpus() >= 2 and processes.can_fork()
 
 
 def build(
@@ -47,7 +46,7 @@ def build(
     with tempfile.TemporaryDirectory(prefix="bilag4xl-") as tmp:
         folder = Path(tmp)
         # Forked before this process opens a workbook: the helper shares no open files.
-        process = multiprocessing.get_context("fork").Process(
+        process = processes.context().Process(
             target=_helper, args=(new, write, helper, folder), daemon=True
         )
         gc.freeze()  # the helper's collector then leaves the shared objects' pages alone

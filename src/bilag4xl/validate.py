@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import excel, messages
+from . import excel, messages, processes
 from .amounts import format_number
 from .discover import collect_paths
 from .expected import Names, Plan, bind, initiative_of, shape_for
@@ -133,7 +132,7 @@ def validate_paths(
     spec = spec or load_spec()
     run = ValidationRun(skipped=skipped)
     if workers is None:
-        workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
+        workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
     job = _Job(spec, keep_values, skip)
     results = _read_all(files, job, workers)
@@ -169,12 +168,10 @@ def _read_all(files: list[Path], job: _Job, workers: int) -> Iterator[FileResult
     if workers == 1:
         yield from map(job, files)
         return
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork: workers inherit the imported modules and the job, so they start at once.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = processes.context()
     chunk = max(1, min(32, len(files) // (workers * 4)))
     with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(job,)) as pool:
         yield from pool.map(_read_in_worker, files, chunksize=chunk)

@@ -1,0 +1,25 @@
+"""How many processes can work at once here, and how to start them (shared by validate and
+the merge's writer)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from multiprocessing.context import BaseContext
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container or `taskset` may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """fork lets a worker inherit imported modules and data at once (not on Windows)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def context() -> BaseContext:
+    """fork where there is one, else the platform's default way to start processes."""
+    return multiprocessing.get_context("fork" if can_fork() else None)
