@@ -129,3 +129,21 @@ def test_a_streamed_sheet_without_cells_leaves_no_temporary_file(tmp_path: Path)
     wb.add_worksheet("Med").write_string(0, 0, "x")
     assert zipfile.ZipFile(io.BytesIO(wb.to_bytes())).namelist()
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_no_helper_is_forked_while_other_threads_run(tmp_path: Path) -> None:
+    """Forking a program with running threads can deadlock: then one process writes it all."""
+    import threading
+
+    log = tmp_path / "log.txt"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not split_build.can_split()
+        data = split_build.build(new, sheets_ab(log), ["B"])
+    finally:
+        stop.set()
+        other.join()
+    assert [line.split()[1] for line in log.read_text().splitlines()] == ["AB"]
+    assert data == split_build.build(new, sheets_ab(), ["B"], split=False)

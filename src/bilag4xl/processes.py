@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from multiprocessing.context import BaseContext
 
 
@@ -16,8 +17,9 @@ def usable_cpus() -> int:
 
 
 def can_fork() -> bool:
-    """fork lets a worker inherit imported modules and data at once (not on Windows)."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """fork lets a worker inherit imported modules and data at once. Not on Windows, and not
+    from a program running other threads (a lock one of them holds would stay locked)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def context() -> BaseContext:
