@@ -3,7 +3,9 @@
 The workbook is streamed (xlsxwriter's constant_memory mode): every sheet is written top-down,
 one submission at a time, so a national round of ~1,000 files never holds more than one row
 of cells in the writer. Totals are live formulas built from `layout.Formula`, which also
-computes their cached values, so the text and the value of a total cannot disagree.
+computes their cached values, so the text and the value of a total cannot disagree. A large
+merge writes "Indsatser" in a helper process while this one writes the rest (`split_build`):
+the same bytes as one process would write, in ~60% of the time at N = 1,000.
 
 Sheets: "Oversigt" (economy by department, subtotals, grand total, chart), "Indsatser" (every
 field of every initiative, an Excel table), "Kilder" (provenance and cover of each
@@ -26,7 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import consolidated_plan as cp
 from . import split_build
-from .consolidated_read import is_consolidated, read_consolidated
+from .consolidated_read import is_consolidated, open_consolidated, read_consolidated
 from .errors import MergeError, OutputExistsError
 from .excel import CELL_TEXT_MAX
 from .files import atomic_write
@@ -47,6 +49,7 @@ __all__ = [
     "build_consolidated",
     "is_consolidated",
     "merge_paths",
+    "open_consolidated",
     "read_consolidated",
     "write_consolidated",
 ]

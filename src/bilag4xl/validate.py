@@ -361,7 +361,7 @@ def _check_sheet(
             known += 1
             if type(item) is Text:
                 texts_seen += 1
-                text = names.text(item.text)
+                text = names.text(item.text) if "\x01" in item.text else item.text
                 if value != text and _norm_text(value) != _norm_text(text):
                     issues.append(_label_issue(item, text, value, file, shown, plan_))
             elif type(item) is Input and not blank(value):
