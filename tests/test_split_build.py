@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import tempfile
 import zipfile
@@ -11,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from bilag4xl import consolidated_plan as cp
 from bilag4xl import processes, split_build
 from bilag4xl.consolidated import build_consolidated
 from bilag4xl.errors import WorkbookWriteError
@@ -21,7 +21,7 @@ from bilag4xl.xlsx import StrictWorkbook
 from merge_helpers import SPEC, departments, result, submission
 
 pytestmark = pytest.mark.skipif(
-    not processes.can_fork(),
+    "fork" not in multiprocessing.get_all_start_methods(),
     reason="the helper process is forked (not on Windows); there the workbook is written whole",
 )
 
@@ -119,7 +119,6 @@ def test_consolidated_workbook_split_equals_whole() -> None:
     assert split == build_consolidated(merged, split=False)
     indsatser = zipfile.ZipFile(io.BytesIO(split)).read("xl/worksheets/sheet2.xml")
     assert subs[0].initiatives[0].name.encode() in indsatser
-    assert cp.INITIATIVES == "Indsatser"
 
 
 def test_a_streamed_sheet_without_cells_leaves_no_temporary_file(tmp_path: Path) -> None:
