@@ -17,7 +17,7 @@ from bilag4xl.consolidated import build_consolidated
 from bilag4xl.errors import WorkbookWriteError
 from bilag4xl.merge import merge
 from bilag4xl.report import Issue, Report, Severity
-from bilag4xl.xlsx import StrictWorkbook
+from bilag4xl.xlsx import SHEET_PART, StrictWorkbook
 from merge_helpers import SPEC, departments, result, submission
 
 pytestmark = pytest.mark.skipif(
@@ -85,6 +85,16 @@ def test_different_shared_parts_are_never_spliced(tmp_path: Path) -> None:
     whole = split_build.build(new, write, ["B"], split=False)
     assert split_build.build(new, write, ["B"]) == whole
     assert b"Kun_A" in zipfile.ZipFile(io.BytesIO(whole)).read("xl/workbook.xml")
+
+
+def test_a_sheet_put_in_the_wrong_member_is_never_shipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should xlsxwriter ever number its sheet parts differently from `sheet_part`, the
+    helper's sheet would replace another one: that is caught, and one process writes it all."""
+    whole = split_build.build(new, sheets_ab(), ["B"], split=False)
+    monkeypatch.setattr(StrictWorkbook, "sheet_part", lambda self, name: SHEET_PART.format(1))
+    assert split_build.build(new, sheets_ab(), ["B"]) == whole
 
 
 def test_an_error_in_the_helper_is_raised_here(tmp_path: Path) -> None:

@@ -6,8 +6,9 @@ others; the helper hands over that sheet's XML, which goes into the zip in place
 empty sheet this process wrote. Both processes run the same `write` code (the helper
 inherits the data by fork, nothing is pickled), each skipping the cells of the sheets the
 other one writes, so every shared part (styles, tables, defined names, charts) comes out the
-same. That is checked, not assumed: the SHA-256 of every non-sheet part must agree, or the
-workbook is written again in one process. Same input, same bytes, either way.
+same. That is checked, not assumed: the SHA-256 of every non-sheet part must agree and the
+helper's sheet must be the member the workbook names for it, or the workbook is written
+again in one process. Same input, same bytes, either way.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from . import processes
 from .errors import WorkbookWriteError
+from .reader import sheet_members
 from .xlsx import StrictWorkbook, strict
 
 # write(workbook, fills): put the cells of every sheet `fills(name)` is true for.
@@ -60,15 +62,17 @@ def build(
             wb = _filled(new(tmp), write, lambda name: name not in helper)
             # This process zips its own parts while the helper finishes; the helper's sheet
             # is waited for when its turn in the zip comes.
-            parts = {wb.sheet_part(name): handover.part(wb.sheet_part(name)) for name in helper}
-            data = wb.to_bytes(parts, digests)
+            placed = [(name, wb.sheet_part(name)) for name in helper]
+            data = wb.to_bytes({m: handover.part(m) for _, m in placed}, digests)
         except _HelperGone:  # killed, out of memory...: write the whole workbook here
             return _whole(new, write)
         finally:
             if process.is_alive():
                 process.kill()
             process.join()
-    if digests != handover.digests:  # the shared parts differ: never ship a mismatched splice
+    # Never ship a mismatched splice: the shared parts must agree, and the helper's sheets
+    # must stand where the workbook says those sheets are.
+    if digests != handover.digests or any(sheet_members(data).get(n) != m for n, m in placed):
         return _whole(new, write)
     return data
 
