@@ -176,10 +176,10 @@ def test_report_and_read_of_a_custom_round_use_the_spec_stored_in_the_workbook(
     """A consolidated workbook carries its spec: report and read need no --spec for it."""
     departments = SPEC.round.departments[:2]
     spec_file = tmp_path / "round.toml"
-    text = _toml(departments).replace('unit = "1.000 kr."', 'unit = "mio. kr."', 1)
+    text = _toml(departments).replace('unit = "1.000 kr."', 'unit = "kr."', 1)
     spec_file.write_text(text, "utf-8")
     spec = load_spec(spec_file)
-    assert spec.round.unit == "mio. kr." and spec.digest != SPEC.digest
+    assert spec.round.unit == "kr." and spec.digest != SPEC.digest
     folder = tmp_path / "ind"
     folder.mkdir()
     for d in departments:
@@ -190,9 +190,9 @@ def test_report_and_read_of_a_custom_round_use_the_spec_stored_in_the_workbook(
     md = tmp_path / "bilag.md"
     result = runner.invoke(app, ["report", str(out), "-o", str(md)])
     assert result.exit_code == 0, result.output
-    assert "mio. kr." in md.read_text("utf-8") and "1.000 kr." not in md.read_text("utf-8")
+    assert "Beløb i kr." in md.read_text("utf-8") and "1.000 kr." not in md.read_text("utf-8")
     shown = runner.invoke(app, ["read", str(out)])
-    assert shown.exit_code == 0 and "mio. kr." in shown.output
+    assert shown.exit_code == 0 and "beløb i kr." in shown.output
     standard = tmp_path / "standard.toml"
     standard.write_text(default_spec_text(), "utf-8")
     args = ["report", str(out), "-o", str(md), "--force", "--spec", str(standard)]

@@ -78,7 +78,7 @@ def filled(libreoffice: str, tmp_path_factory: pytest.TempPathFactory) -> Filled
     typed = {at(layout.input(path).pos): value for path, value in TYPED_BY_PATH.items()}
     overview = layout.sheet(Role.OVERVIEW).name
     attempted_locked = [
-        ("Forside", "A8"),  # the label "Sagsbehandler"
+        ("Forside", "A10"),  # the label "Sagsbehandler"
         (overview, "G10"),  # the I ALT formula
         ("2. Områdeløft", "B3"),  # the fixed initiative name
         (spec.sheets.metadata, "B4"),  # template_id in the hidden metadata
@@ -99,7 +99,7 @@ def filled(libreoffice: str, tmp_path_factory: pytest.TempPathFactory) -> Filled
 def test_locked_cells_are_reported_and_not_written(filled: Filled) -> None:
     assert sorted(filled.result.locked) == sorted(filled.attempted_locked)
     wb = filled.open()
-    assert wb["Forside"]["A8"].value == "Sagsbehandler"
+    assert wb["Forside"]["A10"].value == "Sagsbehandler"
     assert wb["2. Områdeløft"]["B3"].value == "Områdeløft"
     assert wb["_bilag4xl"]["B4"].value == filled.layout.template_id
     assert wb["Økonomi"]["G10"].value != 999
@@ -185,10 +185,10 @@ def stale_workbook(path: Path) -> Path:
 
 
 def test_is_locked_reports_protection_per_cell(filled: Filled) -> None:
-    cells = [("Forside", "A8"), ("Forside", "B8"), ("2. Områdeløft", "B8")]
+    cells = [("Forside", "A10"), ("Forside", "B10"), ("2. Områdeløft", "B8")]
     assert lo.is_locked(filled.template, cells) == {
-        ("Forside", "A8"): True,
-        ("Forside", "B8"): False,
+        ("Forside", "A10"): True,
+        ("Forside", "B10"): False,
         ("2. Områdeløft", "B8"): False,
     }
 

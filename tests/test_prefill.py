@@ -101,6 +101,6 @@ def test_invalid_and_unknown_values_are_listed_not_dropped(tmp_path: Path) -> No
     text = default_spec_text().replace('key = "follow_up.text"', 'key = "follow_up.notes"')
     carried = write_prefilled(tmp_path / "next.xlsx", parse_spec(text), faulty)
     listed = "\n".join(carried.dropped)
-    assert "«idachr(at)tmf.kk.dk»" in listed and "Forside!B10" in listed
+    assert "«idachr(at)tmf.kk.dk»" in listed and "Forside!B12" in listed
     assert "«hver måned»" in listed
     assert "'follow_up.text' findes ikke i den nye runde" in listed

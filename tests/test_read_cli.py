@@ -61,7 +61,7 @@ def test_validate_exit_codes(tmp_path: Path) -> None:
     assert ok.exit_code == 0 and "1 fil: 1 i orden" in ok.stdout
     both = runner.invoke(app, ["validate", str(good), str(bad)])
     assert both.exit_code == 1
-    assert "bad.xlsx" in both.stdout and "Forside" in both.stdout and "B10" in both.stdout
+    assert "bad.xlsx" in both.stdout and "Forside" in both.stdout and "B12" in both.stdout
     assert "cover.email" in both.stdout and "fejl" in both.stdout
     assert both.stdout.strip().splitlines()[-1].startswith("2 filer: 1 i orden, 1 med fejl")
     assert runner.invoke(app, ["validate", str(tmp_path / "nope.xlsx")]).exit_code == 2
@@ -84,7 +84,7 @@ def test_validate_json_and_english(tmp_path: Path) -> None:
     assert file["file"] == str(bad) and file["valid"] is False
     issue = file["issues"][0]
     assert issue["code"] == "email-invalid"
-    assert issue["message"].startswith("[Forside!B10] E-mail: 'nej' is not an e-mail address")
+    assert issue["message"].startswith("[Forside!B12] E-mail: 'nej' is not an e-mail address")
     assert {"sheet", "cell", "field", "severity", "file"} <= set(issue)
 
 

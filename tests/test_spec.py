@@ -85,8 +85,52 @@ BAD_SPECS = {
         ),
         r"overview\.row_header: mangler",
     ),
-    "bad TOML": (DEFAULT + "\n[[[broken\n", r"ugyldig TOML"),
+    "bad TOML": (DEFAULT + "\n[[[broken\n", r"linje \d+, kolonne \d+: ugyldig TOML"),
+    "a date in Danish notation": (
+        edit("deadline = 2009-03-25", 'deadline = "11.04.2025"'),
+        r"round\.deadline: skal være en dato skrevet som ÅÅÅÅ-MM-DD, fx 2025-04-11, ikke "
+        r"'11\.04\.2025'",
+    ),
+    "a date without quotes in Danish notation": (
+        edit("deadline = 2009-03-25", "deadline = 11.04.2025"),
+        r"linje \d+, kolonne \d+: linjen kan ikke læses som nøgle = værdi",
+    ),
+    "a year as text": (
+        edit("first_year = 2008", 'first_year = "2008x"'),
+        r"round\.first_year: skal være et helt tal, ikke '2008x'",
+    ),
+    "a year out of range": (
+        edit("first_year = 2008", "first_year = 1800"),
+        r"round\.first_year: skal være mindst 1900, ikke 1800",
+    ),
+    "a flag that is not true or false": (
+        edit('key = "date"\ncarry = false', 'key = "date"\ncarry = "måske"'),
+        r"cover\.fields\[5\]\.carry: skal være true eller false",
+    ),
 }
+
+
+def test_spec_messages_are_danish() -> None:
+    """No pydantic English reaches the user: every bad spec above is reported in Danish."""
+    for text, _ in BAD_SPECS.values():
+        with pytest.raises(SpecError) as caught:
+            parse_spec(text)
+        english = r"Input should|valid (integer|date|boolean)|Expected"
+        assert not re.search(english, str(caught.value))
+
+
+@pytest.mark.parametrize(
+    ("unit", "limit"),
+    [("kr.", 10_000_000_000), ("1.000 kr.", 10_000_000), ("mio. kr.", 10_000)],
+)
+def test_amount_limit_defaults_to_ten_billion_kroner_in_the_unit(unit: str, limit: int) -> None:
+    spec = parse_spec(edit('unit = "1.000 kr."', f'unit = "{unit}"'))
+    assert spec.max_amount == limit
+
+
+def test_amount_limit_can_be_set_in_the_spec() -> None:
+    text = edit("# max_amount = 10000000", "max_amount = 500")
+    assert parse_spec(text).max_amount == 500
 
 
 @pytest.mark.parametrize(("text", "message"), BAD_SPECS.values(), ids=BAD_SPECS.keys())

@@ -125,8 +125,9 @@ def test_input_labels_left_and_amount_headers_above(wb: Workbook, layout: Layout
 
 def test_literal_positions_pin_the_convention(wb: Workbook) -> None:
     cover, area, overview = wb["Forside"], wb["2. Områdeløft"], wb["Økonomi"]
-    assert (cover["A8"].value, cover["B8"].protection.locked) == ("Sagsbehandler", False)
-    assert (cover["A14"].value, cover["B14"].number_format) == ("Dato", "dd.mm.yyyy")
+    assert cover["A4"].value == "Status for udfyldelse" and cover["B4"].value.startswith("=IF(")
+    assert (cover["A10"].value, cover["B10"].protection.locked) == ("Sagsbehandler", False)
+    assert (cover["A16"].value, cover["B16"].number_format) == ("Dato", "dd.mm.yyyy")
     assert (area["A3"].value, area["B3"].value) == ("Indsats", "Områdeløft")
     assert [area.cell(7, c).value for c in range(2, 8)] == [
         "2008",
@@ -188,7 +189,7 @@ def test_amounts_are_decimals_from_zero(wb: Workbook, layout: Layout, spec: Spec
         dv = validation_at(wb[i.pos.sheet], i.pos.ref)
         assert dv.type == "decimal", i.path
         assert dv.operator in (None, "between"), i.path
-        assert float(dv.formula1) == 0 and float(dv.formula2) == spec.economy.max_amount
+        assert float(dv.formula1) == 0 and float(dv.formula2) == spec.max_amount
 
 
 def test_blank_template_lets_the_user_pick_the_department(spec: Spec) -> None:
@@ -356,8 +357,8 @@ def test_department_is_fixed_in_the_round_spelling(tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
     assert run_cli("template", "-o", str(out), "--department", TMF.upper())[0] == 0
     cover = openpyxl.load_workbook(out)["Forside"]
-    assert (cover["A4"].value, cover["B4"].value) == ("Forvaltning / udvalg", TMF)
-    assert cover["B4"].protection.locked
+    assert (cover["A6"].value, cover["B6"].value) == ("Forvaltning / udvalg", TMF)
+    assert cover["B6"].protection.locked
 
 
 # --------------------------------------------------------------------------- issue 6, strictness

@@ -54,8 +54,8 @@ def test_empty_template_lists_required_fields(tmp_path: Path) -> None:
     assert not result.report.valid
     assert set(codes(result)) == {"required"}
     first = result.report.issues[0]
-    assert (first.sheet, first.cell, first.field) == ("Forside", "B8", "cover.caseworker")
-    assert "Sagsbehandler" in first.message_da and "[Forside!B8]" in first.message_da
+    assert (first.sheet, first.cell, first.field) == ("Forside", "B10", "cover.caseworker")
+    assert "Sagsbehandler" in first.message_da and "[Forside!B10]" in first.message_da
 
 
 @pytest.mark.parametrize(
@@ -197,11 +197,11 @@ def test_sheet_order(tmp_path: Path) -> None:
 
 def test_changed_label(tmp_path: Path) -> None:
     def relabel(wb):
-        wb[SPEC.sheets.cover]["A8"] = "Kontaktperson"
+        wb[SPEC.sheets.cover]["A10"] = "Kontaktperson"
 
     result = read_file(tamper(filled(tmp_path), relabel))
     issue = only(result, "label-changed")
-    assert (issue.sheet, issue.cell, issue.severity) == ("Forside", "A8", Severity.ERROR)
+    assert (issue.sheet, issue.cell, issue.severity) == ("Forside", "A10", Severity.ERROR)
     assert "Sagsbehandler" in issue.message_da and "Kontaktperson" in issue.message_da
 
 
@@ -375,3 +375,44 @@ def test_parallel_validation_keeps_order(tmp_path: Path) -> None:
     assert [r.path for r in run.results] == paths
     assert [r.valid for r in run.results] == [True, True, True, False]
     assert run.results[0].submission.overview.total == 750
+
+
+def _saved(tmp_path: Path, values: dict[str, object], cached_from: dict[str, object]) -> Path:
+    """A workbook whose inputs hold `values` and whose saved totals were computed from
+    `cached_from` (as a spreadsheet saves them), written without openpyxl (which drops them)."""
+    layout = layout_for()
+    cached = layout.evaluate(cached_from)  # type: ignore[arg-type]
+    original = layout.evaluate
+    layout.evaluate = lambda _values: cached  # type: ignore[method-assign]
+    try:
+        data = build(layout, values)  # type: ignore[arg-type]
+    finally:
+        layout.evaluate = original  # type: ignore[method-assign]
+    path = tmp_path / "saved.xlsx"
+    path.write_bytes(data)
+    return path
+
+
+def test_total_that_skipped_a_text_amount_is_one_note_per_sheet_naming_the_cause(
+    tmp_path: Path,
+) -> None:
+    values = valid_values()
+    values["initiatives.1.economy.unallocated"] = "130 mio. kr."  # text: SUM skips it
+    numbers = {k: v for k, v in values.items() if not isinstance(v, str) or "economy" not in k}
+    result = read_file(_saved(tmp_path, values, numbers))
+    notes = [i for i in result.report if i.code == "sum-ignores-text"]
+    text = only(result, "amount-text")
+    assert sorted(i.sheet for i in notes) == sorted({text.sheet, SPEC.sheets.overview})
+    overview = next(i for i in notes if i.sheet == SPEC.sheets.overview)
+    assert f"{text.sheet}!{text.cell}" in overview.message_da
+    assert "130.000" in text.message_da and "i stedet for 130.200" in overview.message_da
+    assert not [i for i in result.report if i.code == "cached-total-mismatch"]
+
+
+def test_totals_saved_without_recalculation_are_one_note_per_sheet(tmp_path: Path) -> None:
+    result = read_file(_saved(tmp_path, valid_values(), {}))
+    notes = [i for i in result.report if i.code == "cached-total-mismatch"]
+    sheets = {s.name for s in layout_for().sheets if s.role in (Role.INITIATIVE, Role.OVERVIEW)}
+    assert sorted(i.sheet for i in notes) == sorted(sheets)
+    assert all(i.severity is Severity.INFO and "genberegnet" in i.message_da for i in notes)
+    assert result.report.valid

@@ -57,7 +57,7 @@ def parse_input(inp: Input, raw: object, spec: Spec, where: Where) -> FieldResul
     if kind is Kind.AMOUNT:
         return _amount(raw, spec, where)
     if kind is Kind.DATE:
-        return _date(raw, where)
+        return _date(raw, where, spec.example(inp.field))
     if kind is Kind.YESNO:
         return _yesno(raw, where)
     text = _text(raw)
@@ -68,9 +68,9 @@ def parse_input(inp: Input, raw: object, spec: Spec, where: Where) -> FieldResul
     if limit and len(text) > limit:
         issues.append(where.issue("too-long", length=len(text), max_length=limit))
     if kind is Kind.EMAIL and not parsers.is_email(text):
-        issues.append(where.issue("email-invalid", value=text))
+        issues.append(where.issue("email-invalid", value=text, example=spec.example(inp.field)))
     elif kind is Kind.PHONE and parsers.phone_digits(text) is None:
-        issues.append(where.issue("phone-invalid", value=text))
+        issues.append(where.issue("phone-invalid", value=text, example=spec.example(inp.field)))
     elif kind is Kind.PATTERN and not re.fullmatch(inp.field.pattern or "", text):
         hint = inp.field.pattern_hint or inp.field.pattern
         issues.append(where.issue("pattern-mismatch", value=text, hint=hint))
@@ -108,10 +108,10 @@ def _yesno(raw: object, where: Where) -> FieldResult:
     return FieldResult(None, [where.issue("not-a-choice", value=raw, options=f"{YES}, {NO}")])
 
 
-def _date(raw: object, where: Where) -> FieldResult:
+def _date(raw: object, where: Where, example: str) -> FieldResult:
     value = parsers.parse_date(raw)
     if value is None or not DATE_MIN <= value <= DATE_MAX:
-        return FieldResult(None, [where.issue("date-invalid", value=_text(raw))])
+        return FieldResult(None, [where.issue("date-invalid", value=_text(raw), example=example)])
     return FieldResult(value, [])
 
 
@@ -133,7 +133,7 @@ def _amount(raw: object, spec: Spec, where: Where) -> FieldResult:
         value = float(raw)
     else:
         return FieldResult(None, [where.issue("amount-invalid", value=_text(raw), unit=unit)])
-    top = spec.economy.max_amount
+    top = spec.max_amount
     if value < 0:
         return FieldResult(None, [where.issue("amount-negative", value=_dk(value), unit=unit)])
     if value > top:

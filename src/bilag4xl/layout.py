@@ -393,6 +393,9 @@ def _plan_cover(layout: Layout) -> None:
     c.skip()
     c.text(spec.cover.title, "subtitle", span=3)
     c.skip(2)
+    c.text("Status for udfyldelse")  # at the top, as on every sheet (see INSTRUCTION_STEPS)
+    status_pos = c.pos(FIRST_VALUE_COL)
+    c.skip(2)
     required: Required = []
     departments = ",".join(d.name for d in spec.round.departments)
     for f in spec.cover.fields:
@@ -404,9 +407,7 @@ def _plan_cover(layout: Layout) -> None:
         here = c.field_row(f, f"cover.{f.key}", 60, fixed)
         if f.required and fixed is None:
             required.append(((here,), f.label))
-    c.skip()
-    c.text("Status for udfyldelse", "label")
-    _completeness(layout, c.pos(FIRST_VALUE_COL), required, 2)
+    _completeness(layout, status_pos, required, 2)
     layout.sheets.append(SheetPlan(sheet, Role.COVER, widths=(LABEL_COL_WIDTH, 30, 30)))
 
 

@@ -7,6 +7,7 @@ are built, so every message gets the same "[Ark!B8]" prefix and the same value f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .parsers import number_text
@@ -206,10 +207,23 @@ CATALOGUE: dict[str, Detail] = {
     ),
     "cached-total-mismatch": Detail(
         INFO,
-        "Den gemte sum {value} passer ikke med indtastningerne; bilag4xl har beregnet {expected}. "
-        "(Regnearket var ikke genberegnet, da det blev gemt.)",
-        "The saved total {value} does not match the inputs; bilag4xl computed {expected}. (The "
-        "workbook was not recalculated before it was saved.)",
+        "De gemte summer i {cells} passer ikke med indtastningerne, fx {value} i stedet for "
+        "{expected}: regnearket var ikke genberegnet, da det blev gemt. bilag4xl beregner "
+        "summerne selv, så intet skal rettes.",
+        "The saved totals in {cells} do not match the inputs, e.g. {value} instead of "
+        "{expected}: the workbook was not recalculated before it was saved. bilag4xl computes "
+        "the totals itself, so nothing needs fixing.",
+    ),
+    "sum-ignores-text": Detail(
+        INFO,
+        "De gemte summer i {cells} passer ikke med indtastningerne, fx {value} i stedet for "
+        "{expected}: regnearkets SUM springer beløb over, der er skrevet som tekst ({text_cells}). "
+        "bilag4xl har læst dem som tal og beregnet summerne selv; skriv beløbene som tal, så "
+        "regnearket viser det samme.",
+        "The saved totals in {cells} do not match the inputs, e.g. {value} instead of "
+        "{expected}: the spreadsheet's SUM skips amounts typed as text ({text_cells}). bilag4xl "
+        "read them as numbers and computed the totals itself; type the amounts as numbers so the "
+        "workbook shows the same.",
     ),
     # --- field rules
     "required": Detail(
@@ -259,18 +273,18 @@ CATALOGUE: dict[str, Detail] = {
     ),
     "date-invalid": Detail(
         ERROR,
-        "{label}: '{value}' er ikke en dato. Skriv datoen som DD.MM.ÅÅÅÅ, fx 25.03.2009.",
-        "{label}: '{value}' is not a date. Type the date as DD.MM.YYYY, e.g. 25.03.2009.",
+        "{label}: '{value}' er ikke en dato. Skriv datoen som DD.MM.ÅÅÅÅ, fx {example}.",
+        "{label}: '{value}' is not a date. Type the date as DD.MM.YYYY, e.g. {example}.",
     ),
     "email-invalid": Detail(
         ERROR,
-        "{label}: '{value}' er ikke en e-mailadresse. Skriv fx navn@kk.dk.",
-        "{label}: '{value}' is not an e-mail address. Type e.g. name@kk.dk.",
+        "{label}: '{value}' er ikke en e-mailadresse. Skriv fx {example}.",
+        "{label}: '{value}' is not an e-mail address. Type e.g. {example}.",
     ),
     "phone-invalid": Detail(
         ERROR,
-        "{label}: '{value}' er ikke et dansk telefonnummer. Skriv 8 cifre, fx 3366 1773.",
-        "{label}: '{value}' is not a Danish phone number. Type 8 digits, e.g. 3366 1773.",
+        "{label}: '{value}' er ikke et dansk telefonnummer. Skriv 8 cifre, fx {example}.",
+        "{label}: '{value}' is not a Danish phone number. Type 8 digits, e.g. {example}.",
     ),
     "pattern-mismatch": Detail(
         ERROR,
@@ -293,6 +307,20 @@ def shown(value: object) -> str:
     return text if len(text) <= VALUE_SHOWN_MAX else text[: VALUE_SHOWN_MAX - 1] + "…"
 
 
+_ENDS_SENTENCE = re.compile(r"\{(\w+)\}\.")
+
+
+def fill(template: str, params: dict[str, object]) -> str:
+    """The template with its parameters, keeping one full stop where a parameter ending in one
+    ends a sentence ("i {unit}." with unit "kr." gives "i kr.", not "i kr..")."""
+
+    def stop(match: re.Match[str]) -> str:
+        value = str(params.get(match.group(1), ""))
+        return match.group(0)[:-1] if value.endswith(".") else match.group(0)
+
+    return _ENDS_SENTENCE.sub(stop, template).format(**params)
+
+
 def make(
     code: str,
     file: str = "",
@@ -308,8 +336,8 @@ def make(
     return Issue(
         code=code,
         severity=detail.severity,
-        message_da=prefix + detail.da.format(**params),
-        message_en=prefix + detail.en.format(**params),
+        message_da=prefix + fill(detail.da, params),
+        message_en=prefix + fill(detail.en, params),
         file=file,
         sheet=sheet,
         cell=cell,

@@ -12,6 +12,8 @@ import functools
 import re
 from typing import ClassVar, NamedTuple
 
+from .amounts import format_number
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 SERIAL_MAX = 2_958_465  # 9999-12-31
 
@@ -28,7 +30,6 @@ _MULTIPLIERS = (
 _NUMBER = re.compile(r"^([-+−]?)(\d{1,3}(?:[. ]\d{3})+|\d+)(?:,(\d+))?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
 _DK_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _PHONE = re.compile(r"^(?:\+45|0045)?(\d{8})$")
 
 
@@ -98,8 +99,7 @@ def parse_amount(text: str, unit: str = "1.000 kr.") -> ParsedAmount | None:
         return None
     # A bare number is in the round's unit already; one with kr./mio./mia. is converted.
     value = number if scale is None else round(number * scale / per_unit, 6)
-    shown = number_text(value).replace(".", ",")
-    note = f"'{text}' læst som {shown} ({unit})" + (", skøn" if estimated else "")
+    note = f"'{text}' læst som {format_number(value, 6)} ({unit})" + (", skøn" if estimated else "")
     return ParsedAmount(value, estimated, note)
 
 
@@ -168,8 +168,25 @@ def _danish_parserinfo() -> object:
     return Danish(dayfirst=True)
 
 
+# An e-mail address, by one rule that the reader (`is_email`) and the template's conditional
+# format (`email_excel`) both apply: exactly one "@" with something before it, no space, and a
+# "." inside the part after the "@" (neither its first nor its last character).
+
+
 def is_email(text: str) -> bool:
-    return bool(_EMAIL.match(text.strip()))
+    text = text.strip()
+    local, _, domain = text.partition("@")
+    return text.count("@") == 1 and bool(local) and " " not in text and "." in domain[1:-1]
+
+
+def email_excel(ref: str) -> str:
+    """The same rule as `is_email`, as an Excel formula that is TRUE for a valid address."""
+    t = f"TRIM({ref})"
+    at = f'FIND("@",{t})'
+    return (
+        f'IFERROR(AND(LEN({t})-LEN(SUBSTITUTE({t},"@",""))=1,{at}>1,ISERROR(FIND(" ",{t})),'
+        f'ISNUMBER(FIND(".",MID({t},{at}+2,LEN({t})-{at}-2)))),FALSE)'
+    )
 
 
 def phone_digits(value: object) -> str | None:

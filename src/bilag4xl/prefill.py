@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .amounts import format_number
 from .errors import UnreadableFileError
 from .files import atomic_write
 from .layout import Layout, Value, plan
@@ -88,9 +89,10 @@ def _carry_initiative(old: dict[str, Any], prefix: str, layout: Layout, out: Car
     new_years = {str(y) for y in layout.spec.round.years}
     for year, amount in sorted(old["economy"]["years"].items()):
         if year not in new_years and amount is not None:
+            shown = f"{format_number(amount)} {layout.spec.round.unit}"
             out.dropped.append(
-                f"{old['name']}: beløbet for {year} ({amount:g}) ligger uden for den nye "
-                "periode og er ikke overført."
+                f"{old['name']}: beløbet for {year} ({shown}) ligger uden for den nye periode og "
+                "er ikke overført."
             )
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import tomllib
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache, cached_property
 from importlib import resources
@@ -21,9 +22,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import excel
+from .amounts import unit_factor
 from .errors import SpecError
 
 YES, NO = "Ja", "Nej"
+DEFAULT_MAX_KRONER = Decimal(10_000_000_000)  # per amount cell: 10 mia. kr.
 # Dates a template accepts (Excel validation) and the reader accepts (same window).
 DATE_MIN, DATE_MAX = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -44,6 +47,14 @@ class Kind(StrEnum):
     ECONOMY = "economy"
 
 
+# Examples a message gives when the spec names none: neutral, not any municipality's own.
+NEUTRAL_EXAMPLES = {
+    Kind.EMAIL: "navn@kommune.dk",
+    Kind.PHONE: "12 34 56 78",
+    Kind.AMOUNT: "1234,5",
+}
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -61,6 +72,7 @@ class FieldSpec(_Model):
     choices: tuple[NonEmpty, ...] = ()
     pattern: str | None = None
     pattern_hint: str | None = None
+    example: str | None = None  # shown in messages ("fx ..."); a neutral one by kind otherwise
     carry: bool = True  # pre-filled into the next round's template (`template --prefill`)
 
     @model_validator(mode="after")
@@ -152,7 +164,10 @@ class EconomyLabels(_Model):
     estimated_label: NonEmpty = "Beløbet er et skøn"
     note_label: NonEmpty = "Note om økonomi"
     note_max_length: int = Field(default=500, gt=0, le=excel.CELL_TEXT_MAX)
-    max_amount: float = Field(default=1e8, gt=0)
+    # The largest amount one cell may hold, in the round's unit; by default 10 mia. kr.
+    # converted to the unit (a typo catcher: an amount typed in kroner in a round counted in
+    # 1.000 kr. is a thousand times too large).
+    max_amount: float | None = Field(default=None, gt=0)
 
 
 class ExtraRow(_Model):
@@ -181,6 +196,26 @@ class Spec(_Model):
     initiative: InitiativeForm
     economy: EconomyLabels = EconomyLabels()
     overview: Overview
+
+    @cached_property
+    def max_amount(self) -> float:
+        """The largest amount a cell may hold, in the round's unit (see EconomyLabels)."""
+        if self.economy.max_amount is not None:
+            return self.economy.max_amount
+        factor = unit_factor(self.round.unit)
+        return float(DEFAULT_MAX_KRONER / factor) if factor else float(DEFAULT_MAX_KRONER)
+
+    def example(self, f: FieldSpec) -> str:
+        """The example a message gives for a field: the spec's own, else a neutral one."""
+        if f.example:
+            return f.example
+        if f.kind is Kind.PATTERN and f.pattern_hint:
+            return f.pattern_hint
+        if f.kind is Kind.DATE:
+            return (self.round.deadline or dt.date(self.round.last_year, 12, 31)).strftime(
+                "%d.%m.%Y"
+            )
+        return NEUTRAL_EXAMPLES.get(f.kind, "")
 
     @cached_property
     def digest(self) -> str:
@@ -280,7 +315,7 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: ugyldig TOML: {exc}") from exc
+        raise SpecError(f"{source}: {toml_error(exc)}") from exc
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
@@ -292,6 +327,34 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
     return spec
 
 
+_UNREADABLE_LINE = (
+    "linjen kan ikke læses som nøgle = værdi (tekst skal stå i anførselstegn, datoer som "
+    "2025-04-11)"
+)
+_TOML_DA = (
+    ("Invalid value", "ugyldig værdi (tekst skal stå i anførselstegn, datoer som 2025-04-11)"),
+    ("Invalid date or datetime", "ugyldig dato (skriv den som 2025-04-11)"),
+    ("Expected '=' after a key", "der mangler '=' efter nøglen"),
+    ("Cannot overwrite a value", "nøglen står to gange"),
+    ("Cannot declare", "tabellen står to gange"),
+    ("Unterminated string", "en tekst mangler sit afsluttende anførselstegn"),
+    ("Unclosed array", "en liste mangler sin afsluttende ]"),
+    ("Expected ']'", "en tabeloverskrift mangler sin afsluttende ]"),
+    ("Expected newline or end of document", _UNREADABLE_LINE),
+    ("Invalid statement", _UNREADABLE_LINE),
+)
+_TOML_AT = re.compile(r"^(.*?)(?: \(at line (\d+), column (\d+)\))?$", re.DOTALL)
+
+
+def toml_error(exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error in Danish, with its line and column."""
+    match = _TOML_AT.match(str(exc))
+    detail, line, column = match.groups() if match else (str(exc), None, None)
+    said = next((da for en, da in _TOML_DA if detail.startswith(en)), f"ugyldig TOML ({detail})")
+    where = f"linje {line}, kolonne {column}: " if line else ""
+    return f"{where}{said}"
+
+
 def _loc(loc: tuple[object, ...]) -> str:
     out = ""
     for part in loc:
@@ -299,14 +362,62 @@ def _loc(loc: tuple[object, ...]) -> str:
     return out or "(rod)"
 
 
+# Each kind of validation error in Danish, saying what form the key expects.
+_MESSAGES_DA = {
+    "missing": "mangler",
+    "extra_forbidden": "ukendt nøgle (stavefejl?)",
+    "string_too_short": "må ikke være tom",
+    "string_type": "skal være en tekst i anførselstegn",
+    "string_pattern_mismatch": "har ikke den tilladte form ({pattern})",
+    "int_parsing": "skal være et helt tal",
+    "int_type": "skal være et helt tal",
+    "int_from_float": "skal være et helt tal",
+    "float_parsing": "skal være et tal",
+    "float_type": "skal være et tal",
+    "bool_parsing": "skal være true eller false",
+    "bool_type": "skal være true eller false",
+    "greater_than": "skal være større end {gt}",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than": "skal være mindre end {lt}",
+    "less_than_equal": "må højst være {le}",
+    "date_parsing": "skal være en dato skrevet som ÅÅÅÅ-MM-DD, fx 2025-04-11",
+    "date_from_datetime_parsing": "skal være en dato skrevet som ÅÅÅÅ-MM-DD, fx 2025-04-11",
+    "date_from_datetime_inexact": "skal være en dato uden klokkeslæt, fx 2025-04-11",
+    "date_type": "skal være en dato skrevet som ÅÅÅÅ-MM-DD, fx 2025-04-11",
+    "enum": "skal være en af: {expected}",
+    "tuple_type": 'skal være en liste i firkantede parenteser, fx ["a", "b"]',
+    "list_type": 'skal være en liste i firkantede parenteser, fx ["a", "b"]',
+    "model_type": "skal være en tabel (fx [round])",
+    "model_attributes_type": "skal være en tabel (fx [round])",
+    "dict_type": "skal være en tabel",
+}
+
+
 def _pydantic_message(error: dict) -> str:
-    messages = {
-        "missing": "mangler",
-        "extra_forbidden": "ukendt nøgle (stavefejl?)",
-        "string_too_short": "må ikke være tom",
-    }
-    msg = messages.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
-    return msg
+    """A validation error in Danish: what the key expects, and the value it got."""
+    kind = error["type"]
+    if kind == "value_error":  # raised by our own validators, already in Danish
+        return str(error["msg"]).removeprefix("Value error, ")
+    template = _MESSAGES_DA.get(kind)
+    if template is None:
+        return f"ugyldig værdi ({error['msg']})"
+    context = {k: _shown(v) for k, v in (error.get("ctx") or {}).items()}
+    message = template.format_map(_Default(context))
+    value = error.get("input")
+    if kind not in ("missing", "extra_forbidden") and isinstance(value, str | int | float):
+        message += f", ikke {value!r}" if isinstance(value, str) else f", ikke {value}"
+    return message
+
+
+class _Default(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def check_limits(spec: Spec) -> list[str]:

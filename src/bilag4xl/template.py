@@ -13,9 +13,11 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from . import excel
+from .amounts import format_number
 from .errors import SpecError
 from .files import atomic_write, check_targets
 from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
+from .parsers import email_excel
 from .spec import DATE_MAX, DATE_MIN, Kind, Spec
 from .xlsx import StrictWorkbook, call, write_value
 
@@ -251,7 +253,7 @@ def rule_formulas(i: Input, layout: Layout) -> list[tuple[str, str]]:
     filled = f'{ref}<>""'
     bad: str | None = None
     if f.kind is Kind.AMOUNT:
-        top = layout.spec.economy.max_amount
+        top = layout.spec.max_amount
         bad = f"OR(NOT(ISNUMBER({ref})),{ref}<0,{ref}>{top:.15g})"
         if i.path.endswith(".cofinancing"):
             total = _total_pos(layout, i.pos.sheet)
@@ -262,7 +264,7 @@ def rule_formulas(i: Input, layout: Layout) -> list[tuple[str, str]]:
     elif f.kind is Kind.DATE:
         bad = f"NOT(ISNUMBER({ref}))"
     elif f.kind is Kind.EMAIL:
-        bad = f'ISERROR(FIND("@",{ref}))'
+        bad = f"NOT({email_excel(ref)})"
     if f.max_length and f.kind not in (Kind.AMOUNT, Kind.DATE):
         too_long = f"LEN({ref})>{f.max_length}"
         bad = f"OR({bad},{too_long})" if bad else too_long
@@ -314,11 +316,10 @@ def validation(i: Input, spec: Spec) -> dict[str, Any]:
     f = i.field
     rule: dict[str, Any]
     if f.kind is Kind.AMOUNT:
-        top = spec.economy.max_amount
+        top = spec.max_amount
         rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": top}
-        error = f"Skriv et tal mellem 0 og {top:,.0f} ({spec.round.unit}), uden tekst.".replace(
-            ",", "."
-        )
+        unit = spec.round.unit
+        error = f"Skriv et tal mellem 0 og {format_number(top)} (beløb i {unit}), uden tekst."
     elif f.kind in (Kind.CHOICE, Kind.YESNO):
         rule = {"validate": "list", "source": list(f.options)}
         error = "Vælg en værdi fra listen: " + ", ".join(f.options) + "."
@@ -326,7 +327,7 @@ def validation(i: Input, spec: Spec) -> dict[str, Any]:
             error = "Vælg en værdi fra listen (pilen til højre for cellen)."
     elif f.kind is Kind.DATE:
         rule = {"validate": "date", "criteria": "between", "minimum": DATE_MIN, "maximum": DATE_MAX}
-        error = "Skriv en dato som DD.MM.ÅÅÅÅ, fx 25.03.2009."
+        error = f"Skriv en dato som DD.MM.ÅÅÅÅ, fx {spec.example(f)}."
     elif f.max_length:
         rule = {"validate": "length", "criteria": "<=", "value": f.max_length}
         error = f"Teksten må højst være {f.max_length} tegn."

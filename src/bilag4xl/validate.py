@@ -245,7 +245,7 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
         submission.initiatives = [
             ini for n, ini in enumerate(submission.initiatives) if n not in unused
         ]
-    issues += _cached_totals(plan_, names, sheets, values, file)
+    issues += _cached_totals(plan_, names, sheets, values, raw_inputs, file)
     return Checked(submission, issues, key, values, raw_inputs)
 
 
@@ -515,9 +515,12 @@ def _cached_totals(
     names: Names,
     sheets: dict[str, RawSheet],
     values: dict[str, Value],
+    raw_inputs: dict[str, object],
     file: str,
 ) -> list[Issue]:
-    """A note for each saved total that disagrees with the recomputed one (stale caches).
+    """One note per sheet whose saved totals disagree with the recomputed ones, naming the
+    cause: amounts typed as text (which the spreadsheet's SUM skips) or a workbook saved
+    without recalculation.
 
     Only totals with a saved number are evaluated (a file saved without recalculation, e.g.
     by openpyxl, has none), through the layout's own Formula.compute, memoised by cell.
@@ -535,7 +538,7 @@ def _cached_totals(
                 memo[key] = values.get(item.path) if isinstance(item, Input) else None
         return memo[key]
 
-    issues = []
+    stale: dict[str, list[tuple[Pos, float, float]]] = {}
     for formula in plan_.sums:
         real = names.sheet(formula.pos.sheet)
         sheet = sheets.get(real)
@@ -544,14 +547,48 @@ def _cached_totals(
             continue
         expected = get(formula.pos)
         if isinstance(expected, float | int) and abs(cached - expected) > 1e-6:
-            issues.append(
-                messages.make(
-                    "cached-total-mismatch",
-                    file,
-                    sheet.name if sheet else real,
-                    formula.pos.ref,
-                    value=cached,
-                    expected=expected,
-                )
-            )
+            stale.setdefault(real, []).append((formula.pos, float(cached), float(expected)))
+    issues = []
+    for real, found in stale.items():
+        texts = sorted(
+            {p for pos, _, _ in found for p in _text_amounts(plan_, pos, raw_inputs)},
+            key=lambda p: (p.sheet, p.row, p.col),
+        )
+        first, cached, expected = found[0]
+        params: dict[str, object] = {
+            "cells": _listed(p.ref for p, _, _ in found),
+            "value": format_number(cached, 6),
+            "expected": format_number(expected, 6),
+        }
+        code = "cached-total-mismatch"
+        if texts:
+            code = "sum-ignores-text"
+            params["text_cells"] = _listed(f"{names.sheet(p.sheet)}!{p.ref}" for p in texts)
+        issues.append(messages.make(code, file, real, first.ref, **params))
     return issues
+
+
+def _text_amounts(plan_: Plan, pos: Pos, raw_inputs: dict[str, object]) -> set[Pos]:
+    """The amount inputs feeding a total (through other totals too) that hold text."""
+    found: set[Pos] = set()
+    todo, seen = [pos], set()
+    while todo:
+        here = todo.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        formula = plan_.formula_at.get((here.sheet, here.row, here.col))
+        if formula is not None:
+            todo.extend(formula.refs)
+            continue
+        item = plan_.cells.get(here.sheet, {}).get((here.row, here.col))
+        if isinstance(item, Input) and isinstance(raw_inputs.get(item.path), str):
+            found.add(here)
+    return found
+
+
+def _listed(refs: Iterable[str], shown: int = 5) -> str:
+    """ "B12, C12, D12" (and "… (9 i alt)" beyond `shown`)."""
+    items = list(refs)
+    text = ", ".join(items[:shown])
+    return text + f" … ({len(items)} i alt)" if len(items) > shown else text
