@@ -122,6 +122,17 @@ def test_bad_file_through_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "adgangskode" in result.output
 
 
+def test_a_csv_file_named_csv_is_not_called_renamed(tmp_path: Path) -> None:
+    text = "Forvaltning;Beløb\nTMF;130.000\n".encode()
+    named = tmp_path / "bilag.csv"
+    named.write_bytes(text)
+    renamed = tmp_path / "bilag.xlsx"
+    renamed.write_bytes(text)
+    assert [i.code for i in read_file(named).report] == ["csv-file"]
+    assert "omdøbt" not in read_file(named).report.issues[0].message_da
+    assert "omdøbt til .xlsx" in read_file(renamed).report.issues[0].message_da
+
+
 def test_missing_file() -> None:
     result = read_file("/nonexistent/bilag.xlsx")
     assert [i.code for i in result.report] == ["file-error"]

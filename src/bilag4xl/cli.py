@@ -1,41 +1,75 @@
 """The `bilag4xl` command line: each command parses options and calls one library function.
 
-Heavy modules (pydantic, xlsxwriter, openpyxl) are imported inside the commands so that
+Everything is said in Danish (`cli_danish` writes the help pages and usage errors); what a
+command produces (a table, JSON) goes to stdout, what it did ("Skrev …") and why it stopped
+("Fejl: …") to stderr. Exit status: 0 all fine, 1 problems found or a file could not be
+read, 2 wrong use (bad option, bad spec, output exists without --force, nothing found).
+
+Heavy modules (pydantic, xlsxwriter, openpyxl, rich) are imported inside the commands so that
 `bilag4xl --help` starts fast.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from .cli_danish import DanishCommand, DanishGroup
 from .errors import Bilag4xlError
+
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="bilag4xl",
+    cls=DanishGroup,
     help="Bilag 4 som regneark: lav låste skabeloner, læs og valider udfyldte skemaer, og saml "
     "alle forvaltningers indberetninger i én projektmappe.\n\n"
     "Exit-status: 0 = i orden, 1 = fejl eller problemer fundet, 2 = forkert brug.",
+    epilog="Eksempel (en hel runde):\n"
+    "  bilag4xl template --out-dir skabeloner\n"
+    "  bilag4xl validate indberetninger/\n"
+    "  bilag4xl merge indberetninger/ -o samlet.xlsx\n"
+    "  bilag4xl report samlet.xlsx -o bilag4.docx\n\n"
+    "Skriv 'bilag4xl KOMMANDO --help' for hjælp til en kommando.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
+
+def command(name: str, short: str, help: str, example: str) -> Callable[[Command], Command]:
+    """Declare a command with a Danish help page that ends with an example; `short` is its
+    line in `bilag4xl --help`."""
+    lines = "\n".join(f"  {line}" for line in example.strip().splitlines())
+    return app.command(
+        name, cls=DanishCommand, short_help=short, help=help, epilog=f"Eksempel:\n{lines}"
+    )
+
+
 SpecOption = Annotated[
     Path | None,
     typer.Option(
         "--spec",
-        help="Spec (TOML) for formularen og runden. Standard: den indbyggede.",
+        metavar="FIL",
+        help="Rundens spec (TOML). Standard: den indbyggede (bilag4xl spec viser den).",
         exists=True,
         dir_okay=False,
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overskriv en eksisterende fil.")]
-LangOption = Annotated[str, typer.Option("--lang", help="Beskedernes sprog: da eller en.")]
+LangOption = Annotated[
+    str, typer.Option("--lang", metavar="SPROG", help="Beskedernes sprog: da eller en.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Skriv resultatet som JSON.")]
+Paths = Annotated[
+    list[Path],
+    typer.Argument(metavar="STI", help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True),
+]
 
 
 def check_lang(lang: str) -> None:
@@ -55,9 +89,17 @@ def fail(error: Bilag4xlError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
-@app.command(
+def wrote(paths: Sequence[Path | str], detail: str = "") -> None:
+    """Say what was written, on stderr (stdout is kept for tables and JSON)."""
+    for path in paths:
+        typer.echo(f"Skrev {path}{detail}", err=True)
+
+
+@command(
     "spec",
-    help="Skriv den indbyggede spec (TOML) ud, så den kan kopieres og tilpasses en ny runde.",
+    "Skriv den indbyggede spec ud (TOML).",
+    "Skriv den indbyggede spec (TOML) ud, så den kan kopieres og tilpasses en ny runde.",
+    "bilag4xl spec > runde.toml",
 )
 def spec_command() -> None:
     """Print the built-in form spec (TOML), to copy and edit for a new round."""
@@ -66,42 +108,58 @@ def spec_command() -> None:
     sys.stdout.write(default_spec_text())
 
 
-@app.command(
+@command(
     "template",
-    help="Lav en låst Excel-skabelon: én fil (-o) eller én pr. forvaltning i runden (--out-dir).",
+    "Lav låste skabeloner (én fil eller én pr. forvaltning).",
+    "Lav en låst Excel-skabelon: én fil (-o) eller én pr. forvaltning i runden (--out-dir).",
+    "bilag4xl template --spec runde.toml --out-dir skabeloner\n"
+    'bilag4xl template -o tmf.xlsx --department "Teknik- og Miljøforvaltningen"\n'
+    "bilag4xl template --spec næste.toml --prefill sidste/tmf.xlsx -o tmf_ny.xlsx",
 )
 def template_command(
     out: Annotated[
-        Path | None, typer.Option("-o", "--out", help="Skabelonens fil (.xlsx).")
+        Path | None, typer.Option("-o", "--out", metavar="FIL", help="Skabelonens fil (.xlsx).")
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out-dir", help="Lav én skabelon pr. forvaltning i runden, i denne mappe."),
+        typer.Option(
+            "--out-dir",
+            metavar="MAPPE",
+            help="Lav én skabelon pr. forvaltning i runden, i denne mappe.",
+        ),
     ] = None,
     spec: SpecOption = None,
     department: Annotated[
-        str | None, typer.Option("--department", help="Forvaltningen, skabelonen er til.")
+        str | None,
+        typer.Option("--department", metavar="NAVN", help="Forvaltningen, skabelonen er til."),
     ] = None,
     initiative: Annotated[
         list[str] | None,
-        typer.Option("--initiative", help="En fast indsats (ét ark); kan gentages."),
+        typer.Option(
+            "--initiative", metavar="NAVN", help="En fast indsats (ét ark); kan gentages."
+        ),
     ] = None,
     blank: Annotated[
         int | None,
         typer.Option(
             "--blank",
+            metavar="ANTAL",
             min=0,
             max=50,
-            help="Antal ekstra tomme indsatsark, hvor sagsbehandleren selv skriver navnet.",
+            help="Antal ekstra tomme indsatsark (0-50), hvor sagsbehandleren selv skriver navnet.",
         ),
     ] = None,
     password: Annotated[
-        str | None, typer.Option("--password", help="Adgangskode til arkbeskyttelsen (valgfri).")
+        str | None,
+        typer.Option(
+            "--password", metavar="KODE", help="Adgangskode til arkbeskyttelsen (valgfri)."
+        ),
     ] = None,
     prefill: Annotated[
         Path | None,
         typer.Option(
             "--prefill",
+            metavar="FIL",
             exists=True,
             dir_okay=False,
             help="Forudfyld fra forvaltningens sidste indberetning (næste runde); kun med -o.",
@@ -111,6 +169,7 @@ def template_command(
         Path | None,
         typer.Option(
             "--prefill-spec",
+            metavar="FIL",
             exists=True,
             dir_okay=False,
             help="Spec for den sidste indberetning (standard: den indbyggede).",
@@ -149,25 +208,25 @@ def template_command(
             ]
     except Bilag4xlError as exc:
         fail(exc)
-    for path in paths:
-        typer.echo(f"Skrev {path}", err=True)
+    wrote(paths)
 
 
-@app.command(
+@command(
     "validate",
-    help="Valider udfyldte skemaer (filer eller mapper): en tabel over problemer med ark og "
-    "celle, så en linje med status. Exit-status 0 = alle i orden, 1 = problemer fundet.",
+    "Valider udfyldte skemaer: problemer med ark og celle.",
+    "Valider udfyldte skemaer (filer eller mapper): en tabel over problemer med ark og celle, "
+    "så en linje med status. Exit-status 0 = alle i orden, 1 = problemer fundet.",
+    "bilag4xl validate indberetninger/\nbilag4xl validate tmf.xlsx --json",
 )
 def validate_command(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
-    ],
-    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
+    paths: Paths,
+    as_json: JsonOption = False,
     lang: LangOption = "da",
     spec: SpecOption = None,
 ) -> None:
     """Validate files and folders; print a table (or JSON) and a summary line."""
     check_lang(lang)
+    from .discover import NoFilesError
     from .render import issues_table, progress_bar, report_data, summary_line, to_json
     from .spec import load_spec
     from .validate import validate_paths
@@ -175,10 +234,10 @@ def validate_command(
     try:
         with progress_bar() as progress:
             run = validate_paths(paths, load_spec(spec), progress)
+        if not run.results and not run.skipped:
+            raise NoFilesError(paths)
     except Bilag4xlError as exc:
         fail(exc)
-    if not run.results and not run.skipped:
-        raise typer.BadParameter("ingen .xlsx- eller .xlsm-filer fundet", param_hint="PATHS")
     language = "en" if lang == "en" else "da"
     if as_json:
         files = [(str(r.path), r.report) for r in run.results]
@@ -192,21 +251,24 @@ def validate_command(
     raise typer.Exit(0 if run.valid else 1)
 
 
-@app.command(
+@command(
     "read",
-    help="Læs én udfyldt indberetning (eller alle i en samlet projektmappe) og vis den "
-    "(--json: som data). Exit-status 1 ved fejl.",
+    "Vis én indberetning (eller alle i en samlet projektmappe).",
+    "Læs én udfyldt indberetning (eller alle i en samlet projektmappe) og vis den (--json: som "
+    "data). Exit-status 1 ved fejl.",
+    "bilag4xl read tmf.xlsx\nbilag4xl read samlet.xlsx --json",
 )
 def read_command(
     file: Annotated[
         Path,
         typer.Argument(
+            metavar="FIL",
             help="Den udfyldte skabelon eller en samlet projektmappe (.xlsx).",
             exists=True,
             dir_okay=False,
         ),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Skriv indberetningen som JSON.")] = False,
+    as_json: JsonOption = False,
     spec: SpecOption = None,
 ) -> None:
     """Read one filled workbook; print it (or its JSON) and list its problems on stderr.
@@ -239,15 +301,23 @@ def read_command(
     raise typer.Exit(0 if result.report.valid else 1)
 
 
-@app.command(
+@command(
     "feedback",
-    help="Giv sagsbehandleren sin egen projektmappe tilbage: en ny skabelon med alle værdierne, "
-    "hvor hver fejl er markeret med en kommentar og listet på arket 'Rettelser'. Med en mappe: "
-    "én fil pr. indberetning med problemer (OUT er så en mappe).",
+    "Giv sagsbehandleren sin projektmappe tilbage med fejlene markeret.",
+    "Giv sagsbehandleren sin egen projektmappe tilbage: en ny skabelon med alle værdierne, hvor "
+    "hver fejl er markeret med en kommentar og listet på arket 'Rettelser'. Med en mappe: én "
+    "fil pr. indberetning med problemer (-o er så en mappe).",
+    "bilag4xl feedback tmf.xlsx -o tmf_rettelser.xlsx\n"
+    "bilag4xl feedback indberetninger/ -o rettelser/",
 )
 def feedback_command(
-    path: Annotated[Path, typer.Argument(help="Indberetning (.xlsx) eller mappe.", exists=True)],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Feedbackfil, eller mappe.")],
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="STI", help="Indberetning (.xlsx) eller mappe.", exists=True),
+    ],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", metavar="FIL|MAPPE", help="Feedbackfil, eller mappe.")
+    ],
     spec: SpecOption = None,
     lang: LangOption = "da",
     force: ForceOption = False,
@@ -270,23 +340,27 @@ def feedback_command(
         fail(exc)
     for r in results:
         if r.out:
-            typer.echo(f"Skrev {r.out} ({r.problems} problemer i {r.source.name})", err=True)
+            wrote([r.out], f" ({r.problems} problemer i {r.source.name})")
         elif r.reason:
             typer.echo(f"Fejl: {r.reason}", err=True)
     raise typer.Exit(1 if any(r.reason for r in results) else 0)
 
 
-@app.command(
+@command(
     "merge",
-    help="Saml udfyldte skemaer (filer og mapper) i én projektmappe: oversigt, indsatser, kilder "
-    "og valideringer. Intet skrives, hvis et skema har fejl (se --allow-invalid) eller en "
+    "Saml indberetningerne i én projektmappe.",
+    "Saml udfyldte skemaer (filer og mapper) i én projektmappe: oversigt, indsatser, kilder og "
+    "valideringer. Intet skrives, hvis et skema har fejl (se --allow-invalid) eller en "
     "forvaltning har indberettet to gange (se --on-duplicate). Exit-status 1 ved fejl.",
+    "bilag4xl merge indberetninger/ -o samlet.xlsx\n"
+    "bilag4xl merge indberetninger/ -o samlet.xlsx --allow-invalid --on-duplicate latest",
 )
 def merge_command(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True)
+    paths: Paths,
+    out: Annotated[
+        Path,
+        typer.Option("-o", "--out", metavar="FIL", help="Den samlede projektmappe (.xlsx)."),
     ],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Den samlede projektmappe (.xlsx).")],
     allow_invalid: Annotated[
         bool,
         typer.Option("--allow-invalid", help="Tag skemaer med fejl med (de markeres med rødt)."),
@@ -295,12 +369,13 @@ def merge_command(
         str,
         typer.Option(
             "--on-duplicate",
+            metavar="HVAD",
             help="To skemaer fra samme forvaltning: error (stop) eller latest (behold det nyeste "
             "efter forsidens dato, så filens tid).",
         ),
     ] = "error",
     force: ForceOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
+    as_json: JsonOption = False,
     spec: SpecOption = None,
 ) -> None:
     """Merge filled workbooks into one consolidated workbook; print the report and a summary."""
@@ -330,23 +405,35 @@ def merge_command(
         typer.echo(to_json(merge_data(run)), nl=False)
     else:
         typer.echo(issues_table(run.merged.report), nl=False)
-        typer.echo(merge_summary(run))
+        typer.echo(merge_summary(run), err=True)
     raise typer.Exit(0 if run.written else 1)
 
 
-@app.command(
+@command(
     "report",
-    help="Lav bilaget (Bilag 4) som Word, Markdown eller HTML ud fra en samlet projektmappe "
-    "eller én indberetning.",
+    "Lav bilaget som Word, Markdown eller HTML.",
+    "Lav bilaget (Bilag 4) som Word, Markdown eller HTML ud fra en samlet projektmappe eller én "
+    "indberetning.",
+    "bilag4xl report samlet.xlsx -o bilag4.docx\nbilag4xl report samlet.xlsx -o bilag4.md",
 )
 def report_command(
     source: Annotated[
-        Path, typer.Argument(help="Samlet projektmappe eller én indberetning (.xlsx).", exists=True)
+        Path,
+        typer.Argument(
+            metavar="FIL",
+            help="Samlet projektmappe eller én indberetning (.xlsx).",
+            exists=True,
+            dir_okay=False,
+        ),
     ],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Bilagets fil (.docx, .md, .html).")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", metavar="FIL", help="Bilagets fil (.docx, .md, .html).")
+    ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="docx, md eller html. Standard: efter filendelsen."),
+        typer.Option(
+            "--format", metavar="FORMAT", help="docx, md eller html. Standard: efter filendelsen."
+        ),
     ] = None,
     spec: SpecOption = None,
     force: ForceOption = False,
@@ -367,21 +454,25 @@ def report_command(
         atomic_write(out, render(annex, chosen), force=force)
     except Bilag4xlError as exc:
         fail(exc)
-    typer.echo(f"Skrev {out}", err=True)
+    wrote([out])
 
 
-@app.command(
+@command(
     "status",
-    help="Vis rundens status: hvilke forvaltninger har indberettet gyldigt, og hvilke mangler. "
+    "Vis hvem der har indberettet, og hvem der mangler.",
+    "Vis rundens status: hvilke forvaltninger har indberettet gyldigt, og hvilke mangler. "
     "Exit-status 1, så længe noget mangler eller har fejl.",
+    "bilag4xl status indberetninger/ --spec runde.toml",
 )
 def status_command(
     folder: Annotated[
         Path,
-        typer.Argument(help="Mappen med indberetninger.", exists=True, file_okay=False),
+        typer.Argument(
+            metavar="MAPPE", help="Mappen med indberetninger.", exists=True, file_okay=False
+        ),
     ],
     spec: SpecOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Skriv status som JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show each department's state in the round; exit 1 while any is missing or invalid."""
     import json

@@ -79,7 +79,7 @@ def merge_paths(
     the inputs, also not one found in an input folder; an earlier consolidated workbook there
     (e.g. last run's OUT) is skipped.
     """
-    from .discover import collect_paths
+    from .discover import NoFilesError, collect_paths
     from .spec import load_spec
     from .validate import ValidationRun, validate_paths
 
@@ -92,6 +92,8 @@ def merge_paths(
     if any(p.resolve() == target for p in paths if not p.is_dir()):
         raise MergeError(f"{out} er også en af inputfilerne; vælg et andet navn til resultatet")
     files, skipped = collect_paths(paths)
+    if not files and not skipped:
+        raise NoFilesError(paths)
     notes = []
     inputs = []
     for path in files:

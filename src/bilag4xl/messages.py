@@ -46,6 +46,13 @@ CATALOGUE: dict[str, Detail] = {
         "The file is a text file (e.g. CSV) renamed to .xlsx. Fill in the template in Excel and "
         "save it as .xlsx." + _UNREADABLE_EN,
     ),
+    "csv-file": Detail(
+        ERROR,
+        "Filen er en tekstfil (fx CSV), ikke et Excel-regneark. Udfyld den udsendte skabelon i "
+        "Excel og gem den som .xlsx." + _UNREADABLE,
+        "The file is a text file (e.g. CSV), not an Excel workbook. Fill in the template in Excel "
+        "and save it as .xlsx." + _UNREADABLE_EN,
+    ),
     "xls": Detail(
         ERROR,
         "Filen er i det gamle Excel 97-2003-format (.xls). Åbn den i Excel og gem den som "

@@ -117,7 +117,12 @@ def read_workbook(path: str | Path) -> RawWorkbook:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableWorkbook("file-error", reason=exc.strerror or str(exc)) from exc
-    return read_bytes(data)
+    try:
+        return read_bytes(data)
+    except UnreadableWorkbook as exc:
+        if exc.code == "text-file" and path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise UnreadableWorkbook("csv-file") from None  # not renamed: named as what it is
+        raise
 
 
 def read_bytes(data: bytes) -> RawWorkbook:

@@ -129,25 +129,32 @@ Progress = Callable[[int, int], None]
 def progress_bar(
     label: str = "Læser skemaer", min_files: int = PROGRESS_MIN_FILES
 ) -> Iterator[Progress | None]:
-    """A progress callback drawing on stderr, only for a terminal and many files."""
+    """A progress callback drawing a bar on stderr, only for a terminal and many files.
+
+    The bar disappears when the work is done, so what the command prints stays readable."""
     if not sys.stderr.isatty():
         yield None
         return
-    import click
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
-    bar: Any = None
+    bar: Bar | None = None
+    task = None
 
     def update(done: int, total: int) -> None:
-        nonlocal bar
+        nonlocal bar, task
         if bar is None:
             if total < min_files:
                 return
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+            columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            bar = Bar(*columns, console=Console(stderr=True), transient=True)
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done)
 
     try:
         yield update
     finally:
         if bar is not None:
-            bar.__exit__(None, None, None)
+            bar.stop()
