@@ -1,0 +1,137 @@
+"""The round's ledger: a real SQLite database and a real folder, written by real processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bilag4xl.ledger import INCOMING, Ledger, Verdict
+
+TMF = "Teknik- og Miljøforvaltningen"
+BUF = "Børne- og Ungdomsforvaltningen"
+
+
+def verdict(department: str | None = TMF, valid: bool = True) -> Verdict:
+    return Verdict(department=department, valid=valid)
+
+
+def agree(root: Path) -> list[str]:
+    """What is wrong between the ledger and the folder (nothing, when they agree)."""
+    problems = []
+    with Ledger(root) as ledger:
+        entries = ledger.entries()
+        for e in entries:
+            path = ledger.path(e)
+            if not path.is_file():
+                problems.append(f"row {e.id} without its file {e.stored}")
+            elif hashlib.sha256(path.read_bytes()).hexdigest() != e.sha256:
+                problems.append(f"{e.stored} does not hold the bytes of row {e.id}")
+        stored = {e.stored for e in entries}
+        for path in (root / "modtaget").rglob("*"):
+            relative = path.relative_to(root).as_posix()
+            if path.is_file() and relative not in stored:
+                problems.append(f"stray file {relative}")
+    return problems
+
+
+def test_the_same_bytes_twice_are_one_submission(tmp_path: Path) -> None:
+    with Ledger(tmp_path) as ledger:
+        first, new = ledger.store_bytes(b"PK one file", "tmf.xlsx", verdict())
+        again, new_again = ledger.store_bytes(b"PK one file", "kopi af tmf.xlsx", verdict())
+        assert new and not new_again and again.id == first.id
+        assert len(ledger.entries()) == 1 and again.original_name == "tmf.xlsx"
+
+
+def test_names_a_person_can_read_and_never_a_path_from_the_sender(tmp_path: Path) -> None:
+    when = dt.datetime(2025, 4, 3, 12, 5, 9, tzinfo=dt.UTC)
+    with Ledger(tmp_path) as ledger:
+        entry, _ = ledger.store_bytes(b"x", "../../../etc/tmf\x00.xlsx", verdict(), when)
+        unknown, _ = ledger.store_bytes(b"y", "C:\\Users\\x\\bilag.XLSX", verdict(None), when)
+    local = when.astimezone().strftime("%Y-%m-%d_%H.%M.%S")
+    assert entry.stored == f"modtaget/teknik-og-miljoeforvaltningen/{local}_tmf.xlsx"
+    assert unknown.stored == f"modtaget/_ukendt/{local}_bilag.xlsx"
+    assert (tmp_path / entry.stored).read_bytes() == b"x"
+    assert not (tmp_path.parent / "etc").exists()
+
+
+def test_newest_received_is_current_whatever_the_file_times(tmp_path: Path) -> None:
+    early = dt.datetime(2025, 4, 1, 9, 0, tzinfo=dt.UTC)
+    late = early + dt.timedelta(hours=2)
+    with Ledger(tmp_path) as ledger:
+        # The corrected file is recorded first but was received later.
+        corrected, _ = ledger.store_bytes(b"corrected", "tmf_rettet.xlsx", verdict(), late)
+        first, _ = ledger.store_bytes(b"first", "tmf.xlsx", verdict(valid=False), early)
+        os.utime(ledger.path(first), (time.time(), time.time()))  # a newer file time
+        os.utime(ledger.path(corrected), (0, 0))
+        assert ledger.current()[TMF.casefold()].id == corrected.id
+        assert [e.id for e in ledger.entries(TMF)] == [first.id, corrected.id]
+        ledger.exclude(corrected.id, "sendt ved en fejl")
+        assert ledger.current()[TMF.casefold()].id == first.id
+        ledger.include(corrected.id)
+        assert ledger.current()[TMF.casefold()].id == corrected.id
+
+
+def _store_many(root: str, prefix: str, count: int) -> None:
+    with Ledger(root) as ledger:
+        for n in range(count):
+            department = TMF if n % 2 else BUF
+            ledger.store_bytes(
+                f"{prefix}-{n}".encode() * 100, f"{prefix}{n}.xlsx", verdict(department)
+            )
+
+
+WORKER = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_ledger import _store_many
+_store_many(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+"""
+
+
+def test_two_processes_receiving_at_once_lose_nothing(tmp_path: Path) -> None:
+    Ledger(tmp_path).close()
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path), name, "50"])
+        for name in ("a", "b")
+    ]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0]
+    with Ledger(tmp_path) as ledger:
+        assert len(ledger.entries()) == 100
+        assert {e.original_name for e in ledger.entries()} == {
+            f"{name}{n}.xlsx" for name in "ab" for n in range(50)
+        }
+    assert agree(tmp_path) == []
+
+
+def test_kill_9_at_any_moment_leaves_the_ledger_and_the_folder_agreeing(tmp_path: Path) -> None:
+    rng = random.Random(20251127)
+    for attempt in range(20):
+        worker = subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(tmp_path), f"k{attempt}-", "40"]
+        )
+        time.sleep(rng.uniform(0.05, 0.6))
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        assert agree(tmp_path) == [], f"attempt {attempt}"
+    assert not list((tmp_path / "modtaget" / INCOMING).glob("*"))
+    with Ledger(tmp_path) as ledger:
+        assert ledger.entries()  # the kills came while files were being received
+
+
+def test_a_receive_in_progress_is_not_mistaken_for_a_stray_file(tmp_path: Path) -> None:
+    import fcntl
+
+    with Ledger(tmp_path) as ledger:
+        pending = ledger.store / INCOMING / "0123.1.tmp"
+        pending.parent.mkdir(exist_ok=True)
+        with open(pending, "wb") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            assert ledger.recover() == [] and pending.exists()
+        assert ledger.recover() == [pending] and not pending.exists()
