@@ -9,7 +9,6 @@ import pytest
 from docx import Document
 
 from annex_seed import DEPARTMENT, NAMES, TEXTS, seed_submission
-from bilag4xl.amounts import amount_phrase, format_number
 from bilag4xl.annex import EMPTY, Annex, build_annex, format_for, render
 from bilag4xl.annex_markup import to_html, to_markdown
 from bilag4xl.spec import load_spec
@@ -26,49 +25,6 @@ def annex() -> Annex:
 @pytest.fixture(scope="module")
 def docx_bytes(annex: Annex) -> bytes:
     return render(annex, "docx")
-
-
-# --------------------------------------------------------------------------- amounts
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (0, "0"),
-        (130000, "130.000"),
-        (412000.0, "412.000"),
-        (1234567.5, "1.234.567,5"),
-        (999.999, "1.000"),
-        (12.25, "12,25"),
-        (-1500, "-1.500"),
-    ],
-)
-def test_format_number(value: float, expected: str) -> None:
-    assert format_number(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "estimated", "expected"),
-    [
-        (130000, "1.000 kr.", True, "ca. 130 mio. kr."),
-        (282000, "1.000 kr.", True, "ca. 282 mio. kr."),
-        (58000, "1.000 kr.", True, "ca. 58 mio. kr."),
-        (412000, "1.000 kr.", False, "412 mio. kr."),
-        (412500, "1.000 kr.", False, "412,5 mio. kr."),
-        (281600, "1.000 kr.", True, "ca. 282 mio. kr."),
-        (2450, "1.000 kr.", True, "ca. 2,5 mio. kr."),
-        (1000, "1.000 kr.", False, "1 mio. kr."),
-        (500, "1.000 kr.", True, "ca. 500.000 kr."),
-        (0, "1.000 kr.", False, "0 kr."),
-        (2_500_000, "kr.", True, "ca. 2,5 mio. kr."),
-        (750.5, "kr.", False, "750,5 kr."),
-        (3, "mio. kr.", False, "3 mio. kr."),
-        (130000, "1.000 DKK", True, "ca. 130.000 (1.000 DKK)"),
-        (130000, " 1.000  KR. ", True, "ca. 130 mio. kr."),
-    ],
-)
-def test_amount_phrase(value: float, unit: str, estimated: bool, expected: str) -> None:
-    assert amount_phrase(value, unit, estimated) == expected
 
 
 # --------------------------------------------------------------------------- model

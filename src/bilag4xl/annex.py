@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .amounts import amount_phrase, format_number, unit_factor
+from .amounts import MILLION, amount_phrase, format_number, in_kroner
 from .model import Economy, Initiative, Submission
 from .spec import NO, YES, FieldSpec, Kind, Spec
 
@@ -288,8 +288,8 @@ def _any(years: dict[str, float | None], eco: Economy) -> bool:
 def _note(total: float, cofinancing: float | None, unit: str, est: bool, given: bool) -> str:
     """ "ca. 282 mio. kr., heraf ca. 58 mio. kr. i kommunal medfinansiering" (large amounts)."""
     parts = []
-    factor = unit_factor(unit)
-    if given and factor is not None and abs(total) * float(factor) >= 1_000_000:
+    kroner = in_kroner(total, unit)
+    if given and kroner is not None and abs(kroner) >= MILLION:
         parts.append(amount_phrase(total, unit, est))
     if cofinancing:
         parts.append(f"heraf {amount_phrase(cofinancing, unit, est)} i kommunal medfinansiering")
