@@ -7,11 +7,13 @@ tests render the workbooks and look for words drawn over each other.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from bilag4xl.consolidated import build_consolidated
 from bilag4xl.feedback import write_feedback
 from bilag4xl.layout import (
     LINE_HEIGHT,
@@ -22,10 +24,12 @@ from bilag4xl.layout import (
     text_height,
     text_lines,
 )
+from bilag4xl.merge import merge
 from bilag4xl.template import build
 from bilag4xl.testing import libreoffice as lo
+from bilag4xl.validate import validate_paths
 from filled import SPEC, TMF, layout_for
-from pdf_check import overlapping, text
+from pdf_check import overlapping, pages, text, words
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTY = ROOT / "examples" / "faulty" / "tmf_haandudfyldt.xlsx"
@@ -129,3 +133,20 @@ def test_libreoffice_prints_templates_and_feedback_without_overlaps(
     ):
         assert not overlapping(pdf), overlapping(pdf)[:5]
         assert "medfinansiering" in text(pdf).split()  # the header word is not broken
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_the_consolidated_workbook_readably(tmp_path: Path) -> None:
+    """No text over other text (the "Samlet pr. forvaltning" block did), headers whole,
+    Danish digits in cells and on the chart's axis, a few landscape pages, not 25."""
+    run = validate_paths([ROOT / "examples" / "submissions"], SPEC)
+    pdf = rendered(tmp_path, "samlet.xlsx", build_consolidated(merge(run.results, SPEC)))
+    assert not overlapping(pdf), overlapping(pdf)[:5]
+    shown = text(pdf)
+    assert "medfinansiering" in shown.split()
+    assert "412.000" in shown and not re.search(r"\d,\d{3}\b", shown)
+    axis = [
+        w.text for w in words(pdf) if w.page == 1 and re.fullmatch(r"\d{1,3}(\.\d{3})+", w.text)
+    ]
+    assert "400.000" in axis  # a label of the chart's value axis
+    assert pages(pdf) <= 5
