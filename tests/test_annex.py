@@ -8,8 +8,17 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from annex_seed import DEPARTMENT, NAMES, TEXTS, seed_submission
+from annex_seed import (
+    AARHUS,
+    DEPARTMENT,
+    NAMES,
+    TEXTS,
+    aarhus_spec,
+    aarhus_submissions,
+    seed_submission,
+)
 from bilag4xl.annex import EMPTY, Annex, build_annex, format_for, render
+from bilag4xl.annex_docx import CELL_PADDING_CM, LABEL_MIN_CM, overview_layout, text_cm
 from bilag4xl.annex_markup import to_html, to_markdown
 from bilag4xl.spec import load_spec
 from bilag4xl.testing import libreoffice as lo
@@ -196,3 +205,62 @@ def test_libreoffice_converts_the_docx_to_pdf(docx_bytes: bytes, tmp_path: Path)
     pdf = lo.convert(source, "pdf", tmp_path)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
+
+
+# --------------------------------------------------------------------------- a round in kr.
+
+AARHUS_SPEC = aarhus_spec()
+
+
+@pytest.fixture(scope="module")
+def aarhus() -> Annex:
+    return build_annex(aarhus_submissions(AARHUS_SPEC), AARHUS_SPEC)
+
+
+def test_a_round_in_kroner_says_the_amounts_as_the_table_shows_them(aarhus: Annex) -> None:
+    rows = {r.label: r for r in aarhus.parts[0].overview.rows}
+    first, second = list(AARHUS["Sociale Forhold og Beskæftigelse"])
+    assert rows[first].cells[-1] == "23.550.000" and rows[first].note == "23,55 mio. kr."
+    assert rows[second].cells[-1] == "12.600.000"
+    assert rows[second].note.startswith("Ca. 12,6 mio. kr., heraf ca. 4,15 mio. kr.")
+    assert aarhus.subtitle.endswith("Beløb i kr.")
+
+
+def test_overview_columns_fit_the_longest_amount(aarhus: Annex) -> None:
+    """Every amount fits its column on one line (the I alt column wrapped "23.550.00" / "0"),
+    and the label column keeps a readable width."""
+    for table in (*(p.overview for p in aarhus.parts), aarhus.summary):
+        widths, size = overview_layout(table)
+        assert sum(widths) == pytest.approx(17.0)
+        assert widths[0] >= LABEL_MIN_CM
+        for j, width in enumerate(widths[1:]):
+            longest = max(text_cm(r.cells[j], size, bold=True) for r in table.rows)
+            assert width >= longest + CELL_PADDING_CM, (table.title, table.header[j + 1])
+    # The seed's small amounts keep 9-point type and a wide label column.
+    seed = build_annex([seed_submission(SPEC)], SPEC).parts[0].overview
+    assert overview_layout(seed)[0][0] > 5 and overview_layout(seed)[1] == 9
+
+
+def test_docx_overview_has_the_planned_widths_and_type(aarhus: Annex) -> None:
+    doc = Document(io.BytesIO(render(aarhus, "docx")))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "I alt")
+    widths, size = overview_layout(aarhus.parts[0].overview)
+    assert [c.width.cm for c in table.columns] == pytest.approx(widths, abs=0.01)
+    total = table.rows[-1].cells[-1].paragraphs[0].runs[0]
+    assert total.text == "36.150.000" and total.font.size.pt == size < 9
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_every_amount_of_a_kroner_round_on_one_line(
+    aarhus: Annex, tmp_path: Path
+) -> None:
+    from pdf_check import words
+
+    source = tmp_path / "bilag4.docx"
+    source.write_bytes(render(aarhus, "docx"))
+    printed = {w.text for w in words(lo.convert(source, "pdf", tmp_path))}
+    tables = [*(p.overview for p in aarhus.parts), aarhus.summary]
+    amounts = {c for t in tables for r in t.rows for c in r.cells if len(c) > 7}
+    assert "23.550.000" in amounts and "36.150.000" in amounts
+    assert amounts <= printed, sorted(amounts - printed)
+    assert "12,6" in printed and "13" not in printed
