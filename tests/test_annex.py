@@ -187,7 +187,7 @@ def test_user_text_is_escaped() -> None:
 @pytest.mark.parametrize(
     ("name", "fmt", "expected"),
     [("a.docx", None, "docx"), ("a.MD", None, "md"), ("a.html", None, "html"),
-     ("a.pdf", None, "docx"), ("a", "md", "md")],
+     ("a.pdf", None, "pdf"), ("a", "md", "md")],
 )  # fmt: skip
 def test_format_for(name: str, fmt: str | None, expected: str) -> None:
     assert format_for(Path(name), fmt) == expected
@@ -195,7 +195,7 @@ def test_format_for(name: str, fmt: str | None, expected: str) -> None:
 
 def test_format_for_rejects_unknown() -> None:
     with pytest.raises(ValueError, match="ukendt format"):
-        format_for(Path("a.docx"), "pdf")
+        format_for(Path("a.docx"), "odt")
 
 
 @pytest.mark.libreoffice

@@ -64,9 +64,35 @@ def test_report_refuses_to_overwrite_without_force(seed_source: Path, tmp_path: 
 
 
 def test_report_rejects_an_unknown_format(seed_source: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", str(seed_source), "-o", str(tmp_path / "b.pdf"),
-                                 "--format", "pdf"])  # fmt: skip
+    result = runner.invoke(app, ["report", str(seed_source), "-o", str(tmp_path / "b.odt"),
+                                 "--format", "odt"])  # fmt: skip
     assert result.exit_code == 2 and "ukendt format" in result.output
+
+
+def test_report_pdf_without_libreoffice_is_refused_and_writes_nothing(
+    seed_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o bilag4.pdf` wrote a Word file named .pdf."""
+    from bilag4xl.testing import libreoffice
+
+    monkeypatch.setattr(libreoffice, "soffice_path", lambda: None)
+    out = tmp_path / "bilag4.pdf"
+    result = runner.invoke(app, ["report", str(seed_source), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "PDF kræver LibreOffice" in result.output and "-o bilag4.docx" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.libreoffice
+def test_report_pdf_is_a_pdf_of_the_annex(seed_source: Path, tmp_path: Path) -> None:
+    from pdf_check import text
+
+    out = tmp_path / "bilag4.pdf"
+    result = runner.invoke(app, ["report", str(seed_source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    printed = text(out)
+    assert DEPARTMENT in printed and NAMES[1] in printed and "412.000" in printed
 
 
 def _stub_run(monkeypatch: pytest.MonkeyPatch, departments: list[str]) -> None:

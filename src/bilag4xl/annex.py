@@ -23,9 +23,15 @@ from .model import Economy, Initiative, Submission
 from .spec import NO, YES, FieldSpec, Kind, Spec
 
 EMPTY = "(ikke udfyldt)"
-Format = Literal["docx", "md", "html"]
-FORMATS: tuple[Format, ...] = ("docx", "md", "html")
-SUFFIXES: dict[str, Format] = {".docx": "docx", ".md": "md", ".markdown": "md", ".html": "html"}
+Format = Literal["docx", "md", "html", "pdf"]
+FORMATS: tuple[Format, ...] = ("docx", "md", "html", "pdf")
+SUFFIXES: dict[str, Format] = {
+    ".docx": "docx",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".pdf": "pdf",
+}
 # Cover fields that identify the case: shown under the title (not per department) when all
 # departments share them, as in the seed's letterhead.
 HEADER_KEYS = ("date", "case_number", "document_number")
@@ -120,11 +126,15 @@ def build_annex(
 
 
 def render(annex: Annex, fmt: Format) -> bytes:
-    """The annex as a file's bytes in one of FORMATS."""
+    """The annex as a file's bytes in one of FORMATS (PDF through LibreOffice, see annex_pdf)."""
     if fmt == "docx":
         from .annex_docx import to_docx
 
         return to_docx(annex)
+    if fmt == "pdf":
+        from .annex_pdf import to_pdf
+
+        return to_pdf(annex)
     from .annex_markup import to_html, to_markdown
 
     text = to_markdown(annex) if fmt == "md" else to_html(annex)

@@ -343,10 +343,15 @@ def report_command(
     source: Annotated[
         Path, typer.Argument(help="Samlet projektmappe eller én indberetning (.xlsx).", exists=True)
     ],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Bilagets fil (.docx, .md, .html).")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Bilagets fil (.docx, .md, .html, .pdf).")
+    ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="docx, md eller html. Standard: efter filendelsen."),
+        typer.Option(
+            "--format",
+            help="docx, md, html eller pdf (kræver LibreOffice). Standard: efter filendelsen.",
+        ),
     ] = None,
     spec: SpecOption = None,
     force: ForceOption = False,
