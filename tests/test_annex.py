@@ -250,6 +250,24 @@ def test_docx_overview_has_the_planned_widths_and_type(aarhus: Annex) -> None:
     assert total.text == "36.150.000" and total.font.size.pt == size < 9
 
 
+# --------------------------------------------------------------------------- merged with errors
+
+
+def test_submissions_merged_with_errors_are_named_at_the_top_and_at_their_part() -> None:
+    subs = aarhus_submissions(AARHUS_SPEC)
+    annex = build_annex(subs, AARHUS_SPEC, invalid={2})
+    assert "1 indberetning med fejl" in annex.warning
+    assert "Kultur og Borgerservice (aarhus_2.xlsx)" in annex.warning
+    assert [bool(p.warning) for p in annex.parts] == [False, False, True]
+    assert annex.summary.rows[2].note.endswith("Obs: har fejl, ikke godkendt")
+    assert "Obs" not in annex.summary.rows[0].note
+    docx_text = _docx_text(render(annex, "docx"))[0]
+    for text in (to_markdown(annex), to_html(annex), docx_text):
+        assert "Kultur og Borgerservice (aarhus_2.xlsx)" in text.replace("\\", "")
+        assert text.count("taget med uden at være godkendt") == 2  # top and the part
+    assert not build_annex(subs, AARHUS_SPEC).warning
+
+
 @pytest.mark.libreoffice
 def test_libreoffice_prints_every_amount_of_a_kroner_round_on_one_line(
     aarhus: Annex, tmp_path: Path

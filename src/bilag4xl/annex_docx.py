@@ -31,6 +31,7 @@ LABEL_WIDTH_CM = 5.6
 LABEL_MIN_CM = 3.5  # an overview's label column, when the amounts need the room
 TABLE_FONT_PT = (9.0, 8.0, 7.5, 7.0)  # an overview's type, smaller only if amounts need it
 CELL_PADDING_CM = 0.45  # "Table Grid" keeps 0.19 cm on each side of a cell's text
+WARNING_FILL, WARNING_FONT = "FFC7CE", "9C0006"
 # Widths in em of DejaVu Sans, which LibreOffice prints for Arial where Liberation Sans is
 # missing: wider than Arial, so a column sized by it fits in Word as well.
 EMS = {False: (0.64, 0.32, 0.6), True: (0.70, 0.38, 0.66)}  # digit, dot or space, other
@@ -44,6 +45,8 @@ def to_docx(annex: Annex) -> bytes:
     _setup(doc, annex)
     doc.add_paragraph(annex.title, style="Title")
     doc.add_paragraph(annex.subtitle, style="Subtitle")
+    if annex.warning:
+        _warning(doc, annex.warning)
     _facts(doc, annex.facts)
     for part in annex.parts:
         _part(doc, part)
@@ -209,6 +212,8 @@ def _facts(doc: Document, facts: tuple[tuple[str, str], ...]) -> None:
 
 def _part(doc: Document, part: Part) -> None:
     doc.add_heading(part.name, level=1)
+    if part.warning:
+        _warning(doc, part.warning)
     _facts(doc, part.facts)
     for section in part.initiatives:
         doc.add_heading(section.title, level=2)
@@ -247,6 +252,22 @@ def _answer(cell: _Cell, lines: tuple[Line, ...]) -> None:
                 run.font.size = None
             else:
                 paragraph.add_run(text)
+
+
+def _warning(doc: Document, text: str) -> None:
+    """A shaded paragraph in the flag colours of the workbooks (submissions with errors)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    paragraph = doc.add_paragraph()
+    shading = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", WARNING_FILL)):
+        shading.set(qn(key), value)
+    paragraph._p.get_or_add_pPr().append(shading)
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.color.rgb = RGBColor.from_string(WARNING_FONT)
 
 
 def overview_layout(table: Table) -> tuple[list[float], float]:

@@ -368,10 +368,12 @@ def report_command(
         raise typer.BadParameter(str(exc), param_hint="--format") from None
     try:
         batch = read_submissions(source, load_spec(spec) if spec else None)
-        annex = build_annex(batch.submissions, batch.spec)
+        annex = build_annex(batch.submissions, batch.spec, invalid=batch.invalid)
         atomic_write(out, render(annex, chosen), force=force)
     except Bilag4xlError as exc:
         fail(exc)
+    if annex.warning:  # also at the top of the annex
+        typer.echo(f"Advarsel: {annex.warning}", err=True)
     typer.echo(f"Skrev {out}", err=True)
 
 
