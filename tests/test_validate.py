@@ -447,9 +447,10 @@ def test_a_stale_cached_total_is_a_note_with_both_sums(tmp_path: Path) -> None:
     fresh.write_bytes(data)
     assert "cached-total-mismatch" not in codes(read_file(fresh))
     stale = tmp_path / "gammel.xlsx"
-    stale.write_bytes(_with_cached_value(data, total.pos, 4242))
+    stale.write_bytes(_with_cached_value(data, total.pos, 777))
     result = read_file(stale)
     issue = only(result, "cached-total-mismatch")
-    assert (issue.sheet, issue.cell, issue.severity) == (overview, total.pos.ref, Severity.INFO)
-    assert "4242" in issue.message_da and "600" in issue.message_da  # 100 + 200 + 300 in 2008
+    assert (issue.sheet, issue.severity) == (overview, Severity.INFO)
+    assert total.pos.ref in f"{issue.cell} {issue.message_da}"
+    assert "777" in issue.message_da and "600" in issue.message_da  # 100 + 200 + 300 in 2008
     assert result.report.valid
