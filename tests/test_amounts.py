@@ -11,35 +11,48 @@ from hypothesis import strategies as st
 from bilag4xl.amounts import TABLE_DECIMALS, amount_phrase, format_number, unit_factor
 from bilag4xl.parsers import parse_amount
 
+UNIT_FACTORS = [
+    ("kr.", 1),
+    ("KR", 1),
+    ("kroner", 1),
+    ("DKK", 1),
+    ("t.kr.", 1000),
+    ("t. kr.", 1000),
+    ("T.KR", 1000),
+    ("tkr.", 1000),
+    ("1.000 kr.", 1000),
+    ("1000 kr", 1000),
+    (" 1.000  KR. ", 1000),
+    ("100 kr.", 100),
+    ("mio. kr.", 1_000_000),
+    ("Mio kr", 1_000_000),
+    ("1 mio. kr.", 1_000_000),
+    ("mia. kr.", 1_000_000_000),
+    ("1.000 EUR", None),
+    ("t.", None),
+    ("0 kr.", None),
+    ("timer", None),
+    ("", None),
+]
 
-@pytest.mark.parametrize(
-    ("unit", "factor"),
-    [
-        ("kr.", 1),
-        ("KR", 1),
-        ("kroner", 1),
-        ("DKK", 1),
-        ("t.kr.", 1000),
-        ("t. kr.", 1000),
-        ("T.KR", 1000),
-        ("tkr.", 1000),
-        ("1.000 kr.", 1000),
-        ("1000 kr", 1000),
-        (" 1.000  KR. ", 1000),
-        ("100 kr.", 100),
-        ("mio. kr.", 1_000_000),
-        ("Mio kr", 1_000_000),
-        ("1 mio. kr.", 1_000_000),
-        ("mia. kr.", 1_000_000_000),
-        ("1.000 EUR", None),
-        ("t.", None),
-        ("0 kr.", None),
-        ("timer", None),
-        ("", None),
-    ],
-)
+
+@pytest.mark.parametrize(("unit", "factor"), UNIT_FACTORS)
 def test_unit_factor(unit: str, factor: int | None) -> None:
     assert unit_factor(unit) == (None if factor is None else Decimal(factor))
+
+
+WORDS = [(u, f) for u, f in UNIT_FACTORS if u.strip() and not u.strip()[0].isdigit()]
+
+
+@pytest.mark.parametrize(("unit", "factor"), WORDS)
+def test_typed_amounts_read_their_unit_the_same_way(unit: str, factor: int | None) -> None:
+    """A typed "2 t.kr." and a round in "t.kr." mean the same: both go through unit_factor."""
+    parsed = parse_amount(f"2 {unit}", "kr.")
+    if factor is None:
+        assert parsed is None
+    else:
+        assert parsed is not None and parsed.value == 2 * factor
+        assert parse_amount("2", unit).value == 2  # a bare number is in the round's unit
 
 
 @pytest.mark.parametrize(
