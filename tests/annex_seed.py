@@ -74,3 +74,68 @@ def write_filled(
     out = fill_template(template, seed_values(names), folder / f"{slug}.xlsx", spec)
     template.unlink()
     return out
+
+
+# --------------------------------------------------------------------------- a round in kr.
+
+AARHUS = {
+    "Sociale Forhold og Beskæftigelse": {
+        "Jobcenterets virksomhedsrettede forløb for nyankomne": {
+            "economy.years.2024": 5_000_000,
+            "economy.years.2025": 6_000_000,
+            "economy.years.2026": 6_250_000,
+            "economy.years.2027": 6_300_000,  # I alt 23.550.000
+        },
+        "Helhedsorienteret indsats i Gellerup og Toveshøj": {
+            "economy.unallocated": 12_600_000,
+            "economy.estimated": True,  # "Ca. 12,6 mio. kr.", never "ca. 13 mio. kr."
+            "economy.cofinancing": 4_150_000,
+        },
+    },
+    "Børn og Unge": {
+        "Sprogstøtte i dagtilbud": {
+            **{f"economy.years.{y}": 1_875_500 for y in range(2024, 2028)},
+        },
+    },
+    "Kultur og Borgerservice": {
+        "Bydelsmødre og foreningsguider": {
+            "economy.years.2024": 450_000,
+            "economy.unallocated": 1_200_000,
+            "economy.estimated": True,
+        },
+    },
+}
+
+
+def aarhus_spec() -> Spec:
+    """Aarhus's round as the issue tried it: three departments, 2024–2027, amounts in kr."""
+    data = load_spec().model_dump(mode="json")
+    data["round"].update(
+        title="Status for integrationsindsatser 2024–2027",
+        first_year=2024,
+        last_year=2027,
+        unit="kr.",
+        departments=[{"name": d, "initiatives": list(i)} for d, i in AARHUS.items()],
+    )
+    return Spec.model_validate(data)
+
+
+def aarhus_submissions(spec: Spec) -> list[Submission]:
+    """One submission per department, with the seed's texts and the amounts above."""
+    subs = []
+    for n, (department, initiatives) in enumerate(AARHUS.items()):
+        names = tuple(initiatives)
+        layout = plan(spec, department, names)
+        values = seed_values(names)
+        for i, amounts in enumerate(initiatives.values()):
+            values |= {f"initiatives.{i}.economy.{k}": v for k, v in _economy(amounts).items()}
+        info = TemplateInfo(id=layout.template_id, spec=spec.name, version=spec.version)
+        source = Source(file=f"aarhus_{n}.xlsx", sha256=f"{n}" * 64)
+        subs.append(assemble(layout, values, info, source))
+    return subs
+
+
+def _economy(amounts: dict[str, Any]) -> dict[str, Any]:
+    """Only the given amounts: the seed's economy (for 2008–2011) is cleared."""
+    keys = ("unallocated", "cofinancing", "estimated", "note")
+    return {k: None for k in keys} | {k.removeprefix("economy."): v for k, v in amounts.items()}

@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from annex_seed import DEPARTMENT, NAMES, TEXTS, seed_submission
-from bilag4xl.amounts import amount_phrase, format_number
+from annex_seed import (
+    AARHUS,
+    DEPARTMENT,
+    NAMES,
+    TEXTS,
+    aarhus_spec,
+    aarhus_submissions,
+    seed_submission,
+)
 from bilag4xl.annex import EMPTY, Annex, build_annex, format_for, render
+from bilag4xl.annex_docx import CELL_PADDING_CM, LABEL_MIN_CM, overview_layout, text_cm
 from bilag4xl.annex_markup import to_html, to_markdown
 from bilag4xl.spec import load_spec
 from bilag4xl.testing import libreoffice as lo
@@ -26,49 +34,6 @@ def annex() -> Annex:
 @pytest.fixture(scope="module")
 def docx_bytes(annex: Annex) -> bytes:
     return render(annex, "docx")
-
-
-# --------------------------------------------------------------------------- amounts
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (0, "0"),
-        (130000, "130.000"),
-        (412000.0, "412.000"),
-        (1234567.5, "1.234.567,5"),
-        (999.999, "1.000"),
-        (12.25, "12,25"),
-        (-1500, "-1.500"),
-    ],
-)
-def test_format_number(value: float, expected: str) -> None:
-    assert format_number(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "estimated", "expected"),
-    [
-        (130000, "1.000 kr.", True, "ca. 130 mio. kr."),
-        (282000, "1.000 kr.", True, "ca. 282 mio. kr."),
-        (58000, "1.000 kr.", True, "ca. 58 mio. kr."),
-        (412000, "1.000 kr.", False, "412 mio. kr."),
-        (412500, "1.000 kr.", False, "412,5 mio. kr."),
-        (281600, "1.000 kr.", True, "ca. 282 mio. kr."),
-        (2450, "1.000 kr.", True, "ca. 2,5 mio. kr."),
-        (1000, "1.000 kr.", False, "1 mio. kr."),
-        (500, "1.000 kr.", True, "ca. 500.000 kr."),
-        (0, "1.000 kr.", False, "0 kr."),
-        (2_500_000, "kr.", True, "ca. 2,5 mio. kr."),
-        (750.5, "kr.", False, "750,5 kr."),
-        (3, "mio. kr.", False, "3 mio. kr."),
-        (130000, "1.000 DKK", True, "ca. 130.000 (1.000 DKK)"),
-        (130000, " 1.000  KR. ", True, "ca. 130 mio. kr."),
-    ],
-)
-def test_amount_phrase(value: float, unit: str, estimated: bool, expected: str) -> None:
-    assert amount_phrase(value, unit, estimated) == expected
 
 
 # --------------------------------------------------------------------------- model
@@ -222,7 +187,7 @@ def test_user_text_is_escaped() -> None:
 @pytest.mark.parametrize(
     ("name", "fmt", "expected"),
     [("a.docx", None, "docx"), ("a.MD", None, "md"), ("a.html", None, "html"),
-     ("a.pdf", None, "docx"), ("a", "md", "md")],
+     ("a.pdf", None, "pdf"), ("a", "md", "md")],
 )  # fmt: skip
 def test_format_for(name: str, fmt: str | None, expected: str) -> None:
     assert format_for(Path(name), fmt) == expected
@@ -230,7 +195,7 @@ def test_format_for(name: str, fmt: str | None, expected: str) -> None:
 
 def test_format_for_rejects_unknown() -> None:
     with pytest.raises(ValueError, match="ukendt format"):
-        format_for(Path("a.docx"), "pdf")
+        format_for(Path("a.docx"), "odt")
 
 
 @pytest.mark.libreoffice
@@ -240,3 +205,80 @@ def test_libreoffice_converts_the_docx_to_pdf(docx_bytes: bytes, tmp_path: Path)
     pdf = lo.convert(source, "pdf", tmp_path)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
+
+
+# --------------------------------------------------------------------------- a round in kr.
+
+AARHUS_SPEC = aarhus_spec()
+
+
+@pytest.fixture(scope="module")
+def aarhus() -> Annex:
+    return build_annex(aarhus_submissions(AARHUS_SPEC), AARHUS_SPEC)
+
+
+def test_a_round_in_kroner_says_the_amounts_as_the_table_shows_them(aarhus: Annex) -> None:
+    rows = {r.label: r for r in aarhus.parts[0].overview.rows}
+    first, second = list(AARHUS["Sociale Forhold og Beskæftigelse"])
+    assert rows[first].cells[-1] == "23.550.000" and rows[first].note == "23,55 mio. kr."
+    assert rows[second].cells[-1] == "12.600.000"
+    assert rows[second].note.startswith("Ca. 12,6 mio. kr., heraf ca. 4,15 mio. kr.")
+    assert aarhus.subtitle.endswith("Beløb i kr.")
+
+
+def test_overview_columns_fit_the_longest_amount(aarhus: Annex) -> None:
+    """Every amount fits its column on one line (the I alt column wrapped "23.550.00" / "0"),
+    and the label column keeps a readable width."""
+    for table in (*(p.overview for p in aarhus.parts), aarhus.summary):
+        widths, size = overview_layout(table)
+        assert sum(widths) == pytest.approx(17.0)
+        assert widths[0] >= LABEL_MIN_CM
+        for j, width in enumerate(widths[1:]):
+            longest = max(text_cm(r.cells[j], size, bold=True) for r in table.rows)
+            assert width >= longest + CELL_PADDING_CM, (table.title, table.header[j + 1])
+    # The seed's small amounts keep 9-point type and a wide label column.
+    seed = build_annex([seed_submission(SPEC)], SPEC).parts[0].overview
+    assert overview_layout(seed)[0][0] > 5 and overview_layout(seed)[1] == 9
+
+
+def test_docx_overview_has_the_planned_widths_and_type(aarhus: Annex) -> None:
+    doc = Document(io.BytesIO(render(aarhus, "docx")))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "I alt")
+    widths, size = overview_layout(aarhus.parts[0].overview)
+    assert [c.width.cm for c in table.columns] == pytest.approx(widths, abs=0.01)
+    total = table.rows[-1].cells[-1].paragraphs[0].runs[0]
+    assert total.text == "36.150.000" and total.font.size.pt == size < 9
+
+
+# --------------------------------------------------------------------------- merged with errors
+
+
+def test_submissions_merged_with_errors_are_named_at_the_top_and_at_their_part() -> None:
+    subs = aarhus_submissions(AARHUS_SPEC)
+    annex = build_annex(subs, AARHUS_SPEC, invalid={2})
+    assert "1 indberetning med fejl" in annex.warning
+    assert "Kultur og Borgerservice (aarhus_2.xlsx)" in annex.warning
+    assert [bool(p.warning) for p in annex.parts] == [False, False, True]
+    assert annex.summary.rows[2].note.endswith("Obs: har fejl, ikke godkendt")
+    assert "Obs" not in annex.summary.rows[0].note
+    docx_text = _docx_text(render(annex, "docx"))[0]
+    for text in (to_markdown(annex), to_html(annex), docx_text):
+        assert "Kultur og Borgerservice (aarhus_2.xlsx)" in text.replace("\\", "")
+        assert text.count("taget med uden at være godkendt") == 2  # top and the part
+    assert not build_annex(subs, AARHUS_SPEC).warning
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_every_amount_of_a_kroner_round_on_one_line(
+    aarhus: Annex, tmp_path: Path
+) -> None:
+    from pdf_check import words
+
+    source = tmp_path / "bilag4.docx"
+    source.write_bytes(render(aarhus, "docx"))
+    printed = {w.text for w in words(lo.convert(source, "pdf", tmp_path))}
+    tables = [*(p.overview for p in aarhus.parts), aarhus.summary]
+    amounts = {c for t in tables for r in t.rows for c in r.cells if len(c) > 7}
+    assert "23.550.000" in amounts and "36.150.000" in amounts
+    assert amounts <= printed, sorted(amounts - printed)
+    assert "12,6" in printed and "13" not in printed

@@ -64,9 +64,66 @@ def test_report_refuses_to_overwrite_without_force(seed_source: Path, tmp_path: 
 
 
 def test_report_rejects_an_unknown_format(seed_source: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", str(seed_source), "-o", str(tmp_path / "b.pdf"),
-                                 "--format", "pdf"])  # fmt: skip
+    result = runner.invoke(app, ["report", str(seed_source), "-o", str(tmp_path / "b.odt"),
+                                 "--format", "odt"])  # fmt: skip
     assert result.exit_code == 2 and "ukendt format" in result.output
+
+
+def test_report_pdf_without_libreoffice_is_refused_and_writes_nothing(
+    seed_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o bilag4.pdf` wrote a Word file named .pdf."""
+    from bilag4xl.testing import libreoffice
+
+    monkeypatch.setattr(libreoffice, "soffice_path", lambda: None)
+    out = tmp_path / "bilag4.pdf"
+    result = runner.invoke(app, ["report", str(seed_source), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "PDF kræver LibreOffice" in result.output and "-o bilag4.docx" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.libreoffice
+def test_report_pdf_is_a_pdf_of_the_annex(seed_source: Path, tmp_path: Path) -> None:
+    from pdf_check import text
+
+    out = tmp_path / "bilag4.pdf"
+    result = runner.invoke(app, ["report", str(seed_source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    printed = text(out)
+    assert DEPARTMENT in printed and NAMES[1] in printed and "412.000" in printed
+
+
+def test_report_after_allow_invalid_says_so_on_the_terminal_and_in_the_annex(
+    tmp_path: Path,
+) -> None:
+    """A consolidated workbook made with --allow-invalid knows which submissions had errors
+    ("Ugyldig" in Kilder); report names them on stderr and in the document."""
+    from bilag4xl.consolidated import write_consolidated
+    from bilag4xl.consolidated_read import open_consolidated
+    from bilag4xl.merge import merge
+    from bilag4xl.report import Issue, Severity
+    from merge_helpers import departments, result, submission
+
+    subs = [submission(d, n) for n, d in enumerate(departments()[:3])]
+    error = Issue("required", Severity.ERROR, "Feltet mangler", "missing", file="x")
+    results = [result(s, report=Report([error]) if n == 1 else None) for n, s in enumerate(subs)]
+    merged = merge(results, SPEC, allow_invalid=True)
+    source = write_consolidated(tmp_path / "samlet.xlsx", merged)
+    assert open_consolidated(source).invalid == (1,)
+    out = tmp_path / "bilag4.md"
+    reported = runner.invoke(app, ["report", str(source), "-o", str(out)])
+    assert reported.exit_code == 0, reported.output
+    named = f"{subs[1].department} ({subs[1].source.file})"
+    warning = next(line for line in reported.output.splitlines() if line.startswith("Advarsel"))
+    assert named in warning and "--allow-invalid" in warning
+    document = out.read_text("utf-8").replace("\\", "")
+    assert named in document and document.count("taget med uden at være godkendt") == 2
+    clean = write_consolidated(tmp_path / "ren.xlsx", merge([result(s) for s in subs], SPEC))
+    assert open_consolidated(clean).invalid == ()
+    quiet = runner.invoke(app, ["report", str(clean), "-o", str(tmp_path / "ren.md")])
+    assert quiet.exit_code == 0 and "Advarsel" not in quiet.output
 
 
 def _stub_run(monkeypatch: pytest.MonkeyPatch, departments: list[str]) -> None:

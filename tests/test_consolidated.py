@@ -10,9 +10,11 @@ import openpyxl
 import pytest
 
 from bilag4xl import consolidated_plan as cp
+from bilag4xl.amounts import EXCEL_FORMAT
 from bilag4xl.consolidated import build_consolidated, write_consolidated
 from bilag4xl.consolidated_read import is_consolidated, read_consolidated
 from bilag4xl.errors import MergeError, UnreadableFileError
+from bilag4xl.layout import fit_width, text_height
 from bilag4xl.merge import merge
 from bilag4xl.report import Issue, Report, Severity
 from bilag4xl.spec import default_spec_text, parse_spec
@@ -196,3 +198,46 @@ def test_reading_refuses_another_spec_and_edited_sheets(book, tmp_path: Path) ->
         read_consolidated(tmp_path / "edited.xlsx")
     with pytest.raises(UnreadableFileError):
         read_consolidated(Path(__file__))
+
+
+# --------------------------------------------------------------------------- how it prints
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header(book) -> None:
+    """It printed as 25 portrait pages with the columns cut between them."""
+    path, _ = book
+    wb = openpyxl.load_workbook(path)
+    headers = {cp.OVERVIEW: cp.HEADER_ROW + 1, cp.INITIATIVES: 1, cp.SOURCES: 1, cp.ISSUES: 1}
+    for name, row in headers.items():
+        ws = wb[name]
+        setup = ws.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9), name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), name  # 1: the default
+        assert ws.print_title_rows == f"${row}:${row}", name
+
+
+def test_amounts_and_the_chart_axis_use_danish_digits(book) -> None:
+    """The axis showed "20000000" and cells "412,000" in LibreOffice."""
+    path, _ = book
+    ws = openpyxl.load_workbook(path)[cp.OVERVIEW]
+    total = ws.cell(cp.HEADER_ROW + 2, cp.AMOUNT_COL + len(SPEC.round.years) + 2)
+    assert total.number_format == EXCEL_FORMAT
+    with zipfile.ZipFile(path) as z:
+        chart = z.read("xl/charts/chart1.xml").decode()
+    value_axis = chart[chart.index("<c:valAx>") :]
+    assert f'formatCode="{EXCEL_FORMAT}"' in value_axis
+
+
+def test_header_rows_fit_their_words(book) -> None:
+    path, subs = book
+    wb = openpyxl.load_workbook(path)
+    plan = cp.plan_overview([len(s.initiatives) for s in subs], len(SPEC.overview.extra_rows))
+    ws = wb[cp.OVERVIEW]
+    for row in (cp.HEADER_ROW + 1, plan.summary_header_row + 1):
+        for cell in ws[row]:
+            if not cell.value:
+                continue
+            width = ws.column_dimensions[cell.column_letter].width
+            assert width >= fit_width(cell.value, 0), cell.value
+            assert ws.row_dimensions[row].height >= text_height(cell.value, width, "header")

@@ -63,6 +63,21 @@ def test_two_submissions_for_one_department_are_an_error_naming_both_files() -> 
     assert TMF in dup[0].message_da
 
 
+def test_a_refused_duplicate_counts_its_department_once() -> None:
+    """What the "Intet skrevet" line counts: the newest submission of the department, not
+    both (it said 13 initiatives for 10 and added the department's total twice)."""
+    old = submission(TMF, 1, file="tmf_a.xlsx", date=dt.date(2009, 3, 1))
+    new = submission(TMF, 2, file="tmf_b.xlsx", date=dt.date(2009, 3, 20))
+    other = submission(BUF)
+    merged = merge([result(new), result(old), result(other)], SPEC)
+    assert not merged.ok
+    assert [e.submission.source.file for e in merged.entries] == ["tmf_b.xlsx", other.source.file]
+    assert [e.submission.source.file for e in merged.duplicates] == ["tmf_a.xlsx"]
+    assert merged.initiatives == len(new.initiatives) + len(other.initiatives)
+    assert merged.total == pytest.approx(new.total + other.total)
+    assert merged.departments == 2
+
+
 def test_duplicates_block_even_with_allow_invalid() -> None:
     subs = [submission(TMF, 1, file="a.xlsx"), submission(TMF, 2, file="b.xlsx")]
     assert not merge([result(s) for s in subs], SPEC, allow_invalid=True).ok

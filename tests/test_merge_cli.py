@@ -92,6 +92,10 @@ def test_duplicates_error_then_latest(returned: Path, tmp_path: Path) -> None:
         res.exit_code == 1 and "tmf_ny.xlsx" in res.output and "indberetning_0.xlsx" in res.output
     )
     assert not out.exists()
+    once = sum(len(r.submission.initiatives) for r in validate_paths([returned], SPEC).results)
+    summary = res.output.strip().splitlines()[-1]
+    assert summary.startswith("Intet skrevet: 1 fejl")
+    assert f"7 forvaltninger, {once} indsatser" in summary and "ikke 1 ældre" in summary
     res = merge(folder, "-o", out, "--on-duplicate", "latest", "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)

@@ -27,6 +27,11 @@ AMOUNTS = [
     ("1.234.567,89 kr.", "kr.", 1234567.89, False),
     ("130 mio.", "mio. kr.", 130.0, False),
     ("-5", "1.000 kr.", -5.0, False),  # read; the validator reports it as negative
+    ("ca. 12,6 mio. kr.", "kr.", 12_600_000.0, True),
+    ("130 mio. kr.", "t.kr.", 130000.0, False),  # the unit of the Aarhus round
+    ("500 TKR", "1.000 kr.", 500.0, False),
+    ("1.500,-", "kr.", 1500.0, False),
+    ("2,5 mio", "mia. kr.", 0.0025, False),
 ]
 
 
@@ -52,18 +57,16 @@ def test_amounts(text: str, unit: str, value: float, estimated: bool) -> None:
         "1.2.3",
         "ca.",
         "mio.",
+        "500 t.",  # "t." alone is no unit
+        "500 EUR",
     ],
 )
 def test_amounts_refused(text: str) -> None:
     assert parsers.parse_amount(text, "1.000 kr.") is None
 
 
-@pytest.mark.parametrize(
-    ("unit", "factor"),
-    [("1.000 kr.", 1000), ("kr.", 1), ("mio. kr.", 1e6), ("1 mio. kr.", 1e6), ("t.kr.", 1000)],
-)
-def test_unit_factor(unit: str, factor: float) -> None:
-    assert parsers.unit_factor(unit) == factor
+def test_amounts_refused_in_an_unknown_unit() -> None:
+    assert parsers.parse_amount("130", "1.000 EUR") is None
 
 
 DATES = [

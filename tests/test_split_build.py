@@ -75,16 +75,27 @@ def test_two_processes_write_the_same_bytes_as_one(tmp_path: Path) -> None:
 
 
 def test_different_shared_parts_are_never_spliced(tmp_path: Path) -> None:
-    """A writer whose processes disagree outside the sheets gets the one-process workbook."""
+    """A writer whose processes disagree outside the sheets gets the one-process workbook.
 
-    def name_only_with_a(wb: StrictWorkbook, fills: Callable[[str], bool]) -> None:
-        if fills("A"):
-            wb.define_name("Kun_A", "=A!$A$1")
+    Here only the helper uses a bold format for B's cells: its sheet then points at a style
+    that the other process's styles.xml does not have. Spliced, B would show the wrong
+    style (a different workbook than one process writes); the digests of the shared parts
+    differ, so it is written again in one process."""
 
-    write = sheets_ab(extra=name_only_with_a)
+    def write(wb: StrictWorkbook, fills: Callable[[str], bool]) -> None:
+        wb.index_formats()
+        a, b = wb.add_worksheet("A"), wb.add_worksheet("B")
+        helper = fills("B") and not fills("A")
+        style = wb.add_format({"bold": True, "font_color": "#C00000"}) if helper else None
+        for ws in (a, b):
+            if fills(ws.name):
+                for row in range(50):
+                    ws.write_string(row, 0, f"{ws.name} række {row}", style or wb.fmt("cell"))
+
     whole = split_build.build(new, write, ["B"], split=False)
     assert split_build.build(new, write, ["B"]) == whole
-    assert b"Kun_A" in zipfile.ZipFile(io.BytesIO(whole)).read("xl/workbook.xml")
+    styles = zipfile.ZipFile(io.BytesIO(whole)).read("xl/styles.xml")
+    assert b"C00000" not in styles  # the helper's style is not in the workbook
 
 
 def test_a_sheet_put_in_the_wrong_member_is_never_shipped(

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from bilag4xl.discover import collect_paths
 from bilag4xl.layout import Role, plan
+from bilag4xl.merge import merge
+from bilag4xl.reader import sheet_members
 from bilag4xl.report import Severity
 from bilag4xl.template import build
 from bilag4xl.testing.fill import FillError
@@ -170,8 +175,11 @@ def test_renamed_sheet_is_read_by_position(tmp_path: Path) -> None:
 
     result = read_file(tamper(filled(tmp_path), rename))
     issue = only(result, "sheet-renamed")
-    assert issue.severity is Severity.ERROR and "Mit ark" in issue.message_da
+    assert "Mit ark" in issue.message_da and "læst efter sin plads" in issue.message_da
     assert result.submission.initiatives[1].economy.total == 250  # values still read
+    # Read, as the message says: a warning (to fix next time) that does not block a merge.
+    assert issue.severity is Severity.WARNING and result.report.valid
+    assert merge([result], SPEC).ok
 
 
 def test_missing_and_extra_sheets(tmp_path: Path) -> None:
@@ -363,9 +371,39 @@ def test_validate_paths_and_skips(tmp_path: Path) -> None:
     assert all(i.severity is Severity.INFO for i in run.report)
 
 
-def test_roles_cover_every_sheet() -> None:
-    roles = {s.role for s in layout_for().sheets}
-    assert Role.OVERVIEW in roles and Role.METADATA in roles
+def test_roles_cover_every_sheet(tmp_path: Path) -> None:
+    """Every sheet of a template, and of a feedback workbook, has its role, in the workbook's
+    order. Validation acts on roles: it skips the metadata and feedback sheets and forgives a
+    changed text on the instructions sheet (a warning), so a wrong role would skip a sheet
+    with data or turn a harmless edit into an error."""
+    names = SPEC.sheets
+    layout = layout_for()
+    expected = [
+        (names.instructions, Role.INSTRUCTIONS),
+        (names.cover, Role.COVER),
+        *((s.name, Role.INITIATIVE) for s in layout.initiative_sheets()),
+        (names.overview, Role.OVERVIEW),
+        (names.metadata, Role.METADATA),
+    ]
+    assert [(s.name, s.role) for s in layout.sheets] == expected
+    assert [s.index for s in layout.initiative_sheets()] == [0, 1, 2]
+    assert len(expected) == 7
+    with zipfile.ZipFile(io.BytesIO(template())) as book:
+        shown = re.findall(rb'<sheet name="([^"]+)"', book.read("xl/workbook.xml"))
+    assert [n.decode() for n in shown] == [n for n, _ in expected]
+    feedback = plan(SPEC, TMF, layout.initiatives, feedback=True)
+    assert [(s.name, s.role) for s in feedback.sheets] == [
+        (names.feedback, Role.FEEDBACK),
+        *expected,
+    ]
+
+    def retitle(wb):
+        wb[names.instructions]["A1"] = "Vores egen overskrift"
+        wb[names.cover]["A8"] = "Kontaktperson"
+
+    result = read_file(tamper(filled(tmp_path), retitle))
+    severity = {i.sheet: i.severity for i in result.report if i.code == "label-changed"}
+    assert severity == {names.instructions: Severity.WARNING, names.cover: Severity.ERROR}
 
 
 def test_parallel_validation_keeps_order(tmp_path: Path) -> None:
@@ -415,4 +453,44 @@ def test_totals_saved_without_recalculation_are_one_note_per_sheet(tmp_path: Pat
     sheets = {s.name for s in layout_for().sheets if s.role in (Role.INITIATIVE, Role.OVERVIEW)}
     assert sorted(i.sheet for i in notes) == sorted(sheets)
     assert all(i.severity is Severity.INFO and "genberegnet" in i.message_da for i in notes)
+
+
+# --------------------------------------------------------------------------- stale caches
+
+
+def _with_cached_value(data: bytes, pos, value: float) -> bytes:
+    """The workbook with one formula's saved result replaced, as a workbook saved without
+    recalculation has it (the formula itself unchanged)."""
+    member = sheet_members(data)[pos.sheet]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            if info.filename == member:
+                cell = re.compile(rf'(<c r="{pos.ref}"[^>]*><f>[^<]*</f><v>)[^<]*(</v>)'.encode())
+                part, found = cell.subn(rb"\g<1>" + str(value).encode() + rb"\g<2>", part)
+                assert found == 1, pos
+            dst.writestr(info, part)
+    return out.getvalue()
+
+
+def test_a_stale_cached_total_is_a_note_with_both_sums(tmp_path: Path) -> None:
+    """Without LibreOffice: a total whose saved result disagrees with its inputs is noted
+    (info, the file stays valid), naming the saved and the recomputed sum; a file whose
+    saved totals agree gets no note."""
+    layout = layout_for()
+    overview = SPEC.sheets.overview
+    total = next(f for f in layout.formulas if f.pos.sheet == overview and f.style == "grandtotal")
+    values = {k: ("Ja" if v else "Nej") if v is True else v for k, v in valid_values().items()}
+    data = build(layout, values)
+    fresh = tmp_path / "frisk.xlsx"
+    fresh.write_bytes(data)
+    assert "cached-total-mismatch" not in codes(read_file(fresh))
+    stale = tmp_path / "gammel.xlsx"
+    stale.write_bytes(_with_cached_value(data, total.pos, 777))
+    result = read_file(stale)
+    issue = only(result, "cached-total-mismatch")
+    assert (issue.sheet, issue.severity) == (overview, Severity.INFO)
+    assert total.pos.ref in f"{issue.cell} {issue.message_da}"
+    assert "777" in issue.message_da and "600" in issue.message_da  # 100 + 200 + 300 in 2008
     assert result.report.valid

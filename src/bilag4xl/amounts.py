@@ -1,38 +1,82 @@
-"""Amounts written the Danish way, in the round's unit and in words ("ca. 282 mio. kr.").
+"""Amounts: the round's unit, Danish digits and the amount in words, in one place.
 
-Why one module: the annex shows each amount twice (the number in the table, the phrase in
-the text) and both must follow the same rounding rule, or a reader sees 282 in one place and
-281,9 in another.
+Why one module: a unit read one way when a cell is parsed and another way when the annex is
+written turned "t.kr." into 1.000 kr. in one and into an unknown unit in the other ("ca.
+130.000 (t.kr.)"); and the annex shows each amount twice (the number in the table, the phrase
+in the text), which must say the same. Parsing (`parsers.parse_amount`), the annex, the
+terminal and the workbooks' number format all come here.
 
-The rule:
+Units — `unit_factor`: kroner per unit, for a round's unit and for the words after a number
+typed as text. "kr." → 1, "t.kr." and "1.000 kr." → 1.000, "mio. kr." → 1.000.000,
+"mia. kr." → 1.000.000.000. Case, spaces and dots do not matter ("T. KR", "1000 kr", "mio kr");
+"kroner", "DKK" and ",-" are kroner; "mio." and "mia." alone are millions and billions of
+kroner; a count multiplies ("100 kr." → 100). Anything else is unknown (None), so an amount
+is never converted by a guess.
 
-* `format_number` — Danish digits: "." groups thousands, "," is the decimal sign, at most two
-  decimals, trailing zeros dropped: 130000 → "130.000", 1234.5 → "1.234,5", 0 → "0".
-* `amount_phrase` — the amount in kroner, for running text. Known units are "kr.",
-  "1.000 kr." and "mio. kr." (spaces and case do not matter). An amount of 1 mio. kr. or
-  more is written in millions: exact amounts with up to three decimals ("412 mio. kr.",
-  "412,5 mio. kr."), estimated amounts rounded to whole millions from 10 mio. kr. and to one
-  decimal below ("ca. 282 mio. kr.", "ca. 2,5 mio. kr."). Smaller amounts are written in
-  kroner ("ca. 500.000 kr."). An unknown unit keeps the number and names the unit
-  ("ca. 130.000 (1.000 DKK)"). Estimated amounts start with "ca.".
+Digits — `format_number`: "." groups thousands, "," is the decimal sign, at most `decimals`
+decimals (the tables: TABLE_DECIMALS), trailing zeros dropped: 130000 → "130.000",
+1234.5 → "1.234,5", 0 → "0". `EXCEL_FORMAT` is the same for a spreadsheet cell or a chart axis.
+
+Words — `amount_phrase`, and the rule that keeps it in agreement with the table: the phrase
+states the number the table prints (the amount rounded to TABLE_DECIMALS in the round's
+unit), converted to kroner, and never rounds it further.
+
+* From 1 mio. kr., when the kroner are a whole number of thousands, it is written in millions
+  with the decimals that takes (at most three): 12.600.000 → "12,6 mio. kr.",
+  412.500 (1.000 kr.) → "412,5 mio. kr.", 1.234.000 → "1,234 mio. kr.".
+* Otherwise in kroner: "500.000 kr.", "12.600.123 kr.", "750,5 kr.".
+* An estimate starts with "ca." and is not rounded either: the caseworker rounded it when
+  typing it, and rounding again would print "ca. 13 mio. kr." beside 12.600.000.
+* An unknown unit keeps the number and names the unit: "ca. 130.000 (1.000 EUR)".
 """
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
+TABLE_DECIMALS = 2  # the annex's tables and the terminal print amounts with at most two
 MILLION = Decimal(1_000_000)
-UNIT_FACTORS = {"kr.": Decimal(1), "1.000 kr.": Decimal(1000), "mio. kr.": MILLION}
+MILLION_DECIMALS = 3  # millions with three decimals are whole thousands of kroner
+# Danish digits in any spreadsheet: the locale tag makes LibreOffice group with "." whatever
+# its own locale; Excel takes the separators of the reader's system, as for any number.
+EXCEL_FORMAT = "[$-406]#,##0"
+
+_SCALES = {
+    "t": Decimal(1000),
+    "tus": Decimal(1000),
+    "tusind": Decimal(1000),
+    "tusinde": Decimal(1000),
+    "mio": MILLION,
+    "million": MILLION,
+    "millioner": MILLION,
+    "mia": Decimal(1_000_000_000),
+    "milliard": Decimal(1_000_000_000),
+    "milliarder": Decimal(1_000_000_000),
+}
+_NEEDS_KRONER = {"t", "tus"}  # "500 t." is no unit; "500 t.kr." is
+_UNIT = re.compile(
+    r"^(?P<count>\d{1,3}(?:\.\d{3})+|\d+)?\.?"
+    r"(?:(?P<scale>tusinde|tusind|tus|t|millioner|million|mio|milliarder|milliard|mia)\.?)?"
+    r"(?P<kroner>kr\.?|kroner|dkk|,-)?$"
+)
 
 
 def unit_factor(unit: str) -> Decimal | None:
-    """Kroner per unit ("1.000 kr." → 1000), or None when the unit is not one we know."""
-    return UNIT_FACTORS.get(" ".join(unit.split()).casefold())
+    """Kroner per unit ("t.kr." → 1000), or None when the unit is not one we know."""
+    match = _UNIT.match("".join(unit.split()).casefold())
+    if not match or not (match["scale"] or match["kroner"]):
+        return None
+    if match["scale"] in _NEEDS_KRONER and not match["kroner"]:
+        return None
+    scale = _SCALES[match["scale"]] if match["scale"] else Decimal(1)
+    count = Decimal(match["count"].replace(".", "")) if match["count"] else Decimal(1)
+    return count * scale if count > 0 else None
 
 
-def format_number(value: float | Decimal, decimals: int = 2) -> str:
+def format_number(value: float | Decimal, decimals: int = TABLE_DECIMALS) -> str:
     """Danish notation with at most `decimals` decimals: 1234567.5 → "1.234.567,5"."""
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = _rounded(value, decimals)
     sign = "-" if number < 0 else ""
     whole, _, fraction = f"{abs(number):f}".partition(".")
     grouped = f"{int(whole):,}".replace(",", ".")
@@ -44,12 +88,21 @@ def amount_phrase(value: float, unit: str, estimated: bool = False) -> str:
     """The amount for running text, e.g. "ca. 282 mio. kr." (see the module docstring)."""
     prefix = "ca. " if estimated else ""
     factor = unit_factor(unit)
+    shown = _rounded(value, TABLE_DECIMALS)  # what the table prints
     if factor is None:
-        return f"{prefix}{format_number(value)} ({unit})"
-    kroner = Decimal(str(value)) * factor
-    if abs(kroner) < MILLION:
-        return f"{prefix}{format_number(kroner, 0 if estimated else 2)} kr."
+        return f"{prefix}{format_number(shown)} ({unit})"
+    kroner = shown * factor
     millions = kroner / MILLION
-    rounded = 0 if abs(millions) >= 10 else 1
-    digits = rounded if estimated else 3
-    return f"{prefix}{format_number(millions, digits)} mio. kr."
+    if abs(kroner) >= MILLION and millions == _rounded(millions, MILLION_DECIMALS):
+        return f"{prefix}{format_number(millions, MILLION_DECIMALS)} mio. kr."
+    return f"{prefix}{format_number(kroner, TABLE_DECIMALS)} kr."
+
+
+def in_kroner(value: float, unit: str) -> Decimal | None:
+    """The amount in kroner (None for an unknown unit), e.g. to decide between words forms."""
+    factor = unit_factor(unit)
+    return None if factor is None else Decimal(str(value)) * factor
+
+
+def _rounded(value: float | Decimal, decimals: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

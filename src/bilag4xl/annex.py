@@ -8,24 +8,34 @@ The annex follows the seed: a title with date and case numbers; per department i
 facts, one two-column table (label | answer) per initiative in the spec's order, and the
 economic overview (years, "Ikke fordelt på år" when used, "I alt", the extra rows, "I ALT",
 footnote). With several departments a summary overview across them closes the annex.
+
+Submissions that were merged although invalid (`merge --allow-invalid`) are said to be so at
+the top of the annex and at their department: an annex must never pass on unchecked figures
+without a word.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .amounts import amount_phrase, format_number, unit_factor
+from .amounts import MILLION, amount_phrase, format_number, in_kroner
 from .model import Economy, Initiative, Submission
 from .spec import NO, YES, FieldSpec, Kind, Spec
 
 EMPTY = "(ikke udfyldt)"
-Format = Literal["docx", "md", "html"]
-FORMATS: tuple[Format, ...] = ("docx", "md", "html")
-SUFFIXES: dict[str, Format] = {".docx": "docx", ".md": "md", ".markdown": "md", ".html": "html"}
+Format = Literal["docx", "md", "html", "pdf"]
+FORMATS: tuple[Format, ...] = ("docx", "md", "html", "pdf")
+SUFFIXES: dict[str, Format] = {
+    ".docx": "docx",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".pdf": "pdf",
+}
 # Cover fields that identify the case: shown under the title (not per department) when all
 # departments share them, as in the seed's letterhead.
 HEADER_KEYS = ("date", "case_number", "document_number")
@@ -83,17 +93,19 @@ class Table:
 
 @dataclass(frozen=True)
 class Part:
-    """One department's submission."""
+    """One department's submission; `warning` says when it was merged with errors."""
 
     name: str
     facts: tuple[tuple[str, str], ...]
     initiatives: tuple[Section, ...]
     overview: Table
+    warning: str = ""
 
 
 @dataclass(frozen=True)
 class Annex:
-    """The whole annex, ready for any renderer."""
+    """The whole annex, ready for any renderer; `warning` names the submissions with errors
+    in it (empty when all were valid), for the top of the document and for the terminal."""
 
     title: str
     subtitle: str
@@ -101,12 +113,24 @@ class Annex:
     parts: tuple[Part, ...]
     summary: Table | None = None
     date: dt.date | None = None
+    warning: str = ""
+
+
+PART_WARNING = (
+    "Obs: Indberetningen har fejl og er taget med uden at være godkendt (bilag4xl merge "
+    "--allow-invalid). Se arket Valideringer i den samlede projektmappe."
+)
+ROW_WARNING = "Obs: har fejl, ikke godkendt"
 
 
 def build_annex(
-    submissions: Sequence[Submission], spec: Spec, date: dt.date | None = None
+    submissions: Sequence[Submission],
+    spec: Spec,
+    date: dt.date | None = None,
+    invalid: Collection[int] = (),
 ) -> Annex:
-    """The annex for these submissions; `date` defaults to the latest cover date."""
+    """The annex for these submissions; `date` defaults to the latest cover date; `invalid`
+    are the positions of submissions merged with errors (`Consolidated.invalid`)."""
     dates = [s.date for s in submissions if s.date]
     date = date or (max(dates) if dates else None)
     shared = _shared_header(submissions, spec)
@@ -114,17 +138,36 @@ def build_annex(
     facts += [(spec.field(k).label, v) for k, v in shared.items() if k != "date"]
     r = spec.round
     subtitle = f"{r.title} · Beløb i {r.unit}"
-    parts = tuple(_part(s, spec, skip=set(shared) | {"department"}) for s in submissions)
-    summary = _summary(submissions, spec) if len(submissions) > 1 else None
-    return Annex(spec.title, subtitle, tuple(facts), parts, summary, date)
+    skip = set(shared) | {"department"}
+    parts = tuple(_part(s, spec, skip, n in invalid) for n, s in enumerate(submissions))
+    summary = _summary(submissions, spec, invalid) if len(submissions) > 1 else None
+    warning = invalid_warning([submissions[n] for n in sorted(invalid)])
+    return Annex(spec.title, subtitle, tuple(facts), parts, summary, date, warning)
+
+
+def invalid_warning(invalid: Sequence[Submission]) -> str:
+    """The sentence that names the submissions merged with errors ("" for none)."""
+    if not invalid:
+        return ""
+    names = ", ".join(f"{s.department or EMPTY} ({s.source.file})" for s in invalid)
+    count = "1 indberetning" if len(invalid) == 1 else f"{len(invalid)} indberetninger"
+    return (
+        f"Obs: Bilaget bygger også på {count} med fejl, taget med uden at være godkendt "
+        f"(bilag4xl merge --allow-invalid): {names}. Tallene og teksterne herfra er ikke "
+        "kontrolleret; se arkene Kilder og Valideringer i den samlede projektmappe."
+    )
 
 
 def render(annex: Annex, fmt: Format) -> bytes:
-    """The annex as a file's bytes in one of FORMATS."""
+    """The annex as a file's bytes in one of FORMATS (PDF through LibreOffice, see annex_pdf)."""
     if fmt == "docx":
         from .annex_docx import to_docx
 
         return to_docx(annex)
+    if fmt == "pdf":
+        from .annex_pdf import to_pdf
+
+        return to_pdf(annex)
     from .annex_markup import to_html, to_markdown
 
     text = to_markdown(annex) if fmt == "md" else to_html(annex)
@@ -170,14 +213,15 @@ def _shared_header(submissions: Sequence[Submission], spec: Spec) -> dict[str, s
     return shared
 
 
-def _part(sub: Submission, spec: Spec, skip: set[str]) -> Part:
+def _part(sub: Submission, spec: Spec, skip: set[str], invalid: bool = False) -> Part:
     facts = tuple(
         (f.label, in_words(sub.cover.get(f.key)) or EMPTY)
         for f in spec.cover.fields
         if f.key not in skip
     )
     sections = tuple(Section(ini.name or EMPTY, _rows(ini, spec)) for ini in sub.initiatives)
-    return Part(sub.department or EMPTY, facts, sections, _overview(sub, spec))
+    warning = PART_WARNING if invalid else ""
+    return Part(sub.department or EMPTY, facts, sections, _overview(sub, spec), warning)
 
 
 def _rows(ini: Initiative, spec: Spec) -> tuple[Row, ...]:
@@ -261,13 +305,15 @@ def _overview(sub: Submission, spec: Spec) -> Table:
     return _table(spec, spec.overview.title, rows, total, total_note, spec.overview.footnote)
 
 
-def _summary(submissions: Sequence[Submission], spec: Spec) -> Table:
-    """Across departments: one row per department, then I ALT."""
+def _summary(submissions: Sequence[Submission], spec: Spec, invalid: Collection[int] = ()) -> Table:
+    """Across departments: one row per department (saying so when it has errors), I ALT."""
     unit = spec.round.unit
     rows: list[tuple[str, Amounts, str]] = []
-    for sub in submissions:
+    for n, sub in enumerate(submissions):
         o, est = sub.overview, any(i.economy.estimated for i in sub.initiatives)
         note = _note(o.total, o.cofinancing, unit, est, True)
+        if n in invalid:
+            note = ". ".join(filter(None, (note, ROW_WARNING)))
         rows.append((sub.department or EMPTY, (dict(o.years), o.unallocated, o.total), note))
     years = [str(y) for y in spec.round.years]
     sums = {y: sum(s.overview.years.get(y, 0.0) for s in submissions) for y in years}
@@ -288,8 +334,8 @@ def _any(years: dict[str, float | None], eco: Economy) -> bool:
 def _note(total: float, cofinancing: float | None, unit: str, est: bool, given: bool) -> str:
     """ "ca. 282 mio. kr., heraf ca. 58 mio. kr. i kommunal medfinansiering" (large amounts)."""
     parts = []
-    factor = unit_factor(unit)
-    if given and factor is not None and abs(total) * float(factor) >= 1_000_000:
+    kroner = in_kroner(total, unit)
+    if given and kroner is not None and abs(kroner) >= MILLION:
         parts.append(amount_phrase(total, unit, est))
     if cofinancing:
         parts.append(f"heraf {amount_phrase(cofinancing, unit, est)} i kommunal medfinansiering")

@@ -28,6 +28,13 @@ HEADER_FILL = "DBE5F1"
 PAGE_MARGINS_CM = (2.0, 2.0, 2.5, 2.0)  # left, right, top, bottom
 CONTENT_WIDTH_CM = 21.0 - PAGE_MARGINS_CM[0] - PAGE_MARGINS_CM[1]
 LABEL_WIDTH_CM = 5.6
+LABEL_MIN_CM = 3.5  # an overview's label column, when the amounts need the room
+TABLE_FONT_PT = (9.0, 8.0, 7.5, 7.0)  # an overview's type, smaller only if amounts need it
+CELL_PADDING_CM = 0.45  # "Table Grid" keeps 0.19 cm on each side of a cell's text
+WARNING_FILL, WARNING_FONT = "FFC7CE", "9C0006"
+# Widths in em of DejaVu Sans, which LibreOffice prints for Arial where Liberation Sans is
+# missing: wider than Arial, so a column sized by it fits in Word as well.
+EMS = {False: (0.64, 0.32, 0.6), True: (0.70, 0.38, 0.66)}  # digit, dot or space, other
 
 
 def to_docx(annex: Annex) -> bytes:
@@ -38,6 +45,8 @@ def to_docx(annex: Annex) -> bytes:
     _setup(doc, annex)
     doc.add_paragraph(annex.title, style="Title")
     doc.add_paragraph(annex.subtitle, style="Subtitle")
+    if annex.warning:
+        _warning(doc, annex.warning)
     _facts(doc, annex.facts)
     for part in annex.parts:
         _part(doc, part)
@@ -203,6 +212,8 @@ def _facts(doc: Document, facts: tuple[tuple[str, str], ...]) -> None:
 
 def _part(doc: Document, part: Part) -> None:
     doc.add_heading(part.name, level=1)
+    if part.warning:
+        _warning(doc, part.warning)
     _facts(doc, part.facts)
     for section in part.initiatives:
         doc.add_heading(section.title, level=2)
@@ -243,6 +254,54 @@ def _answer(cell: _Cell, lines: tuple[Line, ...]) -> None:
                 paragraph.add_run(text)
 
 
+def _warning(doc: Document, text: str) -> None:
+    """A shaded paragraph in the flag colours of the workbooks (submissions with errors)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    paragraph = doc.add_paragraph()
+    shading = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", WARNING_FILL)):
+        shading.set(qn(key), value)
+    paragraph._p.get_or_add_pPr().append(shading)
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.color.rgb = RGBColor.from_string(WARNING_FONT)
+
+
+def overview_layout(table: Table) -> tuple[list[float], float]:
+    """Column widths (cm) and font size (pt) of an overview: every amount on one line.
+
+    The amount columns are as wide as the longest amount (bold, as in the I ALT row) or header
+    word needs, all alike when that leaves room; the label column gets the rest, up to
+    LABEL_WIDTH_CM. When it would get less than LABEL_MIN_CM, a smaller type is tried
+    ("23.550.000" in a round in kr. wrapped over two lines)."""
+    amounts = len(table.header) - 1
+    for size in TABLE_FONT_PT:
+        needed = [_column_cm(table, j, size) for j in range(amounts)]
+        for widths in ([max(needed)] * amounts, needed):
+            rest = CONTENT_WIDTH_CM - sum(widths)
+            if rest >= LABEL_MIN_CM:
+                label = min(rest, LABEL_WIDTH_CM)
+                spare = (rest - label) / amounts
+                return [label, *(w + spare for w in widths)], size
+    share = (CONTENT_WIDTH_CM - LABEL_MIN_CM) / amounts
+    return [LABEL_MIN_CM, *[share] * amounts], TABLE_FONT_PT[-1]
+
+
+def _column_cm(table: Table, j: int, size: float) -> float:
+    texts = [row.cells[j] for row in table.rows] + table.header[j + 1].split()
+    return max(text_cm(t, size, bold=True) for t in texts) + CELL_PADDING_CM
+
+
+def text_cm(text: str, size: float, bold: bool = False) -> float:
+    """The printed width of a short text (an amount, a word) in centimetres."""
+    digit, dot, other = EMS[bold]
+    ems = sum(digit if c.isdigit() else dot if c in ".,- " else other for c in text)
+    return ems * size / 72 * 2.54
+
+
 def _overview(doc: Document, table_data: Table) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -250,9 +309,7 @@ def _overview(doc: Document, table_data: Table) -> None:
     unit = doc.add_paragraph()
     unit.paragraph_format.keep_with_next = True
     _small(unit.add_run(table_data.unit_note), italic=True)
-    columns = len(table_data.header)
-    number_width = (CONTENT_WIDTH_CM - LABEL_WIDTH_CM) / (columns - 1)
-    widths = [LABEL_WIDTH_CM, *[number_width] * (columns - 1)]
+    widths, size = overview_layout(table_data)
     table = _grid(doc, widths)
     head = table.add_row()
     _repeat_header(head)
@@ -284,7 +341,7 @@ def _overview(doc: Document, table_data: Table) -> None:
                 paragraph.paragraph_format.keep_with_next = n < last
                 for run in paragraph.runs:
                     if run.font.size is None:
-                        run.font.size = Pt(9)
+                        run.font.size = Pt(size)
     if table_data.footnote:
         _small(doc.add_paragraph().add_run(table_data.footnote), italic=True)
 

@@ -56,12 +56,19 @@ def _md_table(table: Table, heading: str) -> list[str]:
     return out
 
 
+def _md_warning(text: str) -> list[str]:
+    """A submission with errors, as a quote block that stands out ("" gives nothing)."""
+    return [f"> **{md_escape(text)}**", ""] if text else []
+
+
 def to_markdown(annex: Annex) -> str:
     """The annex as GitHub-flavoured Markdown."""
     out = [f"# {md_escape(annex.title)}", "", md_escape(annex.subtitle), ""]
+    out += _md_warning(annex.warning)
     out += [f"- **{md_escape(k)}:** {md_escape(v)}" for k, v in annex.facts]
     for part in annex.parts:
         out += ["", f"## {md_escape(part.name)}", ""]
+        out += _md_warning(part.warning)
         out += [f"- **{md_escape(k)}:** {md_escape(v)}" for k, v in part.facts]
         for section in part.initiatives:
             out += ["", f"### {md_escape(section.title)}", "", "| Felt | Svar |", "|---|---|"]
@@ -95,6 +102,7 @@ table.overview td.num, table.overview th.num { text-align: right; white-space: n
 table.overview tr.total td { font-weight: bold; border-top: 2px solid #1a1a1a; }
 .note { display: block; font-weight: normal; font-style: italic; color: #444; font-size: 9pt; }
 .unit, .footnote { font-size: 9pt; color: #444; }
+.warning { background: #ffc7ce; color: #9c0006; font-weight: bold; padding: 4px 8px; }
 """
 
 
@@ -139,6 +147,10 @@ def _html_table(table: Table, heading: str) -> list[str]:
     return out
 
 
+def _html_warning(text: str) -> list[str]:
+    return [f'<p class="warning">{_h(text)}</p>'] if text else []
+
+
 def to_html(annex: Annex) -> str:
     """The annex as one HTML page with its stylesheet inline (prints on A4)."""
     out = [
@@ -147,10 +159,12 @@ def to_html(annex: Annex) -> str:
         f"<title>{_h(annex.title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{_h(annex.title)}</h1>",
         f'<p class="subtitle">{_h(annex.subtitle)}</p>',
+        *_html_warning(annex.warning),
         *_html_facts(annex.facts),
     ]
     for part in annex.parts:
-        out += [f"<h2>{_h(part.name)}</h2>", *_html_facts(part.facts)]
+        out += [f"<h2>{_h(part.name)}</h2>", *_html_warning(part.warning)]
+        out += _html_facts(part.facts)
         for section in part.initiatives:
             out += [f"<h3>{_h(section.title)}</h3>", "<table>"]
             for row in section.rows:

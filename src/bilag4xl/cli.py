@@ -427,12 +427,15 @@ def report_command(
         ),
     ],
     out: Annotated[
-        Path, typer.Option("-o", "--out", metavar="FIL", help="Bilagets fil (.docx, .md, .html).")
+        Path,
+        typer.Option("-o", "--out", metavar="FIL", help="Bilagets fil (.docx, .md, .html, .pdf)."),
     ],
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", metavar="FORMAT", help="docx, md eller html. Standard: efter filendelsen."
+            "--format",
+            metavar="FORMAT",
+            help="docx, md, html eller pdf (kræver LibreOffice). Standard: efter filendelsen.",
         ),
     ] = None,
     spec: SpecOption = None,
@@ -450,10 +453,12 @@ def report_command(
         raise typer.BadParameter(str(exc), param_hint="--format") from None
     try:
         batch = read_submissions(source, load_spec(spec) if spec else None)
-        annex = build_annex(batch.submissions, batch.spec)
+        annex = build_annex(batch.submissions, batch.spec, invalid=batch.invalid)
         atomic_write(out, render(annex, chosen), force=force)
     except Bilag4xlError as exc:
         fail(exc)
+    if annex.warning:  # also at the top of the annex
+        typer.echo(f"Advarsel: {annex.warning}", err=True)
     wrote([out])
 
 

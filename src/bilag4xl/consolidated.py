@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +27,20 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import consolidated_plan as cp
 from . import split_build
+from .amounts import EXCEL_FORMAT, format_number
 from .consolidated_read import is_consolidated, open_consolidated, read_consolidated
 from .errors import MergeError, OutputExistsError
 from .excel import CELL_TEXT_MAX
 from .files import atomic_write
-from .layout import LINE_HEIGHT, TEXT_LINES_MAX, Formula, Pos, Value
+from .layout import (
+    BOLD_CHAR_WIDTH,
+    LINE_HEIGHT,
+    Formula,
+    Pos,
+    Value,
+    fit_width,
+    text_height,
+)
 from .merge import Entry, Merged, OnDuplicate, merge, notice
 from .model import initiative_values
 from .report import SEVERITY_DA, Issue, Report
@@ -40,7 +48,10 @@ from .spec import Spec
 from .xlsx import ClassicFormulaSheet, StrictWorkbook, check
 
 CHART_SIZE = {"x_scale": 2.0, "y_scale": 1.5}
-DEPT_WIDTH, NAME_WIDTH = 44.0, 60.0
+DEPT_WIDTH_MIN, DEPT_WIDTH_MAX, NAME_WIDTH = 28.0, 60.0, 60.0
+AMOUNT_WIDTH_MIN = 13.0
+ISSUE_WIDTHS = (28, 28, 10, 22, 22, 8, 30, 80)
+A4 = 9  # xlsxwriter's paper code
 SPLIT_FROM = 100  # initiatives; measured: from ~100 the helper saves time (120: 85 -> 62 ms)
 
 
@@ -165,11 +176,14 @@ class _Writer:
         extras = len(self.spec.overview.extra_rows)
         counts = [len(e.submission.initiatives) for e in merged.entries]
         self.plan = cp.plan_overview(counts, extras)
-        widths = [DEPT_WIDTH, NAME_WIDTH, *[13] * len(self.amounts), 8]
-        self.overview = self._sheet(cp.OVERVIEW, widths)
-        self.initiatives = self._sheet(cp.INITIATIVES, [c.width for c in self.ini_cols])
-        self.sources = self._sheet(cp.SOURCES, [c.width for c in self.src_cols])
-        self.issues = self._sheet(cp.ISSUES, [28, 28, 10, 22, 22, 8, 30, 80])
+        self.widths: dict[str, tuple[float, ...]] = {}
+        self.dept_width = _department_width(merged)
+        amount = fit_width(format_number(merged.total), AMOUNT_WIDTH_MIN)
+        widths = [self.dept_width, NAME_WIDTH, *(fit_width(h, amount) for h in self.amounts), 8]
+        self.overview = self._sheet(cp.OVERVIEW, widths, cp.HEADER_ROW)
+        self.initiatives = self._sheet(cp.INITIATIVES, _column_widths(self.ini_cols), 0)
+        self.sources = self._sheet(cp.SOURCES, _column_widths(self.src_cols), 0)
+        self.issues = self._sheet(cp.ISSUES, ISSUE_WIDTHS, 0)
         self.meta = self._sheet(cp.METADATA, [20, 80])
         self.meta.very_hidden()
         self.overview.activate()
@@ -180,10 +194,15 @@ class _Writer:
     def fmt(self, name: str) -> Any:
         return self.wb.fmt(name)
 
-    def _sheet(self, name: str, widths: Sequence[float]) -> Worksheet:
+    def _sheet(
+        self, name: str, widths: Sequence[float], header_row: int | None = None
+    ) -> Worksheet:
         ws = self.wb.add_worksheet(name, worksheet_class=ClassicFormulaSheet)
+        self.widths[name] = tuple(widths)
         for col, width in enumerate(widths):
             check(ws.set_column(col, col, width), f"kolonnebredde i {name}")
+        if header_row is not None:
+            _print_setup(ws, header_row, self.spec.round.title)
         return ws
 
     # ------------------------------------------------------------------ the pass
@@ -218,6 +237,8 @@ class _Writer:
         headers = [c.header for c in cols]
         last = max(self.merged.initiatives, 1)
         _declare_table(ws, last, headers, self.fmt("header"))
+        if self.filled[ws.name]:
+            check(ws.set_row(0, _header_height(headers, self.widths[ws.name])), "rækkehøjde")
         ws.freeze_panes(1, 4)
         self.ini_row = 1
 
@@ -232,7 +253,8 @@ class _Writer:
         ]
         kept = [*summed, cp.index_of(cols, "economy.cofinancing")]
         total = cp.index_of(cols, cp.TOTAL)
-        wrapped = [(j, c.width) for j, c in enumerate(cols) if c.style == "cell"]
+        widths = self.widths[sheet]
+        wrapped = [(j, widths[j]) for j, c in enumerate(cols) if c.style == "cell"]
         for i, values in enumerate(initiatives):
             row = self.ini_row
             bookkeeping = {cp.NR: nr, cp.DEPARTMENT: entry.department, cp.INDEX: i + 1}
@@ -264,6 +286,7 @@ class _Writer:
         }
         meta = {f"template.{k}": v for k, v in sub.template.model_dump().items()}
         meta |= {f"source.{k}": v for k, v in sub.source.model_dump().items()}
+        written = []
         for col, c in enumerate(self.src_cols):
             if c.is_field:
                 value = values[c.key] if c.key.startswith("cover.") else meta[c.key]
@@ -271,6 +294,8 @@ class _Writer:
                 value = bookkeeping[c.key]
             style = "flag" if c.key == cp.RESULT and result == "invalid" else c.style
             self._put(self.sources, nr, col, value, style)
+            written.append(value)
+        self._fit_row(self.sources, nr, list(zip(written, self.widths[cp.SOURCES], strict=True)))
 
     # ------------------------------------------------------------------ "Oversigt"
 
@@ -288,12 +313,7 @@ class _Writer:
             self._span(ws, cp.BANNER_ROW, last, text, "flag")
         heads = [spec.field("department").label, spec.overview.row_header, *self.amounts, "Skøn"]
         self._header_row(ws, cp.HEADER_ROW, heads)
-        check(ws.set_row(cp.HEADER_ROW, 45), "")
         ws.freeze_panes(cp.HEADER_ROW + 1, 2)
-        ws.repeat_rows(cp.HEADER_ROW)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
 
     def _overview_block(
         self, entry: Entry, block: cp.Block, values: Mapping[str, Any], cells: dict[Pos, Value]
@@ -319,12 +339,15 @@ class _Writer:
                 cells[pos] = self._formula(ws, Formula(pos, "ref", (src,)), cells)
             if ini.economy.estimated:
                 self._put(ws, row, cp.AMOUNT_COL + len(self.amounts), "Ca.", "info")
-            self._fit_row(ws, row, [(entry.department, DEPT_WIDTH), (ini.name, NAME_WIDTH)])
+            names = [(entry.department, self.dept_width), (ini.name, NAME_WIDTH)]
+            self._fit_row(ws, row, names, dept_style)
         counted = [block.initiative_row(i) for i in range(block.initiatives)]
         for n, extra in enumerate(spec.overview.extra_rows):
             row = block.extra_row(n)
             self._put(ws, row, cp.DEPT_COL, entry.department, dept_style)
             self._put(ws, row, cp.NAME_COL, extra.label, "rowname")
+            labels = [(entry.department, self.dept_width), (extra.label, NAME_WIDTH)]
+            self._fit_row(ws, row, labels, dept_style)
             for j, key in enumerate([*(f"years.{y}" for y in years), "unallocated"]):
                 value = values[f"overview.extra_rows.{n}.{key}"]
                 self._put(ws, row, cp.AMOUNT_COL + j, value, "cell_amount")
@@ -336,6 +359,7 @@ class _Writer:
         row = block.subtotal_row
         self._put(ws, row, cp.DEPT_COL, entry.department, "sublabel")
         self._put(ws, row, cp.NAME_COL, spec.economy.total_label, "sublabel")
+        self._fit_row(ws, row, [(entry.department, self.dept_width)], "sublabel")
         subtotal: dict[int, Value] = {}
         for j in range(len(self.amounts)):
             col = cp.AMOUNT_COL + j
@@ -354,6 +378,7 @@ class _Writer:
         for n, (entry, block) in enumerate(zip(self.merged.entries, p.blocks, strict=True)):
             row = p.first_summary_row + n
             self._put(ws, row, cp.DEPT_COL, entry.department, "rowname")
+            self._fit_row(ws, row, [(entry.department, self.dept_width)], "rowname")
             for j in range(len(self.amounts)):
                 col = cp.AMOUNT_COL + j
                 src = Pos(sheet, block.subtotal_row, col)
@@ -386,6 +411,7 @@ class _Writer:
                 }
             )
         chart.set_title({"name": f"Beløb pr. forvaltning ({self.spec.round.unit})"})
+        chart.set_y_axis({"num_format": EXCEL_FORMAT})
         chart.set_legend({"position": "bottom"})
         check(self.overview.insert_chart(p.chart_row, cp.DEPT_COL, chart, CHART_SIZE), "diagram")
 
@@ -412,6 +438,7 @@ class _Writer:
             style = "flag" if issue.severity == "error" else "cell"
             for col, value in enumerate(cells):
                 self._put(ws, row, col, value, style if col == 2 else "cell")
+            self._fit_row(ws, row, list(zip(cells, ISSUE_WIDTHS, strict=True)))
         check(ws.autofilter(0, 0, max(len(issues), 1), len(cp.issue_headers()) - 1), "")
 
     # ------------------------------------------------------------------ metadata
@@ -468,31 +495,64 @@ class _Writer:
             check(result, f"formel i {f.pos}")
         return value
 
-    def _fit_row(self, ws: Worksheet, row: int, texts: Sequence[tuple[Any, float]]) -> None:
+    def _fit_row(
+        self, ws: Worksheet, row: int, texts: Sequence[tuple[Any, float]], style: str = "cell"
+    ) -> None:
         """Give a row with wrapped text its height: LibreOffice does not grow it on load."""
         if not self.filled[ws.name]:
             return
-        lines = 1
+        height = LINE_HEIGHT
         for text, width in texts:  # ~100,000 texts in a national merge: skip what fits
-            if isinstance(text, str) and (len(text) * 1.1 > width or "\n" in text):
-                lines = max(lines, _lines(text, width))
-        if lines > 1:
-            check(ws.set_row(row, LINE_HEIGHT * min(lines, TEXT_LINES_MAX)), "rækkehøjde")
+            if isinstance(text, str) and (len(text) * BOLD_CHAR_WIDTH > width or "\n" in text):
+                height = max(height, text_height(text, width, style))
+        if height > LINE_HEIGHT:
+            check(ws.set_row(row, height), "rækkehøjde")
 
     def _span(self, ws: Worksheet, row: int, last_col: int, text: str, style: str) -> None:
+        """Text over the columns up to `last_col`, in a row as high as it needs."""
         if self.filled[ws.name]:
             check(ws.merge_range(row, 0, row, last_col, text, self.fmt(style)), f"{ws.name} række")
+            height = text_height(text, sum(self.widths[ws.name][: last_col + 1]), style)
+            if height > LINE_HEIGHT:
+                check(ws.set_row(row, height), "rækkehøjde")
 
     def _header_row(self, ws: Worksheet, row: int, headers: Sequence[str]) -> None:
+        """Column headers, in a row as high as the longest one needs."""
         for col, text in enumerate(headers):
             self._put(ws, row, col, text, "header")
+        if self.filled[ws.name]:
+            check(ws.set_row(row, _header_height(headers, self.widths[ws.name])), "rækkehøjde")
 
 
-def _lines(text: str, width: float) -> int:
-    """Estimated lines of wrapped text in a column `width` characters wide."""
-    if "\n" not in text:
-        return max(1, math.ceil(len(text) * 1.1 / width))
-    return sum(max(1, math.ceil(len(part) * 1.1 / width)) for part in text.split("\n"))
+def _department_width(merged: Merged) -> float:
+    """Wide enough for the longest department name (in bold, as on its subtotal row)."""
+    longest = max((len(e.department) for e in merged.entries), default=0)
+    return min(DEPT_WIDTH_MAX, max(DEPT_WIDTH_MIN, longest * BOLD_CHAR_WIDTH + 1))
+
+
+def _column_widths(cols: Sequence[cp.Column]) -> list[float]:
+    """The planned widths, widened where a header word would be broken."""
+    return [fit_width(c.header, c.width) for c in cols]
+
+
+def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
+    return max(text_height(h, w, "header") for h, w in zip(headers, widths, strict=False))
+
+
+def _print_setup(ws: Worksheet, header_row: int, title: str) -> None:
+    """Landscape A4, one page wide, the header row on every page, the sheet's name on top."""
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
+    check(ws.set_header(f"&L{_hf(title)}&R&A"), "sidehoved")
+    check(ws.set_footer("&CSide &P af &N"), "sidefod")
+
+
+def _hf(text: str) -> str:
+    """Text for a page header (& starts a code there)."""
+    return text[:80].replace("&", "&&")
 
 
 def _row_sum(pos: Pos) -> Formula:

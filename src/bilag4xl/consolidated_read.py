@@ -46,10 +46,12 @@ def is_consolidated(path: str | Path) -> bool:
 @dataclass(frozen=True)
 class Consolidated:
     """A consolidated workbook's submissions, and the spec they were merged with (stored in
-    the workbook, so a round's own spec is not needed to read it)."""
+    the workbook, so a round's own spec is not needed to read it). `invalid`: the positions
+    of the submissions merged with errors (`merge --allow-invalid`, "Ugyldig" in Kilder)."""
 
     spec: Spec
     submissions: list[Submission]
+    invalid: tuple[int, ...] = ()
 
 
 def read_consolidated(path: str | Path, spec: Spec | None = None) -> list[Submission]:
@@ -85,7 +87,8 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
             f"{path}: projektmappen er samlet efter en anden spec ({stored.name} "
             f"{stored.version}); læs den uden --spec eller med den spec, den er lavet med"
         )
-    return Consolidated(stored, _Reader(path, stored, sheets).submissions())
+    reader = _Reader(path, stored, sheets)
+    return Consolidated(stored, reader.submissions(), reader.invalid())
 
 
 def _stored_spec(path: Path, rows: Rows) -> Spec:
@@ -124,6 +127,12 @@ class _Reader:
                 self._changed(cp.SOURCES, f"række {n + 1} har Nr. {row[cp.NR]}, ventede {n}")
             out.append(self._submission(row, by_nr.get(n, []), block))
         return out
+
+    def invalid(self) -> tuple[int, ...]:
+        """Positions of the submissions the writer marked invalid in "Kilder"."""
+        flag = cp.RESULT_TEXT["invalid"]
+        rows = self._table(cp.SOURCES, cp.source_columns(self.spec))
+        return tuple(n for n, row in enumerate(rows) if row[cp.RESULT] == flag)
 
     def _submission(
         self, source: dict[str, Any], rows: list[dict[str, Any]], block: cp.Block

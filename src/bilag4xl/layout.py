@@ -9,6 +9,7 @@ the same row; each year's amount stands directly below its year header.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -17,16 +18,23 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
-from . import excel
+from . import excel, styles
 from .spec import YES, FieldSpec, Kind, Spec
 
 LAYOUT_VERSION = "1"
 FIXED_SHEETS = ("instructions", "cover", "overview", "metadata", "feedback")
 LABEL_COL = 0
 FIRST_VALUE_COL = 1
-LINE_HEIGHT = 15.0
-HELP_LINE_HEIGHT = 12.0  # help texts are 9-point italic
+LINE_HEIGHT = 15.0  # points, for a line of the workbooks' 11-point font
+FONT_SIZE = 11.0
+# Column-width units that a character takes, measured in LibreOffice with DejaVu Sans (its
+# stand-in for Calibri where Carlito is missing, and the widest of them): a 40 wide column holds
+# ~36-42 characters of 11-point text, ~33-40 bold. A little generous, since a row too high
+# only wastes space and a row too low hides text.
+CHAR_WIDTH, BOLD_CHAR_WIDTH = 1.1, 1.2
+ROW_HEIGHT_MAX = 409.0  # Excel's limit
 AMOUNT_COL_WIDTH = 13.0
+DEFAULT_COL_WIDTH = 8.43  # Excel's, for a column without a width
 LABEL_COL_WIDTH = 34.0
 TEXT_LINES_MAX = 10
 
@@ -239,6 +247,7 @@ def plan(
     _link_status(layout, status_cells)
     _plan_overview(layout)
     layout.sheets.append(SheetPlan(spec.sheets.metadata, Role.METADATA, widths=(20, 80)))
+    _fit_rows(layout)
     return layout
 
 
@@ -263,9 +272,84 @@ def _amount_cols(spec: Spec) -> int:
     return len(spec.round.years) + 2
 
 
+# --------------------------------------------------------------------------- row heights
+# One estimate of wrapped text for every workbook bilag4xl writes (templates, feedback, the
+# consolidated workbook). LibreOffice does not autofit the rows of an xlsx it opens and Excel
+# never grows a merged cell: a row whose height is not written shows one line, and the rest
+# overlaps the next row or is cut off.
+
+
+def wrapped_lines(chars: int, width: float, size: float = FONT_SIZE, bold: bool = False) -> int:
+    """Lines that one paragraph of `chars` characters wraps to in a cell `width` wide
+    (Excel's column-width units; for a merged cell the sum of its columns)."""
+    per_char = (BOLD_CHAR_WIDTH if bold else CHAR_WIDTH) * size / FONT_SIZE
+    return max(1, math.ceil(chars * per_char / width))
+
+
+def text_lines(text: str, width: float, size: float = FONT_SIZE, bold: bool = False) -> int:
+    """Lines that `text` takes in a wrapping cell `width` wide; each paragraph starts a line."""
+    return sum(wrapped_lines(len(part), width, size, bold) for part in text.split("\n"))
+
+
+def line_height(size: float = FONT_SIZE) -> float:
+    return LINE_HEIGHT * size / FONT_SIZE
+
+
+def text_height(text: str, width: float, style: str = "info", max_lines: int = 0) -> float:
+    """The row height (points) that shows `text` in a cell of `style`; `max_lines` caps it."""
+    size, bold = font(style)
+    lines = text_lines(text, width, size, bold)
+    return min(line_height(size) * (min(lines, max_lines) if max_lines else lines), ROW_HEIGHT_MAX)
+
+
+@functools.cache
+def font(style: str) -> tuple[float, bool]:
+    """Font size and boldness of a named style (styles.STYLES)."""
+    props = styles.properties(style)
+    return float(props["font_size"]), bool(props.get("bold"))
+
+
+def fit_width(text: str, minimum: float, bold: bool = True) -> float:
+    """A column width at least `minimum` in which no word of `text` is broken (a spreadsheet
+    breaks a word longer than its column in the middle: "medfinansierin|g")."""
+    longest = max((len(word) for word in text.split()), default=0)
+    return max(minimum, math.ceil(longest * (BOLD_CHAR_WIDTH if bold else CHAR_WIDTH)) + 1)
+
+
+def span_width(widths: tuple[float, ...], col: int, span: int = 1) -> float:
+    """Width of `span` columns from `col` (a column without a width has Excel's 8.43)."""
+    return sum(widths[c] if c < len(widths) else DEFAULT_COL_WIDTH for c in range(col, col + span))
+
+
+def _fit_rows(layout: Layout) -> None:
+    """Every row holding a fixed text (or a status whose longest text is known) gets at least
+    the height that text needs; heights planned higher stay."""
+    widths = {s.name: s.widths for s in layout.sheets}
+    for pos, text, style, span in _known_texts(layout):
+        height = text_height(text, span_width(widths[pos.sheet], pos.col, span), style)
+        key = (pos.sheet, pos.row)
+        if height > layout.heights.get(key, LINE_HEIGHT):
+            layout.heights[key] = height
+
+
+def _known_texts(layout: Layout) -> Iterable[tuple[Pos, str, str, int]]:
+    """Fixed texts, and formulas whose longest result is known: a completeness status with
+    everything missing, and a copy of a fixed text or of such a status."""
+    known: dict[Pos, str] = {t.pos: t.text for t in layout.texts}
+    yield from ((t.pos, t.text, t.style, t.span) for t in layout.texts)
+    for f in sorted(layout.formulas, key=lambda f: f.op != "missing"):
+        if f.op == "missing":
+            known[f.pos] = "Mangler: " + ", ".join(f.labels)
+        elif f.op == "text" and f.refs[0] in known:
+            known[f.pos] = known[f.refs[0]]
+        else:
+            continue
+        yield f.pos, known[f.pos], f.style, f.span
+
+
 def _text_lines(max_length: int | None, width_chars: float) -> int:
-    chars = max_length or 200
-    return max(2, min(TEXT_LINES_MAX, math.ceil(chars * 1.1 / width_chars) + 1))
+    """Lines of a long-text input: room for its longest answer plus one, within limits."""
+    return max(2, min(TEXT_LINES_MAX, wrapped_lines(max_length or 200, width_chars) + 1))
 
 
 class _Cursor:
@@ -309,7 +393,6 @@ class _Cursor:
         self.skip()
         if f.help:
             self.text(f.help, "help", FIRST_VALUE_COL, self.span)
-            self.height(HELP_LINE_HEIGHT * math.ceil(len(f.help) / (width_chars * 1.3)))
             self.skip()
         return here
 
@@ -359,7 +442,6 @@ def _plan_instructions(layout: Layout, status_sheets: list[str]) -> list[Pos]:
     for f in (*spec.cover.fields, *spec.initiative.fields):
         c.text(f.label)
         c.text(f.help or "—", "info", FIRST_VALUE_COL)
-        c.height(LINE_HEIGHT * _text_lines(len(f.help), 85) - LINE_HEIGHT)
         c.skip()
     layout.sheets.append(SheetPlan(sheet, Role.INSTRUCTIONS, widths=(LABEL_COL_WIDTH, 90)))
     return status_cells
@@ -577,9 +659,8 @@ def _plan_overview(layout: Layout) -> None:
     if o.footnote:
         c.text(o.footnote, "help", span=cols + 2)
         c.height(LINE_HEIGHT * 2)
-    layout.sheets.append(
-        SheetPlan(sheet, Role.OVERVIEW, widths=(46, *[AMOUNT_COL_WIDTH] * (cols + 1)))
-    )
+    widths = (46, *(fit_width(head, AMOUNT_COL_WIDTH) for head in heads))
+    layout.sheets.append(SheetPlan(sheet, Role.OVERVIEW, widths=widths))
 
 
 def _row_total(layout: Layout, c: _Cursor, cols: int) -> None:

@@ -8,7 +8,8 @@ Rules (issue 4):
 - a byte-identical file (same SHA-256) is kept once; the others are skipped with a notice;
 - two submissions for one department are an error naming both files, unless
   `on_duplicate="latest"`: the later cover date wins, then the later file time, then the file
-  name (so the choice never depends on input order); the dropped one is reported;
+  name (so the choice never depends on input order); the dropped one is reported. Refused,
+  the department still counts once (the newest one) in what the summary says;
 - invalid or unreadable inputs block the merge, unless `allow_invalid`: then invalid
   submissions are included and flagged (unreadable files cannot be included and are reported);
 - a submission made for another spec always blocks: its fields would not fit the columns;
@@ -61,7 +62,11 @@ class Entry:
 
 @dataclass
 class Merged:
-    """The outcome: `entries` in output order; `ok` says whether a workbook may be written."""
+    """The outcome: `entries` in output order; `ok` says whether a workbook may be written.
+
+    `dropped`: left out by `on_duplicate="latest"`; `duplicates`: the older submissions of a
+    department that sent several while duplicates are an error. Neither is in `entries`, so
+    the counts below never count a department twice."""
 
     spec: Spec
     entries: list[Entry]
@@ -69,6 +74,7 @@ class Merged:
     ok: bool
     allow_invalid: bool = False
     dropped: list[Entry] = field(default_factory=list)
+    duplicates: list[Entry] = field(default_factory=list)
 
     @property
     def initiatives(self) -> int:
@@ -115,10 +121,10 @@ def merge(
             candidates.append(Entry(r.submission, r.report, r.path))
     candidates, notices = _drop_identical(candidates)
     merge_issues += notices
-    kept, dropped, dup_issues = _resolve_duplicates(candidates, on_duplicate, mtime)
+    kept, dropped, duplicates, dup_issues = _resolve_duplicates(candidates, on_duplicate, mtime)
     merge_issues += dup_issues
     blocked |= any(i.severity is Severity.ERROR for i in dup_issues)
-    for entry in kept:
+    for entry in [*kept, *duplicates]:
         file_issues.extend(entry.report)
         if not entry.valid:
             what = "invalid_included" if allow_invalid else "invalid"
@@ -129,7 +135,7 @@ def merge(
         blocked = True
     report = Report([*merge_issues, *file_issues])
     entries = sorted(kept, key=lambda e: order_key(spec, e))
-    return Merged(spec, entries, report, not blocked, allow_invalid, dropped)
+    return Merged(spec, entries, report, not blocked, allow_invalid, dropped, duplicates)
 
 
 def order_key(spec: Spec, entry: Entry) -> tuple[int, str, str, str]:
@@ -155,7 +161,8 @@ def _drop_identical(entries: Sequence[Entry]) -> tuple[list[Entry], list[Issue]]
 
 def _resolve_duplicates(
     entries: Sequence[Entry], on_duplicate: OnDuplicate, mtime: Callable[[Path], float] | None
-) -> tuple[list[Entry], list[Entry], list[Issue]]:
+) -> tuple[list[Entry], list[Entry], list[Entry], list[Issue]]:
+    """(kept, dropped, duplicates, issues): one entry per department is kept, the newest."""
     groups: dict[str, list[Entry]] = {}
     for entry in entries:
         # An entry without a department (only with allow_invalid) duplicates nothing.
@@ -163,27 +170,28 @@ def _resolve_duplicates(
         groups.setdefault(key, []).append(entry)
     kept: list[Entry] = []
     dropped: list[Entry] = []
+    duplicates: list[Entry] = []
     issues: list[Issue] = []
     for group in groups.values():
-        if len(group) == 1:
-            kept.append(group[0])
-        elif on_duplicate == "error":
-            kept.extend(group)
-            issues.append(_duplicate_error(group))
-        else:
+        *older, winner = sorted(group, key=lambda e: _newest(e, mtime))
+        kept.append(winner)
+        if not older:
+            continue
+        if on_duplicate == "error":
+            duplicates.extend(older)
+            issues.append(_duplicate_error(sorted(group, key=lambda e: (e.path.name, str(e.path)))))
+            continue
+        for loser in older:
+            dropped.append(loser)
+            issues.append(_issue("dropped", loser.path, Severity.WARNING, kept=winner.path))
+    return kept, dropped, duplicates, issues
 
-            def newest(e: Entry) -> tuple[dt.date, float, str, str]:
-                date = e.submission.date or dt.date.min
-                stamp = mtime(e.path) if mtime else 0.0
-                return (date, stamp, e.path.name, e.submission.source.sha256)
 
-            ordered = sorted(group, key=newest)
-            winner = ordered[-1]
-            kept.append(winner)
-            for loser in ordered[:-1]:
-                dropped.append(loser)
-                issues.append(_issue("dropped", loser.path, Severity.WARNING, kept=winner.path))
-    return kept, dropped, issues
+def _newest(e: Entry, mtime: Callable[[Path], float] | None) -> tuple[dt.date, float, str, str]:
+    """Sort key: the later cover date, then file time, then file name and hash win."""
+    date = e.submission.date or dt.date.min
+    stamp = mtime(e.path) if mtime else 0.0
+    return (date, stamp, e.path.name, e.submission.source.sha256)
 
 
 # --------------------------------------------------------------------------- messages

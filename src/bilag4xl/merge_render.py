@@ -17,7 +17,10 @@ MERGE_SCHEMA = "bilag4xl/merge/1"
 
 
 def merge_summary(run: MergeRun) -> str:
-    """One line: what was written (or why not), departments, initiatives, total, warnings."""
+    """One line: what was written (or why not), departments, initiatives, total, warnings.
+
+    A refused merge says what would have gone in: each department once, however many
+    submissions it sent (the others are named in the errors above)."""
     m, unit = run.merged, run.merged.spec.round.unit
     s = m.report.stats()
     counts = (
@@ -26,9 +29,12 @@ def merge_summary(run: MergeRun) -> str:
         f"i alt {format_number(m.total)} ({unit}), {s['warning']} "
         f"{'advarsel' if s['warning'] == 1 else 'advarsler'}"
     )
-    if run.written is None:
-        return f"Intet skrevet: {s['error']} fejl (se ovenfor). {counts}"
-    return f"Skrev {run.written}: {counts}"
+    if run.written is not None:
+        return f"Skrev {run.written}: {counts}"
+    extra = len(m.duplicates)
+    if extra:
+        counts += f" (kun den nyeste indberetning pr. forvaltning er talt med, ikke {extra} ældre)"
+    return f"Intet skrevet: {s['error']} fejl (se ovenfor). {counts}"
 
 
 def merge_data(run: MergeRun) -> dict[str, Any]:
@@ -47,6 +53,7 @@ def merge_data(run: MergeRun) -> dict[str, Any]:
         },
         "included": [str(e.path) for e in m.entries],
         "dropped": [str(e.path) for e in m.dropped],
+        "duplicates": [str(e.path) for e in m.duplicates],
         "report": m.report.to_dict(),
     }
 

@@ -157,7 +157,7 @@ CATALOGUE: dict[str, Detail] = {
         "restore the sheet.",
     ),
     "sheet-renamed": Detail(
-        ERROR,
+        WARNING,  # read by its position, as it says: nothing is lost, so merge is not blocked
         "Arket '{sheet_name}' er omdøbt til '{found}'. Det er læst efter sin plads; giv det sit "
         "navn tilbage.",
         "Sheet '{sheet_name}' was renamed to '{found}'. It was read by its position; give it its "

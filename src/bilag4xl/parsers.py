@@ -10,22 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from decimal import Decimal
 from typing import ClassVar, NamedTuple
 
-from .amounts import format_number
+from .amounts import format_number, unit_factor
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 SERIAL_MAX = 2_958_465  # 9999-12-31
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _ESTIMATE = re.compile(r"^(?:ca\.?|cirka|omkring|ap\.?|~)\s*")
-_KR = r"(?:kr\.?|kroner|dkk|,-)"
-_CURRENCY = re.compile(rf"\s*{_KR}$")
-_MULTIPLIERS = (
-    (re.compile(rf"\s*(?:mia\.?|milliard(?:er)?)(?:\s*{_KR})?$"), 1e9),
-    (re.compile(rf"\s*(?:mio\.?|million(?:er)?)(?:\s*{_KR})?$"), 1e6),
-    (re.compile(rf"\s*(?:t\.?\s?kr\.?|tusind(?:e)?(?:\s*{_KR})?)$"), 1e3),
-)
+# A number (its grouping is checked by _NUMBER) and the unit words after it ("130 mio. kr.").
+_NUMBER_AND_UNIT = re.compile(r"^([-+−]?\d[\d. ]*(?:,\d+)?)(.*)$")
 # Danish numbers: optional sign, thousands grouped by "." or a space (3 digits each), "," decimal.
 _NUMBER = re.compile(r"^([-+−]?)(\d{1,3}(?:[. ]\d{3})+|\d+)(?:,(\d+))?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
@@ -63,23 +59,14 @@ def parse_number(text: str) -> float | None:
     return -value if sign in ("-", "−") else value
 
 
-def unit_factor(unit: str) -> float | None:
-    """Kroner per unit: "1.000 kr." -> 1000, "mio. kr." -> 1e6, "kr." -> 1."""
-    text, scale = _split_scale(_SPACES.sub(" ", unit.strip().casefold()))
-    if not text:
-        return scale or 1.0
-    number = parse_number(text)
-    return number * (scale or 1.0) if number and number > 0 else None
-
-
-def _split_scale(text: str) -> tuple[str, float | None]:
-    """Split "130 mio. kr." into ("130", 1e6); the scale is None when no word names one."""
-    for pattern, factor in _MULTIPLIERS:
-        if pattern.search(text):
-            return pattern.sub("", text).strip(), factor
-    if _CURRENCY.search(text):
-        return _CURRENCY.sub("", text).strip(), 1.0
-    return text, None
+def _split_scale(text: str) -> tuple[str, Decimal | None]:
+    """Split "130 mio. kr." into ("130", 1e6) by `amounts.unit_factor`; the scale is None when
+    no unit follows the number, and the text is returned whole when the words are no unit."""
+    match = _NUMBER_AND_UNIT.match(text)
+    if not match or not match[2].strip():
+        return text, None
+    factor = unit_factor(match[2])
+    return (match[1].strip(), factor) if factor is not None else (text, None)
 
 
 def parse_amount(text: str, unit: str = "1.000 kr.") -> ParsedAmount | None:
@@ -98,7 +85,7 @@ def parse_amount(text: str, unit: str = "1.000 kr.") -> ParsedAmount | None:
     if number is None:
         return None
     # A bare number is in the round's unit already; one with kr./mio./mia. is converted.
-    value = number if scale is None else round(number * scale / per_unit, 6)
+    value = number if scale is None else round(float(Decimal(str(number)) * scale / per_unit), 6)
     note = f"'{text}' læst som {format_number(value, 6)} ({unit})" + (", skøn" if estimated else "")
     return ParsedAmount(value, estimated, note)
 

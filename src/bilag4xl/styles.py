@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from .amounts import EXCEL_FORMAT
+
 INPUT_FILL = "#FFF2CC"
 FIXED_FILL = "#F2F2F2"
 HEADER_FILL = "#D9E1F2"
 BORDER_COLOR = "#A6A6A6"
 FLAG_FILL = "#FFC7CE"
 FLAG_FONT = "#9C0006"
-AMOUNT_FORMAT = "#,##0"
+AMOUNT_FORMAT = EXCEL_FORMAT  # "." between thousands, in LibreOffice whatever its locale
 DATE_FORMAT = "dd.mm.yyyy"
 
 _BASE: dict[str, Any] = {

@@ -16,7 +16,7 @@ from . import excel
 from .amounts import format_number
 from .errors import SpecError
 from .files import atomic_write, check_targets
-from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
+from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan, span_width, text_height
 from .parsers import email_excel
 from .spec import DATE_MAX, DATE_MIN, Kind, Spec
 from .xlsx import StrictWorkbook, call, write_value
@@ -109,7 +109,8 @@ def build(
     for (sheet, row), height in sorted(layout.heights.items()):
         call(sheets[sheet].set_row, row, height)
     if layout.feedback:
-        _write_corrections(wb, sheets[layout.spec.sheets.feedback], marks)
+        feedback = layout.sheet(Role.FEEDBACK)
+        _write_corrections(wb, sheets[feedback.name], marks, feedback.widths)
     for pos, text in sorted(comments.items()):
         call(
             sheets[pos.sheet].write_comment,
@@ -284,23 +285,31 @@ def _write_formula(wb: StrictWorkbook, ws: Worksheet, f: Formula, value: Value) 
     call(ws.write_formula, f.pos.row, f.pos.col, f.excel(), fmt, value)
 
 
-def _write_corrections(wb: StrictWorkbook, ws: Worksheet, marks: Marks) -> None:
-    """The "Rettelser" sheet: one row per problem, linked to its cell."""
-    call(ws.merge_range, 0, 0, 0, 3, "", wb.fmt("title"))
-    call(ws.write_string, 0, 0, marks.title or "Rettelser", wb.fmt("title"))
+def _write_corrections(
+    wb: StrictWorkbook, ws: Worksheet, marks: Marks, widths: tuple[float, ...]
+) -> None:
+    """The "Rettelser" sheet: one row per problem, linked to its cell, each row as high as
+    its longest text (LibreOffice would otherwise print the messages over each other)."""
+    title = marks.title or "Rettelser"
     note = "Ret de markerede celler (se kommentarerne) og send filen igen."
-    call(ws.merge_range, 1, 0, 1, 3, "", wb.fmt("info"))
-    call(ws.write_string, 1, 0, note, wb.fmt("info"))
-    for col, head in enumerate(("Ark", "Celle", "Felt", "Hvad skal rettes")):
+    for row, text, style in ((0, title, "title"), (1, note, "info")):
+        call(ws.merge_range, row, 0, row, 3, "", wb.fmt(style))
+        call(ws.write_string, row, 0, text, wb.fmt(style))
+        call(ws.set_row, row, text_height(text, span_width(widths, 0, 4), style))
+    heads = ("Ark", "Celle", "Felt", "Hvad skal rettes")
+    for col, head in enumerate(heads):
         call(ws.write_string, 3, col, head, wb.fmt("header"))
     for row, c in enumerate(marks.corrections, start=4):
         sheet = c.pos.sheet if c.pos else ""
+        texts = (sheet, c.pos.ref if c.pos else "", c.label, c.message)
         call(ws.write_string, row, 0, sheet, wb.fmt("info"))
         if c.pos is not None:
             target = f"internal:{excel.quote_sheet(c.pos.sheet)}!{c.pos.ref}"
             call(ws.write_url, row, 1, target, wb.fmt("link"), c.pos.ref)
         call(ws.write_string, row, 2, c.label, wb.fmt("info"))
         call(ws.write_string, row, 3, c.message, wb.fmt("info"))
+        height = max(text_height(t, w) for t, w in zip(texts, widths, strict=True))
+        call(ws.set_row, row, height)
 
 
 def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
