@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import excel
+from .amounts import format_number
 from .errors import Bilag4xlError
 from .files import atomic_write, check_targets
 from .layout import Layout, Pos, Value, plan
@@ -67,10 +68,17 @@ def corrections(
         message = issue.message(lang)
         raw = result.raw.get(issue.field or "")
         if issue.field and raw is not None and placed.get(issue.field) is None:
-            message += f"\n{RAW_VALUE[lang]}: «{raw}»"
+            message += f"\n{RAW_VALUE[lang]}: «{_as_typed(raw)}»"
         label = _label(layout, issue.field) if issue.field else (issue.where() or issue.file)
         out.append(Correction(pos, label, message))
     return out
+
+
+def _as_typed(raw: object) -> str:
+    """A cell's value as the caseworker sees it: numbers in Danish notation, text as typed."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return format_number(raw, 6)
+    return str(raw)
 
 
 def _position(issue: Issue, layout: Layout) -> Pos | None:
