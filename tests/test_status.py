@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 from annex_seed import seed_submission
+from bilag4xl.ledger import Ledger, Verdict
 from bilag4xl.model import Submission
 from bilag4xl.report import Issue, Report, Severity
-from bilag4xl.spec import load_spec
-from bilag4xl.status import RoundStatus, status_rows, summarize
+from bilag4xl.spec import Spec, load_spec
+from bilag4xl.status import RoundStatus, from_ledger, status_rows, status_table, summarize
 
 SPEC = load_spec()
 ROUND = [d.name for d in SPEC.round.departments]
 MAY = dt.datetime(2009, 5, 1, 9, 0)
+BEFORE_DEADLINE = dt.date(2009, 3, 1)
 
 
 @dataclass
@@ -46,7 +48,7 @@ def result(
 
 
 def status_of(results: list[Result]) -> RoundStatus:
-    return summarize(results, SPEC, {r.path: MAY for r in results})
+    return summarize(results, SPEC, {r.path: MAY for r in results}, today=BEFORE_DEADLINE)
 
 
 def test_all_received_and_valid_is_complete() -> None:
@@ -110,7 +112,10 @@ def test_json_shape() -> None:
         "valid": 1,
         "missing": len(ROUND) - 1,
         "invalid": 0,
+        "late": 0,
+        "overdue": 0,
     }
+    assert data["deadline"] == "2009-03-25" and data["days_left"] == 24
     first = data["departments"][0]
     assert first["department"] == ROUND[0]
     assert first["last_file"] == f"{ROUND[0][:5]}.xlsx"
@@ -130,3 +135,59 @@ def test_table_says_the_state_in_danish(state: str) -> None:
     results = [] if state == "missing" else [result(ROUND[0], errors=int(state == "invalid"))]
     row = status_rows(status_of(results))[1]
     assert row[1] == {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}[state]
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def deadline_spec() -> Spec:
+    """The built-in round with a deadline of 11 April 2025, one department granted a later
+    one, and contacts for all but one department."""
+    data = SPEC.model_dump(mode="json")
+    data["round"]["deadline"] = "2025-04-11"
+    for n, dept in enumerate(data["round"]["departments"]):
+        if n != 3:
+            dept["contact"] = {"name": f"Kontakt {n}", "email": f"kontakt{n}@kommune.dk"}
+    data["round"]["departments"][2]["deadline"] = "2025-04-25"
+    return Spec.model_validate(data)
+
+
+def test_late_overdue_and_extended_deadlines_from_the_ledger(tmp_path: Path) -> None:
+    spec = deadline_spec()
+    names = [d.name for d in spec.round.departments]
+    local = dt.datetime.now().astimezone().tzinfo
+    on_time = dt.datetime(2025, 4, 11, 15, 0, tzinfo=local)
+    late = dt.datetime(2025, 4, 14, 9, 0, tzinfo=local)
+    with Ledger(tmp_path) as ledger:
+        ledger.store_bytes(b"0", "a.xlsx", Verdict(names[0], valid=True), on_time)
+        ledger.store_bytes(b"1", "b.xlsx", Verdict(names[1], valid=True), late)
+        ledger.store_bytes(b"2", "c.xlsx", Verdict(names[2], valid=False, errors=2), late)
+        entries = ledger.entries()
+    status = from_ledger(entries, spec, tmp_path, today=dt.date(2025, 4, 20))
+    by_name = {d.name: d for d in status.departments}
+    assert not by_name[names[0]].late and by_name[names[1]].late
+    assert not by_name[names[2]].late  # its own deadline is 25 April
+    assert by_name[names[2]].days_left == 5 and by_name[names[0]].days_left == -9
+    assert by_name[names[3]].overdue and not by_name[names[2]].overdue
+    assert [d.name for d in status.to_chase] == names[2:]
+    data = status.to_dict()
+    assert data["deadline"] == "2025-04-11" and data["days_left"] == -9
+    assert data["stats"]["late"] == 1 and data["stats"]["overdue"] == len(names) - 3
+    first = data["departments"][1]
+    assert (first["late"], first["overdue"], first["days_left"]) == (True, False, -9)
+    assert first["received_at"].startswith("2025-04-14")
+    assert data["departments"][3]["contact"] is None
+    assert data["departments"][2]["contact"] == {
+        "name": "Kontakt 2",
+        "email": "kontakt2@kommune.dk",
+    }
+
+
+def test_whom_to_chase_with_contacts_and_the_days_left() -> None:
+    spec = deadline_spec()
+    status = summarize([], spec, {}, today=dt.date(2025, 4, 8))
+    table = status_table(status)
+    assert "Rykkes: Teknik- og Miljøforvaltningen (mangler); kontakt: Kontakt 0 " in table
+    assert "kontakt: ingen kontakt i runden" in table  # department 3 has none: listed, not skipped
+    assert "Frist 11.04.2025 (3 dage til)." in table
+    assert "11.04.2025 (om 3 dage)" in table

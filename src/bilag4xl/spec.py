@@ -99,9 +99,24 @@ class FieldSpec(_Model):
         return self.title or excel.shorten(self.label, excel.PROMPT_TITLE_MAX)
 
 
+class Contact(_Model):
+    """Whom to write to in a department (reminders are addressed to them)."""
+
+    name: str = ""
+    email: str = ""
+
+    @model_validator(mode="after")
+    def _address(self) -> Contact:
+        if self.email and "@" not in self.email:
+            raise ValueError(f"'{self.email}' er ikke en e-mailadresse")
+        return self
+
+
 class Department(_Model):
     name: NonEmpty
     initiatives: tuple[NonEmpty, ...] = ()
+    deadline: dt.date | None = None  # a later deadline granted to this department
+    contact: Contact | None = None
 
 
 class Round(_Model):
@@ -132,6 +147,11 @@ class Round(_Model):
 
     def department(self, name: str) -> Department | None:
         return next((d for d in self.departments if d.name.casefold() == name.casefold()), None)
+
+    def deadline_for(self, name: str) -> dt.date | None:
+        """A department's deadline: its own (granted later), else the round's."""
+        known = self.department(name)
+        return (known.deadline if known else None) or self.deadline
 
 
 class Sheets(_Model):

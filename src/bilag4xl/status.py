@@ -1,12 +1,17 @@
-"""The round's progress: which departments have sent a valid submission, and which have not.
+"""The round's progress: which departments have sent a valid submission, which have not, and
+where each stands against its deadline.
 
-`round_status(folder, spec)` validates the folder (through `validate.validate_paths`) and hands
-the results to `summarize`, which is pure, so the rules below are tested without files:
+Two sources give the same `RoundStatus`: a round folder's ledger (`from_ledger`: the time a
+file was received decides which file is current and whether it came late) and a plain folder
+of files (`round_status` / `summarize`: validated now; the newest file by cover date, then the
+file's time). Both are pure over their inputs, so the rules below are tested without files:
 
-* a department is *received* when at least one readable file names it on its cover; the
-  newest of its files (cover date, else the file's modification time) is its *last file*, and
-  its validity, errors and warnings are that file's;
-* several files for one department are listed as duplicates (newest first);
+* a department is *received* when at least one readable file names it on its cover; its
+  current file's validity, errors and warnings are the department's;
+* *late*: its current file was received after the department's deadline (its own, granted
+  later, or the round's); *overdue*: nothing received and the deadline has passed;
+  *days left*: days from today to the deadline (negative once it has passed);
+* departments to *chase* are those missing or with errors; each has its contact, if any;
 * files naming a department outside the round are listed apart, and so are files that could
   not be read as a submission at all;
 * the round is `complete` when every department is received and valid and no file was
@@ -23,7 +28,7 @@ from typing import Any, Literal, Protocol
 
 from .model import Submission
 from .report import Report
-from .spec import Spec
+from .spec import Contact, Spec
 
 State = Literal["valid", "invalid", "missing"]
 STATE_DA: dict[State, str] = {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}
@@ -39,7 +44,8 @@ class _Result(Protocol):
 
 @dataclass(frozen=True)
 class FileStatus:
-    """One file's verdict; `date` is the cover date, else the day the file was last changed."""
+    """One file's verdict. `received` is when the round's ledger took it (None for a plain
+    folder); `date` is the cover date, else the day the file was received or last changed."""
 
     path: Path
     department: str
@@ -47,9 +53,11 @@ class FileStatus:
     errors: int
     warnings: int
     date: dt.date | None
-    date_source: Literal["cover", "mtime", ""]
+    date_source: Literal["cover", "mtime", "received", ""]
     modified: dt.datetime | None = None
     problem: str = ""  # the first error's message, to say why a file does not count
+    received: dt.datetime | None = None
+    entry: int | None = None  # the ledger's number for the file
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,15 +69,20 @@ class FileStatus:
             "warnings": self.warnings,
             "date": self.date.isoformat() if self.date else None,
             "date_source": self.date_source or None,
+            "received_at": self.received.isoformat() if self.received else None,
+            "entry": self.entry,
         }
 
 
 @dataclass(frozen=True)
 class DepartmentStatus:
-    """A department of the round and the files it sent (newest first)."""
+    """A department of the round, the files it sent (newest first) and its deadline."""
 
     name: str
     files: tuple[FileStatus, ...] = ()
+    deadline: dt.date | None = None
+    contact: Contact | None = None
+    today: dt.date | None = None
 
     @property
     def last(self) -> FileStatus | None:
@@ -90,12 +103,38 @@ class DepartmentStatus:
         return "valid" if self.valid else "invalid"
 
     @property
+    def days_left(self) -> int | None:
+        if self.deadline is None or self.today is None:
+            return None
+        return (self.deadline - self.today).days
+
+    @property
+    def late(self) -> bool:
+        """The current file came after the deadline (only known when the ledger took it)."""
+        last = self.last
+        if last is None or last.received is None or self.deadline is None:
+            return False
+        return last.received.astimezone().date() > self.deadline
+
+    @property
+    def overdue(self) -> bool:
+        """Nothing received, and the deadline has passed."""
+        days = self.days_left
+        return not self.received and days is not None and days < 0
+
+    @property
+    def chase(self) -> bool:
+        """Someone should write to the department: it is missing or its file has errors."""
+        return self.state != "valid"
+
+    @property
     def duplicates(self) -> tuple[FileStatus, ...]:
         """Every file when there are several (the last one first), else nothing."""
         return self.files if len(self.files) > 1 else ()
 
     def to_dict(self) -> dict[str, Any]:
         last = self.last
+        contact = self.contact
         return {
             "department": self.name,
             "state": self.state,
@@ -104,8 +143,15 @@ class DepartmentStatus:
             "errors": last.errors if last else None,
             "warnings": last.warnings if last else None,
             "last_file": str(last.path) if last else None,
+            "received_at": last.received.isoformat() if last and last.received else None,
             "date": last.date.isoformat() if last and last.date else None,
             "date_source": (last.date_source or None) if last else None,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "days_left": self.days_left,
+            "late": self.late,
+            "overdue": self.overdue,
+            "chase": self.chase,
+            "contact": contact.model_dump() if contact else None,
             "duplicates": [str(f.path) for f in self.duplicates],
         }
 
@@ -118,6 +164,8 @@ class RoundStatus:
     unknown: tuple[FileStatus, ...] = ()
     unreadable: tuple[FileStatus, ...] = ()
     skipped: tuple[str, ...] = field(default=())
+    deadline: dt.date | None = None
+    today: dt.date | None = None
 
     @property
     def missing(self) -> list[str]:
@@ -128,34 +176,53 @@ class RoundStatus:
         return [d.name for d in self.departments if d.received and not d.valid]
 
     @property
+    def to_chase(self) -> list[DepartmentStatus]:
+        return [d for d in self.departments if d.chase]
+
+    @property
     def complete(self) -> bool:
         return not self.missing and not self.invalid and not self.unreadable
+
+    @property
+    def days_left(self) -> int | None:
+        if self.deadline is None or self.today is None:
+            return None
+        return (self.deadline - self.today).days
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "complete": self.complete,
+            "today": self.today.isoformat() if self.today else None,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "days_left": self.days_left,
             "stats": {
                 "departments": len(self.departments),
                 "received": sum(d.received for d in self.departments),
                 "valid": sum(d.valid for d in self.departments),
                 "missing": len(self.missing),
                 "invalid": len(self.invalid),
+                "late": sum(d.late for d in self.departments),
+                "overdue": sum(d.overdue for d in self.departments),
             },
             "departments": [d.to_dict() for d in self.departments],
+            "to_chase": [d.name for d in self.to_chase],
             "unknown_departments": [f.to_dict() for f in self.unknown],
             "unreadable": [f.to_dict() for f in self.unreadable],
             "skipped": list(self.skipped),
         }
 
 
-def round_status(folder: str | Path, spec: Spec) -> RoundStatus:
+# --------------------------------------------------------------------------- plain folder
+
+
+def round_status(folder: str | Path, spec: Spec, today: dt.date | None = None) -> RoundStatus:
     """Validate every submission in `folder` and summarize the round's progress."""
     from .validate import validate_paths
 
     run = validate_paths([Path(folder)], spec)
     mtimes = {r.path: _mtime(r.path) for r in run.results}
     skipped = [f"{path}: {reason}" for path, reason in run.skipped]
-    return summarize(run.results, spec, mtimes, skipped)
+    return summarize(run.results, spec, mtimes, skipped, today)
 
 
 def summarize(
@@ -163,22 +230,11 @@ def summarize(
     spec: Spec,
     modified: Mapping[Path, dt.datetime | None],
     skipped: Iterable[str] = (),
+    today: dt.date | None = None,
 ) -> RoundStatus:
     """The round's status from validation results (pure; see the module docstring)."""
     files = [_file_status(r, modified.get(r.path)) for r in results]
-    unreadable = tuple(f for f in files if not f.department)
-    readable = [f for f in files if f.department]
-    expected = [d.name for d in spec.round.departments] or _distinct(f.department for f in readable)
-    by_name: dict[str, list[FileStatus]] = {name: [] for name in expected}
-    unknown: list[FileStatus] = []
-    for f in readable:
-        name = _canonical(f.department, expected)
-        (by_name[name] if name else unknown).append(f)
-    departments = tuple(
-        DepartmentStatus(name, tuple(sorted(fs, key=_newness, reverse=True)))
-        for name, fs in by_name.items()
-    )
-    return RoundStatus(departments, tuple(unknown), unreadable, tuple(skipped))
+    return _gather(files, spec, tuple(skipped), today)
 
 
 def _file_status(result: _Result, modified: dt.datetime | None) -> FileStatus:
@@ -199,8 +255,77 @@ def _file_status(result: _Result, modified: dt.datetime | None) -> FileStatus:
     )
 
 
-def _newness(f: FileStatus) -> tuple[dt.date, dt.datetime, str]:
-    return (f.date or dt.date.min, f.modified or dt.datetime.min, str(f.path))
+# --------------------------------------------------------------------------- the ledger
+
+
+def from_ledger(
+    entries: Iterable[Any], spec: Spec, root: Path, today: dt.date | None = None
+) -> RoundStatus:
+    """The round's status from its ledger's entries (`ledger.Entry`), without reading a file:
+    excluded files do not count, the newest received is current."""
+    files = []
+    for e in entries:
+        if e.excluded is not None:
+            continue
+        v = e.verdict
+        files.append(
+            FileStatus(
+                path=root / e.stored,
+                department=(v.department or "").strip() if v.valid is not None else "",
+                valid=bool(v.valid),
+                errors=v.errors,
+                warnings=v.warnings,
+                date=v.cover_date or e.received_at.astimezone().date(),
+                date_source="cover" if v.cover_date else "received",
+                problem=v.problem,
+                received=e.received_at,
+                entry=e.id,
+            )
+        )
+    return _gather(files, spec, (), today)
+
+
+# --------------------------------------------------------------------------- both
+
+
+def _gather(
+    files: list[FileStatus], spec: Spec, skipped: tuple[str, ...], today: dt.date | None
+) -> RoundStatus:
+    today = today or dt.date.today()
+    unreadable = tuple(f for f in files if not f.department)
+    readable = [f for f in files if f.department]
+    expected = [d.name for d in spec.round.departments] or _distinct(f.department for f in readable)
+    by_name: dict[str, list[FileStatus]] = {name: [] for name in expected}
+    unknown: list[FileStatus] = []
+    for f in readable:
+        name = _canonical(f.department, expected)
+        (by_name[name] if name else unknown).append(f)
+    departments = []
+    for name, found in by_name.items():
+        known = spec.round.department(name)
+        departments.append(
+            DepartmentStatus(
+                name,
+                tuple(sorted(found, key=_newness, reverse=True)),
+                spec.round.deadline_for(name),
+                known.contact if known else None,
+                today,
+            )
+        )
+    return RoundStatus(
+        tuple(departments), tuple(unknown), unreadable, skipped, spec.round.deadline, today
+    )
+
+
+def _newness(f: FileStatus) -> tuple[dt.datetime, dt.date, dt.datetime, str]:
+    """Received time first (the ledger's), then cover date, file time and name."""
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return (
+        f.received or never,
+        f.date or dt.date.min,
+        f.modified or dt.datetime.min,
+        str(f.path),
+    )
 
 
 def _canonical(name: str, expected: Sequence[str]) -> str | None:
@@ -221,36 +346,76 @@ def _mtime(path: Path) -> dt.datetime | None:
         return None
 
 
+# --------------------------------------------------------------------------- as text
+
+
 def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
     """The status as table rows (header first), in Danish, for the CLI's table."""
     rows: list[tuple[str, ...]] = [
-        ("Forvaltning", "Status", "Fejl", "Advarsler", "Seneste fil", "Dato", "Filer")
+        ("Forvaltning", "Status", "Fejl", "Advarsler", "Seneste fil", "Dato", "Frist", "Filer")
     ]
     for d in status.departments:
         last = d.last
         rows.append(
             (
                 d.name,
-                STATE_DA[d.state],
+                _state_text(d),
                 str(last.errors) if last else "",
                 str(last.warnings) if last else "",
                 last.path.name if last else "",
                 _date_text(last),
+                _deadline_text(d),
                 str(len(d.files)) if d.files else "0",
             )
         )
     return rows
 
 
+def _state_text(d: DepartmentStatus) -> str:
+    text = STATE_DA[d.state]
+    if d.late:
+        text += ", for sent"
+    if d.overdue:
+        text += ", frist overskredet"
+    return text
+
+
+def _deadline_text(d: DepartmentStatus) -> str:
+    if d.deadline is None:
+        return ""
+    days = d.days_left
+    text = d.deadline.strftime("%d.%m.%Y")
+    if days is None or d.state == "valid":
+        return text
+    if days > 0:
+        return f"{text} (om {days} {'dag' if days == 1 else 'dage'})"
+    if days == 0:
+        return f"{text} (i dag)"
+    return f"{text} ({-days} {'dag' if days == -1 else 'dage'} siden)"
+
+
 def _date_text(f: FileStatus | None) -> str:
     if f is None or f.date is None:
         return ""
-    suffix = " (ændret)" if f.date_source == "mtime" else ""
+    suffix = {"mtime": " (ændret)", "received": " (modtaget)"}.get(f.date_source, "")
     return f.date.strftime("%d.%m.%Y") + suffix
 
 
+def chase_lines(status: RoundStatus) -> list[str]:
+    """Whom to chase, with their contact: one line per department missing or with errors."""
+    lines = []
+    for d in status.to_chase:
+        why = "mangler" if d.state == "missing" else f"har {d.last.errors if d.last else 0} fejl"
+        if d.overdue:
+            why += ", fristen er overskredet"
+        c = d.contact
+        who = f"{c.name} <{c.email}>".strip() if c and c.email else (c.name if c and c.name else "")
+        lines.append(f"Rykkes: {d.name} ({why}); kontakt: {who or 'ingen kontakt i runden'}")
+    return lines
+
+
 def status_table(status: RoundStatus) -> str:
-    """The status as an aligned text table, with duplicates and stray files listed below it."""
+    """The status as an aligned text table, with whom to chase and stray files below it."""
     from .render import table
 
     header, *rows = status_rows(status)
@@ -264,9 +429,20 @@ def status_table(status: RoundStatus) -> str:
     for f in status.unreadable:
         why = f": {f.problem}" if f.problem else ""
         lines.append(f"Kan ikke læses som indberetning: {f.path.name}{why}")
+    lines += chase_lines(status)
     received = sum(d.received for d in status.departments)
-    lines.append(
+    summary = (
         f"{received} af {len(status.departments)} modtaget; mangler: {len(status.missing)}, "
         f"med fejl: {len(status.invalid)}."
     )
+    if status.deadline is not None and status.days_left is not None:
+        days = status.days_left
+        when = status.deadline.strftime("%d.%m.%Y")
+        left = (
+            f"{days} {'dag' if days == 1 else 'dage'} til"
+            if days > 0
+            else ("i dag" if days == 0 else f"overskredet for {-days} dage siden")
+        )
+        summary += f" Frist {when} ({left})."
+    lines.append(summary)
     return "\n".join(lines)
