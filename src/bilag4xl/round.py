@@ -16,6 +16,7 @@ validates each file, keeps it in the ledger and says what became of it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import tempfile
 import zipfile
@@ -26,8 +27,10 @@ from typing import Literal
 
 from .errors import Bilag4xlError
 from .ledger import Entry, Ledger, Verdict
+from .remind import Draft
 from .report import Report
 from .spec import Spec, default_spec_text, load_spec
+from .status import DepartmentStatus, RoundStatus
 
 ROUND_FILE = "runde.toml"
 TEMPLATES = "skabeloner"
@@ -298,3 +301,40 @@ def _verdict(result: object, spec: Spec) -> Verdict:
         form=spec.digest,
         report=report.to_dict(),
     )
+
+
+# --------------------------------------------------------------------------- the round's work
+
+
+def round_status(rnd: Round, today: dt.date | None = None) -> RoundStatus:
+    """Each department's state from the ledger (no file is read)."""
+    from .status import from_ledger
+
+    with rnd.ledger() as ledger:
+        return from_ledger(ledger.entries(), rnd.spec, rnd.root, today)
+
+
+def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
+    """A draft for each department to chase: its template attached when it has sent nothing,
+    the feedback workbook of its current file when that has errors."""
+    from .feedback import feedback_bytes
+    from .remind import Attachment, drafts
+    from .template import template_bytes, template_filename
+    from .validate import read_file
+
+    spec = rnd.spec
+
+    def template(name: str) -> Attachment:
+        return Attachment(template_filename(spec, name), template_bytes(spec, name))
+
+    def feedback(d: DepartmentStatus) -> Attachment | None:
+        if d.last is None:
+            return None
+        result = read_file(d.last.path, spec)
+        try:
+            data = feedback_bytes(result, spec)
+        except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
+            return None
+        return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
+
+    return drafts(round_status(rnd, today), spec, template, feedback)

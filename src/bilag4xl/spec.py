@@ -128,6 +128,7 @@ class Round(_Model):
     unit: NonEmpty = "1.000 kr."
     deadline: dt.date | None = None
     contact: str = ""
+    contact_email: str = ""  # the secretariat's address: reminders come from it
     departments: tuple[Department, ...] = ()
 
     @model_validator(mode="after")

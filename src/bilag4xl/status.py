@@ -58,6 +58,12 @@ class FileStatus:
     problem: str = ""  # the first error's message, to say why a file does not count
     received: dt.datetime | None = None
     entry: int | None = None  # the ledger's number for the file
+    sent_as: str = ""  # the sender's own file name, when it was kept under another
+
+    @property
+    def name(self) -> str:
+        """The file's name as the department sent it."""
+        return self.sent_as or self.path.name
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -280,6 +286,7 @@ def from_ledger(
                 problem=v.problem,
                 received=e.received_at,
                 entry=e.id,
+                sent_as=e.original_name,
             )
         )
     return _gather(files, spec, (), today)
@@ -362,7 +369,7 @@ def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
                 _state_text(d),
                 str(last.errors) if last else "",
                 str(last.warnings) if last else "",
-                last.path.name if last else "",
+                last.name if last else "",
                 _date_text(last),
                 _deadline_text(d),
                 str(len(d.files)) if d.files else "0",
@@ -422,13 +429,13 @@ def status_table(status: RoundStatus) -> str:
     lines = table(header, rows).splitlines()
     for d in status.departments:
         if d.duplicates:
-            names = ", ".join(f.path.name for f in d.duplicates)
+            names = ", ".join(f.name for f in d.duplicates)
             lines.append(f"Flere filer fra {d.name} (den nyeste tæller): {names}")
     for f in status.unknown:
-        lines.append(f"Forvaltning uden for runden: {f.department} ({f.path.name})")
+        lines.append(f"Forvaltning uden for runden: {f.department} ({f.name})")
     for f in status.unreadable:
         why = f": {f.problem}" if f.problem else ""
-        lines.append(f"Kan ikke læses som indberetning: {f.path.name}{why}")
+        lines.append(f"Kan ikke læses som indberetning: {f.name}{why}")
     lines += chase_lines(status)
     received = sum(d.received for d in status.departments)
     summary = (

@@ -143,9 +143,21 @@ def write_template(
     force: bool = False,
 ) -> Path:
     """Generate one template file (atomically; refuses to overwrite without force)."""
+    data = template_bytes(spec, department, initiatives, blank, password)
+    return atomic_write(out, data, force)
+
+
+def template_bytes(
+    spec: Spec,
+    department: str | None = None,
+    initiatives: Iterable[str] = (),
+    blank: int | None = None,
+    password: str | None = None,
+) -> bytes:
+    """One template's xlsx bytes (to write, attach to a reminder or download)."""
     department = canonical_department(spec, department)
     layout = plan(spec, department, resolve_initiatives(spec, department, initiatives, blank))
-    return atomic_write(out, build(layout, password=password), force)
+    return build(layout, password=password)
 
 
 def write_round(
