@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import Bilag4xlError
 from .ledger import Entry, Ledger, Verdict
@@ -31,6 +31,9 @@ from .remind import Draft
 from .report import Report
 from .spec import Spec, default_spec_text, load_spec
 from .status import DepartmentStatus, RoundStatus
+
+if TYPE_CHECKING:
+    from .consolidated import MergeRun
 
 ROUND_FILE = "runde.toml"
 TEMPLATES = "skabeloner"
@@ -338,3 +341,116 @@ def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
         return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
 
     return drafts(round_status(rnd, today), spec, template, feedback)
+
+
+def history(rnd: Round, department: str | None = None) -> list[Entry]:
+    """Every file received (for one department when named), oldest first, excluded ones too."""
+    with rnd.ledger() as ledger:
+        return ledger.entries(department)
+
+
+def exclude(rnd: Round, entry_id: int, reason: str) -> Entry:
+    """Leave a received file out of the round (it stays stored and listed), with a reason."""
+    with rnd.ledger() as ledger:
+        return ledger.exclude(entry_id, reason)
+
+
+def include(rnd: Round, entry_id: int) -> Entry:
+    """Take an excluded file back into the round."""
+    with rnd.ledger() as ledger:
+        return ledger.include(entry_id)
+
+
+def stored_path(rnd: Round, entry: Entry) -> Path:
+    return rnd.root / entry.stored
+
+
+def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
+    """The feedback workbook of one received file: its name and bytes."""
+    from .feedback import feedback_bytes
+    from .validate import read_file
+
+    with rnd.ledger() as ledger:
+        entry = ledger.get(entry_id)
+        if entry is None:
+            raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
+        path = ledger.path(entry)
+    data = feedback_bytes(read_file(path, rnd.spec), rnd.spec)
+    return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
+
+
+def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
+    """The round's templates, one per department, in `skabeloner/`. They are the round's own
+    derived files: a template whose content changed (the spec was edited) is rewritten."""
+    from .errors import SpecError
+    from .files import atomic_write
+    from .template import template_bytes, template_filename
+
+    spec = rnd.spec
+    if not spec.round.departments:
+        raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
+    paths = []
+    for d in spec.round.departments:
+        target = rnd.templates / template_filename(spec, d.name)
+        data = template_bytes(spec, d.name, password=password)
+        if not target.is_file() or target.read_bytes() != data:
+            atomic_write(target, data, force=True)
+        paths.append(target)
+    return paths
+
+
+def templates_zip(rnd: Round) -> bytes:
+    """Every department's template in one .zip (to hand out in one go)."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in write_templates(rnd):
+            archive.write(path, path.name)
+    return buffer.getvalue()
+
+
+def consolidate(
+    rnd: Round,
+    out: str | Path | None = None,
+    allow_invalid: bool = False,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> MergeRun:
+    """Merge each department's current file into the consolidated workbook (by default the
+    round's own `samlet.xlsx`, which is rewritten: it is made from the ledger)."""
+    from .consolidated import merge_paths
+    from .discover import NoFilesError
+
+    paths = [path for _, path in rnd.current()]
+    if not paths:
+        raise NoFilesError([rnd.root / RECEIVED])
+    target = Path(out) if out is not None else rnd.consolidated
+    return merge_paths(
+        paths,
+        target,
+        rnd.spec,
+        allow_invalid=allow_invalid,
+        force=force or out is None,
+        progress=progress,
+    )
+
+
+def annex_bytes(rnd: Round, fmt: str = "docx") -> tuple[bytes, list[str]]:
+    """The annex of the round's current valid submissions, and the departments left out
+    (missing, or whose current file has errors)."""
+    from .annex import build_annex, render
+    from .validate import read_file
+
+    submissions, left_out = [], []
+    current = {e.department.casefold(): path for e, path in rnd.current() if e.department}
+    for d in rnd.spec.round.departments:
+        path = current.get(d.name.casefold())
+        result = read_file(path, rnd.spec) if path else None
+        if result is None or result.submission is None or not result.report.valid:
+            left_out.append(d.name)
+        else:
+            submissions.append(result.submission)
+    if not submissions:
+        raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
+    return render(build_annex(submissions, rnd.spec), fmt), left_out  # type: ignore[arg-type]
