@@ -58,7 +58,7 @@ WORDS = [
 
 def national_spec_text(departments: int) -> str:
     """The built-in spec with its departments replaced by `departments` municipalities."""
-    from bilag4xl.spec import default_spec_text
+    from bilag4xl.form.spec import default_spec_text
 
     blocks = re.split(r"(?m)^(?=\[)", default_spec_text())
     kept = [b for b in blocks if not b.startswith("[[round.departments]]")]
@@ -77,9 +77,9 @@ def generate(n: int, folder: Path) -> Path:
     """Write the spec and N filled submissions; returns the spec path."""
     import datetime as dt
 
-    from bilag4xl.layout import plan
-    from bilag4xl.spec import load_spec
-    from bilag4xl.template import build
+    from bilag4xl.form.layout import plan
+    from bilag4xl.form.spec import load_spec
+    from bilag4xl.template.writer import build
 
     folder.mkdir(parents=True, exist_ok=True)
     spec_path = folder / "national.toml"
@@ -122,7 +122,7 @@ def generate(n: int, folder: Path) -> Path:
 
 def floor_rows(spec: object, department: str, values: dict[str, object]) -> list[list[object]]:
     """The rows of the consolidated "Indsatser" sheet for one submission, as plain values."""
-    from bilag4xl.consolidated_plan import initiative_columns
+    from bilag4xl.consolidate.plan import initiative_columns
 
     columns = initiative_columns(spec)
     out = []

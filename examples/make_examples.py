@@ -19,14 +19,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bilag4xl.layout import plan
-from bilag4xl.render import report_data, to_json
-from bilag4xl.spec import load_spec
-from bilag4xl.template import build, canonical_department, resolve_initiatives, slug
+from bilag4xl.cli.render import report_data, to_json
+from bilag4xl.form.layout import plan
+from bilag4xl.form.spec import load_spec
+from bilag4xl.intake.validate import read_file
+from bilag4xl.template.writer import build, canonical_department, resolve_initiatives, slug
 from bilag4xl.testing import seed
 from bilag4xl.testing.fill import fill_template
 from bilag4xl.testing.seed import values_by_path
-from bilag4xl.validate import read_file
 
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bilag4xl.layout import Layout, Role, plan
-from bilag4xl.spec import load_spec
-from bilag4xl.template import build, resolve_initiatives
+from bilag4xl.form.layout import Layout, Role, plan
+from bilag4xl.form.spec import load_spec
+from bilag4xl.template.writer import build, resolve_initiatives
 from bilag4xl.testing import libreoffice as lo
 from bilag4xl.testing import seed
 
@@ -68,9 +68,9 @@ def sheet_header(role: Role, index: int = 0) -> Callable[[Layout], str]:
 @cache
 def merged_examples() -> tuple[bytes, None]:
     """The consolidated workbook of examples/submissions (its first sheet is "Oversigt")."""
-    from bilag4xl.consolidated import build_consolidated
-    from bilag4xl.merge import merge
-    from bilag4xl.validate import validate_paths
+    from bilag4xl.consolidate.decide import merge
+    from bilag4xl.consolidate.write import build_consolidated
+    from bilag4xl.intake.validate import validate_paths
 
     spec = load_spec()
     run = validate_paths([ROOT / "examples" / "submissions"], spec)

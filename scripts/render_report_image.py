@@ -16,9 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bilag4xl.annex import build_annex, render
-from bilag4xl.model import Submission
-from bilag4xl.spec import Spec, load_spec
+from bilag4xl.annex.model import build_annex, render
+from bilag4xl.form.model import Submission
+from bilag4xl.form.spec import Spec, load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "report-page1.png"
@@ -28,7 +28,7 @@ DEPARTMENT = "Teknik- og Miljøforvaltningen"
 def seed_submission(spec: Spec) -> Submission:
     """The seed department: from the examples when they exist, else from the test seed."""
     try:
-        from bilag4xl.validate import read_file
+        from bilag4xl.intake.validate import read_file
 
         for path in sorted((ROOT / "examples" / "submissions").glob("*.xlsx")):
             result = read_file(path, spec)

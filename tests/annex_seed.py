@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bilag4xl.layout import plan
-from bilag4xl.model import Source, Submission, TemplateInfo, assemble
-from bilag4xl.spec import Spec, load_spec
+from bilag4xl.form.layout import plan
+from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
+from bilag4xl.form.spec import Spec, load_spec
 from bilag4xl.testing import seed
 from bilag4xl.testing.seed import COVER, DEPARTMENT, NAMES
 
@@ -66,7 +66,7 @@ def write_filled(
     folder: Path, spec: Spec, department: str = DEPARTMENT, names: tuple[str, ...] = NAMES
 ) -> Path:
     """A real filled workbook: the department's template, filled through its input cells."""
-    from bilag4xl.template import write_template
+    from bilag4xl.template.writer import write_template
     from bilag4xl.testing.fill import fill_template
 
     slug = "".join(c for c in department.casefold() if c.isalnum())[:20]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bilag4xl.layout import Layout, plan
-from bilag4xl.spec import Spec, load_spec
-from bilag4xl.template import build, resolve_initiatives
+from bilag4xl.form.layout import Layout, plan
+from bilag4xl.form.spec import Spec, load_spec
+from bilag4xl.template.writer import build, resolve_initiatives
 from bilag4xl.testing import seed
 from bilag4xl.testing.fill import fill_template
 

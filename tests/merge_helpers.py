@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bilag4xl.layout import Layout, plan
-from bilag4xl.model import Source, Submission, TemplateInfo, assemble
-from bilag4xl.report import Report
-from bilag4xl.spec import Kind, Spec, load_spec
-from bilag4xl.template import build, resolve_initiatives
-from bilag4xl.validate import FileResult
+from bilag4xl.form.layout import Layout, plan
+from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
+from bilag4xl.form.spec import Kind, Spec, load_spec
+from bilag4xl.intake.validate import FileResult
+from bilag4xl.issues.report import Report
+from bilag4xl.template.writer import build, resolve_initiatives
 
 SPEC = load_spec()
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bilag4xl.amounts import TABLE_DECIMALS, amount_phrase, format_number, unit_factor
-from bilag4xl.parsers import parse_amount
+from bilag4xl.danish.numbers import TABLE_DECIMALS, amount_phrase, format_number, unit_factor
+from bilag4xl.danish.parsers import parse_amount
 
 UNIT_FACTORS = [
     ("kr.", 1),

@@ -14,11 +14,11 @@ from docx import Document
 from typer.testing import CliRunner
 
 from annex_seed import DEPARTMENT, NAMES, TEXTS, seed_submission, write_filled
-from bilag4xl import sources
+from bilag4xl.annex import sources
 from bilag4xl.cli import app
-from bilag4xl.consolidated_read import Consolidated
-from bilag4xl.report import Report
-from bilag4xl.spec import Department, Spec, default_spec_text, load_spec
+from bilag4xl.consolidate.read import Consolidated
+from bilag4xl.form.spec import Department, Spec, default_spec_text, load_spec
+from bilag4xl.issues.report import Report
 
 SPEC = load_spec()
 ROUND = [d.name for d in SPEC.round.departments]
@@ -100,10 +100,10 @@ def test_report_after_allow_invalid_says_so_on_the_terminal_and_in_the_annex(
 ) -> None:
     """A consolidated workbook made with --allow-invalid knows which submissions had errors
     ("Ugyldig" in Kilder); report names them on stderr and in the document."""
-    from bilag4xl.consolidated import write_consolidated
-    from bilag4xl.consolidated_read import open_consolidated
-    from bilag4xl.merge import merge
-    from bilag4xl.report import Issue, Severity
+    from bilag4xl.consolidate.decide import merge
+    from bilag4xl.consolidate.read import open_consolidated
+    from bilag4xl.consolidate.write import write_consolidated
+    from bilag4xl.issues.report import Issue, Severity
     from merge_helpers import departments, result, submission
 
     subs = [submission(d, n) for n, d in enumerate(departments()[:3])]
@@ -137,9 +137,9 @@ def _stub_run(monkeypatch: pytest.MonkeyPatch, departments: list[str]) -> None:
         for n in departments
     ]
     run = types.SimpleNamespace(results=results, skipped=[])
-    fake = types.ModuleType("bilag4xl.validate")
+    fake = types.ModuleType("bilag4xl.intake.validate")
     fake.validate_paths = lambda paths, spec: run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bilag4xl.validate", fake)
+    monkeypatch.setitem(sys.modules, "bilag4xl.intake.validate", fake)
 
 
 def test_status_exit_codes_and_json(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -179,9 +179,9 @@ def test_report_from_a_filled_submission_file(tmp_path: Path) -> None:
 
 
 def test_report_from_a_consolidated_workbook(tmp_path: Path) -> None:
-    from bilag4xl.consolidated import write_consolidated
-    from bilag4xl.merge import merge
-    from bilag4xl.validate import validate_paths
+    from bilag4xl.consolidate.decide import merge
+    from bilag4xl.consolidate.write import write_consolidated
+    from bilag4xl.intake.validate import validate_paths
 
     other = SPEC.round.departments[2]
     write_filled(tmp_path, SPEC)
@@ -259,7 +259,7 @@ def test_report_and_read_of_a_custom_round_use_the_spec_stored_in_the_workbook(
 
 def _toml(departments: tuple[Department, ...]) -> str:
     """The built-in spec's TOML with the round cut to these departments."""
-    from bilag4xl.spec import default_spec_text
+    from bilag4xl.form.spec import default_spec_text
 
     head, _, rest = default_spec_text().partition("[[round.departments]]")
     tail = rest[rest.index("[sheets]") :]
@@ -297,7 +297,7 @@ def _examples() -> list[Path]:
 
 
 def test_status_of_examples_with_one_department_removed(tmp_path: Path) -> None:
-    from bilag4xl.validate import read_file
+    from bilag4xl.intake.validate import read_file
 
     assert _examples(), "the examples are committed (examples/make_examples.py)"
     by_department = {}

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bilag4xl.cli import app
-from bilag4xl.reader import OLE_MAGIC, UnreadableWorkbook, read_bytes
-from bilag4xl.report import Severity
-from bilag4xl.validate import read_file
+from bilag4xl.intake.validate import read_file
+from bilag4xl.intake.workbook import OLE_MAGIC, UnreadableWorkbook, read_bytes
+from bilag4xl.issues.report import Severity
 from filled import filled
 
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bilag4xl import consolidated_plan as cp
-from bilag4xl.amounts import EXCEL_FORMAT
-from bilag4xl.consolidated import build_consolidated, write_consolidated
-from bilag4xl.consolidated_read import is_consolidated, read_consolidated
+from bilag4xl.consolidate import plan as cp
+from bilag4xl.consolidate.decide import merge
+from bilag4xl.consolidate.read import is_consolidated, read_consolidated
+from bilag4xl.consolidate.write import build_consolidated, write_consolidated
+from bilag4xl.danish.numbers import EXCEL_FORMAT
 from bilag4xl.errors import MergeError, UnreadableFileError
-from bilag4xl.layout import fit_width, text_height
-from bilag4xl.merge import merge
-from bilag4xl.report import Issue, Report, Severity
-from bilag4xl.spec import default_spec_text, parse_spec
+from bilag4xl.form.layout import fit_width, text_height
+from bilag4xl.form.spec import default_spec_text, parse_spec
+from bilag4xl.issues.report import Issue, Report, Severity
 from merge_helpers import INJECTIONS, SPEC, departments, result, submission
 
 

@@ -9,7 +9,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from bilag4xl import parsers
+from bilag4xl.danish import parsers
 from bilag4xl.testing import libreoffice as lo
 from test_parsers import EMAIL_SAMPLES
 

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from bilag4xl.cli import app
 from bilag4xl.feedback import feedback_bytes, placed_values, write_feedback
-from bilag4xl.layout import Role
-from bilag4xl.report import Severity
+from bilag4xl.form.layout import Role
+from bilag4xl.intake.validate import layout_of, read_file
+from bilag4xl.issues.report import Severity
 from bilag4xl.testing import libreoffice as lo
-from bilag4xl.validate import layout_of, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTY = ROOT / "examples" / "faulty" / "tmf_haandudfyldt.xlsx"

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bilag4xl.cli import app
-from bilag4xl.spec import load_spec
-from bilag4xl.template import template_filename
+from bilag4xl.form.spec import load_spec
+from bilag4xl.template.writer import template_filename
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 HOW = "regenerate with scripts/regenerate_templates.sh, review the change and commit templates/"

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bilag4xl.ledger import INCOMING, Ledger, Verdict
+from bilag4xl.round.ledger import INCOMING, Ledger, Verdict
 
 TMF = "Teknik- og Miljøforvaltningen"
 BUF = "Børne- og Ungdomsforvaltningen"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bilag4xl.merge import merge
-from bilag4xl.report import Issue, Report, Severity
+from bilag4xl.consolidate.decide import merge
+from bilag4xl.issues.report import Issue, Report, Severity
 from merge_helpers import SPEC, departments, result, submission
 
 TMF, BUF, KFF = departments()[:3]

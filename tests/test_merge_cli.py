@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bilag4xl import consolidated, files
+from bilag4xl import output as files
 from bilag4xl.cli import app
-from bilag4xl.consolidated_read import read_consolidated
-from bilag4xl.validate import validate_paths
+from bilag4xl.consolidate import write as consolidated
+from bilag4xl.consolidate.read import read_consolidated
+from bilag4xl.intake.validate import validate_paths
 from merge_helpers import SPEC, departments, write_file
 
 runner = CliRunner()

@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bilag4xl import consolidated_plan as cp
-from bilag4xl.consolidated import write_consolidated
-from bilag4xl.merge import merge
+from bilag4xl.consolidate import plan as cp
+from bilag4xl.consolidate.decide import merge
+from bilag4xl.consolidate.write import write_consolidated
 from bilag4xl.testing.libreoffice import recalc_and_save
 from merge_helpers import SPEC, departments, result, submission
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bilag4xl.consolidated import write_consolidated
-from bilag4xl.consolidated_read import read_consolidated
-from bilag4xl.merge import merge
-from bilag4xl.model import Source, TemplateInfo, assemble
-from bilag4xl.spec import Kind
+from bilag4xl.consolidate.decide import merge
+from bilag4xl.consolidate.read import read_consolidated
+from bilag4xl.consolidate.write import write_consolidated
+from bilag4xl.form.model import Source, TemplateInfo, assemble
+from bilag4xl.form.spec import Kind
 from merge_helpers import SPEC, departments, layout_for, result
 
 # Text as caseworkers type it: Danish letters, punctuation, formula-like starts, line breaks.

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bilag4xl import parsers
+from bilag4xl.danish import parsers
 
 AMOUNTS = [
     # text, unit, value, estimated

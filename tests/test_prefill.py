@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bilag4xl.cli import app
+from bilag4xl.form.spec import default_spec_text, parse_spec
+from bilag4xl.intake.validate import layout_of, read_file
 from bilag4xl.prefill import write_prefilled
-from bilag4xl.spec import default_spec_text, parse_spec
 from bilag4xl.testing import libreoffice as lo
-from bilag4xl.validate import layout_of, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "submissions" / "teknik-og-miljoeforvaltningen.xlsx"

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from bilag4xl.reader import _formulas, read_workbook, shift_formula
-from bilag4xl.validate import read_file
+from bilag4xl.intake.validate import read_file
+from bilag4xl.intake.workbook import _formulas, read_workbook, shift_formula
 from filled import SPEC, TMF, filled, layout_for, template, valid_values
 
 
@@ -25,7 +25,7 @@ def test_openpyxl_uses_defusedxml() -> None:
 def test_read_path_does_not_import_openpyxl_or_xlsxwriter(tmp_path: Path) -> None:
     path = filled(tmp_path)
     code = (
-        "import sys; from bilag4xl.validate import read_file; "
+        "import sys; from bilag4xl.intake.validate import read_file; "
         f"r = read_file({str(path)!r}); assert r.report.valid; "
         "print(sorted(m for m in ('openpyxl', 'xlsxwriter') if m in sys.modules))"
     )

@@ -12,10 +12,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from annex_seed import seed_values, write_filled
+from bilag4xl.form.spec import default_spec_text
 from bilag4xl.remind import write_drafts
-from bilag4xl.round import init_round, receive, reminders
-from bilag4xl.spec import default_spec_text
-from bilag4xl.template import template_bytes
+from bilag4xl.round.folder import init_round, receive, reminders
+from bilag4xl.template.writer import template_bytes
 from bilag4xl.testing.fill import fill_template
 
 TMF = "Teknik- og Miljøforvaltningen"

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bilag4xl.model import Source, TemplateInfo, assemble
-from bilag4xl.spec import Kind
+from bilag4xl.form.model import Source, TemplateInfo, assemble
+from bilag4xl.form.spec import Kind
+from bilag4xl.intake.validate import read_file
 from bilag4xl.testing.fill import fill_template
-from bilag4xl.validate import read_file
 from filled import SPEC, layout_for, template
 
 LAYOUT = layout_for()

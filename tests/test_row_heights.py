@@ -13,9 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bilag4xl.consolidated import build_consolidated
+from bilag4xl.consolidate.decide import merge
+from bilag4xl.consolidate.write import build_consolidated
 from bilag4xl.feedback import write_feedback
-from bilag4xl.layout import (
+from bilag4xl.form.layout import (
     LINE_HEIGHT,
     Role,
     fit_width,
@@ -24,10 +25,9 @@ from bilag4xl.layout import (
     text_height,
     text_lines,
 )
-from bilag4xl.merge import merge
-from bilag4xl.template import build
+from bilag4xl.intake.validate import validate_paths
+from bilag4xl.template.writer import build
 from bilag4xl.testing import libreoffice as lo
-from bilag4xl.validate import validate_paths
 from filled import SPEC, TMF, layout_for
 from pdf_check import overlapping, pages, text, words
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bilag4xl.cli import app
 from bilag4xl.errors import SpecError
-from bilag4xl.spec import Kind, default_spec_text, load_spec, parse_spec
+from bilag4xl.form.spec import Kind, default_spec_text, load_spec, parse_spec
 
 runner = CliRunner()
 DEFAULT = default_spec_text()

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from annex_seed import seed_submission
-from bilag4xl.ledger import Ledger, Verdict
-from bilag4xl.model import Submission
-from bilag4xl.report import Issue, Report, Severity
-from bilag4xl.spec import Spec, load_spec
+from bilag4xl.form.model import Submission
+from bilag4xl.form.spec import Spec, load_spec
+from bilag4xl.issues.report import Issue, Report, Severity
+from bilag4xl.round.ledger import Ledger, Verdict
 from bilag4xl.status import RoundStatus, from_ledger, status_rows, status_table, summarize
 
 SPEC = load_spec()

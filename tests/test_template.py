@@ -18,11 +18,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
-from bilag4xl import excel
 from bilag4xl.cli import app
-from bilag4xl.layout import Input, Layout, Pos, Role, plan
-from bilag4xl.spec import Kind, Spec, load_spec
-from bilag4xl.template import build, resolve_initiatives, template_filename
+from bilag4xl.form.layout import Input, Layout, Pos, Role, plan
+from bilag4xl.form.spec import Kind, Spec, load_spec
+from bilag4xl.template.writer import build, resolve_initiatives, template_filename
+from bilag4xl.xlsx import limits as excel
 
 TMF = "Teknik- og Miljøforvaltningen"
 TARGET_GROUP_HELP = (
@@ -394,7 +394,7 @@ def test_conditional_formats_flag_missing_and_invalid_inputs(wb: Workbook, layou
 
 def test_xlsxwriter_problems_raise_instead_of_warning() -> None:
     from bilag4xl.errors import WorkbookWriteError
-    from bilag4xl.xlsx import StrictWorkbook, call
+    from bilag4xl.xlsx.workbook import StrictWorkbook, call
 
     wb = StrictWorkbook()
     ws = wb.add_worksheet("Ark")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bilag4xl.discover import collect_paths
-from bilag4xl.layout import Role, plan
-from bilag4xl.merge import merge
-from bilag4xl.reader import sheet_members
-from bilag4xl.report import Severity
-from bilag4xl.template import build
+from bilag4xl.consolidate.decide import merge
+from bilag4xl.form.layout import Role, plan
+from bilag4xl.intake.discover import collect_paths
+from bilag4xl.intake.validate import read_file, validate_paths
+from bilag4xl.intake.workbook import sheet_members
+from bilag4xl.issues.report import Severity
+from bilag4xl.template.writer import build
 from bilag4xl.testing.fill import FillError
-from bilag4xl.validate import read_file, validate_paths
 from filled import SPEC, TMF, filled, layout_for, other_spec, tamper, template, valid_values
 
 
@@ -292,7 +292,7 @@ def test_metadata_from_another_round(tmp_path: Path) -> None:
 def test_metadata_from_another_form(tmp_path: Path) -> None:
     data = SPEC.model_dump(mode="json")
     data["name"] = "bilag5"
-    from bilag4xl.spec import Spec
+    from bilag4xl.form.spec import Spec
 
     spec = Spec.model_validate(data)
     path = tmp_path / "other.xlsx"

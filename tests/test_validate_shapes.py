@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bilag4xl import expected, validate
-from bilag4xl.layout import plan
-from bilag4xl.spec import load_spec
+from bilag4xl.form.layout import plan
+from bilag4xl.form.spec import load_spec
+from bilag4xl.intake import validate
+from bilag4xl.speed import shapes as expected
 
 SPEC = load_spec()
 CASES = [

@@ -1,5 +1,5 @@
 """`python -m bilag4xl`."""
 
-from .cli import main
+from bilag4xl.cli.app import main
 
 main()

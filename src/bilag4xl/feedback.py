@@ -13,15 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import excel
-from .amounts import format_number
-from .errors import Bilag4xlError
-from .files import atomic_write, check_targets
-from .layout import Layout, Pos, Value, plan
-from .report import Issue, Lang, Severity
-from .spec import Kind, Spec
-from .template import Correction, Marks, build
-from .validate import FileResult, layout_of, read_file, validate_paths
+from bilag4xl.danish.numbers import format_number
+from bilag4xl.errors import Bilag4xlError
+from bilag4xl.form.layout import Layout, Pos, Value, plan
+from bilag4xl.form.spec import Kind, Spec
+from bilag4xl.intake.validate import FileResult, layout_of, read_file, validate_paths
+from bilag4xl.issues.report import Issue, Lang, Severity
+from bilag4xl.output import atomic_write, check_targets
+from bilag4xl.template.writer import Correction, Marks, build
+from bilag4xl.xlsx import limits as excel
 
 NEEDS_FEEDBACK = (Severity.ERROR, Severity.WARNING)
 RAW_VALUE = {"da": "Indtastet værdi", "en": "Value entered"}

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .amounts import format_number
-from .errors import UnreadableFileError
-from .files import atomic_write
-from .layout import Layout, Value, plan
-from .model import Submission
-from .spec import Spec
-from .template import build, canonical_department, resolve_initiatives
-from .validate import FileResult, layout_of, read_file
+from bilag4xl.danish.numbers import format_number
+from bilag4xl.errors import UnreadableFileError
+from bilag4xl.form.layout import Layout, Value, plan
+from bilag4xl.form.model import Submission
+from bilag4xl.form.spec import Spec
+from bilag4xl.intake.validate import FileResult, layout_of, read_file
+from bilag4xl.output import atomic_write
+from bilag4xl.template.writer import build, canonical_department, resolve_initiatives
 
 
 @dataclass

@@ -17,10 +17,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
-from .files import atomic_write, check_targets
-from .spec import Spec
-from .status import DepartmentStatus, RoundStatus
-from .template import slug
+from bilag4xl.form.spec import Spec
+from bilag4xl.output import atomic_write, check_targets
+from bilag4xl.status import DepartmentStatus, RoundStatus
+from bilag4xl.template.writer import slug
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from .model import Submission
-from .report import Report
-from .spec import Contact, Spec
+from bilag4xl.form.model import Submission
+from bilag4xl.form.spec import Contact, Spec
+from bilag4xl.issues.report import Report
 
 State = Literal["valid", "invalid", "missing"]
 STATE_DA: dict[State, str] = {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}
@@ -223,7 +223,7 @@ class RoundStatus:
 
 def round_status(folder: str | Path, spec: Spec, today: dt.date | None = None) -> RoundStatus:
     """Validate every submission in `folder` and summarize the round's progress."""
-    from .validate import validate_paths
+    from bilag4xl.intake.validate import validate_paths
 
     run = validate_paths([Path(folder)], spec)
     mtimes = {r.path: _mtime(r.path) for r in run.results}
@@ -423,7 +423,7 @@ def chase_lines(status: RoundStatus) -> list[str]:
 
 def status_table(status: RoundStatus) -> str:
     """The status as an aligned text table, with whom to chase and stray files below it."""
-    from .render import table
+    from bilag4xl.cli.render import table
 
     header, *rows = status_rows(status)
     lines = table(header, rows).splitlines()

@@ -15,9 +15,9 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..files import atomic_write
-from ..layout import Input, Layout, plan
-from ..spec import Spec, load_spec
+from bilag4xl.form.layout import Input, Layout, plan
+from bilag4xl.form.spec import Spec, load_spec
+from bilag4xl.output import atomic_write
 
 METADATA_KEYS = ("department", "initiatives")
 

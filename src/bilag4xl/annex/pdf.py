@@ -1,0 +1,47 @@
+"""The annex as PDF: the Word version, converted by LibreOffice (headless) when it is installed.
+
+Why through LibreOffice and not a PDF library: the annex is published as PDF, and it must be
+the same document as the .docx the secretariat may edit (same tables, page breaks, page
+numbers). Without LibreOffice a PDF is refused with a message saying what to install or to
+write .docx instead; a Word file is never written under a .pdf name.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bilag4xl.errors import Bilag4xlError
+
+if TYPE_CHECKING:
+    from bilag4xl.annex.model import Annex
+
+INSTALL = "apt-get install libreoffice-writer-nogui"
+
+
+class PdfUnavailableError(Bilag4xlError):
+    """A PDF was asked for, and LibreOffice cannot make one here."""
+
+
+def to_pdf(annex: Annex) -> bytes:
+    """The annex as PDF bytes (LibreOffice converts the .docx)."""
+    from bilag4xl.annex.word import to_docx
+    from bilag4xl.testing import libreoffice as lo
+
+    if lo.soffice_path() is None:
+        raise PdfUnavailableError(
+            "PDF kræver LibreOffice, som ikke er installeret her "
+            f"({INSTALL}). Skriv bilaget som Word i stedet (-o bilag4.docx) og gem det som "
+            "PDF fra Word eller LibreOffice."
+        )
+    with tempfile.TemporaryDirectory(prefix="bilag4xl-pdf-") as tmp:
+        docx = Path(tmp) / "bilag4.docx"
+        docx.write_bytes(to_docx(annex))
+        try:
+            return lo.convert(docx, "pdf", Path(tmp) / "pdf").read_bytes()
+        except lo.LibreOfficeError as exc:
+            raise PdfUnavailableError(
+                f"LibreOffice kunne ikke lave PDF'en ({exc}). Er LibreOffice Writer "
+                f"installeret ({INSTALL})? Ellers skriv bilaget som Word (-o bilag4.docx)."
+            ) from exc

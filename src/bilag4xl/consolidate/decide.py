@@ -1,0 +1,282 @@
+"""Validated submissions -> the set to consolidate, in a fixed order, plus what happened (pure).
+
+No file I/O here (as pyxform's `convert`): the caller reads and validates the files and passes
+file times in, so duplicates, invalid inputs and ordering are decided in one testable place.
+The writer (`consolidated`) then only renders what this module decided.
+
+Rules (issue 4):
+- a byte-identical file (same SHA-256) is kept once; the others are skipped with a notice;
+- two submissions for one department are an error naming both files, unless
+  `on_duplicate="latest"`: the later cover date wins, then the later file time, then the file
+  name (so the choice never depends on input order); the dropped one is reported. Refused,
+  the department still counts once (the newest one) in what the summary says;
+- invalid or unreadable inputs block the merge, unless `allow_invalid`: then invalid
+  submissions are included and flagged (unreadable files cannot be included and are reported);
+- a submission made for another spec always blocks: its fields would not fit the columns;
+- the order is the round's department order, then department name, file name and hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from bilag4xl.form.model import Submission
+from bilag4xl.form.spec import Spec
+from bilag4xl.issues.report import Issue, Report, Severity
+
+OnDuplicate = Literal["error", "latest"]
+ON_DUPLICATE: tuple[OnDuplicate, ...] = ("error", "latest")
+
+
+class Validated(Protocol):
+    """What merging needs of a validated file (`validate.FileResult` fits)."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def submission(self) -> Submission | None: ...
+    @property
+    def report(self) -> Report: ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One submission kept for the consolidated workbook, with its own validation report."""
+
+    submission: Submission
+    report: Report
+    path: Path
+
+    @property
+    def valid(self) -> bool:
+        return self.report.valid
+
+    @property
+    def department(self) -> str:
+        return self.submission.department
+
+
+@dataclass
+class Merged:
+    """The outcome: `entries` in output order; `ok` says whether a workbook may be written.
+
+    `dropped`: left out by `on_duplicate="latest"`; `duplicates`: the older submissions of a
+    department that sent several while duplicates are an error. Neither is in `entries`, so
+    the counts below never count a department twice."""
+
+    spec: Spec
+    entries: list[Entry]
+    report: Report
+    ok: bool
+    allow_invalid: bool = False
+    dropped: list[Entry] = field(default_factory=list)
+    duplicates: list[Entry] = field(default_factory=list)
+
+    @property
+    def initiatives(self) -> int:
+        return sum(len(e.submission.initiatives) for e in self.entries)
+
+    @property
+    def total(self) -> float:
+        return sum(e.submission.total for e in self.entries)
+
+    @property
+    def departments(self) -> int:
+        return len({e.department.casefold() for e in self.entries})
+
+
+def merge(
+    results: Iterable[Validated],
+    spec: Spec,
+    *,
+    on_duplicate: OnDuplicate = "error",
+    allow_invalid: bool = False,
+    mtime: Callable[[Path], float] | None = None,
+) -> Merged:
+    """Decide what goes into the consolidated workbook; see the module docstring for the rules.
+
+    `mtime` gives a file's modification time (only used to break a tie between duplicates).
+    """
+    if on_duplicate not in ON_DUPLICATE:
+        raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}, not {on_duplicate!r}")
+    results = sorted(results, key=lambda r: (r.path.name, str(r.path)))
+    merge_issues: list[Issue] = []
+    file_issues: list[Issue] = []
+    blocked = False
+    candidates: list[Entry] = []
+    for r in results:
+        if r.submission is None:
+            file_issues.extend(r.report)
+            merge_issues.append(_issue("unreadable", r.path, _blocking(allow_invalid)))
+            blocked |= not allow_invalid
+        elif r.submission.template.spec_hash not in ("", spec.digest):
+            file_issues.extend(r.report)
+            merge_issues.append(_issue("spec_mismatch", r.path, Severity.ERROR))
+            blocked = True
+        else:
+            candidates.append(Entry(r.submission, r.report, r.path))
+    candidates, notices = _drop_identical(candidates)
+    merge_issues += notices
+    kept, dropped, duplicates, dup_issues = _resolve_duplicates(candidates, on_duplicate, mtime)
+    merge_issues += dup_issues
+    blocked |= any(i.severity is Severity.ERROR for i in dup_issues)
+    for entry in [*kept, *duplicates]:
+        file_issues.extend(entry.report)
+        if not entry.valid:
+            what = "invalid_included" if allow_invalid else "invalid"
+            merge_issues.append(_issue(what, entry.path, _blocking(allow_invalid)))
+            blocked |= not allow_invalid
+    if not kept and not blocked:
+        merge_issues.append(_issue("empty", None, Severity.ERROR))
+        blocked = True
+    report = Report([*merge_issues, *file_issues])
+    entries = sorted(kept, key=lambda e: order_key(spec, e))
+    return Merged(spec, entries, report, not blocked, allow_invalid, dropped, duplicates)
+
+
+def order_key(spec: Spec, entry: Entry) -> tuple[int, str, str, str]:
+    """The round's department order first (as the committee knows it), then by name."""
+    names = [d.name.casefold() for d in spec.round.departments]
+    dept = entry.department.strip().casefold()
+    rank = names.index(dept) if dept in names else len(names)
+    return (rank, dept, entry.submission.source.file, entry.submission.source.sha256)
+
+
+def _drop_identical(entries: Sequence[Entry]) -> tuple[list[Entry], list[Issue]]:
+    """Keep the first (by file name) of each set of byte-identical files."""
+    seen: dict[str, Entry] = {}
+    issues: list[Issue] = []
+    for entry in entries:
+        first = seen.get(entry.submission.source.sha256)
+        if first is None:
+            seen[entry.submission.source.sha256] = entry
+        else:
+            issues.append(_issue("identical", entry.path, Severity.INFO, kept=first.path))
+    return list(seen.values()), issues
+
+
+def _resolve_duplicates(
+    entries: Sequence[Entry], on_duplicate: OnDuplicate, mtime: Callable[[Path], float] | None
+) -> tuple[list[Entry], list[Entry], list[Entry], list[Issue]]:
+    """(kept, dropped, duplicates, issues): one entry per department is kept, the newest."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        # An entry without a department (only with allow_invalid) duplicates nothing.
+        key = entry.department.strip().casefold() or f"\0{entry.submission.source.sha256}"
+        groups.setdefault(key, []).append(entry)
+    kept: list[Entry] = []
+    dropped: list[Entry] = []
+    duplicates: list[Entry] = []
+    issues: list[Issue] = []
+    for group in groups.values():
+        *older, winner = sorted(group, key=lambda e: _newest(e, mtime))
+        kept.append(winner)
+        if not older:
+            continue
+        if on_duplicate == "error":
+            duplicates.extend(older)
+            issues.append(_duplicate_error(sorted(group, key=lambda e: (e.path.name, str(e.path)))))
+            continue
+        for loser in older:
+            dropped.append(loser)
+            issues.append(_issue("dropped", loser.path, Severity.WARNING, kept=winner.path))
+    return kept, dropped, duplicates, issues
+
+
+def _newest(e: Entry, mtime: Callable[[Path], float] | None) -> tuple[dt.date, float, str, str]:
+    """Sort key: the later cover date, then file time, then file name and hash win."""
+    date = e.submission.date or dt.date.min
+    stamp = mtime(e.path) if mtime else 0.0
+    return (date, stamp, e.path.name, e.submission.source.sha256)
+
+
+# --------------------------------------------------------------------------- messages
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "unreadable": (
+        "Filen kunne ikke læses som en indberetning og er ikke med i den samlede projektmappe.",
+        "The file could not be read as a submission and is not in the consolidated workbook.",
+    ),
+    "spec_mismatch": (
+        "Indberetningen er lavet med en anden spec end den, der samles efter. Saml med "
+        "--spec for den rigtige runde, eller bed forvaltningen udfylde rundens skabelon.",
+        "The submission was made with a different spec. Merge with --spec for its round, or ask "
+        "the department to fill in this round's template.",
+    ),
+    "identical": (
+        "Filen er byte for byte magen til {kept} og springes over.",
+        "The file is byte-identical to {kept} and is skipped.",
+    ),
+    "dropped": (
+        "Forvaltningen har også indberettet i {kept}, som er nyere; denne fil er ikke med.",
+        "The department also submitted {kept}, which is newer; this file is left out.",
+    ),
+    "duplicate": (
+        "{department} har flere indberetninger: {files}. Fjern de forkerte filer, eller brug "
+        "--on-duplicate latest for at beholde den nyeste.",
+        "{department} has more than one submission: {files}. Remove the wrong files, or use "
+        "--on-duplicate latest to keep the newest.",
+    ),
+    "invalid": (
+        "Indberetningen har fejl. Ret fejlene og saml igen, eller brug --allow-invalid for at "
+        "tage den med alligevel (den markeres i den samlede projektmappe).",
+        "The submission has errors. Fix them and merge again, or use --allow-invalid to include "
+        "it anyway (it is flagged in the consolidated workbook).",
+    ),
+    "invalid_included": (
+        "Indberetningen har fejl, men er taget med (--allow-invalid) og markeret som ugyldig.",
+        "The submission has errors but is included (--allow-invalid) and flagged as invalid.",
+    ),
+    "output_skipped": (
+        "Filen er den samlede projektmappe, der skrives, og læses ikke som indberetning.",
+        "The file is the consolidated workbook being written and is not read as a submission.",
+    ),
+    "consolidated_skipped": (
+        "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning; den "
+        "springes over.",
+        "The file is a consolidated workbook (from bilag4xl merge), not a submission; skipped.",
+    ),
+    "empty": (
+        "Der er ingen indberetninger at samle. Angiv filer eller mapper med udfyldte skemaer.",
+        "There are no submissions to merge. Give files or folders with filled-in forms.",
+    ),
+}
+
+
+def notice(what: str, path: Path) -> Issue:
+    """An informational merge issue about a file that is not read ('output_skipped'...)."""
+    return _issue(what, path, Severity.INFO)
+
+
+def _blocking(allow_invalid: bool) -> Severity:
+    """An invalid input blocks the merge unless --allow-invalid makes it a warning."""
+    return Severity.WARNING if allow_invalid else Severity.ERROR
+
+
+def _issue(what: str, path: Path | None, severity: Severity, kept: Path | None = None) -> Issue:
+    da, en = _MESSAGES[what]
+    params = {"kept": kept.name if kept else ""}
+    return Issue(
+        code=f"merge.{what}",
+        severity=severity,
+        message_da=da.format(**params),
+        message_en=en.format(**params),
+        file=str(path) if path else "",
+    )
+
+
+def _duplicate_error(group: Sequence[Entry]) -> Issue:
+    files = ", ".join(e.path.name for e in group)
+    department = group[0].department
+    da, en = _MESSAGES["duplicate"]
+    return Issue(
+        code="merge.duplicate",
+        severity=Severity.ERROR,
+        message_da=da.format(department=department, files=files),
+        message_en=en.format(department=department, files=files),
+        file=str(group[-1].path),
+    )

@@ -1,0 +1,737 @@
+"""`plan(spec, ...) -> Layout`: every sheet, label, input and formula of a template, by position.
+
+This is the one map that the template writer, the reader and the validator share, so a field
+added to the spec gets a cell, a validation, a parser and a message without code changes.
+
+Convention relied on by people and tests: every input stands directly right of its label in
+the same row; each year's amount stands directly below its year header.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal, NamedTuple
+
+from bilag4xl.form.spec import YES, FieldSpec, Kind, Spec
+from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import styles
+
+LAYOUT_VERSION = "1"
+FIXED_SHEETS = ("instructions", "cover", "overview", "metadata", "feedback")
+LABEL_COL = 0
+FIRST_VALUE_COL = 1
+LINE_HEIGHT = 15.0  # points, for a line of the workbooks' 11-point font
+FONT_SIZE = 11.0
+# Column-width units that a character takes, measured in LibreOffice with DejaVu Sans (its
+# stand-in for Calibri where Carlito is missing, and the widest of them): a 40 wide column holds
+# ~36-42 characters of 11-point text, ~33-40 bold. A little generous, since a row too high
+# only wastes space and a row too low hides text.
+CHAR_WIDTH, BOLD_CHAR_WIDTH = 1.1, 1.2
+ROW_HEIGHT_MAX = 409.0  # Excel's limit
+AMOUNT_COL_WIDTH = 13.0
+DEFAULT_COL_WIDTH = 8.43  # Excel's, for a column without a width
+LABEL_COL_WIDTH = 34.0
+TEXT_LINES_MAX = 10
+
+Value = str | float | int | bool | None
+
+
+class Role(StrEnum):
+    INSTRUCTIONS = "instructions"
+    COVER = "cover"
+    INITIATIVE = "initiative"
+    OVERVIEW = "overview"
+    METADATA = "metadata"
+    FEEDBACK = "feedback"  # "Rettelser": only in feedback workbooks, not part of the template id
+
+
+class Pos(NamedTuple):
+    """A cell: sheet name and 0-based row and column (a tuple: planning makes thousands)."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def ref(self) -> str:
+        return excel.cell_ref(self.row, self.col)
+
+    def formula_ref(self, from_sheet: str) -> str:
+        return (
+            self.ref if from_sheet == self.sheet else f"{excel.quote_sheet(self.sheet)}!{self.ref}"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.ref}"
+
+
+@dataclass(frozen=True)
+class Input:
+    """An unlocked cell the user fills; `path` is where its value goes in the submission."""
+
+    path: str
+    pos: Pos
+    field: FieldSpec
+    span: int = 1
+
+
+@dataclass(frozen=True)
+class Text:
+    """A fixed text written by the template (label, header, title...). `path` marks data."""
+
+    pos: Pos
+    text: str
+    style: str = "label"
+    span: int = 1
+    path: str | None = None
+
+
+FormulaOp = Literal["ref", "text", "sum", "missing"]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula as data, so the same object renders the Excel text and computes its value.
+
+    ref: one number; text: one cell as text; sum: SUM of cells; missing: completeness status.
+    """
+
+    pos: Pos
+    op: FormulaOp
+    refs: tuple[Pos, ...]
+    labels: tuple[str, ...] = ()
+    style: str = "formula"
+    span: int = 1
+    sizes: tuple[int, ...] = ()  # "missing": refs per label (a group is missing if all are blank)
+
+    def groups(self) -> list[tuple[Pos, ...]]:
+        sizes = self.sizes or (1,) * len(self.refs)
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return [self.refs[s : s + n] for s, n in zip(starts, sizes, strict=True)]
+
+    def excel(self) -> str:
+        here = self.pos.sheet
+        if self.op == "ref":
+            return "=" + self.refs[0].formula_ref(here)
+        if self.op == "text":
+            return "=" + self.refs[0].formula_ref(here) + '&""'
+        if self.op == "sum":
+            return "=SUM(" + ",".join(_ranges(self.refs, here)) + ")"
+        tests = [_blank_test(g, here) for g in self.groups()]
+        parts = "&".join(
+            f'IF({t},", {_q(lbl)}","")' for t, lbl in zip(tests, self.labels, strict=True)
+        )
+        return f'=IF(OR({",".join(tests)}),"Mangler: "&MID({parts},3,999),"Udfyldt")'
+
+    def compute(self, get: Callable[[Pos], Value]) -> Value:
+        """The value Excel would show, given a way to read any cell's value."""
+        if self.op == "ref":
+            value = get(self.refs[0])
+            return 0 if value is None or value == "" else value
+        if self.op == "text":
+            value = get(self.refs[0])
+            return "" if value is None else _as_text(value)
+        if self.op == "sum":
+            return _sum(get(p) for p in self.refs)
+        missing = [
+            lbl
+            for g, lbl in zip(self.groups(), self.labels, strict=True)
+            if all(_blank(get(p)) for p in g)
+        ]
+        return "Mangler: " + ", ".join(missing) if missing else "Udfyldt"
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    name: str
+    role: Role
+    index: int | None = None  # initiative number (0-based) for initiative sheets
+    widths: tuple[float, ...] = ()
+    header: str = ""
+
+
+@dataclass
+class Layout:
+    """Everything a template contains, by position; see module docstring."""
+
+    spec: Spec
+    department: str | None
+    initiatives: tuple[str | None, ...]
+    sheets: list[SheetPlan] = field(default_factory=list)
+    inputs: list[Input] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+    formulas: list[Formula] = field(default_factory=list)
+    heights: dict[tuple[str, int], float] = field(default_factory=dict)
+    feedback: bool = False
+    # input() index, rebuilt when planning has added inputs since (planning looks paths up).
+    _by_path: dict[str, Input] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def template_id(self) -> str:
+        return template_id(self.spec, self.department, self.initiatives)
+
+    def metadata(self) -> dict[str, str]:
+        """The key/value pairs of the hidden metadata sheet (identifying, not trusted)."""
+        r = self.spec.round
+        return {
+            "generator": "bilag4xl",
+            "layout_version": LAYOUT_VERSION,
+            "template_id": self.template_id,
+            "spec_name": self.spec.name,
+            "spec_version": self.spec.version,
+            "spec_hash": self.spec.digest,
+            "department": self.department or "",
+            "period": f"{r.first_year}-{r.last_year}",
+            "unit": r.unit,
+            "initiatives": json.dumps(list(self.initiatives), ensure_ascii=False),
+        } | ({"feedback_sheet": self.spec.sheets.feedback} if self.feedback else {})
+
+    def input(self, path: str) -> Input:
+        if len(self._by_path) != len(self.inputs):
+            self._by_path = {i.path: i for i in self.inputs}
+        return self._by_path[path]
+
+    def sheet(self, role: Role) -> SheetPlan:
+        return next(s for s in self.sheets if s.role is role)
+
+    def initiative_sheets(self) -> list[SheetPlan]:
+        return [s for s in self.sheets if s.role is Role.INITIATIVE]
+
+    def evaluate(self, values: Mapping[str, Value]) -> dict[Pos, Value]:
+        """Every formula's value given input values by path (the cached results to write)."""
+        cells: dict[Pos, Value] = {t.pos: t.text for t in self.texts}
+        cells.update({i.pos: values.get(i.path) for i in self.inputs})
+        by_pos = {f.pos: f for f in self.formulas}
+        results: dict[Pos, Value] = {}
+
+        def get(pos: Pos) -> Value:
+            if pos in by_pos:
+                if pos not in results:
+                    results[pos] = by_pos[pos].compute(get)
+                return results[pos]
+            return cells.get(pos)
+
+        for f in self.formulas:
+            get(f.pos)
+        return results
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def plan(
+    spec: Spec,
+    department: str | None = None,
+    initiatives: Iterable[str | None] = (),
+    feedback: bool = False,
+) -> Layout:
+    """Plan a template: `initiatives` lists fixed names, None for a blank (named by the user).
+
+    With `feedback`, a "Rettelser" sheet comes first (its rows are written per workbook).
+    """
+    layout = Layout(spec, department, tuple(initiatives), feedback=feedback)
+    if feedback:
+        layout.sheets.append(
+            SheetPlan(spec.sheets.feedback, Role.FEEDBACK, widths=(28, 10, 34, 70))
+        )
+    names = initiative_sheet_names(spec, layout.initiatives)
+    status_cells = _plan_instructions(layout, [spec.sheets.cover, *names])
+    _plan_cover(layout)
+    for index, sheet_name in enumerate(names):
+        _plan_initiative(layout, index, sheet_name)
+    _link_status(layout, status_cells)
+    _plan_overview(layout)
+    layout.sheets.append(SheetPlan(spec.sheets.metadata, Role.METADATA, widths=(20, 80)))
+    _fit_rows(layout)
+    return layout
+
+
+def template_id(spec: Spec, department: str | None, initiatives: Iterable[str | None]) -> str:
+    """Identifies one exact template: spec, department and initiatives."""
+    ident = [spec.digest, LAYOUT_VERSION, department or "", list(initiatives)]
+    return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def initiative_sheet_names(spec: Spec, initiatives: Iterable[str | None]) -> list[str]:
+    """Valid, unique sheet names for the initiatives ("2. Områdeløft", "Indsats 4")."""
+    taken = {getattr(spec.sheets, k).casefold() for k in FIXED_SHEETS}
+    names = []
+    for n, name in enumerate(initiatives, start=1):
+        label = name if name is not None else spec.sheets.blank_initiative.replace("{n}", str(n))
+        names.append(excel.safe_sheet_name(f"{n}. {name}" if name is not None else label, taken))
+    return names
+
+
+def _amount_cols(spec: Spec) -> int:
+    """Columns of an amount row: the years, 'ikke fordelt', 'i alt'."""
+    return len(spec.round.years) + 2
+
+
+# --------------------------------------------------------------------------- row heights
+# One estimate of wrapped text for every workbook bilag4xl writes (templates, feedback, the
+# consolidated workbook). LibreOffice does not autofit the rows of an xlsx it opens and Excel
+# never grows a merged cell: a row whose height is not written shows one line, and the rest
+# overlaps the next row or is cut off.
+
+
+def wrapped_lines(chars: int, width: float, size: float = FONT_SIZE, bold: bool = False) -> int:
+    """Lines that one paragraph of `chars` characters wraps to in a cell `width` wide
+    (Excel's column-width units; for a merged cell the sum of its columns)."""
+    per_char = (BOLD_CHAR_WIDTH if bold else CHAR_WIDTH) * size / FONT_SIZE
+    return max(1, math.ceil(chars * per_char / width))
+
+
+def text_lines(text: str, width: float, size: float = FONT_SIZE, bold: bool = False) -> int:
+    """Lines that `text` takes in a wrapping cell `width` wide; each paragraph starts a line."""
+    return sum(wrapped_lines(len(part), width, size, bold) for part in text.split("\n"))
+
+
+def line_height(size: float = FONT_SIZE) -> float:
+    return LINE_HEIGHT * size / FONT_SIZE
+
+
+def text_height(text: str, width: float, style: str = "info", max_lines: int = 0) -> float:
+    """The row height (points) that shows `text` in a cell of `style`; `max_lines` caps it."""
+    size, bold = font(style)
+    lines = text_lines(text, width, size, bold)
+    return min(line_height(size) * (min(lines, max_lines) if max_lines else lines), ROW_HEIGHT_MAX)
+
+
+@functools.cache
+def font(style: str) -> tuple[float, bool]:
+    """Font size and boldness of a named style (styles.STYLES)."""
+    props = styles.properties(style)
+    return float(props["font_size"]), bool(props.get("bold"))
+
+
+def fit_width(text: str, minimum: float, bold: bool = True) -> float:
+    """A column width at least `minimum` in which no word of `text` is broken (a spreadsheet
+    breaks a word longer than its column in the middle: "medfinansierin|g")."""
+    longest = max((len(word) for word in text.split()), default=0)
+    return max(minimum, math.ceil(longest * (BOLD_CHAR_WIDTH if bold else CHAR_WIDTH)) + 1)
+
+
+def span_width(widths: tuple[float, ...], col: int, span: int = 1) -> float:
+    """Width of `span` columns from `col` (a column without a width has Excel's 8.43)."""
+    return sum(widths[c] if c < len(widths) else DEFAULT_COL_WIDTH for c in range(col, col + span))
+
+
+def _fit_rows(layout: Layout) -> None:
+    """Every row holding a fixed text (or a status whose longest text is known) gets at least
+    the height that text needs; heights planned higher stay."""
+    widths = {s.name: s.widths for s in layout.sheets}
+    for pos, text, style, span in _known_texts(layout):
+        height = text_height(text, span_width(widths[pos.sheet], pos.col, span), style)
+        key = (pos.sheet, pos.row)
+        if height > layout.heights.get(key, LINE_HEIGHT):
+            layout.heights[key] = height
+
+
+def _known_texts(layout: Layout) -> Iterable[tuple[Pos, str, str, int]]:
+    """Fixed texts, and formulas whose longest result is known: a completeness status with
+    everything missing, and a copy of a fixed text or of such a status."""
+    known: dict[Pos, str] = {t.pos: t.text for t in layout.texts}
+    yield from ((t.pos, t.text, t.style, t.span) for t in layout.texts)
+    for f in sorted(layout.formulas, key=lambda f: f.op != "missing"):
+        if f.op == "missing":
+            known[f.pos] = "Mangler: " + ", ".join(f.labels)
+        elif f.op == "text" and f.refs[0] in known:
+            known[f.pos] = known[f.refs[0]]
+        else:
+            continue
+        yield f.pos, known[f.pos], f.style, f.span
+
+
+def _text_lines(max_length: int | None, width_chars: float) -> int:
+    """Lines of a long-text input: room for its longest answer plus one, within limits."""
+    return max(2, min(TEXT_LINES_MAX, wrapped_lines(max_length or 200, width_chars) + 1))
+
+
+class _Cursor:
+    """Writes a sheet top-down; keeps the row arithmetic in one place."""
+
+    def __init__(self, layout: Layout, sheet: str, span: int) -> None:
+        self.layout, self.sheet, self.span, self.row = layout, sheet, span, 0
+
+    def pos(self, col: int, row: int | None = None) -> Pos:
+        return Pos(self.sheet, self.row if row is None else row, col)
+
+    def text(
+        self,
+        text: str,
+        style: str = "label",
+        col: int = LABEL_COL,
+        span: int = 1,
+        path: str | None = None,
+    ) -> None:
+        self.layout.texts.append(Text(self.pos(col), text, style, span, path))
+
+    def height(self, points: float) -> None:
+        self.layout.heights[(self.sheet, self.row)] = points
+
+    def skip(self, rows: int = 1) -> None:
+        self.row += rows
+
+    def field_row(
+        self, f: FieldSpec, path: str, width_chars: float, fixed: str | None = None
+    ) -> Pos:
+        """Label, input (or fixed value) to its right, help text in the row below."""
+        self.text(f.label)
+        span = self.span if f.kind in (Kind.LONGTEXT, Kind.TEXT, Kind.EMAIL) else min(self.span, 2)
+        if fixed is not None:
+            self.text(fixed, "fixed", FIRST_VALUE_COL, self.span, path)
+        else:
+            self.layout.inputs.append(Input(path, self.pos(FIRST_VALUE_COL), f, span))
+        if f.kind is Kind.LONGTEXT:
+            self.height(LINE_HEIGHT * _text_lines(f.max_length, width_chars))
+        here = self.pos(FIRST_VALUE_COL)
+        self.skip()
+        if f.help:
+            self.text(f.help, "help", FIRST_VALUE_COL, self.span)
+            self.skip()
+        return here
+
+
+def _plan_instructions(layout: Layout, status_sheets: list[str]) -> list[Pos]:
+    """The instruction sheet; returns the cells that will show each sheet's status."""
+    spec, r = layout.spec, layout.spec.round
+    sheet = spec.sheets.instructions
+    c = _Cursor(layout, sheet, 2)
+    c.text(spec.title, "title", span=2)
+    c.height(2 * 21)
+    c.skip()
+    c.text(r.title, "subtitle", span=2)
+    c.skip(2)
+    facts = [
+        ("Forvaltning", layout.department or "(vælges på forsiden)"),
+        ("Periode", f"{r.first_year}–{r.last_year}"),
+        ("Beløb i", r.unit),
+    ]
+    if r.deadline:
+        facts.append(("Frist", r.deadline.strftime("%d.%m.%Y")))
+    if r.contact:
+        facts.append(("Kontakt", r.contact))
+    for label, value in facts:
+        c.text(label)
+        c.text(value, "info", FIRST_VALUE_COL)
+        c.skip()
+    c.skip()
+    c.text("Status for udfyldelse", "section", span=2)
+    c.skip()
+    status_cells = []
+    for name in status_sheets:
+        c.text(name)
+        status_cells.append(c.pos(FIRST_VALUE_COL))
+        c.skip()
+    c.skip()
+    c.text("Sådan udfylder du skemaet", "section", span=2)
+    c.skip()
+    for line in INSTRUCTION_STEPS:
+        c.text(line, "info", FIRST_VALUE_COL)
+        c.height(LINE_HEIGHT * 2)
+        c.skip()
+    c.skip()
+    c.text("Felt", "header")
+    c.text("Vejledning", "header", FIRST_VALUE_COL)
+    c.skip()
+    for f in (*spec.cover.fields, *spec.initiative.fields):
+        c.text(f.label)
+        c.text(f.help or "—", "info", FIRST_VALUE_COL)
+        c.skip()
+    layout.sheets.append(SheetPlan(sheet, Role.INSTRUCTIONS, widths=(LABEL_COL_WIDTH, 90)))
+    return status_cells
+
+
+def _link_status(layout: Layout, cells: list[Pos]) -> None:
+    """Show each sheet's completeness status on the instruction sheet, in sheet order."""
+    statuses = {f.pos.sheet: f.pos for f in layout.formulas if f.op == "missing"}
+    sheets = [layout.spec.sheets.cover, *(s.name for s in layout.initiative_sheets())]
+    for cell, sheet in zip(cells, sheets, strict=True):
+        if sheet in statuses:
+            layout.formulas.append(Formula(cell, "text", (statuses[sheet],), style="status"))
+
+
+INSTRUCTION_STEPS = (
+    "Udfyld de gule felter på forsiden og på ét ark pr. indsats. Andre celler er låst.",
+    "Hold musen over et felt (eller markér det) for at se, hvad der skal stå i det.",
+    "Beløb skrives som tal i rundens enhed. Kendes et beløb kun samlet, skrives det under "
+    "'Ikke fordelt på år'. Er beløbet et skøn, vælges 'Ja' ud for 'Beløbet er et skøn'.",
+    "Oversigten over økonomien udfyldes automatisk fra indsatsarkene.",
+    "Feltet 'Status for udfyldelse' øverst på hvert ark viser, hvad der mangler.",
+)
+
+
+def _plan_cover(layout: Layout) -> None:
+    spec = layout.spec
+    sheet = spec.sheets.cover
+    c = _Cursor(layout, sheet, 2)
+    c.text(spec.title, "title", span=3)
+    c.height(2 * 21)
+    c.skip()
+    c.text(spec.cover.title, "subtitle", span=3)
+    c.skip(2)
+    c.text("Status for udfyldelse")  # at the top, as on every sheet (see INSTRUCTION_STEPS)
+    status_pos = c.pos(FIRST_VALUE_COL)
+    c.skip(2)
+    required: Required = []
+    departments = ",".join(d.name for d in spec.round.departments)
+    for f in spec.cover.fields:
+        fixed = layout.department if f.key == "department" else None
+        if f.key == "department" and departments and len(departments) <= excel.LIST_SOURCE_MAX:
+            # The round's departments become the choices, so a typo cannot split a department.
+            names = tuple(d.name for d in spec.round.departments)
+            f = f.model_copy(update={"kind": Kind.CHOICE, "choices": names})
+        here = c.field_row(f, f"cover.{f.key}", 60, fixed)
+        if f.required and fixed is None:
+            required.append(((here,), f.label))
+    _completeness(layout, status_pos, required, 2)
+    layout.sheets.append(SheetPlan(sheet, Role.COVER, widths=(LABEL_COL_WIDTH, 30, 30)))
+
+
+Required = list[tuple[tuple[Pos, ...], str]]
+
+
+def _completeness(layout: Layout, pos: Pos, required: Required, span: int) -> None:
+    """A formula that names the required inputs still empty ("Udfyldt" when none)."""
+    if required:
+        refs = tuple(p for group, _ in required for p in group)
+        labels = tuple(label for _, label in required)
+        sizes = tuple(len(group) for group, _ in required)
+        layout.formulas.append(Formula(pos, "missing", refs, labels, "status", span, sizes))
+
+
+def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
+    spec = layout.spec
+    span = _amount_cols(spec)
+    width_chars = span * AMOUNT_COL_WIDTH
+    prefix = f"initiatives.{index}"
+    name = layout.initiatives[index]
+    c = _Cursor(layout, sheet, span)
+    c.text(spec.initiative.title, "title", span=span + 1)
+    c.height(21)  # a 14-point title needs more than the default 15-point row
+    c.skip()
+    c.text(spec.field("department").label)
+    if layout.department is None:
+        dept = layout.input("cover.department").pos
+        layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL), "text", (dept,), (), "fixed", span))
+    else:
+        c.text(layout.department, "fixed", FIRST_VALUE_COL, span)
+    c.skip()
+    name_field = spec.name_field
+    c.text(name_field.label)
+    if name is None:
+        layout.inputs.append(Input(f"{prefix}.name", c.pos(FIRST_VALUE_COL), name_field, span))
+    else:
+        c.text(name, "fixed", FIRST_VALUE_COL, span, path=f"{prefix}.name")
+    name_pos = c.pos(FIRST_VALUE_COL)
+    c.skip()
+    c.text("Status for udfyldelse")
+    status_pos = c.pos(FIRST_VALUE_COL)
+    c.skip(2)
+    required: Required = [((name_pos,), name_field.label)] if name is None else []
+    for f in spec.initiative.fields:
+        if f.kind is Kind.ECONOMY:
+            required.append(_plan_economy(layout, c, f, prefix))
+            continue
+        here = c.field_row(f, f"{prefix}.{f.key}", width_chars)
+        if f.required:
+            required.append(((here,), f.label))
+        c.skip()
+    _completeness(layout, status_pos, required, span)
+    header = name or sheet  # the department stands in the left part of the page header
+    layout.sheets.append(
+        SheetPlan(
+            sheet, Role.INITIATIVE, index, (LABEL_COL_WIDTH, *[AMOUNT_COL_WIDTH] * span), header
+        )
+    )
+
+
+def _plan_economy(
+    layout: Layout, c: _Cursor, f: FieldSpec, prefix: str
+) -> tuple[tuple[Pos, ...], str]:
+    """The economy block: year header, amount row with total, co-financing, estimate, note."""
+    spec, e = layout.spec, layout.spec.economy
+    fields = spec.economy_fields
+    years = [str(y) for y in spec.round.years]
+    path = f"{prefix}.{f.key}"
+    c.text(f.label, "section")
+    if f.help:
+        c.text(f.help, "help", FIRST_VALUE_COL, c.span)
+        c.height(LINE_HEIGHT * 2)
+    c.skip()
+    c.text(f"Beløb i {spec.round.unit}", "header")
+    heads = [*years, e.unallocated_label, e.total_label]
+    for i, head in enumerate(heads):
+        c.text(head, "header", FIRST_VALUE_COL + i)
+    c.height(LINE_HEIGHT * 2)
+    c.skip()
+    c.text(e.years_label)
+    amount_cells = []
+    for i, key in enumerate([*years, "unallocated"]):
+        sub = f"years.{key}" if key != "unallocated" else key
+        pos = c.pos(FIRST_VALUE_COL + i)
+        layout.inputs.append(Input(f"{path}.{sub}", pos, fields[key]))
+        amount_cells.append(pos)
+    layout.formulas.append(
+        Formula(c.pos(FIRST_VALUE_COL + len(heads) - 1), "sum", tuple(amount_cells), style="total")
+    )
+    c.skip()
+    for key in ("cofinancing", "estimated", "note"):
+        sub = fields[key]
+        c.text(sub.label)
+        span = c.span if key == "note" else 1
+        layout.inputs.append(Input(f"{path}.{key}", c.pos(FIRST_VALUE_COL), sub, span))
+        if key == "note":
+            c.height(LINE_HEIGHT * 2)
+        c.skip()
+    c.skip()
+    return tuple(amount_cells), f.label
+
+
+def _plan_overview(layout: Layout) -> None:
+    spec, o = layout.spec, layout.spec.overview
+    sheet = spec.sheets.overview
+    years = [str(y) for y in spec.round.years]
+    cols = _amount_cols(spec)  # years, unallocated, total
+    cofin_col = FIRST_VALUE_COL + cols
+    c = _Cursor(layout, sheet, cols + 1)
+    c.text(o.title, "title", span=cols + 2)
+    c.height(2 * 21)
+    c.skip()
+    c.text(f"Beløb i {spec.round.unit}", "subtitle")
+    c.skip(2)
+    c.text(o.row_header, "header")
+    heads = [
+        *years,
+        spec.economy.unallocated_label,
+        spec.economy.total_label,
+        spec.economy.cofinancing_label,
+    ]
+    for i, head in enumerate(heads):
+        c.text(head, "header", FIRST_VALUE_COL + i)
+    c.height(LINE_HEIGHT * 3)
+    c.skip()
+    first_row = c.row
+    for plan_ in [s for s in layout.sheets if s.role is Role.INITIATIVE]:
+        eco = f"initiatives.{plan_.index}.economy"
+        name_pos = _name_pos(layout, plan_.index)
+        layout.formulas.append(Formula(c.pos(LABEL_COL), "text", (name_pos,), (), "rowname"))
+        sources = [f"{eco}.years.{y}" for y in years] + [f"{eco}.unallocated"]
+        for i, p in enumerate(sources):
+            layout.formulas.append(
+                Formula(c.pos(FIRST_VALUE_COL + i), "ref", (layout.input(p).pos,))
+            )
+        _row_total(layout, c, cols)
+        layout.formulas.append(
+            Formula(c.pos(cofin_col), "ref", (layout.input(f"{eco}.cofinancing").pos,))
+        )
+        c.skip()
+    totalled = list(range(first_row, c.row))
+    if o.extra_rows:
+        # Inputs of their own, so they get a header row directly above (layout convention).
+        c.text("Øvrige beløb – skrives i de gule felter", "header")
+        for i, head in enumerate(heads[: cols - 1]):
+            c.text(head, "header", FIRST_VALUE_COL + i)
+        c.height(LINE_HEIGHT * 2)
+        c.skip()
+    for n, extra in enumerate(o.extra_rows):
+        c.text(extra.label)
+        fields = spec.economy_fields
+        for i, key in enumerate([*years, "unallocated"]):
+            sub = f"years.{key}" if key != "unallocated" else key
+            layout.inputs.append(
+                Input(f"overview.extra_rows.{n}.{sub}", c.pos(FIRST_VALUE_COL + i), fields[key])
+            )
+        _row_total(layout, c, cols)
+        if extra.in_total:
+            totalled.append(c.row)
+        c.skip()
+    c.text(o.total_label, "totallabel")
+    for col in range(FIRST_VALUE_COL, cofin_col + 1):
+        refs = tuple(Pos(sheet, r, col) for r in totalled)
+        layout.formulas.append(Formula(c.pos(col), "sum", refs, style="grandtotal"))
+    c.skip(2)
+    if o.footnote:
+        c.text(o.footnote, "help", span=cols + 2)
+        c.height(LINE_HEIGHT * 2)
+    widths = (46, *(fit_width(head, AMOUNT_COL_WIDTH) for head in heads))
+    layout.sheets.append(SheetPlan(sheet, Role.OVERVIEW, widths=widths))
+
+
+def _row_total(layout: Layout, c: _Cursor, cols: int) -> None:
+    refs = tuple(c.pos(FIRST_VALUE_COL + i) for i in range(cols - 1))
+    layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL + cols - 1), "sum", refs, style="total"))
+
+
+def _name_pos(layout: Layout, index: int | None) -> Pos:
+    path = f"initiatives.{index}.name"
+    fixed = next((t.pos for t in layout.texts if t.path == path), None)
+    return fixed or layout.input(path).pos
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _ranges(refs: tuple[Pos, ...], here: str) -> list[str]:
+    """Group cells into contiguous ranges (same sheet, along one row or column) for SUM().
+
+    Linear: a consolidated overview sums a column of a thousand subtotals."""
+    out: list[str] = []
+    i = 0
+    while i < len(refs):
+        first = last = refs[i]
+        step: str | None = None
+        i += 1
+        while i < len(refs):
+            p = refs[i]
+            same = p.sheet == last.sheet
+            along = (
+                "row"
+                if same and p.row == last.row and p.col == last.col + 1
+                else "col"
+                if same and p.col == last.col and p.row == last.row + 1
+                else None
+            )
+            if along is None or step not in (None, along):
+                break
+            step, last = along, p
+            i += 1
+        text = first.formula_ref(here)
+        out.append(text if last == first else f"{text}:{last.ref}")
+    return out
+
+
+def _blank_test(group: tuple[Pos, ...], here: str) -> str:
+    if len(group) == 1:
+        return f'{group[0].formula_ref(here)}=""'
+    return f"COUNTA({','.join(_ranges(group, here))})=0"
+
+
+def _q(text: str) -> str:
+    return text.replace('"', '""')
+
+
+def _blank(value: Value) -> bool:
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def _as_text(value: Value) -> str:
+    if isinstance(value, bool):
+        return YES if value else "Nej"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _sum(values: Iterable[Value]) -> float:
+    total = 0.0
+    for v in values:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            total += v
+    return total

@@ -1,0 +1,212 @@
+"""A submission as validated data (the JSON contract `bilag4xl/submission/1`).
+
+Initiative and cover fields are spec-driven: their dotted keys ("follow_up.evaluation")
+become nested JSON, so a field added to the spec appears here without code changes. Only
+the economy has fixed semantics (sums, co-financing), so only it is typed field by field.
+
+`assemble` builds a Submission from values by layout path; `flatten` is its inverse, used to
+pre-fill a template (feedback, next round) or compare what a merge kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from bilag4xl.form.layout import Layout, Value
+
+SCHEMA = "bilag4xl/submission/1"
+
+
+def _number(value: float) -> int | float:
+    """Amounts print as JSON integers when they are whole (130000, not 130000.0)."""
+    return int(value) if float(value).is_integer() else value
+
+
+Amount = Annotated[float, Field(ge=0), PlainSerializer(_number, return_type=int | float)]
+Total = Annotated[float, PlainSerializer(_number, return_type=int | float)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=False, populate_by_name=True)
+
+
+class TemplateInfo(_Model):
+    id: str
+    spec: str
+    version: str
+    spec_hash: str = ""
+
+
+class Source(_Model):
+    file: str
+    sha256: str
+
+
+class Economy(_Model):
+    years: dict[str, Amount | None]
+    unallocated: Amount | None = None
+    cofinancing: Amount | None = None
+    estimated: bool | None = None
+    note: str | None = None
+    total: Total = 0.0
+
+
+class Initiative(_Model):
+    """One status form. Spec fields other than name and economy are extra (nested) keys."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    economy: Economy
+
+
+class ExtraRow(_Model):
+    key: str
+    label: str
+    years: dict[str, Amount | None]
+    unallocated: Amount | None = None
+    total: Total = 0.0
+
+
+class Overview(_Model):
+    extra_rows: list[ExtraRow]
+    years: dict[str, Total]
+    unallocated: Total = 0.0
+    cofinancing: Total = 0.0
+    total: Total = 0.0
+
+
+class Submission(_Model):
+    schema_: str = Field(default=SCHEMA, alias="schema")
+    template: TemplateInfo
+    source: Source
+    cover: dict[str, Any]
+    initiatives: list[Initiative]
+    overview: Overview
+
+    def to_json_data(self) -> dict[str, Any]:
+        """The submission as JSON-ready data (snake_case keys, ISO dates, numeric amounts)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    @property
+    def department(self) -> str:
+        return str(self.cover.get("department") or "")
+
+    @property
+    def date(self) -> dt.date | None:
+        value = self.cover.get("date")
+        return value if isinstance(value, dt.date) else None
+
+    @property
+    def total(self) -> float:
+        return self.overview.total
+
+
+def _sum(values: Mapping[str, float | None] | list[float | None]) -> float:
+    items = values.values() if isinstance(values, Mapping) else values
+    return float(sum(v for v in items if v is not None))
+
+
+def assemble(
+    layout: Layout, values: Mapping[str, Value | dt.date], template: TemplateInfo, source: Source
+) -> Submission:
+    """Build a Submission from parsed values by path; totals are computed here, never read."""
+    spec = layout.spec
+    fixed = {t.path: t.text for t in layout.texts if t.path}
+    data: dict[str, Any] = {}
+    for path in [*fixed, *(i.path for i in layout.inputs)]:
+        value = values.get(path, fixed.get(path))
+        _put(data, path.split("."), value)
+    cover = data.get("cover", {})
+    initiatives = []
+    years = [str(y) for y in spec.round.years]
+    for index in range(len(layout.initiatives)):
+        raw = data.get("initiatives", {}).get(str(index), {})
+        eco = raw.pop("economy", {})
+        eco_years = {y: eco.get("years", {}).get(y) for y in years}
+        economy = Economy(
+            years=eco_years,
+            unallocated=eco.get("unallocated"),
+            cofinancing=eco.get("cofinancing"),
+            estimated=eco.get("estimated"),
+            note=eco.get("note"),
+            total=_sum([*eco_years.values(), eco.get("unallocated")]),
+        )
+        name = raw.pop("name", None) or ""
+        initiatives.append(Initiative(name=name, economy=economy, **raw))
+    extra_rows = []
+    for n, row in enumerate(spec.overview.extra_rows):
+        raw = data.get("overview", {}).get("extra_rows", {}).get(str(n), {})
+        row_years = {y: raw.get("years", {}).get(y) for y in years}
+        extra_rows.append(
+            ExtraRow(
+                key=row.key,
+                label=row.label,
+                years=row_years,
+                unallocated=raw.get("unallocated"),
+                total=_sum([*row_years.values(), raw.get("unallocated")]),
+            )
+        )
+    return Submission(
+        template=template,
+        source=source,
+        cover=cover,
+        initiatives=initiatives,
+        overview=overview_totals(layout, initiatives, extra_rows),
+    )
+
+
+def overview_totals(
+    layout: Layout, initiatives: list[Initiative], extra_rows: list[ExtraRow]
+) -> Overview:
+    """Column sums of the overview, as the template's formulas compute them."""
+    spec = layout.spec
+    counted = [r for r, s in zip(extra_rows, spec.overview.extra_rows, strict=True) if s.in_total]
+    rows: list[Economy | ExtraRow] = [*(i.economy for i in initiatives), *counted]
+    years = {str(y): _sum([r.years.get(str(y)) for r in rows]) for y in spec.round.years}
+    unallocated = _sum([r.unallocated for r in rows])
+    return Overview(
+        extra_rows=extra_rows,
+        years=years,
+        unallocated=unallocated,
+        cofinancing=_sum([i.economy.cofinancing for i in initiatives]),
+        total=_sum([*years.values(), unallocated]),
+    )
+
+
+def _put(data: dict[str, Any], parts: list[str], value: Any) -> None:
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    data[parts[-1]] = value
+
+
+def flatten(submission: Submission, layout: Layout) -> dict[str, Value | dt.date]:
+    """Values by layout path (the inverse of `assemble`), for pre-filling a template."""
+    data = submission.model_dump(by_alias=True)
+    tree: dict[str, Any] = {
+        "cover": data["cover"],
+        "initiatives": {str(i): ini for i, ini in enumerate(data["initiatives"])},
+        "overview": {
+            "extra_rows": {str(i): r for i, r in enumerate(data["overview"]["extra_rows"])}
+        },
+    }
+    paths = [i.path for i in layout.inputs] + [t.path for t in layout.texts if t.path]
+    return {path: lookup(tree, path) for path in paths}
+
+
+def initiative_values(submission: Submission, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Each initiative's values by key ("economy.years.2009"...): what `flatten` gives under
+    "initiatives.N.", without the rest of the submission (the merge writes these apart)."""
+    data = submission.model_dump(by_alias=True, include={"initiatives"})
+    return [{key: lookup(ini, key) for key in keys} for ini in data["initiatives"]]
+
+
+def lookup(tree: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of nested dicts (None where the path ends early)."""
+    node: Any = tree
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node

@@ -1,0 +1,496 @@
+"""The form specification: pydantic models, loading from TOML, and checks against Excel's limits.
+
+The form is data (as in pyxform): cover and initiative fields are listed in the spec, and the
+code interprets them. A reporting round (period, unit, deadline, departments) lives in the same
+TOML so that one file describes one round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tomllib
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bilag4xl.danish.numbers import unit_factor
+from bilag4xl.errors import SpecError
+from bilag4xl.xlsx import limits as excel
+
+YES, NO = "Ja", "Nej"
+DEFAULT_MAX_KRONER = Decimal(10_000_000_000)  # per amount cell: 10 mia. kr.
+# Dates a template accepts (Excel validation) and the reader accepts (same window).
+DATE_MIN, DATE_MAX = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Kind(StrEnum):
+    """What a field holds; picks the cell format, the Excel validation and the reader's parser."""
+
+    TEXT = "text"
+    LONGTEXT = "longtext"
+    CHOICE = "choice"
+    YESNO = "yesno"
+    EMAIL = "email"
+    PHONE = "phone"
+    DATE = "date"
+    PATTERN = "pattern"
+    AMOUNT = "amount"
+    ECONOMY = "economy"
+
+
+# Examples a message gives when the spec names none: neutral, not any municipality's own.
+NEUTRAL_EXAMPLES = {
+    Kind.EMAIL: "navn@kommune.dk",
+    Kind.PHONE: "12 34 56 78",
+    Kind.AMOUNT: "1234,5",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldSpec(_Model):
+    """One input of the form. `key` is a dotted path into the submission's JSON."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
+    label: NonEmpty
+    kind: Kind = Kind.TEXT
+    help: str = ""
+    title: str | None = None
+    required: bool = False
+    max_length: int | None = Field(default=None, gt=0, le=excel.CELL_TEXT_MAX)
+    choices: tuple[NonEmpty, ...] = ()
+    pattern: str | None = None
+    pattern_hint: str | None = None
+    example: str | None = None  # shown in messages ("fx ..."); a neutral one by kind otherwise
+    carry: bool = True  # pre-filled into the next round's template (`template --prefill`)
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> FieldSpec:
+        if self.kind is Kind.CHOICE and not self.choices:
+            raise ValueError("et felt af typen 'choice' skal have 'choices'")
+        if self.kind is Kind.PATTERN:
+            if not self.pattern:
+                raise ValueError("et felt af typen 'pattern' skal have 'pattern'")
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"'pattern' er ikke et gyldigt regulært udtryk: {exc}") from exc
+        return self
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The allowed values of a list input (yes/no included)."""
+        return (YES, NO) if self.kind is Kind.YESNO else self.choices
+
+    @property
+    def prompt_title(self) -> str:
+        """Title of the input message; long labels are shortened (Excel allows 32 characters)."""
+        return self.title or excel.shorten(self.label, excel.PROMPT_TITLE_MAX)
+
+
+class Contact(_Model):
+    """Whom to write to in a department (reminders are addressed to them)."""
+
+    name: str = ""
+    email: str = ""
+
+    @model_validator(mode="after")
+    def _address(self) -> Contact:
+        if self.email and "@" not in self.email:
+            raise ValueError(f"'{self.email}' er ikke en e-mailadresse")
+        return self
+
+
+class Department(_Model):
+    name: NonEmpty
+    initiatives: tuple[NonEmpty, ...] = ()
+    deadline: dt.date | None = None  # a later deadline granted to this department
+    contact: Contact | None = None
+
+
+class Round(_Model):
+    """One reporting round: the period and unit belong here, not to the code."""
+
+    title: NonEmpty
+    first_year: int = Field(ge=1900, le=2200)
+    last_year: int = Field(ge=1900, le=2200)
+    unit: NonEmpty = "1.000 kr."
+    deadline: dt.date | None = None
+    contact: str = ""
+    contact_email: str = ""  # the secretariat's address: reminders come from it
+    departments: tuple[Department, ...] = ()
+
+    @model_validator(mode="after")
+    def _period(self) -> Round:
+        if self.last_year < self.first_year:
+            raise ValueError("'last_year' ligger før 'first_year'")
+        if self.last_year - self.first_year >= 10:
+            raise ValueError("perioden må højst være 10 år")
+        names = [d.name.casefold() for d in self.departments]
+        if len(names) != len(set(names)):
+            raise ValueError("en forvaltning står flere gange i 'departments'")
+        return self
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.first_year, self.last_year + 1))
+
+    def department(self, name: str) -> Department | None:
+        return next((d for d in self.departments if d.name.casefold() == name.casefold()), None)
+
+    def deadline_for(self, name: str) -> dt.date | None:
+        """A department's deadline: its own (granted later), else the round's."""
+        known = self.department(name)
+        return (known.deadline if known else None) or self.deadline
+
+
+class Sheets(_Model):
+    instructions: NonEmpty = "Vejledning"
+    cover: NonEmpty = "Forside"
+    overview: NonEmpty = "Økonomi"
+    metadata: NonEmpty = "_bilag4xl"
+    feedback: NonEmpty = "Rettelser"
+    blank_initiative: NonEmpty = "Indsats {n}"
+
+
+class Cover(_Model):
+    title: NonEmpty = "Forside"
+    fields: tuple[FieldSpec, ...]
+
+
+class InitiativeForm(_Model):
+    title: NonEmpty
+    name_label: NonEmpty = "Indsats"
+    name_help: str = ""
+    name_max_length: int = Field(default=200, gt=0, le=excel.CELL_TEXT_MAX)
+    fields: tuple[FieldSpec, ...]
+
+
+class EconomyLabels(_Model):
+    years_label: NonEmpty = "Beløb pr. år"
+    unallocated_label: NonEmpty = "Ikke fordelt på år"
+    total_label: NonEmpty = "I alt"
+    cofinancing_label: NonEmpty = "Heraf kommunal medfinansiering"
+    estimated_label: NonEmpty = "Beløbet er et skøn"
+    note_label: NonEmpty = "Note om økonomi"
+    note_max_length: int = Field(default=500, gt=0, le=excel.CELL_TEXT_MAX)
+    # The largest amount one cell may hold, in the round's unit; by default 10 mia. kr.
+    # converted to the unit (a typo catcher: an amount typed in kroner in a round counted in
+    # 1.000 kr. is a thousand times too large).
+    max_amount: float | None = Field(default=None, gt=0)
+
+
+class ExtraRow(_Model):
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: NonEmpty
+    in_total: bool = True
+
+
+class Overview(_Model):
+    title: NonEmpty
+    row_header: NonEmpty
+    total_label: NonEmpty = "I ALT"
+    footnote: str = ""
+    extra_rows: tuple[ExtraRow, ...] = ()
+
+
+class Spec(_Model):
+    """A whole form specification, including the reporting round it is used for."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    version: NonEmpty
+    title: NonEmpty
+    round: Round
+    sheets: Sheets = Sheets()
+    cover: Cover
+    initiative: InitiativeForm
+    economy: EconomyLabels = EconomyLabels()
+    overview: Overview
+
+    @cached_property
+    def max_amount(self) -> float:
+        """The largest amount a cell may hold, in the round's unit (see EconomyLabels)."""
+        if self.economy.max_amount is not None:
+            return self.economy.max_amount
+        factor = unit_factor(self.round.unit)
+        return float(DEFAULT_MAX_KRONER / factor) if factor else float(DEFAULT_MAX_KRONER)
+
+    def example(self, f: FieldSpec) -> str:
+        """The example a message gives for a field: the spec's own, else a neutral one."""
+        if f.example:
+            return f.example
+        if f.kind is Kind.PATTERN and f.pattern_hint:
+            return f.pattern_hint
+        if f.kind is Kind.DATE:
+            return (self.round.deadline or dt.date(self.round.last_year, 12, 31)).strftime(
+                "%d.%m.%Y"
+            )
+        return NEUTRAL_EXAMPLES.get(f.kind, "")
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the canonical spec: two workbooks agree on the form iff their digests do."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def field(self, key: str) -> FieldSpec:
+        for f in (*self.cover.fields, *self.initiative.fields):
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    @cached_property
+    def economy_fields(self) -> dict[str, FieldSpec]:
+        """The economy block's inputs as field specs, so they validate like any other field.
+
+        Keys: each year of the period, "unallocated", "cofinancing", "estimated", "note"."""
+        e, unit = self.economy, self.round.unit
+        amount = {
+            "kind": Kind.AMOUNT,
+            "help": f"Beløb i {unit} – skriv 0, hvis der ingen udgift er.",
+        }
+        fields = {str(y): FieldSpec(key=f"y{y}", label=str(y), **amount) for y in self.round.years}
+        fields["unallocated"] = FieldSpec(
+            key="unallocated",
+            label=e.unallocated_label,
+            **{**amount, "help": f"Beløb i {unit}, som ikke kan fordeles på år."},
+        )
+        fields["cofinancing"] = FieldSpec(
+            key="cofinancing",
+            label=e.cofinancing_label,
+            **{**amount, "help": "Den del af beløbet i alt, som er kommunal medfinansiering."},
+        )
+        fields["estimated"] = FieldSpec(
+            key="estimated",
+            label=e.estimated_label,
+            kind=Kind.YESNO,
+            help="Vælg Ja, hvis beløbene er skøn (ca.-beløb).",
+        )
+        fields["note"] = FieldSpec(
+            key="note",
+            label=e.note_label,
+            kind=Kind.TEXT,
+            max_length=e.note_max_length,
+            help="Fx hvad beløbet dækker, eller hvorfor det ikke kendes.",
+        )
+        return fields
+
+    @cached_property
+    def name_field(self) -> FieldSpec:
+        """The initiative name as a field (an input on spare sheets)."""
+        i = self.initiative
+        return FieldSpec(
+            key="name",
+            label=i.name_label,
+            kind=Kind.TEXT,
+            required=True,
+            help=i.name_help,
+            max_length=i.name_max_length,
+        )
+
+    @property
+    def initiative_fields(self) -> tuple[FieldSpec, ...]:
+        """The initiative's fields other than the economy block."""
+        return tuple(f for f in self.initiative.fields if f.kind is not Kind.ECONOMY)
+
+
+DEFAULT_SPEC_RESOURCE = "default_spec.toml"
+
+
+def default_spec_text() -> str:
+    """The built-in spec as TOML text, to print, copy and edit."""
+    return resources.files(__package__).joinpath(DEFAULT_SPEC_RESOURCE).read_text("utf-8")
+
+
+def load_spec(path: str | Path | None = None) -> Spec:
+    """Load a spec from a TOML file, or the built-in default when path is None."""
+    if path is None:
+        return _builtin_spec()
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: kan ikke læses: {exc}") from exc
+    return parse_spec(text, source=str(path))
+
+
+@cache
+def _builtin_spec() -> Spec:
+    # Parsed once per process: a Spec is frozen, so every caller can share it.
+    return parse_spec(default_spec_text(), source="indbygget spec")
+
+
+def parse_spec(text: str, source: str = "spec") -> Spec:
+    """Parse and check a spec; every problem names its key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{source}: {toml_error(exc)}") from exc
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{source}: {_loc(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]
+        raise SpecError("\n".join(lines)) from None
+    problems = check_limits(spec)
+    if problems:
+        raise SpecError("\n".join(f"{source}: {p}" for p in problems))
+    return spec
+
+
+_UNREADABLE_LINE = (
+    "linjen kan ikke læses som nøgle = værdi (tekst skal stå i anførselstegn, datoer som "
+    "2025-04-11)"
+)
+_TOML_DA = (
+    ("Invalid value", "ugyldig værdi (tekst skal stå i anførselstegn, datoer som 2025-04-11)"),
+    ("Invalid date or datetime", "ugyldig dato (skriv den som 2025-04-11)"),
+    ("Expected '=' after a key", "der mangler '=' efter nøglen"),
+    ("Cannot overwrite a value", "nøglen står to gange"),
+    ("Cannot declare", "tabellen står to gange"),
+    ("Unterminated string", "en tekst mangler sit afsluttende anførselstegn"),
+    ("Unclosed array", "en liste mangler sin afsluttende ]"),
+    ("Expected ']'", "en tabeloverskrift mangler sin afsluttende ]"),
+    ("Expected newline or end of document", _UNREADABLE_LINE),
+    ("Invalid statement", _UNREADABLE_LINE),
+)
+_TOML_AT = re.compile(r"^(.*?)(?: \(at line (\d+), column (\d+)\))?$", re.DOTALL)
+
+
+def toml_error(exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error in Danish, with its line and column."""
+    match = _TOML_AT.match(str(exc))
+    detail, line, column = match.groups() if match else (str(exc), None, None)
+    said = next((da for en, da in _TOML_DA if detail.startswith(en)), f"ugyldig TOML ({detail})")
+    where = f"linje {line}, kolonne {column}: " if line else ""
+    return f"{where}{said}"
+
+
+def _loc(loc: tuple[object, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(rod)"
+
+
+# Each kind of validation error in Danish, saying what form the key expects.
+_MESSAGES_DA = {
+    "missing": "mangler",
+    "extra_forbidden": "ukendt nøgle (stavefejl?)",
+    "string_too_short": "må ikke være tom",
+    "string_type": "skal være en tekst i anførselstegn",
+    "string_pattern_mismatch": "har ikke den tilladte form ({pattern})",
+    "int_parsing": "skal være et helt tal",
+    "int_type": "skal være et helt tal",
+    "int_from_float": "skal være et helt tal",
+    "float_parsing": "skal være et tal",
+    "float_type": "skal være et tal",
+    "bool_parsing": "skal være true eller false",
+    "bool_type": "skal være true eller false",
+    "greater_than": "skal være større end {gt}",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than": "skal være mindre end {lt}",
+    "less_than_equal": "må højst være {le}",
+    "date_parsing": "skal være en dato skrevet som ÅÅÅÅ-MM-DD, fx 2025-04-11",
+    "date_from_datetime_parsing": "skal være en dato skrevet som ÅÅÅÅ-MM-DD, fx 2025-04-11",
+    "date_from_datetime_inexact": "skal være en dato uden klokkeslæt, fx 2025-04-11",
+    "date_type": "skal være en dato skrevet som ÅÅÅÅ-MM-DD, fx 2025-04-11",
+    "enum": "skal være en af: {expected}",
+    "tuple_type": 'skal være en liste i firkantede parenteser, fx ["a", "b"]',
+    "list_type": 'skal være en liste i firkantede parenteser, fx ["a", "b"]',
+    "model_type": "skal være en tabel (fx [round])",
+    "model_attributes_type": "skal være en tabel (fx [round])",
+    "dict_type": "skal være en tabel",
+}
+
+
+def _pydantic_message(error: dict) -> str:
+    """A validation error in Danish: what the key expects, and the value it got."""
+    kind = error["type"]
+    if kind == "value_error":  # raised by our own validators, already in Danish
+        return str(error["msg"]).removeprefix("Value error, ")
+    template = _MESSAGES_DA.get(kind)
+    if template is None:
+        return f"ugyldig værdi ({error['msg']})"
+    context = {k: _shown(v) for k, v in (error.get("ctx") or {}).items()}
+    message = template.format_map(_Default(context))
+    value = error.get("input")
+    if kind not in ("missing", "extra_forbidden") and isinstance(value, str | int | float):
+        message += f", ikke {value!r}" if isinstance(value, str) else f", ikke {value}"
+    return message
+
+
+class _Default(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def check_limits(spec: Spec) -> list[str]:
+    """Everything in the spec that Excel would refuse or silently drop."""
+    problems: list[str] = []
+    sheet_keys = ("instructions", "cover", "overview", "metadata", "feedback")
+    fixed = {k: getattr(spec.sheets, k) for k in sheet_keys}
+    sample_blank = spec.sheets.blank_initiative.replace("{n}", "99")
+    for key, name in {**fixed, "blank_initiative": sample_blank}.items():
+        problem = excel.sheet_name_problem(name)
+        if problem:
+            problems.append(f"sheets.{key}: {problem}")
+    seen = [n.casefold() for n in fixed.values()]
+    if len(seen) != len(set(seen)):
+        problems.append("sheets: to ark har samme navn (store og små bogstaver tæller ikke)")
+    if "{n}" not in spec.sheets.blank_initiative:
+        problems.append("sheets.blank_initiative: skal indeholde {n}")
+    for section, fields in (("cover", spec.cover.fields), ("initiative", spec.initiative.fields)):
+        problems += _check_fields(section, fields)
+    if not any(f.key == "department" for f in spec.cover.fields):
+        problems.append("cover.fields: feltet 'department' mangler (indberetningens forvaltning)")
+    economy = [f for f in spec.initiative.fields if f.kind is Kind.ECONOMY]
+    if len(economy) != 1:
+        problems.append("initiative.fields: skal have præcis ét felt af typen 'economy'")
+    if any(f.kind is Kind.ECONOMY for f in spec.cover.fields):
+        problems.append("cover.fields: typen 'economy' hører til initiative.fields")
+    extra = [r.key for r in spec.overview.extra_rows]
+    if len(extra) != len(set(extra)):
+        problems.append("overview.extra_rows: to rækker har samme 'key'")
+    return problems
+
+
+def _check_fields(section: str, fields: tuple[FieldSpec, ...]) -> list[str]:
+    problems: list[str] = []
+    keys = [f.key for f in fields]
+    for i, f in enumerate(fields):
+        where = f"{section}.fields[{i}] ({f.key})"
+        if keys.count(f.key) > 1:
+            problems.append(f"{where}: nøglen står flere gange")
+        if any(k.startswith(f.key + ".") for k in keys):
+            problems.append(f"{where}: nøglen er også begyndelsen på en anden nøgle")
+        if f.title and len(f.title) > excel.PROMPT_TITLE_MAX:
+            problems.append(
+                f"{where}.title: {len(f.title)} tegn, en inputbesked-titel må højst have "
+                f"{excel.PROMPT_TITLE_MAX}"
+            )
+        source = ",".join(f.options)
+        if len(source) > excel.LIST_SOURCE_MAX:
+            problems.append(
+                f"{where}.choices: listen fylder {len(source)} tegn, Excel tillader højst "
+                f"{excel.LIST_SOURCE_MAX}"
+            )
+        if any("," in c for c in f.options):
+            problems.append(f"{where}.choices: et valg må ikke indeholde komma")
+    return problems

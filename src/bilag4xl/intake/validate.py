@@ -1,0 +1,587 @@
+"""Raw workbook cells + the layout -> a Submission and a Report (issue 3).
+
+The file is trusted for nothing: its metadata only says which layout to re-plan, and the
+re-planned layout (the same `plan` the template writer used) says where every label, input
+and formula must be. Every cell is then accounted for: an input (typed and checked by
+`fields`), a fixed text (must be unchanged), a formula (must be unchanged; its cached result
+is only compared, totals are recomputed by `model.assemble`), or anything else (reported, as it
+will not be included).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bilag4xl.danish.numbers import format_number
+from bilag4xl.danish.parsers import blank
+from bilag4xl.form.layout import Input, Layout, Pos, Role, Text, Value, plan, template_id
+from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
+from bilag4xl.form.spec import Spec, load_spec
+from bilag4xl.intake.discover import collect_paths
+from bilag4xl.intake.fields import FieldResult, Where, parse_input
+from bilag4xl.intake.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
+from bilag4xl.issues import catalogue as messages
+from bilag4xl.issues.report import Issue, Report, Severity
+from bilag4xl.speed import processes
+from bilag4xl.speed.shapes import Names, Plan, bind, initiative_of, shape_for
+from bilag4xl.xlsx import limits as excel
+
+METADATA_MARK = "bilag4xl"
+
+
+TemplateKey = tuple[str | None, tuple[str | None, ...], bool]  # department, initiatives, feedback
+
+
+@dataclass
+class FileResult:
+    path: Path
+    submission: Submission | None  # None when unreadable / not a bilag4xl workbook
+    report: Report
+    # What feedback needs to put every value back where it was: which template it is (a
+    # small key, cheap to send back from a worker process; `layout_of` re-plans it), the
+    # parsed values by layout path (None where a rule was broken) and the raw cell values.
+    template_key: TemplateKey | None = None
+    values: dict[str, Value] = field(default_factory=dict)
+    raw: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return self.report.valid
+
+
+@dataclass
+class ValidationRun:
+    results: list[FileResult] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    passed_over: list[Path] = field(default_factory=list)  # what `skip` said not to read
+
+    @property
+    def report(self) -> Report:
+        """All files' issues, skipped files included as notes."""
+        merged = Report()
+        for path, reason in self.skipped:
+            merged.add(messages.make("lock-file-skipped", str(path), reason=reason))
+        for result in self.results:
+            merged.extend(result.report)
+        return merged
+
+    @property
+    def valid(self) -> bool:
+        return all(r.valid for r in self.results)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
+    """Read and validate one workbook; never raises for a bad file (it becomes an issue)."""
+    path = Path(path)
+    spec = spec or load_spec()
+    try:
+        raw = read_workbook(path)
+    except UnreadableWorkbook as exc:
+        issue = messages.make(exc.code, str(path), **exc.params)
+        return FileResult(path, None, Report([issue]))
+    checked = check_workbook(raw, spec, str(path), path.name)
+    return FileResult(
+        path,
+        checked.submission,
+        Report(checked.issues),
+        checked.template_key,
+        checked.values,
+        checked.raw,
+    )
+
+
+def layout_of(result: FileResult, spec: Spec | None = None) -> Layout | None:
+    """The layout a validated file was checked against (None if it was not identified)."""
+    if result.template_key is None:
+        return None
+    return plan(spec or load_spec(), *result.template_key)
+
+
+def validate_paths(
+    paths: Iterable[str | Path],
+    spec: Spec | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    keep_values: bool = False,
+    skip: Callable[[Path], bool] | None = None,
+) -> ValidationRun:
+    """Validate files and folders (recursively); lock, owner and hidden files are skipped.
+
+    Files are independent, so many of them are read by `workers` processes (default: one per
+    CPU once there are PARALLEL_FROM files); results keep the order of the files.
+    `keep_values` keeps each result's values and raw cells (feedback needs them; sending
+    them back from worker processes costs time otherwise). A file `skip` is true for is not
+    read (it is asked in the worker, so a check that opens the file costs no extra pass).
+    """
+    files, skipped = collect_paths(paths)
+    spec = spec or load_spec()
+    run = ValidationRun(skipped=skipped)
+    if workers is None:
+        workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
+    workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
+    job = _Job(spec, keep_values, skip)
+    results = _read_all(files, job, workers)
+    for n, (path, result) in enumerate(zip(files, results, strict=True), start=1):
+        if result is None:
+            run.passed_over.append(path)
+        else:
+            run.results.append(result)
+        if progress:
+            progress(n, len(files))
+    return run
+
+
+PARALLEL_FROM = 40
+MAX_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every file is read with (inherited by worker processes)."""
+
+    spec: Spec
+    keep: bool  # a worker sends values and raw cells back
+    skip: Callable[[Path], bool] | None
+
+    def __call__(self, path: Path) -> FileResult | None:
+        if self.skip is not None and self.skip(path):
+            return None
+        return read_file(path, self.spec)
+
+
+def _read_all(files: list[Path], job: _Job, workers: int) -> Iterator[FileResult | None]:
+    if workers == 1:
+        yield from map(job, files)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers inherit the imported modules and the job, so they start at once.
+    context = processes.context()
+    chunk = max(1, min(32, len(files) // (workers * 4)))
+    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(job,)) as pool:
+        yield from pool.map(_read_in_worker, files, chunksize=chunk)
+
+
+_WORKER: list[_Job] = []
+
+
+def _init_worker(job: _Job) -> None:
+    _WORKER[:] = [job]
+
+
+def _read_in_worker(path: Path) -> FileResult | None:
+    job = _WORKER[0]
+    result = job(path)
+    if result is not None and not job.keep:  # not pickled back unless asked for
+        result.values, result.raw = {}, {}
+    return result
+
+
+# --------------------------------------------------------------------------- one workbook
+
+
+@dataclass
+class Checked:
+    """What checking one workbook found (see FileResult for the fields)."""
+
+    submission: Submission | None
+    issues: list[Issue]
+    template_key: TemplateKey | None = None
+    values: dict[str, Value] = field(default_factory=dict)
+    raw: dict[str, object] = field(default_factory=dict)
+
+
+def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) -> Checked:
+    """Integrity, then every cell, then the submission; issues in sheet order."""
+    issues: list[Issue] = []
+    if raw.macros:
+        issues.append(messages.make("macros", file))
+    known = _identify(raw, spec, file, issues)
+    if known is None:
+        return Checked(None, issues)
+    plan_, names, meta, key = known
+    planned = [names.sheet(s.name) for s in plan_.layout.sheets]
+    sheets = _match_sheets(raw, planned, file, issues)
+    values: dict[str, Value] = {}
+    raw_inputs: dict[str, object] = {}
+    for sheet_plan, real in zip(plan_.layout.sheets, planned, strict=True):
+        sheet = sheets.get(real)
+        # The metadata sheet was read by _identify; a feedback sheet's rows are per workbook.
+        if sheet is None or sheet_plan.role in (Role.METADATA, Role.FEEDBACK):
+            continue
+        if not sheet.protected:
+            issues.append(messages.make("protection-removed", file, sheet.name))
+        issues += _check_sheet(plan_, names, sheet_plan.name, sheet, file, values, raw_inputs)
+    filled_inputs = set(raw_inputs)
+    unused = _unused_spares(key[1], filled_inputs)
+    issues += _required(plan_, names, filled_inputs, unused, file)
+    issues += _cofinancing(plan_, names, values, unused, file)
+    template = TemplateInfo(
+        id=meta["template_id"],
+        spec=meta["spec_name"],
+        version=meta["spec_version"],
+        spec_hash=meta["spec_hash"],
+    )
+    fixed = {t.path: names.text(t.text) for t in plan_.layout.texts if t.path}
+    submission = assemble(
+        plan_.layout, {**fixed, **values}, template, Source(file=source_name, sha256=raw.sha256)
+    )
+    if unused:
+        submission.initiatives = [
+            ini for n, ini in enumerate(submission.initiatives) if n not in unused
+        ]
+    issues += _cached_totals(plan_, names, sheets, values, raw_inputs, file)
+    return Checked(submission, issues, key, values, raw_inputs)
+
+
+def _identify(
+    raw: RawWorkbook, spec: Spec, file: str, issues: list[Issue]
+) -> tuple[Plan, Names, dict[str, str], TemplateKey] | None:
+    """The layout this workbook claims to be, if this spec knows it (else an error issue)."""
+    name = spec.sheets.metadata
+    sheet = raw.sheet(name)
+    meta = {str(r[0]): str(r[1]) for r in sheet.rows[1:] if len(r) >= 2} if sheet else {}
+    if meta.get("generator") != METADATA_MARK:
+        issues.append(messages.make("not-bilag4xl", file, sheet_name=name))
+        return None
+    digest = spec.digest
+    if meta.get("spec_hash") != digest:
+        period = f"{spec.round.first_year}-{spec.round.last_year}"
+        found = {k: meta.get(k, "?") for k in ("spec_name", "spec_version", "spec_hash", "period")}
+        if found["spec_name"] != spec.name:
+            known = f"{spec.name} {spec.version}"
+            issues.append(messages.make("unknown-template", file, known=known, **found))
+        else:
+            issues.append(
+                messages.make("other-round", file, known_period=period, known_hash=digest, **found)
+            )
+        return None
+    try:
+        initiatives = json.loads(meta["initiatives"])
+        if not isinstance(initiatives, list) or not all(
+            isinstance(n, str | None) for n in initiatives
+        ):
+            raise ValueError("initiatives er ikke en liste af navne")
+        feedback = meta.get("feedback_sheet") == spec.sheets.feedback
+        department = meta.get("department") or None
+        plan_ = shape_for(spec, department is not None, tuple(initiatives), feedback)
+        names = bind(spec, plan_.layout, department, initiatives)
+    except (KeyError, ValueError) as exc:
+        issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
+        return None
+    expected = template_id(spec, department, initiatives)
+    if meta.get("template_id") != expected:
+        issues.append(
+            messages.make(
+                "template-mismatch", file, found=meta.get("template_id", "?"), expected=expected
+            )
+        )
+        return None
+    return plan_, names, meta, (department, tuple(initiatives), feedback)
+
+
+def _match_sheets(
+    raw: RawWorkbook, planned: list[str], file: str, issues: list[Issue]
+) -> dict[str, RawSheet]:
+    """Planned sheet name -> the workbook's sheet; a renamed sheet is found by its position."""
+    by_name = {s.name: s for s in raw.sheets}
+    out = {name: by_name[name] for name in planned if name in by_name}
+    claimed = set(out)
+    for index, name in enumerate(planned):
+        if name in out:
+            continue
+        candidate = raw.sheets[index] if index < len(raw.sheets) else None
+        if (
+            candidate is not None
+            and candidate.name not in planned
+            and candidate.name not in claimed
+        ):
+            out[name] = candidate
+            claimed.add(candidate.name)
+            issues.append(
+                messages.make(
+                    "sheet-renamed", file, candidate.name, sheet_name=name, found=candidate.name
+                )
+            )
+        else:
+            issues.append(messages.make("sheet-missing", file, sheet_name=name))
+    order = [s.name for s in raw.sheets if s.name in claimed]
+    expected = [out[name].name for name in planned if name in out]
+    if order != expected:
+        issues.append(messages.make("sheet-order", file))
+    for sheet in raw.sheets:
+        if sheet.name not in claimed:
+            issues.append(messages.make("sheet-extra", file, sheet.name, sheet_name=sheet.name))
+    return out
+
+
+def _check_sheet(
+    plan_: Plan,
+    names: Names,
+    name: str,
+    sheet: RawSheet,
+    file: str,
+    values: dict[str, Value],
+    raw_inputs: dict[str, object],
+) -> list[Issue]:
+    """Account for every cell of one sheet: inputs parsed into `values`, the rest checked.
+
+    One pass over the cells, lookups by (row, col) tuples: this loop runs for every cell of
+    every file, so it avoids per-cell objects (issue 5).
+    """
+    issues: list[Issue] = []
+    rows = plan_.rows.get(name, {})
+    shown = sheet.name  # the sheet's actual name (it may have been renamed)
+    spec = plan_.layout.spec
+    texts_seen = 0
+    for row, row_cells in enumerate(sheet.rows):
+        filled = len(row_cells) - row_cells.count("")
+        if not filled:
+            continue
+        known = 0
+        for col, item in rows.get(row, ()):
+            value = row_cells[col] if col < len(row_cells) else ""
+            if value == "":
+                continue
+            known += 1
+            if type(item) is Text:
+                texts_seen += 1
+                text = names.text(item.text) if "\x01" in item.text else item.text
+                if value != text and _norm_text(value) != _norm_text(text):
+                    issues.append(_label_issue(item, text, value, file, shown, plan_))
+            elif type(item) is Input and not blank(value):
+                raw_inputs[item.path] = value
+                where = Where(
+                    file, shown, plan_.refs[item.path], item.path, plan_.labels[item.path]
+                )
+                result = parse_input(item, value, spec, where)
+                issues += result.issues
+                if (row, col) in sheet.formulas:
+                    issues.append(where.issue("input-formula", value=value))
+                _store(values, item, result)
+        if known < filled:  # something outside the template's cells
+            issues += _outside(plan_, name, shown, row, row_cells, file)
+    texts = plan_.texts.get(name, {})
+    if texts_seen < len(texts):  # some fixed text was emptied
+        for pos, text in texts.items():
+            if blank(sheet.value(*pos)):
+                issues.append(_label_issue(text, names.text(text.text), "", file, shown, plan_))
+    for pos, (formula, planned) in plan_.formulas.get(name, {}).items():
+        found = sheet.formulas.get(pos)
+        expected = names.text(planned)
+        if found != expected and (
+            found is None or normalise_formula(found) != normalise_formula(expected)
+        ):
+            shown_found = (
+                f"={found}" if found is not None else f"'{messages.shown(sheet.value(*pos))}'"
+            )
+            issues.append(
+                messages.make(
+                    "formula-changed",
+                    file,
+                    shown,
+                    formula.pos.ref,
+                    expected=expected,
+                    found=shown_found,
+                )
+            )
+    return issues
+
+
+def _outside(
+    plan_: Plan, name: str, shown: str, row: int, row_cells: list, file: str
+) -> list[Issue]:
+    """Values in a row that are in no input, label or formula cell: they will not be included."""
+    known = plan_.cells.get(name, {})
+    return [
+        messages.make("value-outside-inputs", file, shown, excel.cell_ref(row, col), value=value)
+        for col, value in enumerate(row_cells)
+        if (row, col) not in known and not blank(value)
+    ]
+
+
+def _store(values: dict[str, Value], item: Input, result: FieldResult) -> None:
+    values[item.path] = result.value  # type: ignore[assignment]
+    if result.estimated:
+        flag = (
+            item.path.rsplit(".", 2)[0] if ".years." in item.path else item.path.rsplit(".", 1)[0]
+        )
+        values.setdefault(flag + ".estimated", True)
+
+
+def _label_issue(
+    text: Text, expected: str, value: object, file: str, shown: str, plan_: Plan
+) -> Issue:
+    issue = messages.make(
+        "label-changed", file, shown, text.pos.ref, text.path, expected=expected, value=value
+    )
+    if plan_.roles.get(text.pos.sheet) is Role.INSTRUCTIONS:  # carries no data: harmless
+        issue = replace(issue, severity=Severity.WARNING)
+    return issue
+
+
+def _norm_text(value: object) -> str:
+    return " ".join(str(value).split())
+
+
+_QUOTED = re.compile(r'("(?:[^"]|"")*")')
+_SPACE = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096)
+def normalise_formula(text: str) -> str:
+    """Formula text compared loosely: no "=", "$", "_xlfn.", quotes around sheet names,
+    spaces or case outside string literals (Excel and LibreOffice rewrite these freely)."""
+    text = text.strip().removeprefix("=")
+    parts = _QUOTED.split(text)
+    for i in range(0, len(parts), 2):
+        part = parts[i].replace("$", "").replace("'", "").replace("_xlfn.", "")
+        parts[i] = _SPACE.sub("", part).upper()
+    return "".join(parts)
+
+
+def _unused_spares(initiatives: tuple[str | None, ...], filled: set[str]) -> set[int]:
+    """Spare (blank-named) initiative sheets the caseworker did not use at all."""
+    unused = set()
+    for n, name in enumerate(initiatives):
+        prefix = f"initiatives.{n}."
+        if name is None and not any(p.startswith(prefix) for p in filled):
+            unused.add(n)
+    return unused
+
+
+def _required(
+    plan_: Plan, names: Names, filled: set[str], unused: set[int], file: str
+) -> list[Issue]:
+    """Required inputs left empty, as the template's own completeness formulas define them
+    (a group, like the economy's amounts, is missing when all its cells are empty)."""
+    issues = []
+    for formula in plan_.completeness:
+        for group, label in zip(formula.groups(), formula.labels, strict=True):
+            inputs = [plan_.cells[p.sheet][(p.row, p.col)] for p in group]
+            paths = [i.path for i in inputs if isinstance(i, Input)]
+            if not paths or any(p in filled for p in paths) or initiative_of(paths[0]) in unused:
+                continue
+            first = group[0]
+            where = Where(file, names.sheet(first.sheet), first.ref, paths[0], label)
+            issues.append(where.issue("required"))
+    return issues
+
+
+def _cofinancing(
+    plan_: Plan, names: Names, values: dict[str, Value], unused: set[int], file: str
+) -> list[Issue]:
+    issues = []
+    layout = plan_.layout
+    for n in range(len(layout.initiatives)):
+        if n in unused:
+            continue
+        eco = f"initiatives.{n}.economy"
+        cofin = values.get(f"{eco}.cofinancing")
+        if not isinstance(cofin, float):
+            continue
+        amounts = [values.get(p) for p in plan_.amount_paths.get(n, [])]
+        total = sum(v for v in amounts if isinstance(v, float))
+        if cofin > total:
+            inp = layout.input(f"{eco}.cofinancing")
+            where = Where(file, names.sheet(inp.pos.sheet), inp.pos.ref, inp.path, inp.field.label)
+            issues.append(
+                where.issue(
+                    "cofinancing-exceeds-total",
+                    value=format_number(cofin, 6),
+                    total=format_number(total, 6),
+                )
+            )
+    return issues
+
+
+def _cached_totals(
+    plan_: Plan,
+    names: Names,
+    sheets: dict[str, RawSheet],
+    values: dict[str, Value],
+    raw_inputs: dict[str, object],
+    file: str,
+) -> list[Issue]:
+    """One note per sheet whose saved totals disagree with the recomputed ones, naming the
+    cause: amounts typed as text (which the spreadsheet's SUM skips) or a workbook saved
+    without recalculation.
+
+    Only totals with a saved number are evaluated (a file saved without recalculation, e.g.
+    by openpyxl, has none), through the layout's own Formula.compute, memoised by cell.
+    """
+    memo: dict[tuple[str, int, int], Value] = {}
+
+    def get(pos: Pos) -> Value:
+        key = (pos.sheet, pos.row, pos.col)
+        if key not in memo:
+            formula = plan_.formula_at.get(key)
+            if formula is not None:
+                memo[key] = formula.compute(get)
+            else:
+                item = plan_.cells.get(pos.sheet, {}).get((pos.row, pos.col))
+                memo[key] = values.get(item.path) if isinstance(item, Input) else None
+        return memo[key]
+
+    stale: dict[str, list[tuple[Pos, float, float]]] = {}
+    for formula in plan_.sums:
+        real = names.sheet(formula.pos.sheet)
+        sheet = sheets.get(real)
+        cached = sheet.value(formula.pos.row, formula.pos.col) if sheet else ""
+        if isinstance(cached, bool) or not isinstance(cached, float | int):
+            continue
+        expected = get(formula.pos)
+        if isinstance(expected, float | int) and abs(cached - expected) > 1e-6:
+            stale.setdefault(real, []).append((formula.pos, float(cached), float(expected)))
+    issues = []
+    for real, found in stale.items():
+        texts = sorted(
+            {p for pos, _, _ in found for p in _text_amounts(plan_, pos, raw_inputs)},
+            key=lambda p: (p.sheet, p.row, p.col),
+        )
+        first, cached, expected = found[0]
+        params: dict[str, object] = {
+            "cells": _listed(p.ref for p, _, _ in found),
+            "value": format_number(cached, 6),
+            "expected": format_number(expected, 6),
+        }
+        code = "cached-total-mismatch"
+        if texts:
+            code = "sum-ignores-text"
+            params["text_cells"] = _listed(f"{names.sheet(p.sheet)}!{p.ref}" for p in texts)
+        issues.append(messages.make(code, file, real, first.ref, **params))
+    return issues
+
+
+def _text_amounts(plan_: Plan, pos: Pos, raw_inputs: dict[str, object]) -> set[Pos]:
+    """The amount inputs feeding a total (through other totals too) that hold text."""
+    found: set[Pos] = set()
+    todo, seen = [pos], set()
+    while todo:
+        here = todo.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        formula = plan_.formula_at.get((here.sheet, here.row, here.col))
+        if formula is not None:
+            todo.extend(formula.refs)
+            continue
+        item = plan_.cells.get(here.sheet, {}).get((here.row, here.col))
+        if isinstance(item, Input) and isinstance(raw_inputs.get(item.path), str):
+            found.add(here)
+    return found
+
+
+def _listed(refs: Iterable[str], shown: int = 5) -> str:
+    """ "B12, C12, D12" (and "… (9 i alt)" beyond `shown`)."""
+    items = list(refs)
+    text = ", ".join(items[:shown])
+    return text + f" … ({len(items)} i alt)" if len(items) > shown else text

@@ -1,0 +1,352 @@
+"""The catalogue of issue codes (as pyxform's ErrorCode): a stable slug, a severity, and
+message templates in Danish and English that say where the problem is and how to fix it.
+
+Codes are part of the JSON contract: add new ones, never rename. `make` is the only way issues
+are built, so every message gets the same "[Ark!B8]" prefix and the same value formatting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bilag4xl.danish.parsers import number_text
+from bilag4xl.issues.report import Issue, Severity
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+VALUE_SHOWN_MAX = 60
+
+
+@dataclass(frozen=True)
+class Detail:
+    severity: Severity
+    da: str
+    en: str
+
+
+_UNREADABLE = " Filen er ikke læst."
+_UNREADABLE_EN = " The file was not read."
+
+CATALOGUE: dict[str, Detail] = {
+    # --- the file cannot be read as a workbook
+    "file-error": Detail(
+        ERROR, "Filen kan ikke åbnes: {reason}.", "The file cannot be opened: {reason}."
+    ),
+    "not-a-spreadsheet": Detail(
+        ERROR,
+        "Filen er ikke et Excel-regneark (.xlsx). Gem skemaet fra Excel som 'Excel-projektmappe "
+        "(.xlsx)' og send det igen." + _UNREADABLE,
+        "The file is not an Excel workbook (.xlsx). Save the form from Excel as 'Excel Workbook "
+        "(.xlsx)' and send it again." + _UNREADABLE_EN,
+    ),
+    "text-file": Detail(
+        ERROR,
+        "Filen er en tekstfil (fx CSV), der er omdøbt til .xlsx. Udfyld den udsendte skabelon i "
+        "Excel og gem den som .xlsx." + _UNREADABLE,
+        "The file is a text file (e.g. CSV) renamed to .xlsx. Fill in the template in Excel and "
+        "save it as .xlsx." + _UNREADABLE_EN,
+    ),
+    "csv-file": Detail(
+        ERROR,
+        "Filen er en tekstfil (fx CSV), ikke et Excel-regneark. Udfyld den udsendte skabelon i "
+        "Excel og gem den som .xlsx." + _UNREADABLE,
+        "The file is a text file (e.g. CSV), not an Excel workbook. Fill in the template in Excel "
+        "and save it as .xlsx." + _UNREADABLE_EN,
+    ),
+    "xls": Detail(
+        ERROR,
+        "Filen er i det gamle Excel 97-2003-format (.xls). Åbn den i Excel og gem den som "
+        "'Excel-projektmappe (.xlsx)'." + _UNREADABLE,
+        "The file is in the old Excel 97-2003 format (.xls). Open it in Excel and save it as "
+        "'Excel Workbook (.xlsx)'." + _UNREADABLE_EN,
+    ),
+    "encrypted": Detail(
+        ERROR,
+        "Filen er beskyttet med en adgangskode til at åbne den. Fjern adgangskoden (Filer > Info "
+        "> Beskyt projektmappe > Krypter med adgangskode: slet koden), gem og send igen."
+        + _UNREADABLE,
+        "The file is protected with a password to open. Remove the password (File > Info > "
+        "Protect Workbook > Encrypt with Password: clear it), save and send again."
+        + _UNREADABLE_EN,
+    ),
+    "ods": Detail(
+        ERROR,
+        "Filen er et OpenDocument-regneark (.ods). Gem den i LibreOffice som 'Excel 2007-365 "
+        "(.xlsx)'." + _UNREADABLE,
+        "The file is an OpenDocument spreadsheet (.ods). Save it in LibreOffice as 'Excel "
+        "2007-365 (.xlsx)'." + _UNREADABLE_EN,
+    ),
+    "xlsb": Detail(
+        ERROR,
+        "Filen er en binær Excel-projektmappe (.xlsb). Gem den som 'Excel-projektmappe (.xlsx)'."
+        + _UNREADABLE,
+        "The file is an Excel binary workbook (.xlsb). Save it as 'Excel Workbook (.xlsx)'."
+        + _UNREADABLE_EN,
+    ),
+    "corrupt": Detail(
+        ERROR,
+        "Filen er beskadiget eller ufuldstændig ({reason}). Gem skemaet igen fra Excel og send en "
+        "ny kopi." + _UNREADABLE,
+        "The file is damaged or incomplete ({reason}). Save the form again from Excel and send a "
+        "new copy." + _UNREADABLE_EN,
+    ),
+    "zip-bomb": Detail(
+        ERROR,
+        "Filen ville fylde urimeligt meget, når den pakkes ud ({reason}); den er ikke åbnet af "
+        "sikkerhedshensyn. Send skemaet igen som en almindelig .xlsx." + _UNREADABLE,
+        "The file would expand to an unreasonable size ({reason}); it was not opened for safety. "
+        "Send the form again as an ordinary .xlsx." + _UNREADABLE_EN,
+    ),
+    "unsafe-xml": Detail(
+        ERROR,
+        "Filen indeholder XML med DTD/entiteter ({part}), som regneark aldrig bruger; den er ikke "
+        "åbnet af sikkerhedshensyn. Gem skemaet igen fra Excel." + _UNREADABLE,
+        "The file contains XML with a DTD/entities ({part}), which spreadsheets never use; it was "
+        "not opened for safety. Save the form again from Excel." + _UNREADABLE_EN,
+    ),
+    "not-bilag4xl": Detail(
+        ERROR,
+        "Regnearket er ikke lavet med bilag4xl (arket '{sheet_name}' mangler). Udfyld den udsendte "
+        "skabelon i stedet for et andet regneark.",
+        "The workbook was not made by bilag4xl (sheet '{sheet_name}' is missing). Fill in the "
+        "template that was sent out instead of another workbook.",
+    ),
+    "macros": Detail(
+        WARNING,
+        "Filen indeholder makroer (.xlsm). Makroerne er hverken kørt eller gemt; kun værdierne er "
+        "læst. Gem næste gang som almindelig .xlsx.",
+        "The file contains macros (.xlsm). The macros were neither run nor kept; only the values "
+        "were read. Next time save as an ordinary .xlsx.",
+    ),
+    # --- the template itself
+    "metadata-invalid": Detail(
+        ERROR,
+        "Skabelonens metadata er ændret eller beskadiget ({reason}). Udfyld en ny skabelon.",
+        "The template's metadata was changed or damaged ({reason}). Fill in a new template.",
+    ),
+    "unknown-template": Detail(
+        ERROR,
+        "Skabelonen er lavet til formularen '{spec_name}' version {spec_version}, som ikke er den, "
+        "der valideres mod ('{known}'). Brug --spec med rundens spec-fil, eller udfyld rundens "
+        "skabelon.",
+        "The template was made for form '{spec_name}' version {spec_version}, not the one being "
+        "validated against ('{known}'). Use --spec with the round's spec file, or fill in the "
+        "round's template.",
+    ),
+    "other-round": Detail(
+        ERROR,
+        "Skabelonen er fra en anden runde eller en ændret spec ('{spec_name}' {spec_version}, "
+        "periode {period}, spec-hash {spec_hash:.12}) end den, der valideres mod (periode "
+        "{known_period}, spec-hash {known_hash:.12}). Brug --spec med den rigtige rundes spec-fil.",
+        "The template is from another round or a changed spec ('{spec_name}' {spec_version}, "
+        "period {period}, spec hash {spec_hash:.12}) than the one being validated against (period "
+        "{known_period}, spec hash {known_hash:.12}). Use --spec with the right round's spec file.",
+    ),
+    "template-mismatch": Detail(
+        ERROR,
+        "Skabelonens id ({found}) passer ikke med dens forvaltning og indsatser (forventet "
+        "{expected}); metadata er ændret. Udfyld en ny skabelon.",
+        "The template id ({found}) does not match its department and initiatives (expected "
+        "{expected}); the metadata was changed. Fill in a new template.",
+    ),
+    "sheet-missing": Detail(
+        ERROR,
+        "Arket '{sheet_name}' mangler. Værdier på det er ikke læst; udfyld en ny skabelon eller "
+        "genskab arket.",
+        "Sheet '{sheet_name}' is missing. Its values were not read; fill in a new template or "
+        "restore the sheet.",
+    ),
+    "sheet-renamed": Detail(
+        WARNING,  # read by its position, as it says: nothing is lost, so merge is not blocked
+        "Arket '{sheet_name}' er omdøbt til '{found}'. Det er læst efter sin plads; giv det sit "
+        "navn tilbage.",
+        "Sheet '{sheet_name}' was renamed to '{found}'. It was read by its position; give it its "
+        "name back.",
+    ),
+    "sheet-order": Detail(
+        WARNING,
+        "Arkene står i en anden rækkefølge end i skabelonen. Værdierne er læst efter arkenes "
+        "navne; flyt dem gerne tilbage.",
+        "The sheets are in another order than in the template. The values were read by sheet "
+        "name; consider moving them back.",
+    ),
+    "sheet-extra": Detail(
+        WARNING,
+        "Arket '{sheet_name}' hører ikke til skabelonen og kommer ikke med. Flyt oplysningerne "
+        "ind i skemaets gule felter.",
+        "Sheet '{sheet_name}' is not part of the template and will not be included. Move its "
+        "information into the form's yellow input cells.",
+    ),
+    "label-changed": Detail(
+        ERROR,
+        "Den faste tekst er ændret fra '{expected}' til '{value}'. Skriv den oprindelige tekst "
+        "tilbage (eller udfyld en ny skabelon).",
+        "The fixed text was changed from '{expected}' to '{value}'. Put the original text back "
+        "(or fill in a new template).",
+    ),
+    "formula-changed": Detail(
+        ERROR,
+        "Formlen er ændret eller slettet (forventet ={expected}, fundet {found}). Summerne "
+        "beregnes alligevel af bilag4xl; genskab formlen eller udfyld en ny skabelon.",
+        "The formula was changed or deleted (expected ={expected}, found {found}). bilag4xl "
+        "recomputes the totals anyway; restore the formula or fill in a new template.",
+    ),
+    "protection-removed": Detail(
+        WARNING,
+        "Arkbeskyttelsen er fjernet. Værdierne er kontrolleret alligevel; slå beskyttelsen til "
+        "igen (Gennemse > Beskyt ark) eller brug en ny skabelon næste gang.",
+        "The sheet protection was removed. The values were checked anyway; turn protection back "
+        "on (Review > Protect Sheet) or use a new template next time.",
+    ),
+    "value-outside-inputs": Detail(
+        WARNING,
+        "Cellen indeholder '{value}' uden for skemaets gule felter; den kommer ikke med. Flyt "
+        "oplysningen ind i det rigtige felt.",
+        "The cell contains '{value}' outside the form's yellow input cells; it will not be "
+        "included. Move the information into the right field.",
+    ),
+    "input-formula": Detail(
+        WARNING,
+        "{label}: feltet indeholder en formel; dens gemte resultat '{value}' er brugt. Skriv "
+        "hellere værdien direkte.",
+        "{label}: the field holds a formula; its saved result '{value}' was used. Prefer typing "
+        "the value itself.",
+    ),
+    "cached-total-mismatch": Detail(
+        INFO,
+        "De gemte summer i {cells} passer ikke med indtastningerne, fx {value} i stedet for "
+        "{expected}: regnearket var ikke genberegnet, da det blev gemt. bilag4xl beregner "
+        "summerne selv, så intet skal rettes.",
+        "The saved totals in {cells} do not match the inputs, e.g. {value} instead of "
+        "{expected}: the workbook was not recalculated before it was saved. bilag4xl computes "
+        "the totals itself, so nothing needs fixing.",
+    ),
+    "sum-ignores-text": Detail(
+        INFO,
+        "De gemte summer i {cells} passer ikke med indtastningerne, fx {value} i stedet for "
+        "{expected}: regnearkets SUM springer beløb over, der er skrevet som tekst ({text_cells}). "
+        "bilag4xl har læst dem som tal og beregnet summerne selv; skriv beløbene som tal, så "
+        "regnearket viser det samme.",
+        "The saved totals in {cells} do not match the inputs, e.g. {value} instead of "
+        "{expected}: the spreadsheet's SUM skips amounts typed as text ({text_cells}). bilag4xl "
+        "read them as numbers and computed the totals itself; type the amounts as numbers so the "
+        "workbook shows the same.",
+    ),
+    # --- field rules
+    "required": Detail(
+        ERROR,
+        "{label}: feltet skal udfyldes.",
+        "{label}: this field is required.",
+    ),
+    "too-long": Detail(
+        ERROR,
+        "{label}: teksten har {length} tegn, højst {max_length} er tilladt. Forkort den.",
+        "{label}: the text has {length} characters, at most {max_length} are allowed. Shorten it.",
+    ),
+    "not-a-choice": Detail(
+        ERROR,
+        "{label}: '{value}' er ikke et af valgene ({options}). Vælg en værdi fra listen.",
+        "{label}: '{value}' is not one of the choices ({options}). Pick a value from the list.",
+    ),
+    "amount-text": Detail(
+        WARNING,
+        "{label}: beløbet er skrevet som tekst ('{value}') og er læst som {number} (i {unit}){ca}. "
+        "Kontrollér tallet, og skriv det som et tal (fx 1234,5) uden tekst.",
+        "{label}: the amount was typed as text ('{value}') and was read as {number} "
+        "(in {unit}){ca_en}. Check the number and type it as a number (e.g. 1234.5) without text.",
+    ),
+    "amount-invalid": Detail(
+        ERROR,
+        "{label}: skriv et tal (fx 1234,5) – '{value}' kunne ikke læses som et beløb (i {unit}).",
+        "{label}: type a number (e.g. 1234.5) – '{value}' could not be read as an amount (in "
+        "{unit}).",
+    ),
+    "amount-negative": Detail(
+        ERROR,
+        "{label}: beløbet {value} er negativt. Skriv 0 eller et positivt beløb (i {unit}).",
+        "{label}: the amount {value} is negative. Type 0 or a positive amount in {unit}.",
+    ),
+    "amount-too-large": Detail(
+        ERROR,
+        "{label}: beløbet {value} er større end {maximum} {unit}. Husk, at beløb skrives i {unit}.",
+        "{label}: the amount {value} is larger than {maximum} {unit}. Amounts are in {unit}.",
+    ),
+    "cofinancing-exceeds-total": Detail(
+        ERROR,
+        "{label}: medfinansieringen {value} er større end indsatsens beløb i alt {total}. Ret "
+        "medfinansieringen eller beløbene.",
+        "{label}: the co-financing {value} exceeds the initiative's total {total}. Correct the "
+        "co-financing or the amounts.",
+    ),
+    "date-invalid": Detail(
+        ERROR,
+        "{label}: '{value}' er ikke en dato. Skriv datoen som DD.MM.ÅÅÅÅ, fx {example}.",
+        "{label}: '{value}' is not a date. Type the date as DD.MM.YYYY, e.g. {example}.",
+    ),
+    "email-invalid": Detail(
+        ERROR,
+        "{label}: '{value}' er ikke en e-mailadresse. Skriv fx {example}.",
+        "{label}: '{value}' is not an e-mail address. Type e.g. {example}.",
+    ),
+    "phone-invalid": Detail(
+        ERROR,
+        "{label}: '{value}' er ikke et dansk telefonnummer. Skriv 8 cifre, fx {example}.",
+        "{label}: '{value}' is not a Danish phone number. Type 8 digits, e.g. {example}.",
+    ),
+    "pattern-mismatch": Detail(
+        ERROR,
+        "{label}: '{value}' har ikke den rigtige form. Skriv værdien som {hint}.",
+        "{label}: '{value}' does not have the right form. Type it as {hint}.",
+    ),
+    # --- a run over many files
+    "lock-file-skipped": Detail(
+        INFO,
+        "Springet over: {reason}.",
+        "Skipped: {reason}.",
+    ),
+}
+
+
+def shown(value: object) -> str:
+    """A cell value as it appears in a message: whole numbers without '.0', long text cut."""
+    text = number_text(value) if isinstance(value, float) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= VALUE_SHOWN_MAX else text[: VALUE_SHOWN_MAX - 1] + "…"
+
+
+_ENDS_SENTENCE = re.compile(r"\{(\w+)\}\.")
+
+
+def fill(template: str, params: dict[str, object]) -> str:
+    """The template with its parameters, keeping one full stop where a parameter ending in one
+    ends a sentence ("i {unit}." with unit "kr." gives "i kr.", not "i kr..")."""
+
+    def stop(match: re.Match[str]) -> str:
+        value = str(params.get(match.group(1), ""))
+        return match.group(0)[:-1] if value.endswith(".") else match.group(0)
+
+    return _ENDS_SENTENCE.sub(stop, template).format(**params)
+
+
+def make(
+    code: str,
+    file: str = "",
+    sheet: str | None = None,
+    cell: str | None = None,
+    field: str | None = None,
+    **params: object,
+) -> Issue:
+    """Build an Issue from the catalogue; "value" parameters are shortened for display."""
+    detail = CATALOGUE[code]
+    params = {k: shown(v) if k in ("value", "expected", "found") else v for k, v in params.items()}
+    prefix = f"[{sheet}!{cell}] " if sheet and cell else (f"[{sheet}] " if sheet else "")
+    return Issue(
+        code=code,
+        severity=detail.severity,
+        message_da=prefix + fill(detail.da, params),
+        message_en=prefix + fill(detail.en, params),
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        field=field,
+    )

@@ -1,0 +1,72 @@
+"""File output that never leaves a half-written file or overwrites one by surprise."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from bilag4xl.errors import Bilag4xlError, OutputExistsError
+
+
+class OutputError(Bilag4xlError):
+    """The output cannot be written where it was asked for (folder missing, no permission...)."""
+
+
+def check_targets(paths: Iterable[str | Path], force: bool = False) -> None:
+    """Refuse before anything is written: a folder as target, or an existing file without force.
+
+    Commands that write several files call this first, so they never write half a set."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            raise OutputError(f"{path} er en mappe; angiv et filnavn")
+        if path.exists() and not force:
+            raise OutputExistsError(f"{path} findes allerede; brug --force for at overskrive")
+
+
+def atomic_write(path: str | Path, data: bytes, force: bool = False) -> Path:
+    """Write bytes to a temporary file beside `path`, then rename it into place.
+
+    The new file gets the usual permissions (umask), not mkstemp's private 0600: templates
+    and consolidated workbooks are shared with colleagues."""
+    path = Path(path)
+    check_targets([path], force)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path} kan ikke skrives: {_reason(exc)}") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path} kan ikke skrives: {_reason(exc)}") from exc
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _reason(exc: OSError) -> str:
+    """A Danish reason for the common cases, the system's words otherwise."""
+    reasons = {
+        FileExistsError: "en del af stien er en fil, ikke en mappe",
+        FileNotFoundError: "mappen findes ikke og kan ikke oprettes",
+        PermissionError: "ingen skriveadgang",
+        IsADirectoryError: "stien er en mappe",
+        NotADirectoryError: "en del af stien er en fil, ikke en mappe",
+    }
+    return reasons.get(type(exc), exc.strerror or str(exc))

@@ -1,0 +1,456 @@
+"""A round folder: one directory that holds a reporting round from start to finish.
+
+    runde/
+      runde.toml          the round's spec (form, period, unit, deadline, departments)
+      skabeloner/         one template per department
+      modtaget/           every file received, unchanged, under a readable name
+      rettelser/          feedback workbooks
+      samlet.xlsx         the consolidated workbook of the current submissions
+      .bilag4xl/          the ledger (SQLite) of what was received when
+
+Every command run in the folder or below it finds the round the way git finds its
+repository, so office staff never type --spec. Receiving goes through `receive`, which
+validates each file, keeps it in the ledger and says what became of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from bilag4xl.errors import Bilag4xlError
+from bilag4xl.form.spec import Spec, default_spec_text, load_spec
+from bilag4xl.issues.report import Report
+from bilag4xl.remind import Draft
+from bilag4xl.round.ledger import Entry, Ledger, Verdict
+from bilag4xl.status import DepartmentStatus, RoundStatus
+
+if TYPE_CHECKING:
+    from bilag4xl.consolidate.write import MergeRun
+
+ROUND_FILE = "runde.toml"
+TEMPLATES = "skabeloner"
+RECEIVED = "modtaget"
+FEEDBACK = "rettelser"
+CONSOLIDATED = "samlet.xlsx"
+ANNEX = "bilag4.docx"
+MAX_ZIP_MEMBER = 100 * 2**20  # a submission is a few MB; anything larger is not one
+MAX_ZIP_MEMBERS = 10_000
+WORKBOOKS = (".xlsx", ".xlsm")
+
+
+class NoRoundError(Bilag4xlError):
+    """The command needs a round and none was found (a usage error: make one first)."""
+
+    exit_code = 2
+
+    def __init__(self, where: Path) -> None:
+        super().__init__(
+            f"{where} ligger ikke i en rundemappe. Lav en med 'bilag4xl init MAPPE' (eventuelt "
+            "med --spec runde.toml), og kør kommandoen i den mappe; eller angiv --spec."
+        )
+
+
+@dataclass(frozen=True)
+class Round:
+    """An open round folder: its place and its spec."""
+
+    root: Path
+    spec: Spec
+
+    @property
+    def spec_file(self) -> Path:
+        return self.root / ROUND_FILE
+
+    @property
+    def templates(self) -> Path:
+        return self.root / TEMPLATES
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / FEEDBACK
+
+    @property
+    def consolidated(self) -> Path:
+        return self.root / CONSOLIDATED
+
+    @property
+    def annex(self) -> Path:
+        return self.root / ANNEX
+
+    @contextlib.contextmanager
+    def ledger(self) -> Iterator[Ledger]:
+        ledger = Ledger(self.root, RECEIVED)
+        try:
+            yield ledger
+        finally:
+            ledger.close()
+
+    def current(self) -> list[tuple[Entry, Path]]:
+        """Each department's current file (and where it is kept), in the round's order."""
+        with self.ledger() as ledger:
+            current = ledger.current()
+            paths = {key: ledger.path(e) for key, e in current.items()}
+        order = [d.name.casefold() for d in self.spec.round.departments]
+        keys = sorted(current, key=lambda k: (order.index(k) if k in order else len(order), k))
+        return [(current[k], paths[k]) for k in keys]
+
+
+def find_round(start: str | Path | None = None) -> Path | None:
+    """The round folder holding `start` (default: the working directory), or None."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ROUND_FILE).is_file():
+            return folder
+    return None
+
+
+def open_round(root: str | Path) -> Round:
+    root = Path(root)
+    if not (root / ROUND_FILE).is_file():
+        raise NoRoundError(root)
+    return Round(root, load_spec(root / ROUND_FILE))
+
+
+def init_round(root: str | Path, spec: str | Path | None = None) -> tuple[Round, bool]:
+    """Make a round folder (the built-in spec when none is given); returns it and whether it
+    was made now. An existing round is left as it is (its spec is never replaced)."""
+    root = Path(root)
+    if (root / ROUND_FILE).is_file():
+        existing = open_round(root)
+        if spec is not None and load_spec(spec).digest != existing.spec.digest:
+            raise Bilag4xlError(
+                f"{root} er allerede en runde med en anden spec; ret {root / ROUND_FILE} "
+                "direkte, eller vælg en ny mappe"
+            )
+        return existing, False
+    text = default_spec_text() if spec is None else Path(spec).read_text("utf-8")
+    load_spec(spec)  # a bad spec is refused before anything is made
+    for folder in (root, root / TEMPLATES, root / RECEIVED, root / FEEDBACK):
+        folder.mkdir(parents=True, exist_ok=True)
+    from bilag4xl.output import atomic_write
+
+    atomic_write(root / ROUND_FILE, text.encode("utf-8"))
+    made = open_round(root)
+    with made.ledger():
+        pass
+    return made, True
+
+
+# --------------------------------------------------------------------------- receiving
+
+Outcome = Literal["new", "duplicate", "refused"]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What became of one file given to `receive`."""
+
+    source: str  # as given: a path, or "arkiv.zip/fil.xlsx"
+    outcome: Outcome
+    entry: Entry | None = None  # the ledger's entry (new or the earlier one)
+    reason: str = ""  # why a file was refused
+    report: Report | None = None  # the validation, for a new file
+
+
+def receive(
+    rnd: Round,
+    paths: Iterable[str | Path],
+    progress: Callable[[int, int], None] | None = None,
+    names: dict[Path, str] | None = None,
+) -> list[Receipt]:
+    """Take files, folders and .zip files into the round: validate each file, keep it in the
+    ledger, say what became of it. `names` gives uploaded files their senders' names."""
+    from bilag4xl.consolidate.read import is_consolidated
+    from bilag4xl.intake.discover import collect_paths
+    from bilag4xl.intake.validate import validate_paths
+
+    with tempfile.TemporaryDirectory(prefix="bilag4xl-modtag-") as tmp:
+        files, sources = _unpack([Path(p) for p in paths], Path(tmp), names or {})
+        found, skipped = collect_paths(files)
+        receipts = [Receipt(str(p), "refused", reason=why) for p, why in skipped]
+        with rnd.ledger() as ledger:
+            fresh, known, repeats = _split_known(ledger, found)
+            receipts += [Receipt(sources.get(p, str(p)), "duplicate", e) for p, e in known]
+            run = validate_paths(fresh, rnd.spec, progress, keep_values=True, skip=is_consolidated)
+            results = {r.path: r for r in run.results}
+            stored: dict[Path, Entry] = {}
+            for path in fresh:
+                source = sources.get(path, str(path))
+                result = results.get(path)
+                refusal = _refusal(path, result)
+                if refusal or result is None:
+                    receipts.append(Receipt(source, "refused", reason=refusal))
+                    continue
+                verdict = _verdict(result, rnd.spec)
+                entry, new = ledger.store_bytes(path.read_bytes(), base_name(source), verdict)
+                stored[path] = entry
+                outcome: Outcome = "new" if new else "duplicate"
+                receipts.append(Receipt(source, outcome, entry, report=result.report))
+            for path, first in repeats:  # the same bytes twice in one delivery
+                entry = stored.get(first)
+                outcome = "duplicate" if entry else "refused"
+                receipts.append(Receipt(sources.get(path, str(path)), outcome, entry))
+    return receipts
+
+
+def base_name(source: str) -> str:
+    """The file name at the end of a source ("arkiv.zip/tmf/tmf.xlsx" -> "tmf.xlsx")."""
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _unpack(
+    paths: list[Path], tmp: Path, names: dict[Path, str]
+) -> tuple[list[Path], dict[Path, str]]:
+    """Files and folders as they are; each .zip's workbooks extracted (never to their own
+    member paths, which may point anywhere). Returns the files and how each was given."""
+    files: list[Path] = []
+    sources = {p: names[p] for p in paths if p in names}
+    for n, path in enumerate(paths):
+        if path.suffix.lower() == ".zip" and path.is_file():
+            label = names.get(path, str(path))
+            for m, (member, data) in enumerate(_zip_members(path)):
+                target = tmp / f"{n}-{m}" / base_name(member)
+                target.parent.mkdir(parents=True)
+                target.write_bytes(data)
+                files.append(target)
+                sources[target] = f"{label}/{member}"
+        else:
+            files.append(path)
+    return files, sources
+
+
+def _zip_members(path: Path) -> Iterator[tuple[str, bytes]]:
+    """The workbooks in a .zip (bounded: a submission is a few MB)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()[:MAX_ZIP_MEMBERS]
+            for info in infos:
+                name = info.filename
+                if info.is_dir() or not name.lower().endswith(WORKBOOKS):
+                    continue
+                if base_name(name).startswith(("~$", ".")) or info.file_size > MAX_ZIP_MEMBER:
+                    continue
+                yield name, archive.read(info)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise Bilag4xlError(f"{path}: zip-filen kan ikke læses ({exc})") from exc
+
+
+def _split_known(
+    ledger: Ledger, files: list[Path]
+) -> tuple[list[Path], list[tuple[Path, Entry]], list[tuple[Path, Path]]]:
+    """New files; files received before (with their entry); and repeats within this
+    delivery (with the first file of the same bytes)."""
+    fresh: list[Path] = []
+    known: list[tuple[Path, Entry]] = []
+    repeats: list[tuple[Path, Path]] = []
+    first: dict[str, Path] = {}
+    for path in files:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        entry = ledger.by_sha256(sha)
+        if entry is not None:
+            known.append((path, entry))
+        elif sha in first:
+            repeats.append((path, first[sha]))
+        else:
+            first[sha] = path
+            fresh.append(path)
+    return fresh, known, repeats
+
+
+def _refusal(path: Path, result: object | None) -> str:
+    """Why a file is not kept as a submission: bilag4xl's own output, an empty template, or
+    a file that is not even named as a workbook (a broken .xlsx is kept: it was sent)."""
+    if result is None:
+        return "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning."
+    key = getattr(result, "template_key", None)
+    if key is not None and key[2]:
+        return (
+            "Filen er et rettelsesark fra bilag4xl (feedback), ikke en indberetning. Bed "
+            "forvaltningen rette i filen og sende den igen."
+        )
+    if key is not None and not getattr(result, "raw", None):
+        return "Filen er en tom skabelon: intet felt er udfyldt."
+    if getattr(result, "submission", None) is None and path.suffix.lower() not in WORKBOOKS:
+        report = getattr(result, "report", None)
+        first = report.errors[0].message() if report and report.errors else ""
+        return f"Filen er ikke et regneark. {first}".strip()
+    return ""
+
+
+def _verdict(result: object, spec: Spec) -> Verdict:
+    from bilag4xl.intake.validate import FileResult
+
+    assert isinstance(result, FileResult)
+    sub, report = result.submission, result.report
+    department = (sub.department if sub else "") or (result.template_key or (None,))[0]
+    errors = report.errors
+    return Verdict(
+        department=department or None,
+        template_id=sub.template.id if sub else None,
+        valid=None if sub is None else report.valid,
+        errors=len(errors),
+        warnings=len(report.warnings),
+        notes=len(report) - len(errors) - len(report.warnings),
+        problem=errors[0].message() if errors else "",
+        cover_date=sub.date if sub else None,
+        form=spec.digest,
+        report=report.to_dict(),
+    )
+
+
+# --------------------------------------------------------------------------- the round's work
+
+
+def round_status(rnd: Round, today: dt.date | None = None) -> RoundStatus:
+    """Each department's state from the ledger (no file is read)."""
+    from bilag4xl.status import from_ledger
+
+    with rnd.ledger() as ledger:
+        return from_ledger(ledger.entries(), rnd.spec, rnd.root, today)
+
+
+def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
+    """A draft for each department to chase: its template attached when it has sent nothing,
+    the feedback workbook of its current file when that has errors."""
+    from bilag4xl.feedback import feedback_bytes
+    from bilag4xl.intake.validate import read_file
+    from bilag4xl.remind import Attachment, drafts
+    from bilag4xl.template.writer import template_bytes, template_filename
+
+    spec = rnd.spec
+
+    def template(name: str) -> Attachment:
+        return Attachment(template_filename(spec, name), template_bytes(spec, name))
+
+    def feedback(d: DepartmentStatus) -> Attachment | None:
+        if d.last is None:
+            return None
+        result = read_file(d.last.path, spec)
+        try:
+            data = feedback_bytes(result, spec)
+        except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
+            return None
+        return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
+
+    return drafts(round_status(rnd, today), spec, template, feedback)
+
+
+def history(rnd: Round, department: str | None = None) -> list[Entry]:
+    """Every file received (for one department when named), oldest first, excluded ones too."""
+    with rnd.ledger() as ledger:
+        return ledger.entries(department)
+
+
+def exclude(rnd: Round, entry_id: int, reason: str) -> Entry:
+    """Leave a received file out of the round (it stays stored and listed), with a reason."""
+    with rnd.ledger() as ledger:
+        return ledger.exclude(entry_id, reason)
+
+
+def include(rnd: Round, entry_id: int) -> Entry:
+    """Take an excluded file back into the round."""
+    with rnd.ledger() as ledger:
+        return ledger.include(entry_id)
+
+
+def stored_path(rnd: Round, entry: Entry) -> Path:
+    return rnd.root / entry.stored
+
+
+def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
+    """The feedback workbook of one received file: its name and bytes."""
+    from bilag4xl.feedback import feedback_bytes
+    from bilag4xl.intake.validate import read_file
+
+    with rnd.ledger() as ledger:
+        entry = ledger.get(entry_id)
+        if entry is None:
+            raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
+        path = ledger.path(entry)
+    data = feedback_bytes(read_file(path, rnd.spec), rnd.spec)
+    return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
+
+
+def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
+    """The round's templates, one per department, in `skabeloner/`. They are the round's own
+    derived files: a template whose content changed (the spec was edited) is rewritten."""
+    from bilag4xl.errors import SpecError
+    from bilag4xl.output import atomic_write
+    from bilag4xl.template.writer import template_bytes, template_filename
+
+    spec = rnd.spec
+    if not spec.round.departments:
+        raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
+    paths = []
+    for d in spec.round.departments:
+        target = rnd.templates / template_filename(spec, d.name)
+        data = template_bytes(spec, d.name, password=password)
+        if not target.is_file() or target.read_bytes() != data:
+            atomic_write(target, data, force=True)
+        paths.append(target)
+    return paths
+
+
+def templates_zip(rnd: Round) -> bytes:
+    """Every department's template in one .zip (to hand out in one go)."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in write_templates(rnd):
+            archive.write(path, path.name)
+    return buffer.getvalue()
+
+
+def consolidate(
+    rnd: Round,
+    out: str | Path | None = None,
+    allow_invalid: bool = False,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> MergeRun:
+    """Merge each department's current file into the consolidated workbook (by default the
+    round's own `samlet.xlsx`, which is rewritten: it is made from the ledger)."""
+    from bilag4xl.consolidate.write import merge_paths
+    from bilag4xl.intake.discover import NoFilesError
+
+    paths = [path for _, path in rnd.current()]
+    if not paths:
+        raise NoFilesError([rnd.root / RECEIVED])
+    target = Path(out) if out is not None else rnd.consolidated
+    return merge_paths(
+        paths,
+        target,
+        rnd.spec,
+        allow_invalid=allow_invalid,
+        force=force or out is None,
+        progress=progress,
+    )
+
+
+def annex_bytes(rnd: Round, fmt: str = "docx") -> tuple[bytes, list[str]]:
+    """The annex of the round's current valid submissions, and the departments left out
+    (missing, or whose current file has errors)."""
+    from bilag4xl.annex.model import build_annex, render
+    from bilag4xl.intake.validate import read_file
+
+    submissions, left_out = [], []
+    current = {e.department.casefold(): path for e, path in rnd.current() if e.department}
+    for d in rnd.spec.round.departments:
+        path = current.get(d.name.casefold())
+        result = read_file(path, rnd.spec) if path else None
+        if result is None or result.submission is None or not result.report.valid:
+            left_out.append(d.name)
+        else:
+            submissions.append(result.submission)
+    if not submissions:
+        raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
+    return render(build_annex(submissions, rnd.spec), fmt), left_out  # type: ignore[arg-type]

@@ -1,0 +1,171 @@
+"""What a template must contain, planned once per template shape and bound to each file.
+
+A national round has a different department (and initiative names) in every file, so
+planning per file would dominate validation. Templates of one shape (which sheets are spares,
+whether the department is fixed, feedback or not) share one `Plan` made with placeholder
+names; `Names` puts each file's real sheet names and texts back. `tests/test_validate_shapes`
+checks that a bound shape equals the template's own plan cell for cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from bilag4xl.form.layout import Formula, Input, Layout, Role, Text, initiative_sheet_names, plan
+from bilag4xl.form.spec import Kind, Spec
+from bilag4xl.xlsx import limits as excel
+
+
+def initiative_of(path: str) -> int | None:
+    parts = path.split(".")
+    return int(parts[1]) if parts[0] == "initiatives" else None
+
+
+@dataclass
+class Plan:
+    """A layout plus lookups by position, computed once per template kind."""
+
+    layout: Layout
+
+    @cached_property
+    def cells(self) -> dict[str, dict[tuple[int, int], Input | Text | Formula]]:
+        out: dict[str, dict[tuple[int, int], Input | Text | Formula]] = {}
+        for item in (*self.layout.texts, *self.layout.formulas, *self.layout.inputs):
+            out.setdefault(item.pos.sheet, {})[(item.pos.row, item.pos.col)] = item
+        return out
+
+    @cached_property
+    def texts(self) -> dict[str, dict[tuple[int, int], Text]]:
+        out: dict[str, dict[tuple[int, int], Text]] = {}
+        for t in self.layout.texts:
+            out.setdefault(t.pos.sheet, {})[(t.pos.row, t.pos.col)] = t
+        return out
+
+    @cached_property
+    def formulas(self) -> dict[str, dict[tuple[int, int], tuple[Formula, str]]]:
+        """Each formula with its expected text (without "=")."""
+        out: dict[str, dict[tuple[int, int], tuple[Formula, str]]] = {}
+        for f in self.layout.formulas:
+            out.setdefault(f.pos.sheet, {})[(f.pos.row, f.pos.col)] = (f, f.excel()[1:])
+        return out
+
+    @cached_property
+    def formula_at(self) -> dict[tuple[str, int, int], Formula]:
+        return {(f.pos.sheet, f.pos.row, f.pos.col): f for f in self.layout.formulas}
+
+    @cached_property
+    def amount_paths(self) -> dict[int, list[str]]:
+        """Per initiative, the paths of its amounts (years and unallocated)."""
+        out: dict[int, list[str]] = {}
+        for inp in self.layout.inputs:
+            n = initiative_of(inp.path)
+            if (
+                n is not None
+                and inp.field.kind is Kind.AMOUNT
+                and not inp.path.endswith(".cofinancing")
+            ):
+                out.setdefault(n, []).append(inp.path)
+        return out
+
+    @cached_property
+    def completeness(self) -> list[Formula]:
+        return [f for f in self.layout.formulas if f.op == "missing"]
+
+    @cached_property
+    def sums(self) -> list[Formula]:
+        return [f for f in self.layout.formulas if f.op == "sum"]
+
+    @cached_property
+    def roles(self) -> dict[str, Role]:
+        return {s.name: s.role for s in self.layout.sheets}
+
+    @cached_property
+    def rows(self) -> dict[str, dict[int, list[tuple[int, Input | Text | Formula]]]]:
+        """Sheet -> row -> the planned cells of that row, for the one pass over the cells."""
+        out: dict[str, dict[int, list[tuple[int, Input | Text | Formula]]]] = {}
+        for sheet, cells in self.cells.items():
+            for (row, col), item in sorted(cells.items()):
+                out.setdefault(sheet, {}).setdefault(row, []).append((col, item))
+        return out
+
+    @cached_property
+    def refs(self) -> dict[str, str]:
+        return {inp.path: inp.pos.ref for inp in self.layout.inputs}
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """A label for every input, as messages show it ("Økonomi, 2008")."""
+        spec = self.layout.spec
+        economy = next(f.label for f in spec.initiative.fields if f.kind is Kind.ECONOMY)
+        out = {}
+        for inp in self.layout.inputs:
+            label = inp.field.label
+            if ".economy." in inp.path or inp.path.startswith("overview."):
+                label = f"{economy}, {label}"
+            out[inp.path] = label
+        return out
+
+
+PLAN_CACHE = 16  # a plan is ~0.7 MB; a national round has a different one per file
+_PLANS: dict[tuple[str, bool, tuple[bool, ...], bool], Plan] = {}
+# Names that tell templates of one shape apart stand in a shape plan as placeholders (control
+# characters a template never contains); _Names puts the real ones back for each file.
+_DEPARTMENT = "\x01D\x01"
+
+
+def _placeholder(n: int) -> str:
+    return f"\x01N{n}\x01"
+
+
+def shape_for(
+    spec: Spec, has_department: bool, initiatives: tuple[str | None, ...], feedback: bool
+) -> Plan:
+    """The plan shared by every template with this shape: which initiatives are spare sheets,
+    whether the department is fixed. A national round has a different department per file,
+    so planning once per shape instead of once per file is most of validation's speed."""
+    blanks = tuple(n is None for n in initiatives)
+    key = (spec.digest, has_department, blanks, feedback)
+    if key not in _PLANS:
+        if len(_PLANS) >= PLAN_CACHE:
+            _PLANS.clear()
+        names = [None if blank_ else _placeholder(n) for n, blank_ in enumerate(blanks)]
+        department = _DEPARTMENT if has_department else None
+        _PLANS[key] = Plan(plan(spec, department, names, feedback))
+    return _PLANS[key]
+
+
+@dataclass(frozen=True)
+class Names:
+    """One file's real names for a shape plan: its sheet names and placeholder texts."""
+
+    sheets: dict[str, str]  # shape sheet name -> real sheet name
+    # placeholder id -> (text in the shape plan, real text), longest forms first; every form
+    # holds exactly one placeholder, so a text only needs the forms of the ids it contains.
+    forms: dict[str, tuple[tuple[str, str], ...]]
+
+    def sheet(self, name: str) -> str:
+        return self.sheets.get(name, name)
+
+    def text(self, text: str) -> str:
+        if "\x01" not in text:
+            return text
+        for ident in dict.fromkeys(text.split("\x01")[1::2]):
+            for placeholder, real in self.forms.get(ident, ()):
+                text = text.replace(placeholder, real)
+        return text
+
+
+def bind(spec: Spec, shape: Layout, department: str | None, initiatives: list[str | None]) -> Names:
+    real = initiative_sheet_names(spec, initiatives)
+    sheets = dict(zip([s.name for s in shape.initiative_sheets()], real, strict=True))
+    pairs = [(excel.quote_sheet(a), excel.quote_sheet(b)) for a, b in sheets.items()]
+    pairs += [(a, b) for a, b in sheets.items() if a != b]
+    pairs += [(_placeholder(n), name) for n, name in enumerate(initiatives) if name is not None]
+    if department is not None:
+        pairs.append((_DEPARTMENT, department))
+    forms: dict[str, list[tuple[str, str]]] = {}
+    for placeholder, real_text in pairs:
+        for ident in placeholder.split("\x01")[1::2]:
+            forms.setdefault(ident, []).append((placeholder, real_text))
+    return Names(sheets, {ident: tuple(f) for ident, f in forms.items()})

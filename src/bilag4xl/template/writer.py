@@ -1,0 +1,388 @@
+"""Write a locked template (optionally pre-filled) from a Layout: the only xlsxwriter driver
+for templates. Everything about positions comes from `layout`; formats from `styles`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.worksheet import Worksheet
+
+from bilag4xl.danish.numbers import format_number
+from bilag4xl.danish.parsers import email_excel
+from bilag4xl.errors import SpecError
+from bilag4xl.form.layout import (
+    Formula,
+    Input,
+    Layout,
+    Pos,
+    Role,
+    Text,
+    Value,
+    plan,
+    span_width,
+    text_height,
+)
+from bilag4xl.form.spec import DATE_MAX, DATE_MIN, Kind, Spec
+from bilag4xl.output import atomic_write, check_targets
+from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx.workbook import StrictWorkbook, call, write_value
+
+DEFAULT_BLANK = 3
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One thing a caseworker must fix: where (None for the whole file) and what to do."""
+
+    pos: Pos | None
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Feedback on a pre-filled workbook: flagged cells with comments, a "Rettelser" sheet."""
+
+    corrections: tuple[Correction, ...] = ()
+    title: str = ""
+
+    def comments(self) -> dict[Pos, str]:
+        by_pos: dict[Pos, list[str]] = {}
+        for c in self.corrections:
+            if c.pos is not None:
+                by_pos.setdefault(c.pos, []).append(c.message)
+        return {pos: "\n".join(msgs) for pos, msgs in by_pos.items()}
+
+
+def resolve_initiatives(
+    spec: Spec, department: str | None, names: Iterable[str] = (), blank: int | None = None
+) -> list[str | None]:
+    """The initiative sheets of a template: named ones, then `blank` spare ones (None).
+
+    Without names, a department of the round gets the round's initiatives for it; a template
+    with nothing named gets DEFAULT_BLANK spare sheets so it is never empty.
+    """
+    named = [n.strip() for n in names if n.strip()]
+    if department is not None:
+        known = spec.round.department(department)
+        if spec.round.departments and known is None:
+            choices = ", ".join(d.name for d in spec.round.departments)
+            raise SpecError(f"Ukendt forvaltning {department!r}. Rundens forvaltninger: {choices}")
+        if not named and known is not None:
+            named = list(known.initiatives)
+    seen: set[str] = set()
+    for name in named:
+        if name.casefold() in seen:
+            raise SpecError(f"Indsatsen {name!r} er nævnt flere gange")
+        seen.add(name.casefold())
+    if blank is None:
+        blank = 0 if named else DEFAULT_BLANK
+    if blank < 0 or len(named) + blank == 0:
+        raise SpecError("Skabelonen skal have mindst én indsats (--initiative eller --blank)")
+    return [*named, *([None] * blank)]
+
+
+def canonical_department(spec: Spec, department: str | None) -> str | None:
+    """The round's spelling of a department name given in any case."""
+    if department is None:
+        return None
+    known = spec.round.department(department)
+    return known.name if known else department.strip()
+
+
+def build(
+    layout: Layout,
+    values: Mapping[str, Value] | None = None,
+    password: str | None = None,
+    marks: Marks | None = None,
+) -> bytes:
+    """The xlsx bytes of a template; `values` pre-fills inputs by path (cached results match)."""
+    values = values or {}
+    marks = marks or Marks()
+    comments = marks.comments()
+    wb = StrictWorkbook(password=password)
+    sheets = {s.name: _add_sheet(wb, s, layout) for s in layout.sheets}
+    for t in layout.texts:
+        _write_text(wb, sheets[t.pos.sheet], t)
+    for i in layout.inputs:
+        ws = sheets[i.pos.sheet]
+        _write_input(wb, ws, i, values.get(i.path), layout.spec, flagged=i.pos in comments)
+        _write_marks(wb, ws, i, layout)
+    cached = layout.evaluate(values)
+    for f in layout.formulas:
+        _write_formula(wb, sheets[f.pos.sheet], f, cached[f.pos])
+    _write_metadata(wb, sheets[layout.spec.sheets.metadata], layout)
+    for (sheet, row), height in sorted(layout.heights.items()):
+        call(sheets[sheet].set_row, row, height)
+    if layout.feedback:
+        feedback = layout.sheet(Role.FEEDBACK)
+        _write_corrections(wb, sheets[feedback.name], marks, feedback.widths)
+    for pos, text in sorted(comments.items()):
+        call(
+            sheets[pos.sheet].write_comment,
+            pos.row,
+            pos.col,
+            text,
+            {"x_scale": 2.5, "y_scale": 2, "author": "bilag4xl"},
+        )
+    for ws in sheets.values():
+        call(ws.protect, password or "", _ALLOWED)
+    return wb.to_bytes()
+
+
+# What a caseworker may still do on a protected sheet (xlsxwriter's options mean "allowed").
+_ALLOWED = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_rows": True,
+    "format_columns": True,
+}
+
+
+def write_template(
+    out: str | Path,
+    spec: Spec,
+    department: str | None = None,
+    initiatives: Iterable[str] = (),
+    blank: int | None = None,
+    password: str | None = None,
+    force: bool = False,
+) -> Path:
+    """Generate one template file (atomically; refuses to overwrite without force)."""
+    data = template_bytes(spec, department, initiatives, blank, password)
+    return atomic_write(out, data, force)
+
+
+def template_bytes(
+    spec: Spec,
+    department: str | None = None,
+    initiatives: Iterable[str] = (),
+    blank: int | None = None,
+    password: str | None = None,
+) -> bytes:
+    """One template's xlsx bytes (to write, attach to a reminder or download)."""
+    department = canonical_department(spec, department)
+    layout = plan(spec, department, resolve_initiatives(spec, department, initiatives, blank))
+    return build(layout, password=password)
+
+
+def write_round(
+    out_dir: str | Path, spec: Spec, password: str | None = None, force: bool = False
+) -> list[Path]:
+    """One template per department of the round, named after the department."""
+    if not spec.round.departments:
+        raise SpecError("Runden har ingen forvaltninger (round.departments); brug -o FIL")
+    out_dir = Path(out_dir)
+    targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
+    check_targets(targets, force)  # all or nothing: never half a round
+    return [
+        write_template(out, spec, d.name, password=password, force=force)
+        for out, d in zip(targets, spec.round.departments, strict=True)
+    ]
+
+
+def template_filename(spec: Spec, department: str) -> str:
+    return f"{spec.name}_{slug(department)}.xlsx"
+
+
+def slug(text: str) -> str:
+    """A file-name-safe ASCII slug (Danish letters spelt out)."""
+    text = text.casefold().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
+
+
+# --------------------------------------------------------------------------- writing parts
+
+
+def _add_sheet(wb: StrictWorkbook, s: Any, layout: Layout) -> Worksheet:
+    ws = wb.add_worksheet(s.name)
+    for col, width in enumerate(s.widths):
+        call(ws.set_column, col, col, width)
+    if s.role is Role.METADATA:
+        ws.very_hidden()
+        return ws
+    ws.set_paper(9)  # A4
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    dept = layout.department or layout.spec.round.title
+    right = s.header if s.role is Role.INITIATIVE else s.name
+    call(ws.set_header, f"&L{_hf(dept)}&R{_hf(right)}")
+    call(ws.set_footer, "&LBilag 4&CSide &P af &N")
+    ws.hide_gridlines(2)
+    if s.role is (Role.FEEDBACK if layout.feedback else Role.INSTRUCTIONS):
+        ws.activate()
+    return ws
+
+
+def _hf(text: str) -> str:
+    """Escape text for an Excel header/footer (& starts a code) and keep it within limits."""
+    return excel.shorten(text, 80).replace("&", "&&")
+
+
+def _span(ws: Worksheet, row: int, col: int, span: int, fmt: Any) -> None:
+    if span > 1:
+        call(ws.merge_range, row, col, row, col + span - 1, "", fmt)
+
+
+def _write_text(wb: StrictWorkbook, ws: Worksheet, t: Text) -> None:
+    fmt = wb.fmt(t.style)
+    _span(ws, t.pos.row, t.pos.col, t.span, fmt)
+    call(ws.write_string, t.pos.row, t.pos.col, t.text, fmt)
+
+
+def _input_style(kind: Kind) -> str:
+    return {
+        Kind.AMOUNT: "input_amount",
+        Kind.DATE: "input_date",
+        Kind.CHOICE: "input_choice",
+        Kind.YESNO: "input_choice",
+    }.get(kind, "input_text")
+
+
+def _write_input(
+    wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, spec: Spec, flagged: bool = False
+) -> None:
+    fmt = wb.fmt(_input_style(i.field.kind) + ("_flagged" if flagged else ""))
+    row, col = i.pos.row, i.pos.col
+    _span(ws, row, col, i.span, fmt)
+    if isinstance(value, bool) and i.field.kind is Kind.YESNO:
+        value = "Ja" if value else "Nej"
+    write_value(ws, row, col, value, fmt)
+    call(ws.data_validation, row, col, row, col, validation(i, spec), what=f"validering af {i.pos}")
+
+
+def _write_marks(wb: StrictWorkbook, ws: Worksheet, i: Input, layout: Layout) -> None:
+    """Conditional formats that colour an input while it is missing or breaks a rule.
+
+    Excel's validation is bypassed by a paste; these formulas still react, so a caseworker
+    sees the problem before sending. The reader re-checks everything regardless.
+    """
+    for formula, style in rule_formulas(i, layout):
+        rule = {"type": "formula", "criteria": formula, "format": wb.fmt(style)}
+        if style == "cf_invalid":
+            rule["stop_if_true"] = True
+        call(ws.conditional_format, i.pos.row, i.pos.col, i.pos.row, i.pos.col, rule)
+
+
+def rule_formulas(i: Input, layout: Layout) -> list[tuple[str, str]]:
+    """(Excel formula, style) pairs: invalid-value rules first, then the missing marker."""
+    f, ref = i.field, i.pos.ref
+    filled = f'{ref}<>""'
+    bad: str | None = None
+    if f.kind is Kind.AMOUNT:
+        top = layout.spec.max_amount
+        bad = f"OR(NOT(ISNUMBER({ref})),{ref}<0,{ref}>{top:.15g})"
+        if i.path.endswith(".cofinancing"):
+            total = _total_pos(layout, i.pos.sheet)
+            bad = f"OR({bad},AND(ISNUMBER({ref}),{ref}>{total.ref}))"
+    elif f.kind in (Kind.CHOICE, Kind.YESNO):
+        options = ",".join(f'{ref}="{o}"' for o in f.options)
+        bad = f"NOT(OR({options}))"
+    elif f.kind is Kind.DATE:
+        bad = f"NOT(ISNUMBER({ref}))"
+    elif f.kind is Kind.EMAIL:
+        bad = f"NOT({email_excel(ref)})"
+    if f.max_length and f.kind not in (Kind.AMOUNT, Kind.DATE):
+        too_long = f"LEN({ref})>{f.max_length}"
+        bad = f"OR({bad},{too_long})" if bad else too_long
+    rules = [(f"=AND({filled},{bad})", "cf_invalid")] if bad else []
+    if f.required:
+        rules.append((f"=LEN(TRIM({ref}))=0", "cf_missing"))
+    return rules
+
+
+def _total_pos(layout: Layout, sheet: str) -> Pos:
+    return next(f.pos for f in layout.formulas if f.pos.sheet == sheet and f.style == "total")
+
+
+def _write_formula(wb: StrictWorkbook, ws: Worksheet, f: Formula, value: Value) -> None:
+    fmt = wb.fmt(f.style)
+    _span(ws, f.pos.row, f.pos.col, f.span, fmt)
+    call(ws.write_formula, f.pos.row, f.pos.col, f.excel(), fmt, value)
+
+
+def _write_corrections(
+    wb: StrictWorkbook, ws: Worksheet, marks: Marks, widths: tuple[float, ...]
+) -> None:
+    """The "Rettelser" sheet: one row per problem, linked to its cell, each row as high as
+    its longest text (LibreOffice would otherwise print the messages over each other)."""
+    title = marks.title or "Rettelser"
+    note = "Ret de markerede celler (se kommentarerne) og send filen igen."
+    for row, text, style in ((0, title, "title"), (1, note, "info")):
+        call(ws.merge_range, row, 0, row, 3, "", wb.fmt(style))
+        call(ws.write_string, row, 0, text, wb.fmt(style))
+        call(ws.set_row, row, text_height(text, span_width(widths, 0, 4), style))
+    heads = ("Ark", "Celle", "Felt", "Hvad skal rettes")
+    for col, head in enumerate(heads):
+        call(ws.write_string, 3, col, head, wb.fmt("header"))
+    for row, c in enumerate(marks.corrections, start=4):
+        sheet = c.pos.sheet if c.pos else ""
+        texts = (sheet, c.pos.ref if c.pos else "", c.label, c.message)
+        call(ws.write_string, row, 0, sheet, wb.fmt("info"))
+        if c.pos is not None:
+            target = f"internal:{excel.quote_sheet(c.pos.sheet)}!{c.pos.ref}"
+            call(ws.write_url, row, 1, target, wb.fmt("link"), c.pos.ref)
+        call(ws.write_string, row, 2, c.label, wb.fmt("info"))
+        call(ws.write_string, row, 3, c.message, wb.fmt("info"))
+        height = max(text_height(t, w) for t, w in zip(texts, widths, strict=True))
+        call(ws.set_row, row, height)
+
+
+def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
+    fmt = wb.fmt("meta")
+    call(ws.write_string, 0, 0, "bilag4xl metadata – må ikke ændres", fmt)
+    for row, (key, value) in enumerate(layout.metadata().items(), start=1):
+        call(ws.write_string, row, 0, key, fmt)
+        call(ws.write_string, row, 1, value, fmt)
+
+
+def validation(i: Input, spec: Spec) -> dict[str, Any]:
+    """The Excel data validation of an input: a rule, an input message and an error message."""
+    f = i.field
+    rule: dict[str, Any]
+    if f.kind is Kind.AMOUNT:
+        top = spec.max_amount
+        rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": top}
+        unit = spec.round.unit
+        error = f"Skriv et tal mellem 0 og {format_number(top)} (beløb i {unit}), uden tekst."
+    elif f.kind in (Kind.CHOICE, Kind.YESNO):
+        rule = {"validate": "list", "source": list(f.options)}
+        error = "Vælg en værdi fra listen: " + ", ".join(f.options) + "."
+        if len(error) > excel.ERROR_MESSAGE_MAX:
+            error = "Vælg en værdi fra listen (pilen til højre for cellen)."
+    elif f.kind is Kind.DATE:
+        rule = {"validate": "date", "criteria": "between", "minimum": DATE_MIN, "maximum": DATE_MAX}
+        error = f"Skriv en dato som DD.MM.ÅÅÅÅ, fx {spec.example(f)}."
+    elif f.max_length:
+        rule = {"validate": "length", "criteria": "<=", "value": f.max_length}
+        error = f"Teksten må højst være {f.max_length} tegn."
+        if f.kind is Kind.PATTERN and f.pattern_hint:
+            error = f"Skriv værdien som {f.pattern_hint}."
+    else:
+        rule = {"validate": "any"}
+        error = ""
+    prompt = f.help or error or f.label
+    if len(prompt) > excel.PROMPT_MESSAGE_MAX:
+        prompt = excel.shorten(prompt, excel.PROMPT_MESSAGE_MAX - 20) + " (se Vejledning)"
+    rule.update({"input_title": f.prompt_title, "input_message": prompt})
+    if error:
+        if len(error) > excel.ERROR_MESSAGE_MAX:
+            raise SpecError(
+                f"{f.key}: fejlbeskeden bliver {len(error)} tegn (højst "
+                f"{excel.ERROR_MESSAGE_MAX}); forkort 'pattern_hint' eller 'choices'"
+            )
+        rule.update(
+            {
+                "error_title": excel.shorten(f.label, excel.PROMPT_TITLE_MAX),
+                "error_message": error,
+                "error_type": "stop",
+            }
+        )
+    return rule
