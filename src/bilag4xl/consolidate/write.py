@@ -44,8 +44,10 @@ from bilag4xl.form.spec import Spec
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Report
 from bilag4xl.output import atomic_write
 from bilag4xl.speed import split as split_build
+from bilag4xl.xlsx import hooks
+from bilag4xl.xlsx.hooks import ClassicFormulaSheet
 from bilag4xl.xlsx.limits import CELL_TEXT_MAX
-from bilag4xl.xlsx.workbook import ClassicFormulaSheet, StrictWorkbook, check
+from bilag4xl.xlsx.workbook import StrictWorkbook, check
 
 CHART_SIZE = {"x_scale": 2.0, "y_scale": 1.5}
 DEPT_WIDTH_MIN, DEPT_WIDTH_MAX, NAME_WIDTH = 28.0, 60.0, 60.0
@@ -575,23 +577,12 @@ def sorted_issues(merged: Merged) -> list[Issue]:
 
 
 def _declare_table(ws: Worksheet, last_row: int, headers: Sequence[str], fmt: Any) -> None:
-    """Declare "Indsatser" as an Excel table although the sheet is streamed.
-
-    xlsxwriter refuses add_table() in constant_memory mode only because it writes the header
-    cells itself. Declared before any row is written, the header row is still the open row:
-    the table is added with constant_memory briefly off, and the headers are then rewritten
-    as the inline strings the streamed sheet needs (also by a writer that does not fill the
-    sheet: shared-string headers would break its streamed rows). The per-cell overlap bookkeeping
-    (one dict entry per table cell, for a check that cannot fire on a one-table sheet) is
-    dropped to keep memory flat.
-    """
+    """Declare "Indsatser" as an Excel table although the sheet is streamed (see
+    `hooks.add_streamed_table`); the headers are then written as inline strings, also by a
+    writer that does not fill the sheet (shared-string headers would break its streamed
+    rows)."""
     columns = [{"header": h, "header_format": fmt} for h in headers]
     options = {"name": cp.TABLE_NAME, "columns": columns, "style": "Table Style Light 9"}
-    ws.constant_memory = False
-    try:
-        check(ws.add_table(0, 0, last_row, len(headers) - 1, options), "tabellen Indsatser")
-    finally:
-        ws.constant_memory = True
-    ws.table_cells.clear()
+    check(hooks.add_streamed_table(ws, last_row, headers, options), "tabellen Indsatser")
     for col, header in enumerate(headers):
         check(ws.write_string(0, col, header, fmt), f"overskrift i {ws.name}")

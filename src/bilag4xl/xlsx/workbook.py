@@ -7,7 +7,6 @@ validation quietly, so every call goes through `check` and warnings become error
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -20,20 +19,18 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from bilag4xl.errors import WorkbookWriteError
-from bilag4xl.xlsx import styles
+from bilag4xl.xlsx import hooks, styles
 
 FIXED_CREATED = dt.datetime(2009, 3, 25, 0, 0, 0)
 SHEET_PART = "xl/worksheets/sheet{}.xml"  # xlsxwriter's name for the n-th worksheet's part
 
 
-class StrictWorkbook(xlsxwriter.Workbook):
+class StrictWorkbook(hooks.ProtectedWorkbook):
     """xlsxwriter Workbook in memory, text never turned into formulas or links, optional
     workbook structure protection, fixed document dates so equal input gives equal bytes."""
 
@@ -59,8 +56,8 @@ class StrictWorkbook(xlsxwriter.Workbook):
                 "strings_to_numbers": False,
             },
         )
-        self._lock_structure = lock_structure
-        self._structure_password = password
+        self.lock_structure = lock_structure
+        self.structure_password = password
         self._formats: dict[str, Format] = {}
         self.set_properties({"created": FIXED_CREATED, "author": "bilag4xl"})
 
@@ -70,36 +67,9 @@ class StrictWorkbook(xlsxwriter.Workbook):
             self._formats[name] = self.add_format(styles.properties(name))
         return self._formats[name]
 
-    def _write_workbook_pr(self) -> None:
-        # xlsxwriter has no API for <workbookProtection lockStructure>; it belongs right after
-        # <workbookPr> (ECMA-376 CT_Workbook order), so it is emitted from this hook.
-        super()._write_workbook_pr()
-        if self._lock_structure:
-            attributes: list[tuple[str, Any]] = []
-            if self._structure_password:
-                # Same legacy hash as sheet protection (the helper ignores its instance).
-                digest = Worksheet._encode_password(None, self._structure_password)  # type: ignore[arg-type]
-                attributes.append(("workbookPassword", digest))
-            attributes.append(("lockStructure", 1))
-            self._xml_empty_tag("workbookProtection", attributes)
-
     def discard(self) -> None:
-        """Give up on an unfinished workbook: close and delete the temporary row files that
-        streamed sheets keep open until `close()` (otherwise left behind in the temp dir)."""
-        self._remove_row_files()
-        self.fileclosed = True
-
-    def _remove_row_files(self) -> None:
-        # Also after close(): xlsxwriter leaves the row file of a streamed sheet without cells.
-        for ws in self.worksheets():
-            if ws.row_data_filename is None:
-                continue
-            if not ws.row_data_fh_closed:
-                ws.row_data_fh.close()
-                ws.row_data_fh_closed = True
-            with contextlib.suppress(OSError):
-                os.unlink(ws.row_data_filename)
-            ws.row_data_filename = None
+        """Give up on an unfinished workbook: nothing is written, no temporary file is left."""
+        hooks.abandon(self)
 
     def index_formats(self) -> None:
         """Number every declared style now, in declaration order.
@@ -108,7 +78,7 @@ class StrictWorkbook(xlsxwriter.Workbook):
         the cells of some sheets of one workbook (see `split_build`) must number them alike,
         so that their styles.xml parts are the same and the sheets can be put together."""
         for name in styles.STYLES:
-            self.fmt(name)._get_xf_index()
+            hooks.number_format(self.fmt(name))
 
     def sheet_part(self, name: str) -> str:
         """The zip member that holds a worksheet's XML (numbered as xlsxwriter's packager)."""
@@ -132,7 +102,7 @@ class StrictWorkbook(xlsxwriter.Workbook):
         package = functools.partial(
             _Package, compresslevel=level, replace=replace or {}, digests=digests
         )
-        with strict(), mock.patch.object(xlsxwriter.workbook, "ZipFile", package):
+        with strict(), hooks.writing_zip(package):
             self._close()
         return self._buffer.getvalue()
 
@@ -144,7 +114,7 @@ class StrictWorkbook(xlsxwriter.Workbook):
         members = {self.sheet_part(name) for name in names}
         digests: dict[str, str] = {}
         capture = functools.partial(_Capture, members=members, folder=folder, digests=digests)
-        with strict(), mock.patch.object(xlsxwriter.workbook, "ZipFile", capture):
+        with strict(), hooks.writing_zip(capture):
             self._close()
         return digests
 
@@ -152,7 +122,7 @@ class StrictWorkbook(xlsxwriter.Workbook):
         try:
             self.close()
         finally:
-            self._remove_row_files()
+            hooks.remove_row_files(self)
 
 
 def _is_sheet(member: str) -> bool:
@@ -210,18 +180,6 @@ class _Capture:
 
     def close(self) -> None:
         pass
-
-
-class ClassicFormulaSheet(Worksheet):
-    """A worksheet whose formulas use only classic functions (SUM, IF...), as bilag4xl's do.
-
-    xlsxwriter runs ~30 regex rewrites per formula to prefix dynamic-array functions with
-    `_xlfn.`; for the ~100,000 totals of a national merge that is a quarter of the writing
-    time, spent on functions bilag4xl never uses (LibreOffice 7.4 lacks them anyway).
-    """
-
-    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        return formula.removeprefix("=")
 
 
 @contextmanager

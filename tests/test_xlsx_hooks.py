@@ -1,0 +1,92 @@
+"""Every xlsxwriter internal bilag4xl relies on still exists in the installed version, and
+the zip hook is per thread (two threads closing workbooks at once do not mix settings)."""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+
+import xlsxwriter
+
+from bilag4xl.xlsx import hooks
+from bilag4xl.xlsx.workbook import StrictWorkbook
+
+
+def test_every_internal_still_exists() -> None:
+    missing = [
+        f"{getattr(o, '__name__', o)}.{name}" for o, name in hooks.INTERNALS if not hasattr(o, name)
+    ]
+    assert not missing, f"xlsxwriter changed: {missing}"
+    wb = xlsxwriter.Workbook(io.BytesIO(), {"constant_memory": True})
+    ws = wb.add_worksheet()
+    missing = [name for name in hooks.WORKSHEET_STATE if not hasattr(ws, name)]
+    hooks.abandon(wb)
+    assert not missing, f"xlsxwriter changed: {missing}"
+
+
+def test_xlsxwriter_still_writes_its_zip_through_the_hooked_name() -> None:
+    import inspect
+
+    source = inspect.getsource(xlsxwriter.Workbook._store_workbook)
+    assert "ZipFile(" in source
+
+
+def test_structure_lock_is_written() -> None:
+    wb = StrictWorkbook(password="hemmelig")
+    wb.add_worksheet("A")
+    data = wb.to_bytes()
+    workbook = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    assert b'lockStructure="1"' in workbook and b"workbookPassword=" in workbook
+
+
+def _workbook(stream: bool) -> StrictWorkbook:
+    wb = StrictWorkbook(stream=stream)
+    ws = wb.add_worksheet("A")
+    for row in range(3000):
+        ws.write_string(row, 0, f"række {row} " * 5)
+    return wb
+
+
+def test_the_zip_hook_is_per_thread() -> None:
+    """A streamed workbook is deflated at level 1 through the hook, a plain one at the default
+    level; closed at the same time in two threads, each gets exactly the bytes it gets alone."""
+    alone = {stream: _workbook(stream).to_bytes() for stream in (True, False)}
+    assert len(alone[True]) != len(alone[False])
+    for _ in range(5):
+        barrier = threading.Barrier(2)
+        results: dict[bool, bytes] = {}
+
+        def close(stream: bool, results: dict[bool, bytes] = results, b=barrier) -> None:
+            wb = _workbook(stream)
+            b.wait()
+            results[stream] = wb.to_bytes()
+
+        threads = [threading.Thread(target=close, args=(s,)) for s in (True, False)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert results == alone
+    assert xlsxwriter.workbook.ZipFile is hooks._zip_for_xlsxwriter
+    assert getattr(hooks._LOCAL, "make", None) is None  # nothing left behind in this thread
+
+
+def test_a_zip_chosen_in_one_thread_is_not_seen_in_another() -> None:
+    inside, done = threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def closing() -> None:
+        with hooks.writing_zip(lambda *a, **k: "captured"):
+            seen.append(xlsxwriter.workbook.ZipFile(io.BytesIO(), "w"))
+            inside.set()
+            done.wait(5)
+
+    worker = threading.Thread(target=closing)
+    worker.start()
+    inside.wait(5)
+    other = xlsxwriter.workbook.ZipFile(io.BytesIO(), "w")  # this thread, meanwhile
+    done.set()
+    worker.join()
+    assert seen == ["captured"] and isinstance(other, zipfile.ZipFile)
+    other.close()
