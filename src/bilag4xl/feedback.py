@@ -12,19 +12,57 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.errors import Bilag4xlError
-from bilag4xl.form.layout import Layout, Pos, Value, plan
+from bilag4xl.form.layout import Layout, Pos, Role, Value, plan, span_width, text_height
 from bilag4xl.form.spec import Kind, Spec
 from bilag4xl.intake.validate import FileResult, layout_of, read_file, validate_paths
 from bilag4xl.issues.report import Issue, Lang, Severity
 from bilag4xl.output import atomic_write, check_targets
-from bilag4xl.template.writer import Correction, Marks, build
+from bilag4xl.template.writer import Extra, build
 from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx.workbook import StrictWorkbook, call
+
+if TYPE_CHECKING:
+    from xlsxwriter.worksheet import Worksheet
 
 NEEDS_FEEDBACK = (Severity.ERROR, Severity.WARNING)
 RAW_VALUE = {"da": "Indtastet værdi", "en": "Value entered"}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One thing a caseworker must fix: where (None for the whole file) and what to do."""
+
+    pos: Pos | None
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Feedback on a pre-filled workbook: flagged cells with comments, a "Rettelser" sheet."""
+
+    corrections: tuple[Correction, ...] = ()
+    title: str = ""
+
+    def comments(self) -> dict[Pos, str]:
+        by_pos: dict[Pos, list[str]] = {}
+        for c in self.corrections:
+            if c.pos is not None:
+                by_pos.setdefault(c.pos, []).append(c.message)
+        return {pos: "\n".join(msgs) for pos, msgs in by_pos.items()}
+
+    def write(self, layout: Layout) -> Extra:
+        """What `template.build` calls to write the "Rettelser" sheet."""
+        sheet = layout.sheet(Role.FEEDBACK)
+
+        def write(wb: StrictWorkbook, sheets: dict[str, Worksheet]) -> None:
+            _write_corrections(wb, sheets[sheet.name], self, sheet.widths)
+
+        return write
 
 
 class NoFeedbackError(Bilag4xlError):
@@ -111,7 +149,7 @@ def feedback_bytes(result: FileResult, spec: Spec | None = None, lang: Lang = "d
     title = f"Rettelser til {result.path.name}"
     placed = placed_values(result, layout)
     marks = Marks(tuple(corrections(result, layout, placed, lang)), title)
-    return build(layout, placed, marks=marks)
+    return build(layout, placed, notes=marks.comments(), extra=marks.write(layout))
 
 
 def write_feedback(
@@ -160,3 +198,30 @@ def write_feedback_folder(
 
 def _problems(result: FileResult) -> int:
     return sum(1 for i in result.report if i.severity in NEEDS_FEEDBACK)
+
+
+def _write_corrections(
+    wb: StrictWorkbook, ws: Worksheet, marks: Marks, widths: tuple[float, ...]
+) -> None:
+    """The "Rettelser" sheet: one row per problem, linked to its cell, each row as high as
+    its longest text (LibreOffice would otherwise print the messages over each other)."""
+    title = marks.title or "Rettelser"
+    note = "Ret de markerede celler (se kommentarerne) og send filen igen."
+    for row, text, style in ((0, title, "title"), (1, note, "info")):
+        call(ws.merge_range, row, 0, row, 3, "", wb.fmt(style))
+        call(ws.write_string, row, 0, text, wb.fmt(style))
+        call(ws.set_row, row, text_height(text, span_width(widths, 0, 4), style))
+    heads = ("Ark", "Celle", "Felt", "Hvad skal rettes")
+    for col, head in enumerate(heads):
+        call(ws.write_string, 3, col, head, wb.fmt("header"))
+    for row, c in enumerate(marks.corrections, start=4):
+        sheet = c.pos.sheet if c.pos else ""
+        texts = (sheet, c.pos.ref if c.pos else "", c.label, c.message)
+        call(ws.write_string, row, 0, sheet, wb.fmt("info"))
+        if c.pos is not None:
+            target = f"internal:{excel.quote_sheet(c.pos.sheet)}!{c.pos.ref}"
+            call(ws.write_url, row, 1, target, wb.fmt("link"), c.pos.ref)
+        call(ws.write_string, row, 2, c.label, wb.fmt("info"))
+        call(ws.write_string, row, 3, c.message, wb.fmt("info"))
+        height = max(text_height(t, w) for t, w in zip(texts, widths, strict=True))
+        call(ws.set_row, row, height)

@@ -274,8 +274,7 @@ def read_command(
     """Read one filled workbook; print it (or its JSON) and list its problems on stderr.
 
     A consolidated workbook (from `merge`) prints every submission that went into it."""
-    from bilag4xl.cli.merge_render import consolidated_data
-    from bilag4xl.cli.render import issues_table, submission_summary, to_json
+    from bilag4xl.cli.render import consolidated_data, issues_table, submission_summary, to_json
     from bilag4xl.consolidate.read import is_consolidated, open_consolidated
     from bilag4xl.form.spec import load_spec
     from bilag4xl.intake.validate import read_file
@@ -382,8 +381,7 @@ def merge_command(
     if on_duplicate not in ("error", "latest"):
         raise typer.BadParameter("brug error eller latest", param_hint="--on-duplicate")
     check_xlsx(out)
-    from bilag4xl.cli.merge_render import merge_data, merge_summary
-    from bilag4xl.cli.render import issues_table, progress_bar, to_json
+    from bilag4xl.cli.render import issues_table, merge_data, merge_summary, progress_bar, to_json
     from bilag4xl.consolidate.write import merge_paths
     from bilag4xl.form.spec import load_spec
 
@@ -482,8 +480,9 @@ def status_command(
     """Show each department's state in the round; exit 1 while any is missing or invalid."""
     import json
 
+    from bilag4xl.cli.render import status_table
     from bilag4xl.form.spec import load_spec
-    from bilag4xl.status import round_status, status_table
+    from bilag4xl.status import round_status
 
     try:
         status = round_status(folder, load_spec(spec))

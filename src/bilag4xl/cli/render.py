@@ -1,7 +1,8 @@
-"""Reports and submissions as text for the terminal: pure functions returning strings.
+"""What the terminal shows: reports, submissions, merges and the round's status as text (and
+the `--json` shapes), pure functions returning strings, plus the progress bar.
 
-Shared by the CLI's read, validate, merge and status commands, so every command shows issues
-the same way (a table, then a summary line) and `--json` has one shape.
+Shared by every command, so each shows issues the same way (a table, then a summary line)
+and `--json` has one shape per kind of output.
 """
 
 from __future__ import annotations
@@ -11,9 +12,16 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bilag4xl.consolidate.plan import SCHEMA as CONSOLIDATED_SCHEMA
+from bilag4xl.danish.numbers import format_number
+from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
+from bilag4xl.status import DepartmentStatus, FileStatus, RoundStatus, State
+
+if TYPE_CHECKING:
+    from bilag4xl.consolidate.write import MergeRun
 
 REPORT_SCHEMA = "bilag4xl/report/1"
 HEADERS = {
@@ -158,3 +166,160 @@ def progress_bar(
     finally:
         if bar is not None:
             bar.stop()
+
+
+# --------------------------------------------------------------------------- merge
+
+MERGE_SCHEMA = "bilag4xl/merge/1"
+
+
+def merge_summary(run: MergeRun) -> str:
+    """One line: what was written (or why not), departments, initiatives, total, warnings.
+
+    A refused merge says what would have gone in: each department once, however many
+    submissions it sent (the others are named in the errors above)."""
+    m, unit = run.merged, run.merged.spec.round.unit
+    s = m.report.stats()
+    counts = (
+        f"{m.departments} {'forvaltning' if m.departments == 1 else 'forvaltninger'}, "
+        f"{m.initiatives} {'indsats' if m.initiatives == 1 else 'indsatser'}, "
+        f"i alt {format_number(m.total)} ({unit}), {s['warning']} "
+        f"{'advarsel' if s['warning'] == 1 else 'advarsler'}"
+    )
+    if run.written is not None:
+        return f"Skrev {run.written}: {counts}"
+    extra = len(m.duplicates)
+    if extra:
+        counts += f" (kun den nyeste indberetning pr. forvaltning er talt med, ikke {extra} ældre)"
+    return f"Intet skrevet: {s['error']} fejl (se ovenfor). {counts}"
+
+
+def merge_data(run: MergeRun) -> dict[str, Any]:
+    """The `--json` output of `bilag4xl merge`."""
+    m = run.merged
+    return {
+        "schema": MERGE_SCHEMA,
+        "written": str(run.written) if run.written else None,
+        "stats": {
+            "submissions": len(m.entries),
+            "departments": m.departments,
+            "initiatives": m.initiatives,
+            "total": m.total,
+            "unit": m.spec.round.unit,
+            **m.report.stats(),
+        },
+        "included": [str(e.path) for e in m.entries],
+        "dropped": [str(e.path) for e in m.dropped],
+        "duplicates": [str(e.path) for e in m.duplicates],
+        "report": m.report.to_dict(),
+    }
+
+
+def consolidated_data(submissions: list[Submission]) -> dict[str, Any]:
+    """`bilag4xl read OUT.xlsx --json` on a consolidated workbook: every submission in it."""
+    return {
+        "schema": CONSOLIDATED_SCHEMA,
+        "submissions": [s.to_json_data() for s in submissions],
+    }
+
+
+# --------------------------------------------------------------------------- status
+
+STATE_DA: dict[State, str] = {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}
+
+
+def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
+    """The status as table rows (header first), in Danish, for the CLI's table."""
+    rows: list[tuple[str, ...]] = [
+        ("Forvaltning", "Status", "Fejl", "Advarsler", "Seneste fil", "Dato", "Frist", "Filer")
+    ]
+    for d in status.departments:
+        last = d.last
+        rows.append(
+            (
+                d.name,
+                _state_text(d),
+                str(last.errors) if last else "",
+                str(last.warnings) if last else "",
+                last.name if last else "",
+                _date_text(last),
+                _deadline_text(d),
+                str(len(d.files)) if d.files else "0",
+            )
+        )
+    return rows
+
+
+def _state_text(d: DepartmentStatus) -> str:
+    text = STATE_DA[d.state]
+    if d.late:
+        text += ", for sent"
+    if d.overdue:
+        text += ", frist overskredet"
+    return text
+
+
+def _deadline_text(d: DepartmentStatus) -> str:
+    if d.deadline is None:
+        return ""
+    days = d.days_left
+    text = d.deadline.strftime("%d.%m.%Y")
+    if days is None or d.state == "valid":
+        return text
+    if days > 0:
+        return f"{text} (om {days} {'dag' if days == 1 else 'dage'})"
+    if days == 0:
+        return f"{text} (i dag)"
+    return f"{text} ({-days} {'dag' if days == -1 else 'dage'} siden)"
+
+
+def _date_text(f: FileStatus | None) -> str:
+    if f is None or f.date is None:
+        return ""
+    suffix = {"mtime": " (ændret)", "received": " (modtaget)"}.get(f.date_source, "")
+    return f.date.strftime("%d.%m.%Y") + suffix
+
+
+def chase_lines(status: RoundStatus) -> list[str]:
+    """Whom to chase, with their contact: one line per department missing or with errors."""
+    lines = []
+    for d in status.to_chase:
+        why = "mangler" if d.state == "missing" else f"har {d.last.errors if d.last else 0} fejl"
+        if d.overdue:
+            why += ", fristen er overskredet"
+        c = d.contact
+        who = f"{c.name} <{c.email}>".strip() if c and c.email else (c.name if c and c.name else "")
+        lines.append(f"Rykkes: {d.name} ({why}); kontakt: {who or 'ingen kontakt i runden'}")
+    return lines
+
+
+def status_table(status: RoundStatus) -> str:
+    """The status as an aligned text table, with whom to chase and stray files below it."""
+    header, *rows = status_rows(status)
+    lines = table(header, rows).splitlines()
+    for d in status.departments:
+        if d.duplicates:
+            names = ", ".join(f.name for f in d.duplicates)
+            lines.append(f"Flere filer fra {d.name} (den nyeste tæller): {names}")
+    for f in status.unknown:
+        lines.append(f"Forvaltning uden for runden: {f.department} ({f.name})")
+    for f in status.unreadable:
+        why = f": {f.problem}" if f.problem else ""
+        lines.append(f"Kan ikke læses som indberetning: {f.name}{why}")
+    lines += chase_lines(status)
+    received = sum(d.received for d in status.departments)
+    summary = (
+        f"{received} af {len(status.departments)} modtaget; mangler: {len(status.missing)}, "
+        f"med fejl: {len(status.invalid)}."
+    )
+    if status.deadline is not None and status.days_left is not None:
+        days = status.days_left
+        when = status.deadline.strftime("%d.%m.%Y")
+        left = (
+            f"{days} {'dag' if days == 1 else 'dage'} til"
+            if days > 0
+            else ("i dag" if days == 0 else f"overskredet for {-days} dage siden")
+        )
+        summary += f" Frist {when} ({left})."
+    lines.append(summary)
+    return "\n".join(lines)

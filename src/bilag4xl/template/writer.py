@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,6 @@ from bilag4xl.form.layout import (
     Text,
     Value,
     plan,
-    span_width,
-    text_height,
 )
 from bilag4xl.form.spec import DATE_MAX, DATE_MIN, Kind, Spec
 from bilag4xl.output import atomic_write, check_targets
@@ -33,30 +30,6 @@ from bilag4xl.xlsx import limits as excel
 from bilag4xl.xlsx.workbook import StrictWorkbook, call, write_value
 
 DEFAULT_BLANK = 3
-
-
-@dataclass(frozen=True)
-class Correction:
-    """One thing a caseworker must fix: where (None for the whole file) and what to do."""
-
-    pos: Pos | None
-    label: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Marks:
-    """Feedback on a pre-filled workbook: flagged cells with comments, a "Rettelser" sheet."""
-
-    corrections: tuple[Correction, ...] = ()
-    title: str = ""
-
-    def comments(self) -> dict[Pos, str]:
-        by_pos: dict[Pos, list[str]] = {}
-        for c in self.corrections:
-            if c.pos is not None:
-                by_pos.setdefault(c.pos, []).append(c.message)
-        return {pos: "\n".join(msgs) for pos, msgs in by_pos.items()}
 
 
 def resolve_initiatives(
@@ -95,23 +68,28 @@ def canonical_department(spec: Spec, department: str | None) -> str | None:
     return known.name if known else department.strip()
 
 
+# Adds to a workbook before its sheets are protected: the feedback sheet, a review list.
+Extra = Callable[[StrictWorkbook, dict[str, Worksheet]], None]
+
+
 def build(
     layout: Layout,
     values: Mapping[str, Value] | None = None,
     password: str | None = None,
-    marks: Marks | None = None,
+    notes: Mapping[Pos, str] | None = None,
+    extra: Extra | None = None,
 ) -> bytes:
-    """The xlsx bytes of a template; `values` pre-fills inputs by path (cached results match)."""
+    """The xlsx bytes of a template; `values` pre-fills inputs by path (cached results match),
+    `notes` flags cells with a comment, `extra` writes more (feedback's "Rettelser" sheet)."""
     values = values or {}
-    marks = marks or Marks()
-    comments = marks.comments()
+    notes = notes or {}
     wb = StrictWorkbook(password=password)
     sheets = {s.name: _add_sheet(wb, s, layout) for s in layout.sheets}
     for t in layout.texts:
         _write_text(wb, sheets[t.pos.sheet], t)
     for i in layout.inputs:
         ws = sheets[i.pos.sheet]
-        _write_input(wb, ws, i, values.get(i.path), layout.spec, flagged=i.pos in comments)
+        _write_input(wb, ws, i, values.get(i.path), layout.spec, flagged=i.pos in notes)
         _write_marks(wb, ws, i, layout)
     cached = layout.evaluate(values)
     for f in layout.formulas:
@@ -119,10 +97,9 @@ def build(
     _write_metadata(wb, sheets[layout.spec.sheets.metadata], layout)
     for (sheet, row), height in sorted(layout.heights.items()):
         call(sheets[sheet].set_row, row, height)
-    if layout.feedback:
-        feedback = layout.sheet(Role.FEEDBACK)
-        _write_corrections(wb, sheets[feedback.name], marks, feedback.widths)
-    for pos, text in sorted(comments.items()):
+    if extra is not None:
+        extra(wb, sheets)
+    for pos, text in sorted(notes.items()):
         call(
             sheets[pos.sheet].write_comment,
             pos.row,
@@ -306,33 +283,6 @@ def _write_formula(wb: StrictWorkbook, ws: Worksheet, f: Formula, value: Value) 
     fmt = wb.fmt(f.style)
     _span(ws, f.pos.row, f.pos.col, f.span, fmt)
     call(ws.write_formula, f.pos.row, f.pos.col, f.excel(), fmt, value)
-
-
-def _write_corrections(
-    wb: StrictWorkbook, ws: Worksheet, marks: Marks, widths: tuple[float, ...]
-) -> None:
-    """The "Rettelser" sheet: one row per problem, linked to its cell, each row as high as
-    its longest text (LibreOffice would otherwise print the messages over each other)."""
-    title = marks.title or "Rettelser"
-    note = "Ret de markerede celler (se kommentarerne) og send filen igen."
-    for row, text, style in ((0, title, "title"), (1, note, "info")):
-        call(ws.merge_range, row, 0, row, 3, "", wb.fmt(style))
-        call(ws.write_string, row, 0, text, wb.fmt(style))
-        call(ws.set_row, row, text_height(text, span_width(widths, 0, 4), style))
-    heads = ("Ark", "Celle", "Felt", "Hvad skal rettes")
-    for col, head in enumerate(heads):
-        call(ws.write_string, 3, col, head, wb.fmt("header"))
-    for row, c in enumerate(marks.corrections, start=4):
-        sheet = c.pos.sheet if c.pos else ""
-        texts = (sheet, c.pos.ref if c.pos else "", c.label, c.message)
-        call(ws.write_string, row, 0, sheet, wb.fmt("info"))
-        if c.pos is not None:
-            target = f"internal:{excel.quote_sheet(c.pos.sheet)}!{c.pos.ref}"
-            call(ws.write_url, row, 1, target, wb.fmt("link"), c.pos.ref)
-        call(ws.write_string, row, 2, c.label, wb.fmt("info"))
-        call(ws.write_string, row, 3, c.message, wb.fmt("info"))
-        height = max(text_height(t, w) for t, w in zip(texts, widths, strict=True))
-        call(ws.set_row, row, height)
 
 
 def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
