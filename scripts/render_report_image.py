@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bilag4xl.annex.model import build_annex, render
+from bilag4xl.annex.formats import render
+from bilag4xl.annex.model import build_annex
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, load_spec
 

@@ -17,8 +17,9 @@ from annex_seed import (
     aarhus_submissions,
     seed_submission,
 )
+from bilag4xl.annex.formats import format_for, render
 from bilag4xl.annex.markup import to_html, to_markdown
-from bilag4xl.annex.model import EMPTY, Annex, build_annex, format_for, render
+from bilag4xl.annex.model import EMPTY, Annex, build_annex
 from bilag4xl.annex.word import CELL_PADDING_CM, LABEL_MIN_CM, overview_layout, text_cm
 from bilag4xl.form.spec import load_spec
 from bilag4xl.testing import libreoffice as lo

@@ -19,23 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from bilag4xl.danish.numbers import MILLION, amount_phrase, format_number, in_kroner
 from bilag4xl.form.model import Economy, Initiative, Submission
 from bilag4xl.form.spec import NO, YES, FieldSpec, Kind, Spec
 
 EMPTY = "(ikke udfyldt)"
-Format = Literal["docx", "md", "html", "pdf"]
-FORMATS: tuple[Format, ...] = ("docx", "md", "html", "pdf")
-SUFFIXES: dict[str, Format] = {
-    ".docx": "docx",
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".pdf": "pdf",
-}
 # Cover fields that identify the case: shown under the title (not per department) when all
 # departments share them, as in the seed's letterhead.
 HEADER_KEYS = ("date", "case_number", "document_number")
@@ -156,30 +146,6 @@ def invalid_warning(invalid: Sequence[Submission]) -> str:
         f"(bilag4xl merge --allow-invalid): {names}. Tallene og teksterne herfra er ikke "
         "kontrolleret; se arkene Kilder og Valideringer i den samlede projektmappe."
     )
-
-
-def render(annex: Annex, fmt: Format) -> bytes:
-    """The annex as a file's bytes in one of FORMATS (PDF through LibreOffice, see annex_pdf)."""
-    if fmt == "docx":
-        from bilag4xl.annex.word import to_docx
-
-        return to_docx(annex)
-    if fmt == "pdf":
-        from bilag4xl.annex.pdf import to_pdf
-
-        return to_pdf(annex)
-    from bilag4xl.annex.markup import to_html, to_markdown
-
-    text = to_markdown(annex) if fmt == "md" else to_html(annex)
-    return text.encode("utf-8")
-
-
-def format_for(path: Path, fmt: str | None = None) -> Format:
-    """The explicit format, else the one the file's suffix names, else docx."""
-    chosen = fmt or SUFFIXES.get(path.suffix.lower(), "docx")
-    if chosen not in FORMATS:
-        raise ValueError(f"ukendt format {chosen!r}; vælg {', '.join(FORMATS)}")
-    return chosen  # type: ignore[return-value]
 
 
 def danish_date(value: dt.date) -> str:

@@ -440,7 +440,8 @@ def report_command(
     force: ForceOption = False,
 ) -> None:
     """Render the annex from a consolidated workbook (or one submission) to docx, md or html."""
-    from bilag4xl.annex.model import build_annex, format_for, render
+    from bilag4xl.annex.formats import format_for, render
+    from bilag4xl.annex.model import build_annex
     from bilag4xl.annex.sources import read_submissions
     from bilag4xl.form.spec import load_spec
     from bilag4xl.output import atomic_write

@@ -439,7 +439,8 @@ def consolidate(
 def annex_bytes(rnd: Round, fmt: str = "docx") -> tuple[bytes, list[str]]:
     """The annex of the round's current valid submissions, and the departments left out
     (missing, or whose current file has errors)."""
-    from bilag4xl.annex.model import build_annex, render
+    from bilag4xl.annex.formats import render
+    from bilag4xl.annex.model import build_annex
     from bilag4xl.intake.validate import read_file
 
     submissions, left_out = [], []
