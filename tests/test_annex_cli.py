@@ -73,9 +73,9 @@ def test_report_pdf_without_libreoffice_is_refused_and_writes_nothing(
     seed_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`-o bilag4.pdf` wrote a Word file named .pdf."""
-    from bilag4xl.testing import libreoffice
+    from bilag4xl import office
 
-    monkeypatch.setattr(libreoffice, "soffice_path", lambda: None)
+    monkeypatch.setattr(office, "soffice_path", lambda: None)
     out = tmp_path / "bilag4.pdf"
     result = runner.invoke(app, ["report", str(seed_source), "-o", str(out)])
     assert result.exit_code == 1

@@ -14,10 +14,10 @@ from bilag4xl.consolidate.decide import merge
 from bilag4xl.form.layout import Role, plan
 from bilag4xl.intake.discover import collect_paths
 from bilag4xl.intake.validate import read_file, validate_paths
-from bilag4xl.intake.workbook import sheet_members
 from bilag4xl.issues.report import Severity
 from bilag4xl.template.writer import build
 from bilag4xl.testing.fill import FillError
+from bilag4xl.xlsx.parts import sheet_members
 from filled import SPEC, TMF, filled, layout_for, other_spec, tamper, template, valid_values
 
 

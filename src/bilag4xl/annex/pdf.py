@@ -26,10 +26,10 @@ class PdfUnavailableError(Bilag4xlError):
 
 def to_pdf(annex: Annex) -> bytes:
     """The annex as PDF bytes (LibreOffice converts the .docx)."""
+    from bilag4xl import office
     from bilag4xl.annex.word import to_docx
-    from bilag4xl.testing import libreoffice as lo
 
-    if lo.soffice_path() is None:
+    if office.soffice_path() is None:
         raise PdfUnavailableError(
             "PDF kræver LibreOffice, som ikke er installeret her "
             f"({INSTALL}). Skriv bilaget som Word i stedet (-o bilag4.docx) og gem det som "
@@ -39,8 +39,8 @@ def to_pdf(annex: Annex) -> bytes:
         docx = Path(tmp) / "bilag4.docx"
         docx.write_bytes(to_docx(annex))
         try:
-            return lo.convert(docx, "pdf", Path(tmp) / "pdf").read_bytes()
-        except lo.LibreOfficeError as exc:
+            return office.convert(docx, "pdf", Path(tmp) / "pdf").read_bytes()
+        except office.LibreOfficeError as exc:
             raise PdfUnavailableError(
                 f"LibreOffice kunne ikke lave PDF'en ({exc}). Er LibreOffice Writer "
                 f"installeret ({INSTALL})? Ellers skriv bilaget som Word (-o bilag4.docx)."

@@ -145,18 +145,6 @@ def read_bytes(data: bytes) -> RawWorkbook:
     return RawWorkbook(sheets, hashlib.sha256(data).hexdigest(), macros)
 
 
-def sheet_members(data: bytes) -> dict[str, str]:
-    """Which zip member holds each worksheet, by name, as the workbook itself says (for a
-    workbook bilag4xl wrote: no size checks)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = {
-            name: archive.read(name)
-            for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
-            if name in archive.NameToInfo
-        }
-    return {name: part for name, _, part in _sheet_parts(parts)}
-
-
 def _sniff(data: bytes) -> None:
     """Name what the file really is when it is not an xlsx zip."""
     if data.startswith(OLE_MAGIC):

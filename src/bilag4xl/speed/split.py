@@ -21,8 +21,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from bilag4xl.errors import WorkbookWriteError
-from bilag4xl.intake.workbook import sheet_members
 from bilag4xl.speed import processes
+from bilag4xl.xlsx.parts import sheet_members
 from bilag4xl.xlsx.workbook import StrictWorkbook, strict
 
 # write(workbook, fills): put the cells of every sheet `fills(name)` is true for.

@@ -23,15 +23,26 @@ import datetime as dt
 import functools
 import json
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bilag4xl.office import (
+    HEADLESS,
+    TIMEOUT,
+    LibreOfficeError,
+    LibreOfficeMissing,
+    clean_locks,
+    convert,
+    private_profile,
+    require_soffice,
+    run,
+    soffice_path,
+)
 
 __all__ = [
     "FillResult",
@@ -50,29 +61,9 @@ Cell = tuple[str, str]  # (sheet name, "B8")
 
 UNO_PYTHON = "/usr/bin/python3"
 WORKER = Path(__file__).with_name("_uno_worker.py")
-TIMEOUT = float(os.environ.get("BILAG4XL_SOFFICE_TIMEOUT", "240"))
 CONNECT_TIMEOUT = min(TIMEOUT, 90.0)  # soffice that never opens its pipe fails sooner
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 INSTALL_HINT = "apt-get install libreoffice-calc-nogui python3-uno"
-
-# Recalculate xlsx formulas on load (0 = always), so conversions show current values.
-_PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
-
-
-class LibreOfficeMissing(RuntimeError):
-    """soffice (or python3-uno for /usr/bin/python3) is not installed."""
-
-
-class LibreOfficeError(RuntimeError):
-    """A LibreOffice run failed or timed out."""
 
 
 @dataclass
@@ -81,11 +72,6 @@ class FillResult:
 
     locked: list[Cell] = field(default_factory=list)
     values: dict[Cell, object] = field(default_factory=dict)
-
-
-def soffice_path() -> str | None:
-    """The soffice executable on PATH, or None."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @functools.cache
@@ -152,24 +138,7 @@ def is_locked(src: Path, cells: Iterable[Cell]) -> dict[Cell, bool]:
     return {(s, r): locked for s, r, locked in result["probe"]}
 
 
-def convert(src: Path, fmt: str, outdir: Path) -> Path:
-    """Convert with `soffice --convert-to FMT` (e.g. "pdf"); returns the file written."""
-    soffice = _require_soffice()
-    outdir.mkdir(parents=True, exist_ok=True)
-    target = outdir / f"{src.stem}.{fmt.split(':', 1)[0]}"
-    target.unlink(missing_ok=True)
-    with _profile() as profile:
-        args = [soffice, f"-env:UserInstallation={profile.as_uri()}", *_HEADLESS]
-        _run([*args, "--convert-to", fmt, "--outdir", str(outdir), str(src)], "convert")
-    _clean_locks(src, target)
-    if not target.is_file():
-        raise LibreOfficeError(f"soffice wrote no {target} (converting {src} to {fmt})")
-    return target
-
-
 # --------------------------------------------------------------------------- machinery
-
-_HEADLESS = ("--headless", "--invisible", "--nologo", "--norestore", "--nodefault")
 
 
 def _typed(value: object) -> dict[str, Any]:
@@ -188,30 +157,23 @@ def _typed(value: object) -> dict[str, Any]:
     return {"kind": "string", "value": str(value)}
 
 
-def _require_soffice() -> str:
-    soffice = soffice_path()
-    if soffice is None:
-        raise LibreOfficeMissing(f"LibreOffice (soffice) is not installed: {INSTALL_HINT}")
-    return soffice
-
-
 def _run_job(job: dict[str, Any], src: Path, dst: Path | None = None) -> dict[str, Any]:
     """Start a private soffice, let the UNO worker do `job`, stop soffice, return the result."""
-    soffice = _require_soffice()
+    soffice = require_soffice()
     python = uno_python()
     if python is None:
         raise LibreOfficeMissing(f"python3-uno is not importable from {UNO_PYTHON}: {INSTALL_HINT}")
     if not Path(src).is_file():
         raise FileNotFoundError(src)
     pipe = f"bilag4xl-{uuid.uuid4().hex}"
-    with _profile() as profile:
+    with private_profile() as profile:
         job_file, result_file = profile / "job.json", profile / "result.json"
         job_file.write_text(json.dumps({**job, "connect_timeout": CONNECT_TIMEOUT}), "utf-8")
         office = subprocess.Popen(
             [
                 soffice,
                 f"-env:UserInstallation={profile.as_uri()}",
-                *_HEADLESS,
+                *HEADLESS,
                 f"--accept=pipe,name={pipe};urp;",
             ],
             stdout=subprocess.DEVNULL,
@@ -219,27 +181,16 @@ def _run_job(job: dict[str, Any], src: Path, dst: Path | None = None) -> dict[st
             start_new_session=True,  # its own process group, so _stop() reaches soffice.bin
         )
         try:
-            _run([python, str(WORKER), pipe, str(job_file), str(result_file)], "UNO job", ok=(0, 1))
+            run([python, str(WORKER), pipe, str(job_file), str(result_file)], "UNO job", ok=(0, 1))
         finally:
             _stop(office)
         if not result_file.is_file():
             raise LibreOfficeError(f"the UNO worker wrote no result for {src}")
         result: dict[str, Any] = json.loads(result_file.read_text("utf-8"))
-    _clean_locks(Path(src), *([Path(dst)] if dst else []))
+    clean_locks(Path(src), *([Path(dst)] if dst else []))
     if "error" in result:
         raise LibreOfficeError(f"LibreOffice job on {src} failed: {result['error']}")
     return result
-
-
-def _run(args: list[str], what: str, ok: tuple[int, ...] = (0,)) -> None:
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise LibreOfficeError(f"LibreOffice {what} timed out after {TIMEOUT:.0f} s") from exc
-    if done.returncode not in ok:
-        raise LibreOfficeError(
-            f"LibreOffice {what} failed (exit {done.returncode}): {done.stderr.strip()[-500:]}"
-        )
 
 
 def _stop(office: subprocess.Popen[bytes]) -> None:
@@ -250,23 +201,3 @@ def _stop(office: subprocess.Popen[bytes]) -> None:
         os.killpg(office.pid, signal.SIGKILL)  # leftovers in the group we started
     with contextlib.suppress(subprocess.TimeoutExpired):
         office.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def _profile() -> Iterator[Path]:
-    """A fresh, private LibreOffice user profile, removed afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="bilag4xl-lo-"))
-    try:
-        (root / "user").mkdir()
-        (root / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, "utf-8")
-        yield root
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _clean_locks(*files: Path) -> None:
-    """Remove the `.~lock.NAME#` owner files LibreOffice may leave beside files it handled
-    (only ours: another process may hold its own lock in the same folder)."""
-    for f in files:
-        with contextlib.suppress(OSError):
-            f.with_name(f".~lock.{f.name}#").unlink()

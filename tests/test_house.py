@@ -1,0 +1,77 @@
+"""The house: one room per stage of a round, and no room imports a room of a later stage.
+
+The stages, in the order a round goes through them; a room may use the rooms before it (and
+itself), never one after it, so a newcomer can read the tree from the bottom up.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "bilag4xl"
+STAGES: tuple[tuple[str, ...], ...] = (
+    ("errors",),
+    ("danish",),  # Danish numbers, amounts, units, dates
+    ("issues", "xlsx", "output", "office"),  # problems as data; writing workbooks and files
+    ("form",),  # the form as data: spec, kinds, field paths, layout, submission model
+    ("speed",),  # processes, the two-process writer, shape-planned layouts
+    ("template",),
+    ("intake",),  # find, read safely and check returned workbooks
+    ("consolidate",),
+    ("feedback", "prefill", "status", "annex"),
+    ("remind",),
+    ("round",),
+    ("cli", "web"),
+    ("__main__", "testing"),
+)
+RANK = {room: n for n, rooms in enumerate(STAGES) for room in rooms}
+
+
+def room_of(module: str) -> str:
+    return module.split(".")[1] if module.startswith("bilag4xl.") else ""
+
+
+def imports() -> list[tuple[str, str]]:
+    """(importing file's room, imported room) for every import of a bilag4xl module."""
+    found = []
+    for path in SOURCE.rglob("*.py"):
+        parts = path.relative_to(SOURCE).with_suffix("").parts
+        room = parts[0]
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                target = room_of(names[0]) or (
+                    room_of(names[1]) if node.module == "bilag4xl" else ""
+                )
+                if target:
+                    found.append((f"{room} ({'/'.join(parts)})", target))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if room_of(alias.name):
+                        found.append((f"{room} ({'/'.join(parts)})", room_of(alias.name)))
+    return found
+
+
+def test_every_room_has_a_stage() -> None:
+    rooms = {p.relative_to(SOURCE).parts[0].removesuffix(".py") for p in SOURCE.iterdir()}
+    rooms -= {"__pycache__", "__init__", "py.typed"}
+    assert rooms <= set(RANK), f"rooms without a stage: {rooms - set(RANK)}"
+
+
+def test_no_room_imports_a_later_stage() -> None:
+    upward = [
+        f"{where} imports {target}"
+        for where, target in imports()
+        if RANK[target] > RANK[where.split()[0]]
+        or (RANK[target] == RANK[where.split()[0]] and target != where.split()[0])
+    ]
+    assert not upward, "\n".join(upward)
+
+
+def test_the_library_never_imports_the_command_line() -> None:
+    assert not [
+        w
+        for w, t in imports()
+        if t in ("cli", "web") and w.split()[0] not in ("cli", "web", "__main__")
+    ]
