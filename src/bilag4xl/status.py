@@ -3,7 +3,7 @@ where each stands against its deadline.
 
 Two sources give the same `RoundStatus`: a round folder's ledger (`from_ledger`: the time a
 file was received decides which file is current and whether it came late) and a plain folder
-of files (`round_status` / `summarize`: validated now; the newest file by cover date, then the
+of files (`folder_status` / `summarize`: validated now; the newest file by cover date, then the
 file's time). Both are pure over their inputs, so the rules below are tested without files:
 
 * a department is *received* when at least one readable file names it on its cover; its
@@ -220,7 +220,7 @@ class RoundStatus:
 # --------------------------------------------------------------------------- plain folder
 
 
-def round_status(folder: str | Path, spec: Spec, today: dt.date | None = None) -> RoundStatus:
+def folder_status(folder: str | Path, spec: Spec, today: dt.date | None = None) -> RoundStatus:
     """Validate every submission in `folder` and summarize the round's progress."""
     from bilag4xl.intake.validate import validate_paths
 

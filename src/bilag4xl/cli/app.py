@@ -483,10 +483,10 @@ def status_command(
 
     from bilag4xl.cli.render import status_table
     from bilag4xl.form.spec import load_spec
-    from bilag4xl.status import round_status
+    from bilag4xl.status import folder_status
 
     try:
-        status = round_status(folder, load_spec(spec))
+        status = folder_status(folder, load_spec(spec))
     except Bilag4xlError as exc:
         fail(exc)
     if as_json:
