@@ -6,6 +6,7 @@ up as a reviewed change to them; and generation must be deterministic for this t
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from bilag4xl.cli import app
 from bilag4xl.form.spec import load_spec
 from bilag4xl.template.writer import template_filename
+from bilag4xl.testing.dump import dump
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 HOW = "regenerate with scripts/regenerate_templates.sh, review the change and commit templates/"
@@ -37,6 +39,18 @@ def test_every_department_and_the_blank_template_are_committed(fresh: Path) -> N
     assert {p.name for p in fresh.glob("*.xlsx")} == expected
     committed = {p.name for p in TEMPLATES.glob("*.xlsx")}
     assert committed == expected, f"templates/ differs in its files; {HOW}"
+
+
+def test_the_readable_dumps_say_what_changed(fresh: Path) -> None:
+    """Each template's dump (templates/NAME.xlsx.txt) is the current code's, so a review sees a
+    changed message as a changed line; reported as a diff of the first lines that differ."""
+    for p in sorted(fresh.glob("*.xlsx")):
+        committed = TEMPLATES / f"{p.name}.txt"
+        want = dump(p.read_bytes())
+        have = committed.read_text("utf-8") if committed.is_file() else ""
+        if have != want:
+            diff = list(difflib.unified_diff(have.splitlines(), want.splitlines(), lineterm=""))
+            pytest.fail(f"{committed.name} is stale ({HOW}):\n" + "\n".join(diff[:40]))
 
 
 def test_committed_templates_are_up_to_date(fresh: Path) -> None:
