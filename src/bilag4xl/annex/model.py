@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bilag4xl.danish.numbers import MILLION, amount_phrase, format_number, in_kroner
+from bilag4xl.form import paths
 from bilag4xl.form.model import Economy, Initiative, Submission
 from bilag4xl.form.spec import NO, YES, FieldSpec, Kind, Spec
 
@@ -201,7 +202,7 @@ def _rows(ini: Initiative, spec: Spec) -> tuple[Row, ...]:
             rows.append(Row(f.label, _economy_lines(ini.economy, spec)))
             groups.append(None)
             continue
-        value = in_words(_get(data, f.key))
+        value = in_words(paths.lookup(data, f.key))
         group = f.key.rpartition(".")[0] or None
         if _is_choice(f) and group and groups and groups[-1] == group:
             last = rows[-1]
@@ -215,13 +216,6 @@ def _rows(ini: Initiative, spec: Spec) -> tuple[Row, ...]:
 
 def _is_choice(f: FieldSpec) -> bool:
     return f.kind in (Kind.CHOICE, Kind.YESNO)
-
-
-def _get(data: dict[str, Any], key: str) -> Any:
-    node: Any = data
-    for part in key.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
 
 
 def _economy_lines(eco: Economy, spec: Spec) -> tuple[Line, ...]:

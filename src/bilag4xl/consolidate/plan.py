@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bilag4xl.form import paths
 from bilag4xl.form.layout import FIRST_VALUE_COL, Layout, plan
 from bilag4xl.form.model import Submission, flatten
 from bilag4xl.form.spec import Kind, Spec
@@ -85,26 +86,27 @@ def initiative_columns(spec: Spec) -> list[Column]:
         _col("Nr.", NR, Kind.AMOUNT, 6),
         _col(spec.field("department").label, DEPARTMENT, Kind.TEXT, 28),
         _col("Indsats nr.", INDEX, Kind.AMOUNT, 8),
-        _col(spec.initiative.name_label, "name", Kind.TEXT, 40),
+        _col(spec.initiative.name_label, paths.NAME, Kind.TEXT, 40),
     ]
     eco = spec.economy_fields
     for f in spec.initiative.fields:
         if f.kind is not Kind.ECONOMY:
             cols.append(_col(f.label, f.key, f.kind))
             continue
-        for y in spec.round.years:
-            cols.append(_col(str(y), f"{f.key}.years.{y}", Kind.AMOUNT))
-        cols.append(_col(e.unallocated_label, f"{f.key}.unallocated", Kind.AMOUNT))
+        for part in paths.amount_parts(spec.round.years):
+            label = part.removeprefix(paths.YEARS + ".") if part != paths.UNALLOCATED else None
+            header = label or e.unallocated_label
+            cols.append(_col(header, paths.economy_key(part), Kind.AMOUNT))
         cols.append(_col(e.total_label, TOTAL, Kind.AMOUNT))
-        for key in ("cofinancing", "estimated", "note"):
-            cols.append(_col(eco[key].label, f"{f.key}.{key}", eco[key].kind))
+        for key in (paths.COFINANCING, paths.ESTIMATED, paths.NOTE):
+            cols.append(_col(eco[key].label, paths.economy_key(key), eco[key].kind))
     return _unique(cols)
 
 
 def source_columns(spec: Spec) -> list[Column]:
     """ "Kilder": one row per submission: the cover, validation, file and template."""
     cols = [_col("Nr.", NR, Kind.AMOUNT, 6)]
-    cols += [_col(f.label, f"cover.{f.key}", f.kind) for f in spec.cover.fields]
+    cols += [_col(f.label, paths.cover(f.key), f.kind) for f in spec.cover.fields]
     cols += [
         _col("Validering", RESULT, Kind.TEXT, 20),
         _col("Fejl", ERRORS, Kind.AMOUNT, 8),

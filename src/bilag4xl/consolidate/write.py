@@ -30,6 +30,7 @@ from bilag4xl.consolidate.decide import Entry, Merged, OnDuplicate, merge, notic
 from bilag4xl.consolidate.read import is_consolidated, open_consolidated, read_consolidated
 from bilag4xl.danish.numbers import EXCEL_FORMAT, format_number
 from bilag4xl.errors import MergeError, OutputExistsError
+from bilag4xl.form import paths
 from bilag4xl.form.layout import (
     BOLD_CHAR_WIDTH,
     LINE_HEIGHT,
@@ -250,10 +251,13 @@ class _Writer:
         ws, cols, sheet = self.initiatives, self.ini_cols, cp.INITIATIVES
         keys = [c.key for c in cols if c.is_field]
         initiatives = initiative_values(entry.submission, keys)
+        economy = paths.economy_key("")
         summed = [
-            j for j, c in enumerate(cols) if ".years." in c.key or c.key.endswith("unallocated")
+            j
+            for j, c in enumerate(cols)
+            if c.key.startswith(economy) and paths.is_amount_part(c.key.removeprefix(economy))
         ]
-        kept = [*summed, cp.index_of(cols, "economy.cofinancing")]
+        kept = [*summed, cp.index_of(cols, paths.economy_key(paths.COFINANCING))]
         total = cp.index_of(cols, cp.TOTAL)
         widths = self.widths[sheet]
         wrapped = [(j, widths[j]) for j, c in enumerate(cols) if c.style == "cell"]
@@ -291,7 +295,7 @@ class _Writer:
         written = []
         for col, c in enumerate(self.src_cols):
             if c.is_field:
-                value = values[c.key] if c.key.startswith("cover.") else meta[c.key]
+                value = values[c.key] if c.key.startswith(paths.cover("")) else meta[c.key]
             else:
                 value = bookkeeping[c.key]
             style = "flag" if c.key == cp.RESULT and result == "invalid" else c.style
@@ -322,12 +326,11 @@ class _Writer:
     ) -> None:
         ws, sheet, spec = self.overview, cp.OVERVIEW, self.spec
         dept_style = "rowname" if entry.valid else "flag"
-        years = [str(y) for y in spec.round.years]
-        eco_keys = [f"economy.years.{y}" for y in years] + ["economy.unallocated"]
+        parts = paths.amount_parts(spec.round.years)
         src_row = self.ini_row - block.initiatives
         # Where each overview column's amount stands in "Indsatser" (None: the row's total).
-        sources = [cp.index_of(self.ini_cols, k) for k in eco_keys]
-        sources += [None, cp.index_of(self.ini_cols, "economy.cofinancing")]
+        sources = [cp.index_of(self.ini_cols, paths.economy_key(p)) for p in parts]
+        sources += [None, cp.index_of(self.ini_cols, paths.economy_key(paths.COFINANCING))]
         for i, ini in enumerate(entry.submission.initiatives):
             row = block.initiative_row(i)
             self._put(ws, row, cp.DEPT_COL, entry.department, dept_style)
@@ -350,11 +353,11 @@ class _Writer:
             self._put(ws, row, cp.NAME_COL, extra.label, "rowname")
             labels = [(entry.department, self.dept_width), (extra.label, NAME_WIDTH)]
             self._fit_row(ws, row, labels, dept_style)
-            for j, key in enumerate([*(f"years.{y}" for y in years), "unallocated"]):
-                value = values[f"overview.extra_rows.{n}.{key}"]
+            for j, part in enumerate(parts):
+                value = values[paths.extra(n, part)]
                 self._put(ws, row, cp.AMOUNT_COL + j, value, "cell_amount")
                 cells[Pos(sheet, row, cp.AMOUNT_COL + j)] = value
-            total = Pos(sheet, row, cp.AMOUNT_COL + len(eco_keys))
+            total = Pos(sheet, row, cp.AMOUNT_COL + len(parts))
             cells[total] = self._formula(ws, _row_sum(total), cells)
             if extra.in_total:
                 counted.append(row)

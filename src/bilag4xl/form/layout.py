@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
+from bilag4xl.form import paths
 from bilag4xl.form.spec import YES, FieldSpec, Kind, Spec
 from bilag4xl.xlsx import limits as excel
 from bilag4xl.xlsx import styles
@@ -487,7 +488,7 @@ def _plan_cover(layout: Layout) -> None:
             # The round's departments become the choices, so a typo cannot split a department.
             names = tuple(d.name for d in spec.round.departments)
             f = f.model_copy(update={"kind": Kind.CHOICE, "choices": names})
-        here = c.field_row(f, f"cover.{f.key}", 60, fixed)
+        here = c.field_row(f, paths.cover(f.key), 60, fixed)
         if f.required and fixed is None:
             required.append(((here,), f.label))
     _completeness(layout, status_pos, required, 2)
@@ -510,7 +511,6 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     spec = layout.spec
     span = _amount_cols(spec)
     width_chars = span * AMOUNT_COL_WIDTH
-    prefix = f"initiatives.{index}"
     name = layout.initiatives[index]
     c = _Cursor(layout, sheet, span)
     c.text(spec.initiative.title, "title", span=span + 1)
@@ -518,7 +518,7 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     c.skip()
     c.text(spec.field("department").label)
     if layout.department is None:
-        dept = layout.input("cover.department").pos
+        dept = layout.input(paths.cover("department")).pos
         layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL), "text", (dept,), (), "fixed", span))
     else:
         c.text(layout.department, "fixed", FIRST_VALUE_COL, span)
@@ -526,9 +526,11 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     name_field = spec.name_field
     c.text(name_field.label)
     if name is None:
-        layout.inputs.append(Input(f"{prefix}.name", c.pos(FIRST_VALUE_COL), name_field, span))
+        layout.inputs.append(
+            Input(paths.initiative(index, paths.NAME), c.pos(FIRST_VALUE_COL), name_field, span)
+        )
     else:
-        c.text(name, "fixed", FIRST_VALUE_COL, span, path=f"{prefix}.name")
+        c.text(name, "fixed", FIRST_VALUE_COL, span, path=paths.initiative(index, paths.NAME))
     name_pos = c.pos(FIRST_VALUE_COL)
     c.skip()
     c.text("Status for udfyldelse")
@@ -537,9 +539,9 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     required: Required = [((name_pos,), name_field.label)] if name is None else []
     for f in spec.initiative.fields:
         if f.kind is Kind.ECONOMY:
-            required.append(_plan_economy(layout, c, f, prefix))
+            required.append(_plan_economy(layout, c, f, index))
             continue
-        here = c.field_row(f, f"{prefix}.{f.key}", width_chars)
+        here = c.field_row(f, paths.initiative(index, f.key), width_chars)
         if f.required:
             required.append(((here,), f.label))
         c.skip()
@@ -553,13 +555,12 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
 
 
 def _plan_economy(
-    layout: Layout, c: _Cursor, f: FieldSpec, prefix: str
+    layout: Layout, c: _Cursor, f: FieldSpec, index: int
 ) -> tuple[tuple[Pos, ...], str]:
     """The economy block: year header, amount row with total, co-financing, estimate, note."""
     spec, e = layout.spec, layout.spec.economy
     fields = spec.economy_fields
     years = [str(y) for y in spec.round.years]
-    path = f"{prefix}.{f.key}"
     c.text(f.label, "section")
     if f.help:
         c.text(f.help, "help", FIRST_VALUE_COL, c.span)
@@ -573,21 +574,20 @@ def _plan_economy(
     c.skip()
     c.text(e.years_label)
     amount_cells = []
-    for i, key in enumerate([*years, "unallocated"]):
-        sub = f"years.{key}" if key != "unallocated" else key
+    for i, part in enumerate(paths.amount_parts(spec.round.years)):
         pos = c.pos(FIRST_VALUE_COL + i)
-        layout.inputs.append(Input(f"{path}.{sub}", pos, fields[key]))
+        layout.inputs.append(Input(paths.economy(index, part), pos, fields[part]))
         amount_cells.append(pos)
     layout.formulas.append(
         Formula(c.pos(FIRST_VALUE_COL + len(heads) - 1), "sum", tuple(amount_cells), style="total")
     )
     c.skip()
-    for key in ("cofinancing", "estimated", "note"):
+    for key in (paths.COFINANCING, paths.ESTIMATED, paths.NOTE):
         sub = fields[key]
         c.text(sub.label)
-        span = c.span if key == "note" else 1
-        layout.inputs.append(Input(f"{path}.{key}", c.pos(FIRST_VALUE_COL), sub, span))
-        if key == "note":
+        span = c.span if key == paths.NOTE else 1
+        layout.inputs.append(Input(paths.economy(index, key), c.pos(FIRST_VALUE_COL), sub, span))
+        if key == paths.NOTE:
             c.height(LINE_HEIGHT * 2)
         c.skip()
     c.skip()
@@ -619,18 +619,15 @@ def _plan_overview(layout: Layout) -> None:
     c.skip()
     first_row = c.row
     for plan_ in [s for s in layout.sheets if s.role is Role.INITIATIVE]:
-        eco = f"initiatives.{plan_.index}.economy"
-        name_pos = _name_pos(layout, plan_.index)
+        n = plan_.index or 0
+        name_pos = _name_pos(layout, n)
         layout.formulas.append(Formula(c.pos(LABEL_COL), "text", (name_pos,), (), "rowname"))
-        sources = [f"{eco}.years.{y}" for y in years] + [f"{eco}.unallocated"]
-        for i, p in enumerate(sources):
-            layout.formulas.append(
-                Formula(c.pos(FIRST_VALUE_COL + i), "ref", (layout.input(p).pos,))
-            )
+        for i, part in enumerate(paths.amount_parts(spec.round.years)):
+            source = layout.input(paths.economy(n, part)).pos
+            layout.formulas.append(Formula(c.pos(FIRST_VALUE_COL + i), "ref", (source,)))
         _row_total(layout, c, cols)
-        layout.formulas.append(
-            Formula(c.pos(cofin_col), "ref", (layout.input(f"{eco}.cofinancing").pos,))
-        )
+        cofinancing = layout.input(paths.economy(n, paths.COFINANCING)).pos
+        layout.formulas.append(Formula(c.pos(cofin_col), "ref", (cofinancing,)))
         c.skip()
     totalled = list(range(first_row, c.row))
     if o.extra_rows:
@@ -643,11 +640,9 @@ def _plan_overview(layout: Layout) -> None:
     for n, extra in enumerate(o.extra_rows):
         c.text(extra.label)
         fields = spec.economy_fields
-        for i, key in enumerate([*years, "unallocated"]):
-            sub = f"years.{key}" if key != "unallocated" else key
-            layout.inputs.append(
-                Input(f"overview.extra_rows.{n}.{sub}", c.pos(FIRST_VALUE_COL + i), fields[key])
-            )
+        for i, part in enumerate(paths.amount_parts(spec.round.years)):
+            pos = c.pos(FIRST_VALUE_COL + i)
+            layout.inputs.append(Input(paths.extra(n, part), pos, fields[part]))
         _row_total(layout, c, cols)
         if extra.in_total:
             totalled.append(c.row)
@@ -670,7 +665,7 @@ def _row_total(layout: Layout, c: _Cursor, cols: int) -> None:
 
 
 def _name_pos(layout: Layout, index: int | None) -> Pos:
-    path = f"initiatives.{index}.name"
+    path = paths.initiative(index, paths.NAME)
     fixed = next((t.pos for t in layout.texts if t.path == path), None)
     return fixed or layout.input(path).pos
 

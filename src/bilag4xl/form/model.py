@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from bilag4xl.form import paths
 from bilag4xl.form.layout import Layout, Value
 
 SCHEMA = "bilag4xl/submission/1"
@@ -118,36 +119,32 @@ def assemble(
     fixed = {t.path: t.text for t in layout.texts if t.path}
     data: dict[str, Any] = {}
     for path in [*fixed, *(i.path for i in layout.inputs)]:
-        value = values.get(path, fixed.get(path))
-        _put(data, path.split("."), value)
-    cover = data.get("cover", {})
+        paths.put(data, path, values.get(path, fixed.get(path)))
+    cover = data.get(paths.COVER, {})
     initiatives = []
     years = [str(y) for y in spec.round.years]
     for index in range(len(layout.initiatives)):
-        raw = data.get("initiatives", {}).get(str(index), {})
-        eco = raw.pop("economy", {})
-        eco_years = {y: eco.get("years", {}).get(y) for y in years}
+        raw = data.get(paths.INITIATIVES, {}).get(str(index), {})
+        eco = raw.pop(paths.ECONOMY, {})
+        eco_years = {y: eco.get(paths.YEARS, {}).get(y) for y in years}
         economy = Economy(
             years=eco_years,
-            unallocated=eco.get("unallocated"),
-            cofinancing=eco.get("cofinancing"),
-            estimated=eco.get("estimated"),
-            note=eco.get("note"),
-            total=_sum([*eco_years.values(), eco.get("unallocated")]),
+            **{part: eco.get(part) for part in paths.ECONOMY_PARTS},
+            total=_sum([*eco_years.values(), eco.get(paths.UNALLOCATED)]),
         )
-        name = raw.pop("name", None) or ""
+        name = raw.pop(paths.NAME, None) or ""
         initiatives.append(Initiative(name=name, economy=economy, **raw))
     extra_rows = []
     for n, row in enumerate(spec.overview.extra_rows):
-        raw = data.get("overview", {}).get("extra_rows", {}).get(str(n), {})
-        row_years = {y: raw.get("years", {}).get(y) for y in years}
+        raw = paths.lookup(data, f"{paths.OVERVIEW}.{paths.EXTRA_ROWS}.{n}") or {}
+        row_years = {y: raw.get(paths.YEARS, {}).get(y) for y in years}
         extra_rows.append(
             ExtraRow(
                 key=row.key,
                 label=row.label,
                 years=row_years,
-                unallocated=raw.get("unallocated"),
-                total=_sum([*row_years.values(), raw.get("unallocated")]),
+                unallocated=raw.get(paths.UNALLOCATED),
+                total=_sum([*row_years.values(), raw.get(paths.UNALLOCATED)]),
             )
         )
     return Submission(
@@ -177,36 +174,21 @@ def overview_totals(
     )
 
 
-def _put(data: dict[str, Any], parts: list[str], value: Any) -> None:
-    for part in parts[:-1]:
-        data = data.setdefault(part, {})
-    data[parts[-1]] = value
-
-
 def flatten(submission: Submission, layout: Layout) -> dict[str, Value | dt.date]:
     """Values by layout path (the inverse of `assemble`), for pre-filling a template."""
     data = submission.model_dump(by_alias=True)
+    rows = data["overview"]["extra_rows"]
     tree: dict[str, Any] = {
-        "cover": data["cover"],
-        "initiatives": {str(i): ini for i, ini in enumerate(data["initiatives"])},
-        "overview": {
-            "extra_rows": {str(i): r for i, r in enumerate(data["overview"]["extra_rows"])}
-        },
+        paths.COVER: data["cover"],
+        paths.INITIATIVES: {str(i): ini for i, ini in enumerate(data["initiatives"])},
+        paths.OVERVIEW: {paths.EXTRA_ROWS: {str(i): r for i, r in enumerate(rows)}},
     }
-    paths = [i.path for i in layout.inputs] + [t.path for t in layout.texts if t.path]
-    return {path: lookup(tree, path) for path in paths}
+    wanted = [i.path for i in layout.inputs] + [t.path for t in layout.texts if t.path]
+    return {path: paths.lookup(tree, path) for path in wanted}
 
 
 def initiative_values(submission: Submission, keys: Sequence[str]) -> list[dict[str, Any]]:
     """Each initiative's values by key ("economy.years.2009"...): what `flatten` gives under
     "initiatives.N.", without the rest of the submission (the merge writes these apart)."""
     data = submission.model_dump(by_alias=True, include={"initiatives"})
-    return [{key: lookup(ini, key) for key in keys} for ini in data["initiatives"]]
-
-
-def lookup(tree: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path of nested dicts (None where the path ends early)."""
-    node: Any = tree
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
+    return [{key: paths.lookup(ini, key) for key in keys} for ini in data["initiatives"]]

@@ -254,13 +254,16 @@ class Spec(_Model):
     def economy_fields(self) -> dict[str, FieldSpec]:
         """The economy block's inputs as field specs, so they validate like any other field.
 
-        Keys: each year of the period, "unallocated", "cofinancing", "estimated", "note"."""
+        Keys are their places in the block (`paths.economy`): "years.2024" for each year of
+        the period, "unallocated", "cofinancing", "estimated", "note"."""
         e, unit = self.economy, self.round.unit
         amount = {
             "kind": Kind.AMOUNT,
             "help": f"Beløb i {unit} – skriv 0, hvis der ingen udgift er.",
         }
-        fields = {str(y): FieldSpec(key=f"y{y}", label=str(y), **amount) for y in self.round.years}
+        fields = {
+            f"years.{y}": FieldSpec(key=f"y{y}", label=str(y), **amount) for y in self.round.years
+        }
         fields["unallocated"] = FieldSpec(
             key="unallocated",
             label=e.unallocated_label,
@@ -463,6 +466,10 @@ def check_limits(spec: Spec) -> list[str]:
     economy = [f for f in spec.initiative.fields if f.kind is Kind.ECONOMY]
     if len(economy) != 1:
         problems.append("initiative.fields: skal have præcis ét felt af typen 'economy'")
+    elif economy[0].key != "economy":
+        problems.append(
+            f"initiative.fields ({economy[0].key}): økonomifeltet skal have key = 'economy'"
+        )
     if any(f.kind is Kind.ECONOMY for f in spec.cover.fields):
         problems.append("cover.fields: typen 'economy' hører til initiative.fields")
     extra = [r.key for r in spec.overview.extra_rows]

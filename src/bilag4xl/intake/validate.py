@@ -21,6 +21,7 @@ from bilag4xl.danish.numbers import format_number
 from bilag4xl.danish.parsers import blank
 from bilag4xl.form.layout import Input, Layout, Pos, Role, Text, Value, plan, template_id
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
+from bilag4xl.form.paths import initiative_of
 from bilag4xl.form.spec import Spec, load_spec
 from bilag4xl.intake.discover import collect_paths
 from bilag4xl.intake.fields import FieldResult, Where, parse_input
@@ -28,7 +29,7 @@ from bilag4xl.intake.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, 
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue, Report, Severity
 from bilag4xl.speed import processes
-from bilag4xl.speed.shapes import Names, Plan, bind, initiative_of, shape_for
+from bilag4xl.speed.shapes import Names, Plan, bind, shape_for
 from bilag4xl.xlsx import limits as excel
 
 METADATA_MARK = "bilag4xl"

@@ -12,14 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from bilag4xl.form import paths
 from bilag4xl.form.layout import Formula, Input, Layout, Role, Text, initiative_sheet_names, plan
 from bilag4xl.form.spec import Kind, Spec
 from bilag4xl.xlsx import limits as excel
-
-
-def initiative_of(path: str) -> int | None:
-    parts = path.split(".")
-    return int(parts[1]) if parts[0] == "initiatives" else None
 
 
 @dataclass
@@ -59,13 +55,9 @@ class Plan:
         """Per initiative, the paths of its amounts (years and unallocated)."""
         out: dict[int, list[str]] = {}
         for inp in self.layout.inputs:
-            n = initiative_of(inp.path)
-            if (
-                n is not None
-                and inp.field.kind is Kind.AMOUNT
-                and not inp.path.endswith(".cofinancing")
-            ):
-                out.setdefault(n, []).append(inp.path)
+            parsed = paths.parse(inp.path)
+            if parsed and parsed.section == "economy" and paths.is_amount_part(parsed.key):
+                out.setdefault(parsed.index or 0, []).append(inp.path)
         return out
 
     @cached_property
@@ -101,7 +93,8 @@ class Plan:
         out = {}
         for inp in self.layout.inputs:
             label = inp.field.label
-            if ".economy." in inp.path or inp.path.startswith("overview."):
+            parsed = paths.parse(inp.path)
+            if parsed is not None and parsed.section in ("economy", "extra"):
                 label = f"{economy}, {label}"
             out[inp.path] = label
         return out
