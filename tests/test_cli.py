@@ -40,7 +40,7 @@ USAGE_ERRORS = {
     "missing file": (["validate", "findes-ikke.xlsx"], "forkert værdi for STI...: "
                      "'findes-ikke.xlsx' findes ikke"),
     "missing argument": (["validate"], "mangler STI..."),
-    "missing option": (["merge", str(TMF)], "mangler tilvalget -o/--out"),
+    "missing option": (["merge", str(TMF)], "angiv den samlede projektmappe med -o FIL"),
     "option without value": (["template", "-o"], "tilvalget -o skal have en værdi"),
     "unknown option": (["validate", "--jsn", str(TMF)], "ukendt tilvalg: --jsn (mente du --json?)"),
     "unknown command": (["valider"], "ukendt kommando 'valider' (mente du 'validate'?)"),

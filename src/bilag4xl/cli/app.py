@@ -14,12 +14,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from bilag4xl.cli.danish import DanishCommand, DanishGroup
 from bilag4xl.errors import Bilag4xlError
+
+if TYPE_CHECKING:
+    from bilag4xl.form.spec import Spec
+    from bilag4xl.round.folder import Round
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -70,6 +74,14 @@ Paths = Annotated[
     list[Path],
     typer.Argument(metavar="STI", help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True),
 ]
+OptionalPaths = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="STI",
+        help="Filer og/eller mapper (.xlsx/.xlsm). I en rundemappe: udelad for rundens egne.",
+        exists=True,
+    ),
+]
 
 
 def check_lang(lang: str) -> None:
@@ -95,6 +107,36 @@ def wrote(paths: Sequence[Path | str], detail: str = "") -> None:
         typer.echo(f"Skrev {path}{detail}", err=True)
 
 
+def here(required: bool = False) -> Round | None:
+    """The round folder the working directory is in, said on stderr; None (or, when the
+    command needs one, a usage error saying how to make one) outside any round."""
+    from bilag4xl.round.folder import NoRoundError, find_round, open_round
+
+    root = find_round()
+    try:
+        if root is None:
+            if required:
+                raise NoRoundError(Path.cwd())
+            return None
+        rnd = open_round(root)
+    except Bilag4xlError as exc:
+        fail(exc)
+    typer.echo(f"Runde: {root}", err=True)
+    return rnd
+
+
+def spec_of(spec: Path | None, rnd: Round | None = None) -> Spec:
+    """--spec when given, else the round's, else the built-in one."""
+    from bilag4xl.form.spec import load_spec
+
+    if spec is None and rnd is not None:
+        return rnd.spec
+    try:
+        return load_spec(spec)
+    except Bilag4xlError as exc:
+        fail(exc)
+
+
 @command(
     "spec",
     "Skriv den indbyggede spec ud (TOML).",
@@ -109,9 +151,37 @@ def spec_command() -> None:
 
 
 @command(
+    "init",
+    "Lav en rundemappe (runde.toml, skabeloner/, modtaget/).",
+    "Lav en rundemappe: runde.toml (den indbyggede spec, eller --spec) og mapperne, runden "
+    "bruger. Kommandoer, der køres i mappen (eller under den), bruger dens runde.toml uden "
+    "--spec. En eksisterende runde røres ikke.",
+    "bilag4xl init runde-2025 --spec runde.toml\ncd runde-2025 && bilag4xl template",
+)
+def init_command(
+    folder: Annotated[Path, typer.Argument(metavar="MAPPE", help="Rundemappen (laves).")],
+    spec: SpecOption = None,
+) -> None:
+    """Make a round folder (or say that it exists)."""
+    from bilag4xl.round.folder import init_round
+
+    try:
+        rnd, made = init_round(folder, spec)
+    except Bilag4xlError as exc:
+        fail(exc)
+    if made:
+        wrote([rnd.spec_file])
+        typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
+    else:
+        typer.echo(f"{folder} er allerede en rundemappe; intet er ændret.", err=True)
+
+
+@command(
     "template",
     "Lav låste skabeloner (én fil eller én pr. forvaltning).",
-    "Lav en låst Excel-skabelon: én fil (-o) eller én pr. forvaltning i runden (--out-dir).",
+    "Lav en låst Excel-skabelon: én fil (-o) eller én pr. forvaltning i runden (--out-dir). I en "
+    "rundemappe uden -o og --out-dir: rundens skabeloner i mappen skabeloner/.",
+    "bilag4xl template                     # i en rundemappe\n"
     "bilag4xl template --spec runde.toml --out-dir skabeloner\n"
     'bilag4xl template -o tmf.xlsx --department "Teknik- og Miljøforvaltningen"\n'
     "bilag4xl template --spec næste.toml --prefill sidste/tmf.xlsx -o tmf_ny.xlsx",
@@ -177,20 +247,25 @@ def template_command(
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    """Generate a locked Excel template: one file (-o) or one per department (--out-dir)."""
-    if (out is None) == (out_dir is None):
+    """Generate a locked Excel template: one file (-o) or one per department (--out-dir); in a
+    round folder without either, the round's templates."""
+    if out is not None and out_dir is not None:
         raise typer.BadParameter("angiv enten -o FIL eller --out-dir MAPPE", param_hint="-o")
     check_xlsx(out)
+    rnd = here(required=out is None and out_dir is None)
     if prefill is not None and (out is None or department or initiative):
         raise typer.BadParameter(
             "--prefill bruges med -o og uden --department/--initiative", param_hint="--prefill"
         )
     from bilag4xl.form.spec import load_spec
+    from bilag4xl.round.folder import write_templates
     from bilag4xl.template.writer import write_round, write_template
 
+    loaded = spec_of(spec, rnd)
     try:
-        loaded = load_spec(spec)
-        if prefill is not None:
+        if out is None and out_dir is None and rnd is not None:
+            paths = write_templates(rnd, password)
+        elif prefill is not None:
             from bilag4xl.prefill import write_prefilled
 
             last_spec = load_spec(prefill_spec) if prefill_spec else None
@@ -209,6 +284,37 @@ def template_command(
     except Bilag4xlError as exc:
         fail(exc)
     wrote(paths)
+
+
+@command(
+    "receive",
+    "Tag indberetninger ind i runden (filer, mapper, .zip).",
+    "Tag indberetninger ind i runden: hver fil valideres, gemmes uændret i modtaget/ og noteres i "
+    "rundens register med tidspunkt og SHA-256. Samme fil to gange er ikke en ny indberetning; "
+    "en nyere fil fra en forvaltning afløser den forrige (efter modtagelsestid). bilag4xl's egne "
+    "filer (rettelsesark, samlet projektmappe, tom skabelon) afvises. Exit-status 1, hvis en fil "
+    "afvises eller har fejl.",
+    "bilag4xl receive ~/Hentet/tmf.xlsx\nbilag4xl receive indbakke/ svar.zip",
+)
+def receive_command(paths: Paths, as_json: JsonOption = False) -> None:
+    """Receive files into the round folder's ledger; print what became of each."""
+    from bilag4xl.cli.render import progress_bar, receipts_data, receipts_table, to_json
+    from bilag4xl.round.folder import receive
+
+    rnd = here(required=True)
+    assert rnd is not None
+    try:
+        with progress_bar() as progress:
+            receipts = receive(rnd, paths, progress)
+        if not receipts:
+            from bilag4xl.intake.discover import NoFilesError
+
+            raise NoFilesError(paths)
+    except Bilag4xlError as exc:
+        fail(exc)
+    typer.echo(to_json(receipts_data(receipts)) if as_json else receipts_table(receipts), nl=False)
+    problems = [r for r in receipts if r.outcome == "refused" or (r.report and not r.report.valid)]
+    raise typer.Exit(1 if problems else 0)
 
 
 @command(
@@ -346,20 +452,109 @@ def feedback_command(
 
 
 @command(
+    "status",
+    "Vis hvem der har indberettet, hvem der mangler, og fristen.",
+    "Vis rundens status: hvilke forvaltninger har indberettet gyldigt, hvilke mangler eller har "
+    "fejl, hvem der kom for sent, fristen og hvem der skal rykkes. I en rundemappe uden MAPPE: "
+    "ud fra rundens register (--history viser alle modtagne filer). Exit-status 1, så længe "
+    "noget mangler eller har fejl.",
+    "bilag4xl status                       # i en rundemappe\n"
+    "bilag4xl status --history\n"
+    "bilag4xl status indberetninger/ --spec runde.toml",
+)
+def status_command(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="MAPPE", help="En mappe med indberetninger.", exists=True, file_okay=False
+        ),
+    ] = None,
+    spec: SpecOption = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Vis alle modtagne filer, også de udeladte.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show each department's state in the round; exit 1 while any is missing or invalid."""
+    import json
+
+    from bilag4xl.cli.render import history_table, status_table
+    from bilag4xl.round.folder import history as round_history
+    from bilag4xl.round.folder import round_status
+    from bilag4xl.status import folder_status
+
+    rnd = here(required=folder is None and spec is None)
+    try:
+        if folder is None and rnd is not None:
+            status = round_status(rnd)
+        else:
+            status = folder_status(folder or Path.cwd(), spec_of(spec, rnd))
+        entries = round_history(rnd) if history and rnd is not None and folder is None else []
+    except Bilag4xlError as exc:
+        fail(exc)
+    if as_json:
+        data = status.to_dict()
+        if history:
+            data["history"] = [e.to_dict() for e in entries]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        if history:
+            typer.echo(history_table(entries))
+        typer.echo(status_table(status))
+    raise typer.Exit(0 if status.complete else 1)
+
+
+@command(
+    "remind",
+    "Skriv rykkere som e-mailkladder (.eml) til dem, der mangler.",
+    "Skriv en e-mailkladde (.eml) til hver forvaltning, der mangler eller har fejl: til dens "
+    "kontakt, med fristen, og med skabelonen eller rettelsesarket vedhæftet. Åbn kladderne i "
+    "Outlook eller Thunderbird og send dem; bilag4xl sender intet. Forvaltninger uden kontakt i "
+    "runde.toml nævnes.",
+    "bilag4xl remind                       # i en rundemappe: til rykkere/\n"
+    "bilag4xl remind --out-dir ~/Skrivebord/rykkere",
+)
+def remind_command(
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", metavar="MAPPE", help="Hvor kladderne skrives (rykkere/)."),
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    from bilag4xl.remind import write_drafts
+    from bilag4xl.round.folder import reminders
+
+    rnd = here(required=True)
+    assert rnd is not None
+    target = out_dir or rnd.root / "rykkere"
+    try:
+        written = write_drafts(reminders(rnd), rnd.spec, target, force=force or out_dir is None)
+    except Bilag4xlError as exc:
+        fail(exc)
+    wrote(written.paths)
+    for name in written.without_contact:
+        typer.echo(f"Uden kontakt i runde.toml: {name} (skriv modtageren i kladden)", err=True)
+    if not written.paths:
+        typer.echo("Ingen at rykke: alle forvaltninger har indberettet gyldigt.", err=True)
+
+
+@command(
     "merge",
     "Saml indberetningerne i én projektmappe.",
     "Saml udfyldte skemaer (filer og mapper) i én projektmappe: oversigt, indsatser, kilder og "
     "valideringer. Intet skrives, hvis et skema har fejl (se --allow-invalid) eller en "
-    "forvaltning har indberettet to gange (se --on-duplicate). Exit-status 1 ved fejl.",
+    "forvaltning har indberettet to gange (se --on-duplicate). I en rundemappe uden STI: hver "
+    "forvaltnings gældende indberetning, til samlet.xlsx i mappen. Exit-status 1 ved fejl.",
+    "bilag4xl merge                        # i en rundemappe\n"
     "bilag4xl merge indberetninger/ -o samlet.xlsx\n"
     "bilag4xl merge indberetninger/ -o samlet.xlsx --allow-invalid --on-duplicate latest",
 )
 def merge_command(
-    paths: Paths,
+    paths: OptionalPaths = None,
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option("-o", "--out", metavar="FIL", help="Den samlede projektmappe (.xlsx)."),
-    ],
+    ] = None,
     allow_invalid: Annotated[
         bool,
         typer.Option("--allow-invalid", help="Tag skemaer med fejl med (de markeres med rødt)."),
@@ -381,22 +576,28 @@ def merge_command(
     if on_duplicate not in ("error", "latest"):
         raise typer.BadParameter("brug error eller latest", param_hint="--on-duplicate")
     check_xlsx(out)
+    rnd = here(required=not paths)
+    if paths and out is None:
+        raise typer.BadParameter("angiv den samlede projektmappe med -o FIL", param_hint="-o")
     from bilag4xl.cli.render import issues_table, merge_data, merge_summary, progress_bar, to_json
     from bilag4xl.consolidate.write import merge_paths
-    from bilag4xl.form.spec import load_spec
+    from bilag4xl.round.folder import consolidate
 
+    loaded = spec_of(spec, rnd)
     try:
-        loaded = load_spec(spec)
         with progress_bar() as progress:
-            run = merge_paths(
-                paths,
-                out,
-                loaded,
-                on_duplicate="latest" if on_duplicate == "latest" else "error",
-                allow_invalid=allow_invalid,
-                force=force,
-                progress=progress,
-            )
+            if not paths and rnd is not None:
+                run = consolidate(rnd, out, allow_invalid, force, progress)
+            else:
+                run = merge_paths(
+                    paths or [],
+                    out or Path(),
+                    loaded,
+                    on_duplicate="latest" if on_duplicate == "latest" else "error",
+                    allow_invalid=allow_invalid,
+                    force=force,
+                    progress=progress,
+                )
     except Bilag4xlError as exc:
         fail(exc)
     if as_json:
@@ -409,25 +610,27 @@ def merge_command(
 
 @command(
     "report",
-    "Lav bilaget som Word, Markdown eller HTML.",
-    "Lav bilaget (Bilag 4) som Word, Markdown eller HTML ud fra en samlet projektmappe eller én "
-    "indberetning.",
-    "bilag4xl report samlet.xlsx -o bilag4.docx\nbilag4xl report samlet.xlsx -o bilag4.md",
+    "Lav bilaget som Word, PDF, Markdown eller HTML.",
+    "Lav bilaget (Bilag 4) som Word, PDF, Markdown eller HTML ud fra en samlet projektmappe eller "
+    "én indberetning. I en rundemappe uden FIL: af rundens gældende, gyldige indberetninger, til "
+    "bilag4.docx i mappen.",
+    "bilag4xl report                       # i en rundemappe\n"
+    "bilag4xl report samlet.xlsx -o bilag4.docx\nbilag4xl report samlet.xlsx -o bilag4.pdf",
 )
 def report_command(
     source: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
             metavar="FIL",
             help="Samlet projektmappe eller én indberetning (.xlsx).",
             exists=True,
             dir_okay=False,
         ),
-    ],
+    ] = None,
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option("-o", "--out", metavar="FIL", help="Bilagets fil (.docx, .md, .html, .pdf)."),
-    ],
+    ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -439,61 +642,83 @@ def report_command(
     spec: SpecOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Render the annex from a consolidated workbook (or one submission) to docx, md or html."""
+    """Render the annex from a consolidated workbook, one submission, or the round's current
+    submissions, to docx, pdf, md or html."""
+    rnd = here(required=source is None)
+    if source is not None and out is None:
+        raise typer.BadParameter("angiv bilagets fil med -o FIL", param_hint="-o")
     from bilag4xl.annex.formats import format_for, render
     from bilag4xl.annex.model import build_annex
     from bilag4xl.annex.sources import read_submissions
-    from bilag4xl.form.spec import load_spec
     from bilag4xl.output import atomic_write
+    from bilag4xl.round.folder import annex_bytes
 
+    target = out or (rnd.annex if rnd else Path())
     try:
-        chosen = format_for(out, fmt)
+        chosen = format_for(target, fmt)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
+    warning = ""
     try:
-        batch = read_submissions(source, load_spec(spec) if spec else None)
-        annex = build_annex(batch.submissions, batch.spec, invalid=batch.invalid)
-        atomic_write(out, render(annex, chosen), force=force)
+        if source is None and rnd is not None:
+            data, left_out = annex_bytes(rnd, chosen)
+            if left_out:
+                warning = "uden " + ", ".join(left_out) + " (mangler eller har fejl)"
+            atomic_write(target, data, force=force or out is None)
+        else:
+            batch = read_submissions(source or Path(), spec_of(spec) if spec else None)
+            annex = build_annex(batch.submissions, batch.spec, invalid=batch.invalid)
+            warning = annex.warning  # also at the top of the annex
+            atomic_write(target, render(annex, chosen), force=force)
     except Bilag4xlError as exc:
         fail(exc)
-    if annex.warning:  # also at the top of the annex
-        typer.echo(f"Advarsel: {annex.warning}", err=True)
-    wrote([out])
+    if warning:
+        typer.echo(f"Advarsel: {warning}", err=True)
+    wrote([target])
 
 
 @command(
-    "status",
-    "Vis hvem der har indberettet, og hvem der mangler.",
-    "Vis rundens status: hvilke forvaltninger har indberettet gyldigt, og hvilke mangler. "
-    "Exit-status 1, så længe noget mangler eller har fejl.",
-    "bilag4xl status indberetninger/ --spec runde.toml",
+    "exclude",
+    "Udelad en modtaget fil fra runden (med begrundelse).",
+    "Udelad en modtaget fil fra runden: den bliver gemt og vist i historikken, men tæller ikke "
+    "(forvaltningens forrige fil tæller igen). Numrene står i 'bilag4xl status --history'.",
+    'bilag4xl exclude 7 --reason "sendt ved en fejl"',
 )
-def status_command(
-    folder: Annotated[
-        Path,
-        typer.Argument(
-            metavar="MAPPE", help="Mappen med indberetninger.", exists=True, file_okay=False
-        ),
+def exclude_command(
+    number: Annotated[int, typer.Argument(metavar="NUMMER", help="Filens nummer i registret.")],
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEKST", help="Hvorfor filen udelades.")
     ],
-    spec: SpecOption = None,
-    as_json: JsonOption = False,
 ) -> None:
-    """Show each department's state in the round; exit 1 while any is missing or invalid."""
-    import json
+    from bilag4xl.round.folder import exclude
 
-    from bilag4xl.cli.render import status_table
-    from bilag4xl.form.spec import load_spec
-    from bilag4xl.status import folder_status
-
+    rnd = here(required=True)
+    assert rnd is not None
     try:
-        status = folder_status(folder, load_spec(spec))
+        entry = exclude(rnd, number, reason)
     except Bilag4xlError as exc:
         fail(exc)
-    if as_json:
-        typer.echo(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(status_table(status))
-    raise typer.Exit(0 if status.complete else 1)
+    typer.echo(f"Udeladt: nr. {entry.id} ({entry.original_name}): {entry.excluded}", err=True)
+
+
+@command(
+    "include",
+    "Tag en udeladt fil med i runden igen.",
+    "Tag en udeladt fil med i runden igen (den tæller, hvis den er forvaltningens nyeste).",
+    "bilag4xl include 7",
+)
+def include_command(
+    number: Annotated[int, typer.Argument(metavar="NUMMER", help="Filens nummer i registret.")],
+) -> None:
+    from bilag4xl.round.folder import include
+
+    rnd = here(required=True)
+    assert rnd is not None
+    try:
+        entry = include(rnd, number)
+    except Bilag4xlError as exc:
+        fail(exc)
+    typer.echo(f"Med igen: nr. {entry.id} ({entry.original_name})", err=True)
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ from bilag4xl.status import DepartmentStatus, FileStatus, RoundStatus, State
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
+    from bilag4xl.round.folder import Receipt
+    from bilag4xl.round.ledger import Entry
 
 REPORT_SCHEMA = "bilag4xl/report/1"
 HEADERS = {
@@ -323,3 +325,81 @@ def status_table(status: RoundStatus) -> str:
         summary += f" Frist {when} ({left})."
     lines.append(summary)
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- receiving
+
+RECEIVE_SCHEMA = "bilag4xl/receive/1"
+OUTCOME_DA = {"new": "modtaget", "duplicate": "allerede modtaget", "refused": "afvist"}
+
+
+def receipts_table(receipts: Sequence[Receipt]) -> str:
+    """One row per file given to `receive`: what became of it, then its problems."""
+    rows = []
+    for r in receipts:
+        e = r.entry
+        result = _verdict_text(e) if e else ""
+        rows.append(
+            (
+                Path(r.source).name,
+                OUTCOME_DA[r.outcome],
+                str(e.id) if e else "",
+                (e.department or "?") if e else "",
+                result or r.reason,
+            )
+        )
+    lines = [table(("fil", "resultat", "nr.", "forvaltning", "vurdering"), rows).rstrip("\n")]
+    for r in receipts:
+        if r.outcome == "new" and r.report is not None and len(r.report):
+            lines.append(f"\n{Path(r.source).name}:")
+            lines.append(issues_table(r.report).rstrip("\n"))
+    counts = {o: sum(r.outcome == o for r in receipts) for o in OUTCOME_DA}
+    lines.append(
+        f"{counts['new']} modtaget, {counts['duplicate']} allerede modtaget, "
+        f"{counts['refused']} afvist."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _verdict_text(e: Entry) -> str:
+    v = e.verdict
+    if v.valid is None:
+        return f"kan ikke læses: {v.problem}" if v.problem else "kan ikke læses"
+    if not v.valid:
+        return f"{v.errors} fejl, {v.warnings} {'advarsel' if v.warnings == 1 else 'advarsler'}"
+    return "i orden" + (f" ({v.warnings} advarsler)" if v.warnings else "")
+
+
+def receipts_data(receipts: Sequence[Receipt]) -> dict[str, Any]:
+    """`bilag4xl receive --json`: each file's outcome, its entry and its validation."""
+    return {
+        "schema": RECEIVE_SCHEMA,
+        "files": [
+            {
+                "file": r.source,
+                "outcome": r.outcome,
+                "reason": r.reason or None,
+                **({"ledger": r.entry.to_dict()} if r.entry else {}),
+                **({"report": r.report.to_dict()} if r.report is not None else {}),
+            }
+            for r in receipts
+        ],
+    }
+
+
+def history_table(entries: Sequence[Entry]) -> str:
+    """Every file received, oldest first: number, time, department, sender's name, verdict."""
+    rows = [
+        (
+            str(e.id),
+            e.received_at.astimezone().strftime("%d.%m.%Y %H:%M"),
+            e.department or "?",
+            e.original_name,
+            _verdict_text(e),
+            f"udeladt: {e.excluded}" if e.excluded else "",
+        )
+        for e in entries
+    ]
+    if not rows:
+        return "Intet modtaget endnu."
+    return table(("nr.", "modtaget", "forvaltning", "fil", "vurdering", ""), rows)

@@ -99,6 +99,26 @@ class Entry:
     def department(self) -> str | None:
         return self.verdict.department
 
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as JSON data (its full report left out: that is the validation's)."""
+        v = self.verdict
+        return {
+            "entry": self.id,
+            "sha256": self.sha256,
+            "original_name": self.original_name,
+            "received_at": self.received_at.isoformat(),
+            "stored": self.stored,
+            "size": self.size,
+            "department": v.department,
+            "template_id": v.template_id,
+            "valid": v.valid,
+            "errors": v.errors,
+            "warnings": v.warnings,
+            "problem": v.problem or None,
+            "excluded": self.excluded,
+            "excluded_at": self.excluded_at.isoformat() if self.excluded_at else None,
+        }
+
     @property
     def counts(self) -> bool:
         """Whether this file can be a department's current submission."""
