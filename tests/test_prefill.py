@@ -71,7 +71,8 @@ def test_cli_prefill(prefilled: tuple[Path, Path, list[str]], tmp_path: Path) ->
     )
     assert res.exit_code == 0, res.output
     assert "Ikke overført" in res.output and out.exists()
-    bad = CliRunner().invoke(app, ["template", "--prefill", str(SEED), "--out-dir", str(tmp_path)])
+    args = ["template", "--prefill", str(SEED), "--department", "x", "-o", str(tmp_path / "y.xlsx")]
+    bad = CliRunner().invoke(app, args)
     assert bad.exit_code == 2
 
 

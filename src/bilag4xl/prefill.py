@@ -1,31 +1,76 @@
-"""Carry a department's last submission into the next round's template.
+"""The next round, started from the last: each department's template pre-filled from its last
+submission.
 
-Texts and choices are carried over by field key and initiative name; amounts only for years
-inside the new period. Everything not carried is listed, so nothing disappears silently.
+Values are carried by field key and initiative name: texts and choices as they were, amounts
+for the years still in the period (converted when the round's unit changed). Nothing
+disappears silently: what is not carried is listed (`dropped`), and what is carried but may be
+stale (status texts and assessments, amounts "ikke fordelt på år" from a period that moved,
+amounts left behind with their year) is listed for review: on the instruction sheet, in a
+comment at the cell concerned, and printed.
+
+The last submissions come from one returned workbook, from a consolidated workbook (every
+department in it, read with the spec stored in it), or from a round folder (each
+department's current file).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bilag4xl.danish.numbers import format_number
+from bilag4xl.danish.numbers import format_number, unit_factor
 from bilag4xl.errors import UnreadableFileError
-from bilag4xl.form.layout import Layout, Value, plan
+from bilag4xl.form import paths
+from bilag4xl.form.layout import Layout, Pos, Value, plan
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec
-from bilag4xl.intake.validate import FileResult, layout_of, read_file
-from bilag4xl.output import atomic_write
-from bilag4xl.template.writer import build, canonical_department, resolve_initiatives
+from bilag4xl.output import atomic_write, check_targets
+from bilag4xl.template.writer import (
+    build,
+    canonical_department,
+    resolve_initiatives,
+    template_bytes,
+    template_filename,
+)
+from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx.workbook import StrictWorkbook, call
+
+if TYPE_CHECKING:
+    from xlsxwriter.worksheet import Worksheet
+
+    from bilag4xl.intake.validate import FileResult
+
+REVIEW_TITLE = "Til kontrol: overført fra sidste runde"
+STALE = "Overført fra sidste runde: kontrollér, at det stadig gælder."
+
+
+@dataclass(frozen=True)
+class Review:
+    """Something carried that may be stale: where it stands and what to check."""
+
+    pos: Pos | None
+    label: str
+    text: str
 
 
 @dataclass
 class Carried:
-    """The values for the new template by path, and what was left behind (Danish lines)."""
+    """The values for the new template by path, what was left behind (Danish lines), and
+    what was carried but should be checked."""
 
     values: dict[str, Value] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
+    review: list[Review] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Everything to tell the person making the round, as printed lines."""
+        out = [f"Ikke overført: {line}" for line in self.dropped]
+        for r in self.review:
+            where = f"{r.pos} ({r.label})" if r.pos else r.label
+            out.append(f"Til kontrol: {where}: {r.text}")
+        return out
 
 
 def prefill_layout(spec: Spec, last: Submission, blank: int | None = None) -> Layout:
@@ -40,23 +85,13 @@ def prefill_layout(spec: Spec, last: Submission, blank: int | None = None) -> La
     return plan(spec, department, resolve_initiatives(spec, department, names, blank))
 
 
-def carry_over(last: Submission, layout: Layout) -> Carried:
-    """Map the last submission's values onto the new layout's input paths."""
+def carry_over(last: Submission, layout: Layout, last_spec: Spec | None = None) -> Carried:
+    """Map the last submission's values onto the new layout's input paths (see the module
+    docstring); `last_spec` is the spec it was made with (for its period and unit)."""
     out = Carried()
-    spec = layout.spec
-    old_cover = last.cover
-    for f in spec.cover.fields:
-        value = old_cover.get(f.key)
-        path = f"cover.{f.key}"
-        if value in (None, "") or path not in _input_paths(layout):
-            continue
-        if f.carry:
-            out.values[path] = value
-        else:
-            out.dropped.append(f"Forside: {f.label} ({value}) er ikke overført; udfyld den igen.")
-    for key, value in old_cover.items():
-        if value not in (None, "") and not any(f.key == key for f in spec.cover.fields):
-            out.dropped.append(f"Forside: feltet '{key}' ({value}) findes ikke i den nye runde.")
+    inputs = {i.path: i for i in layout.inputs}
+    _carry_cover(last, layout.spec, inputs, out)
+    scale = _scale(last_spec, layout.spec, out)
     old_by_name = {i.name.casefold(): i for i in last.initiatives if i.name}
     used: set[str] = set()
     for index, name in enumerate(layout.initiatives):
@@ -64,36 +99,97 @@ def carry_over(last: Submission, layout: Layout) -> Carried:
         if old is None:
             continue
         used.add(old.name.casefold())
-        _carry_initiative(old.model_dump(), f"initiatives.{index}", layout, out)
+        _carry_initiative(old.model_dump(), index, layout, scale, out)
     for old in last.initiatives:
         if old.name and old.name.casefold() not in used:
             out.dropped.append(f"Indsatsen '{old.name}' er ikke med i den nye runde.")
     return out
 
 
-def _input_paths(layout: Layout) -> set[str]:
-    return {i.path for i in layout.inputs}
+def _carry_cover(last: Submission, spec: Spec, inputs: dict[str, Any], out: Carried) -> None:
+    for f in spec.cover.fields:
+        value = last.cover.get(f.key)
+        path = paths.cover(f.key)
+        if value in (None, "") or path not in inputs:
+            continue
+        if f.carry:
+            out.values[path] = value
+        else:
+            out.dropped.append(f"Forside: {f.label} ({value}) er ikke overført; udfyld den igen.")
+    for key, value in last.cover.items():
+        if value not in (None, "") and not any(f.key == key for f in spec.cover.fields):
+            out.dropped.append(f"Forside: feltet '{key}' ({value}) findes ikke i den nye runde.")
 
 
-def _carry_initiative(old: dict[str, Any], prefix: str, layout: Layout, out: Carried) -> None:
-    wanted = [i for i in layout.inputs if i.path.startswith(prefix + ".")]
-    for i in wanted:
-        value = _walk(old, i.path.removeprefix(prefix + ".").split("."))
-        if value is not None and (i.path.endswith(".name") or i.field.carry):
-            out.values[i.path] = value
-    known = {i.path.removeprefix(prefix + ".") for i in wanted} | {"name"}
-    derived = ("economy.years.", "economy.total")  # years: handled below; total: computed
+def _scale(last_spec: Spec | None, spec: Spec, out: Carried) -> Decimal:
+    """The factor amounts are multiplied by: 1, or the change of unit between the rounds."""
+    if last_spec is None or last_spec.round.unit == spec.round.unit:
+        return Decimal(1)
+    old, new = unit_factor(last_spec.round.unit), unit_factor(spec.round.unit)
+    if old is None or new is None:
+        raise UnreadableFileError(
+            f"beløbene kan ikke omregnes fra '{last_spec.round.unit}' til '{spec.round.unit}'"
+        )
+    text = f"Beløbene er omregnet fra {last_spec.round.unit} til {spec.round.unit}."
+    out.review.append(Review(None, "Beløb", text))
+    return old / new
+
+
+def _carry_initiative(
+    old: dict[str, Any], index: int, layout: Layout, scale: Decimal, out: Carried
+) -> None:
+    name = old["name"]
+    wanted = {
+        key: i
+        for i in layout.inputs
+        if paths.initiative_of(i.path) == index and (key := paths.within_initiative(i.path))
+    }
+    economy = paths.economy_key("")
+    for key, i in wanted.items():
+        value = paths.lookup(old, key)
+        if value is None or not (key == paths.NAME or i.field.carry):
+            continue
+        if key.startswith(economy) and isinstance(value, int | float) and scale != 1:
+            value = float(Decimal(str(value)) * scale)
+        out.values[i.path] = value
+        if i.field.review:
+            out.review.append(Review(i.pos, i.field.label, STALE))
+    known = {*wanted, paths.NAME}
+    derived = (paths.economy_key(paths.YEARS + "."), paths.economy_key("total"))
     for key, value in _leaves(old):
         if value is not None and key not in known and not key.startswith(derived):
-            out.dropped.append(f"{old['name']}: feltet '{key}' findes ikke i den nye runde.")
-    new_years = {str(y) for y in layout.spec.round.years}
-    for year, amount in sorted(old["economy"]["years"].items()):
+            out.dropped.append(f"{name}: feltet '{key}' findes ikke i den nye runde.")
+    _years_left_behind(old, index, layout, scale, out)
+
+
+def _years_left_behind(
+    old: dict[str, Any], index: int, layout: Layout, scale: Decimal, out: Carried
+) -> None:
+    """Amounts whose year left the period are listed; the unallocated amount of a period that
+    moved is carried but marked for review (it may belong to the years that left)."""
+    spec, name = layout.spec, old["name"]
+    unit = spec.round.unit
+    years = old["economy"]["years"]
+    new_years = {str(y) for y in spec.round.years}
+    unallocated = layout.input(paths.economy(index, paths.UNALLOCATED))
+    moved = set(years) != new_years
+    for year, amount in sorted(years.items()):
         if year not in new_years and amount is not None:
-            shown = f"{format_number(amount)} {layout.spec.round.unit}"
+            shown = f"{format_number(float(Decimal(str(amount)) * scale))} {unit}"
             out.dropped.append(
-                f"{old['name']}: beløbet for {year} ({shown}) ligger uden for den nye periode og "
+                f"{name}: beløbet for {year} ({shown}) ligger uden for den nye periode og "
                 "er ikke overført."
             )
+    if moved and old["economy"].get(paths.UNALLOCATED) is not None:
+        period = f"{min(years)}–{max(years)}" if years else ""
+        out.review.append(
+            Review(
+                unallocated.pos,
+                unallocated.field.label,
+                f"Beløbet var ikke fordelt på år i perioden {period}; fordel det på den nye "
+                "periode, hvis det kan.",
+            )
+        )
 
 
 def _leaves(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -106,12 +202,36 @@ def _leaves(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return out
 
 
-def _walk(data: Any, parts: list[str]) -> Any:
-    for part in parts:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
+# --------------------------------------------------------------------------- writing
+
+
+def prefilled_bytes(layout: Layout, carried: Carried, password: str | None = None) -> bytes:
+    """The new template with the carried values, a comment at every cell to check, and the
+    list of what to check at the end of the instruction sheet."""
+    notes = {r.pos: r.text for r in carried.review if r.pos is not None}
+    return build(layout, carried.values, password, notes, _review_list(layout, carried))
+
+
+def _review_list(layout: Layout, carried: Carried) -> Any:
+    """Writes the review list below the instruction sheet's own content."""
+    if not carried.review:
+        return None
+    sheet = layout.spec.sheets.instructions
+    first = 2 + max(t.pos.row for t in layout.texts if t.pos.sheet == sheet)
+
+    def write(wb: StrictWorkbook, sheets: dict[str, Worksheet]) -> None:
+        ws = sheets[sheet]
+        call(ws.write_string, first, 0, REVIEW_TITLE, wb.fmt("section"))
+        for row, r in enumerate(carried.review, start=first + 1):
+            if r.pos is not None:
+                target = f"internal:{excel.quote_sheet(r.pos.sheet)}!{r.pos.ref}"
+                call(ws.write_url, row, 0, target, wb.fmt("link"), f"{r.pos.sheet}!{r.pos.ref}")
+            else:
+                call(ws.write_string, row, 0, r.label, wb.fmt("label"))
+            text = f"{r.label}: {r.text}" if r.pos is not None else r.text
+            call(ws.write_string, row, 1, text, wb.fmt("info"))
+
+    return write
 
 
 def write_prefilled(
@@ -123,24 +243,42 @@ def write_prefilled(
     password: str | None = None,
     force: bool = False,
 ) -> Carried:
-    """Next round's template for the department of `last_path`, pre-filled from it.
+    """Next round's template for the department of `last_path` (a returned workbook, or a
+    consolidated workbook holding one submission), pre-filled from it."""
+    last, made_with, result = _one_submission(Path(last_path), last_spec)
+    layout = prefill_layout(spec, last, blank)
+    carried = carry_over(last, layout, made_with)
+    if result is not None:
+        carried.dropped += _invalid(result, made_with)
+    atomic_write(out, prefilled_bytes(layout, carried, password), force)
+    return carried
 
-    `last_spec` is the spec the last submission was made with (default: the built-in one).
-    A last submission that cannot be read at all is an error; its other problems are not.
-    """
-    result = read_file(last_path, last_spec)
+
+def _one_submission(
+    path: Path, spec: Spec | None
+) -> tuple[Submission, Spec | None, FileResult | None]:
+    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
+    from bilag4xl.intake.validate import read_file
+
+    if is_consolidated(path):
+        book = open_consolidated(path)
+        if len(book.submissions) != 1:
+            raise UnreadableFileError(
+                f"{path} holder {len(book.submissions)} indberetninger; brug --out-dir for at "
+                "lave alle forvaltningers skabeloner"
+            )
+        return book.submissions[0], book.spec, None
+    result = read_file(path, spec)
     if result.submission is None:
         reasons = "; ".join(i.message_da for i in result.report.errors)
-        raise UnreadableFileError(f"{last_path}: kan ikke bruges til forudfyldning: {reasons}")
-    layout = prefill_layout(spec, result.submission, blank)
-    carried = carry_over(result.submission, layout)
-    carried.dropped += _invalid(result, last_spec)
-    atomic_write(out, build(layout, carried.values, password=password), force)
-    return carried
+        raise UnreadableFileError(f"{path}: kan ikke bruges til forudfyldning: {reasons}")
+    return result.submission, spec, result
 
 
 def _invalid(result: FileResult, spec: Spec | None) -> list[str]:
     """Values the last submission had but that broke a rule: not carried, so listed."""
+    from bilag4xl.intake.validate import layout_of
+
     layout = layout_of(result, spec)
     out = []
     for path, raw in result.raw.items():
@@ -151,3 +289,77 @@ def _invalid(result: FileResult, spec: Spec | None) -> list[str]:
                 "i den sidste indberetning og er ikke overført."
             )
     return out
+
+
+# --------------------------------------------------------------------------- a whole round
+
+
+@dataclass(frozen=True)
+class NextRound:
+    """What `next_round` made: each department's template (and what was carried into it),
+    the departments new in the round (blank templates) and those gone from it."""
+
+    written: list[tuple[str, Path, Carried | None]]
+    gone: list[str]
+
+    @property
+    def new(self) -> list[str]:
+        return [name for name, _, carried in self.written if carried is None]
+
+
+def last_submissions(source: Path, spec: Spec | None = None) -> tuple[list[Submission], Spec]:
+    """Every department's last submission in a consolidated workbook (with the spec stored
+    in it) or a round folder (each current, valid file, with the round's spec)."""
+    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
+
+    if source.is_dir():
+        from bilag4xl.intake.validate import read_file
+        from bilag4xl.round.folder import open_round
+
+        rnd = open_round(source)
+        found = [read_file(path, rnd.spec) for _, path in rnd.current()]
+        return [r.submission for r in found if r.submission and r.report.valid], rnd.spec
+    if is_consolidated(source):
+        book = open_consolidated(source)
+        return book.submissions, book.spec
+    last, made_with, _ = _one_submission(source, spec)
+    return [last], made_with or spec or _default()
+
+
+def _default() -> Spec:
+    from bilag4xl.form.spec import load_spec
+
+    return load_spec()
+
+
+def next_round(
+    spec: Spec,
+    source: Path,
+    out_dir: Path,
+    last_spec: Spec | None = None,
+    password: str | None = None,
+    force: bool = False,
+) -> NextRound:
+    """One template per department of the next round in `out_dir`: pre-filled from its last
+    submission in `source`, blank for a department new in the round (all or nothing)."""
+    if not spec.round.departments:
+        from bilag4xl.errors import SpecError
+
+        raise SpecError("Den nye runde har ingen forvaltninger (round.departments)")
+    submissions, made_with = last_submissions(source, last_spec)
+    by_name = {s.department.casefold(): s for s in submissions if s.department}
+    targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
+    check_targets(targets, force)
+    planned: list[tuple[str, Path, bytes, Carried | None]] = []
+    for d, target in zip(spec.round.departments, targets, strict=True):
+        last = by_name.get(d.name.casefold())
+        if last is None:
+            planned.append((d.name, target, template_bytes(spec, d.name, password=password), None))
+            continue
+        layout = prefill_layout(spec, last)
+        carried = carry_over(last, layout, made_with)
+        planned.append((d.name, target, prefilled_bytes(layout, carried, password), carried))
+    written = [(name, atomic_write(t, data, force), c) for name, t, data, c in planned]
+    known = {d.name.casefold() for d in spec.round.departments}
+    gone = [s.department for s in submissions if s.department.casefold() not in known]
+    return NextRound(written, gone)

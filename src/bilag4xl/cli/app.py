@@ -155,20 +155,39 @@ def spec_command() -> None:
     "Lav en rundemappe (runde.toml, skabeloner/, modtaget/).",
     "Lav en rundemappe: runde.toml (den indbyggede spec, eller --spec) og mapperne, runden "
     "bruger. Kommandoer, der køres i mappen (eller under den), bruger dens runde.toml uden "
-    "--spec. En eksisterende runde røres ikke.",
-    "bilag4xl init runde-2025 --spec runde.toml\ncd runde-2025 && bilag4xl template",
+    "--spec. En eksisterende runde røres ikke. Med --from: næste runde, hvor hver forvaltnings "
+    "skabelon er forudfyldt fra dens gældende indberetning i den sidste rundemappe.",
+    "bilag4xl init runde-2025 --spec runde.toml\ncd runde-2025 && bilag4xl template\n"
+    "bilag4xl init runde-2026 --spec runde-2026.toml --from runde-2025",
 )
 def init_command(
     folder: Annotated[Path, typer.Argument(metavar="MAPPE", help="Rundemappen (laves).")],
     spec: SpecOption = None,
+    last: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            metavar="MAPPE",
+            exists=True,
+            file_okay=False,
+            help="Den sidste rundemappe: skabelonerne forudfyldes fra den.",
+        ),
+    ] = None,
 ) -> None:
-    """Make a round folder (or say that it exists)."""
+    """Make a round folder (or say that it exists); with --from, its templates pre-filled
+    from the last round folder."""
+    from bilag4xl.prefill import next_round
     from bilag4xl.round.folder import init_round
 
     try:
         rnd, made = init_round(folder, spec)
+        carried = next_round(rnd.spec, last, rnd.templates) if last and made else None
     except Bilag4xlError as exc:
         fail(exc)
+    if carried is not None:
+        wrote([path for _, path, _ in carried.written])
+        for line in [x for _, _, c in carried.written if c for x in c.lines()]:
+            typer.echo(line, err=True)
     if made:
         wrote([rnd.spec_file])
         typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
@@ -184,7 +203,7 @@ def init_command(
     "bilag4xl template                     # i en rundemappe\n"
     "bilag4xl template --spec runde.toml --out-dir skabeloner\n"
     'bilag4xl template -o tmf.xlsx --department "Teknik- og Miljøforvaltningen"\n'
-    "bilag4xl template --spec næste.toml --prefill sidste/tmf.xlsx -o tmf_ny.xlsx",
+    "bilag4xl template --spec næste.toml --prefill samlet.xlsx --out-dir skabeloner-2026",
 )
 def template_command(
     out: Annotated[
@@ -229,10 +248,10 @@ def template_command(
         Path | None,
         typer.Option(
             "--prefill",
-            metavar="FIL",
+            metavar="FIL|MAPPE",
             exists=True,
-            dir_okay=False,
-            help="Forudfyld fra forvaltningens sidste indberetning (næste runde); kun med -o.",
+            help="Næste runde forudfyldt fra den sidste: en samlet projektmappe eller en "
+            "rundemappe (med --out-dir: alle forvaltninger), eller én indberetning (med -o).",
         ),
     ] = None,
     prefill_spec: Annotated[
@@ -242,7 +261,8 @@ def template_command(
             metavar="FIL",
             exists=True,
             dir_okay=False,
-            help="Spec for den sidste indberetning (standard: den indbyggede).",
+            help="Spec for en enkelt sidste indberetning (en samlet projektmappe og en "
+            "rundemappe har deres egen).",
         ),
     ] = None,
     force: ForceOption = False,
@@ -253,36 +273,43 @@ def template_command(
         raise typer.BadParameter("angiv enten -o FIL eller --out-dir MAPPE", param_hint="-o")
     check_xlsx(out)
     rnd = here(required=out is None and out_dir is None)
-    if prefill is not None and (out is None or department or initiative):
+    if prefill is not None and (department or initiative):
         raise typer.BadParameter(
-            "--prefill bruges med -o og uden --department/--initiative", param_hint="--prefill"
+            "--prefill bruges uden --department/--initiative", param_hint="--prefill"
         )
-    from bilag4xl.form.spec import load_spec
+    from bilag4xl import prefill as next_round
     from bilag4xl.round.folder import write_templates
     from bilag4xl.template.writer import write_round, write_template
 
     loaded = spec_of(spec, rnd)
+    target_dir = out_dir or (rnd.templates if rnd and out is None else None)
     try:
-        if out is None and out_dir is None and rnd is not None:
-            paths = write_templates(rnd, password)
-        elif prefill is not None:
-            from bilag4xl.prefill import write_prefilled
-
-            last_spec = load_spec(prefill_spec) if prefill_spec else None
-            carried = write_prefilled(out, loaded, prefill, last_spec, blank, password, force)
-            for line in carried.dropped:
-                typer.echo(f"Ikke overført: {line}", err=True)
-            paths = [out]
+        if prefill is not None and target_dir is not None:
+            last_spec = spec_of(prefill_spec) if prefill_spec else None
+            made = next_round.next_round(loaded, prefill, target_dir, last_spec, password, force)
+            paths = [path for _, path, _ in made.written]
+            said = [line for _, _, c in made.written if c for line in c.lines()]
+            said += [f"Ny i runden (tom skabelon): {name}" for name in made.new]
+            said += [f"Ikke med i den nye runde: {name}" for name in made.gone]
+        elif prefill is not None and out is not None:
+            last_spec = spec_of(prefill_spec) if prefill_spec else None
+            carried = next_round.write_prefilled(
+                out, loaded, prefill, last_spec, blank, password, force
+            )
+            paths, said = [out], carried.lines()
+        elif rnd is not None and out is None and out_dir is None:
+            paths, said = write_templates(rnd, password), []
         elif out_dir is not None:
-            paths = write_round(out_dir, loaded, password=password, force=force)
+            paths, said = write_round(out_dir, loaded, password=password, force=force), []
         else:
-            paths = [
-                write_template(
-                    out, loaded, department, initiative or (), blank, password=password, force=force
-                )
-            ]
+            made_one = write_template(
+                out or Path(), loaded, department, initiative or (), blank, password, force
+            )
+            paths, said = [made_one], []
     except Bilag4xlError as exc:
         fail(exc)
+    for line in said:
+        typer.echo(line, err=True)
     wrote(paths)
 
 

@@ -122,6 +122,14 @@ def initiative_of(path: str) -> int | None:
     return parsed.index if parsed and parsed.section in ("initiative", "economy") else None
 
 
+def within_initiative(path: str) -> str | None:
+    """A path relative to its initiative ("follow_up.text", "economy.years.2024", "name")."""
+    parsed = parse(path)
+    if parsed is None or parsed.section not in ("initiative", "economy"):
+        return None
+    return parsed.key if parsed.section == "initiative" else economy_key(parsed.key)
+
+
 def economy_of(path: str) -> str | None:
     """The economy block a path is in ("initiatives.2.economy"), else None."""
     parsed = parse(path)

@@ -74,6 +74,7 @@ class FieldSpec(_Model):
     pattern_hint: str | None = None
     example: str | None = None  # shown in messages ("fx ..."); a neutral one by kind otherwise
     carry: bool = True  # pre-filled into the next round's template (`template --prefill`)
+    review: bool = False  # carried, but marked for review there (it may be stale)
 
     @model_validator(mode="after")
     def _kind_needs(self) -> FieldSpec:
