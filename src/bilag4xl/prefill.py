@@ -309,16 +309,9 @@ class NextRound:
 
 def last_submissions(source: Path, spec: Spec | None = None) -> tuple[list[Submission], Spec]:
     """Every department's last submission in a consolidated workbook (with the spec stored
-    in it) or a round folder (each current, valid file, with the round's spec)."""
+    in it), or the one in a returned workbook (a round folder's are `round.current_submissions`)."""
     from bilag4xl.consolidate.read import is_consolidated, open_consolidated
 
-    if source.is_dir():
-        from bilag4xl.intake.validate import read_file
-        from bilag4xl.round.folder import open_round
-
-        rnd = open_round(source)
-        found = [read_file(path, rnd.spec) for _, path in rnd.current()]
-        return [r.submission for r in found if r.submission and r.report.valid], rnd.spec
     if is_consolidated(source):
         book = open_consolidated(source)
         return book.submissions, book.spec
@@ -334,19 +327,19 @@ def _default() -> Spec:
 
 def next_round(
     spec: Spec,
-    source: Path,
+    submissions: list[Submission],
+    made_with: Spec | None,
     out_dir: Path,
-    last_spec: Spec | None = None,
     password: str | None = None,
     force: bool = False,
 ) -> NextRound:
     """One template per department of the next round in `out_dir`: pre-filled from its last
-    submission in `source`, blank for a department new in the round (all or nothing)."""
+    submission (made with `made_with`), blank for a department new in the round (all or
+    nothing)."""
     if not spec.round.departments:
         from bilag4xl.errors import SpecError
 
         raise SpecError("Den nye runde har ingen forvaltninger (round.departments)")
-    submissions, made_with = last_submissions(source, last_spec)
     by_name = {s.department.casefold(): s for s in submissions if s.department}
     targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
     check_targets(targets, force)

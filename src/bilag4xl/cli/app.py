@@ -22,6 +22,7 @@ from bilag4xl.cli.danish import DanishCommand, DanishGroup
 from bilag4xl.errors import Bilag4xlError
 
 if TYPE_CHECKING:
+    from bilag4xl.form.model import Submission
     from bilag4xl.form.spec import Spec
     from bilag4xl.round.folder import Round
 
@@ -137,6 +138,17 @@ def spec_of(spec: Path | None, rnd: Round | None = None) -> Spec:
         fail(exc)
 
 
+def last_round(source: Path, spec: Spec | None) -> tuple[list[Submission], Spec | None]:
+    """The last round's submissions: a round folder's current ones, else those in a
+    consolidated workbook or one returned workbook."""
+    from bilag4xl.prefill import last_submissions
+    from bilag4xl.round.folder import current_submissions, open_round
+
+    if source.is_dir():
+        return current_submissions(open_round(source))
+    return last_submissions(source, spec)
+
+
 @command(
     "spec",
     "Skriv den indbyggede spec ud (TOML).",
@@ -177,11 +189,14 @@ def init_command(
     """Make a round folder (or say that it exists); with --from, its templates pre-filled
     from the last round folder."""
     from bilag4xl.prefill import next_round
-    from bilag4xl.round.folder import init_round
+    from bilag4xl.round.folder import current_submissions, init_round, open_round
 
     try:
         rnd, made = init_round(folder, spec)
-        carried = next_round(rnd.spec, last, rnd.templates) if last and made else None
+        carried = None
+        if last is not None and made:
+            submissions, made_with = current_submissions(open_round(last))
+            carried = next_round(rnd.spec, submissions, made_with, rnd.templates)
     except Bilag4xlError as exc:
         fail(exc)
     if carried is not None:
@@ -285,8 +300,8 @@ def template_command(
     target_dir = out_dir or (rnd.templates if rnd and out is None else None)
     try:
         if prefill is not None and target_dir is not None:
-            last_spec = spec_of(prefill_spec) if prefill_spec else None
-            made = next_round.next_round(loaded, prefill, target_dir, last_spec, password, force)
+            last, made_with = last_round(prefill, spec_of(prefill_spec) if prefill_spec else None)
+            made = next_round.next_round(loaded, last, made_with, target_dir, password, force)
             paths = [path for _, path, _ in made.written]
             said = [line for _, _, c in made.written if c for line in c.lines()]
             said += [f"Ny i runden (tom skabelon): {name}" for name in made.new]

@@ -34,6 +34,7 @@ from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
+    from bilag4xl.form.model import Submission
 
 ROUND_FILE = "runde.toml"
 TEMPLATES = "skabeloner"
@@ -341,6 +342,15 @@ def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
         return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
 
     return drafts(round_status(rnd, today), spec, template, feedback)
+
+
+def current_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
+    """Each department's current, valid submission, with the round's spec (the last round
+    that the next one starts from)."""
+    from bilag4xl.intake.validate import read_file
+
+    found = [read_file(path, rnd.spec) for _, path in rnd.current()]
+    return [r.submission for r in found if r.submission and r.report.valid], rnd.spec
 
 
 def history(rnd: Round, department: str | None = None) -> list[Entry]:
