@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bilag4xl.round.ledger import INCOMING, Ledger, Verdict
 
 TMF = "Teknik- og Miljøforvaltningen"
@@ -135,3 +137,30 @@ def test_a_receive_in_progress_is_not_mistaken_for_a_stray_file(tmp_path: Path) 
             fcntl.flock(handle, fcntl.LOCK_EX)
             assert ledger.recover() == [] and pending.exists()
         assert ledger.recover() == [pending] and not pending.exists()
+
+
+def test_status_of_a_hundred_departments_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round's status comes from its ledger: no submission is opened again."""
+    import bilag4xl.intake.validate as validate
+    from bilag4xl.form.spec import load_spec
+    from bilag4xl.round.folder import Round, round_status
+
+    data = load_spec().model_dump(mode="json")
+    data["round"]["departments"] = [{"name": f"Forvaltning {n}"} for n in range(100)]
+    from bilag4xl.form.spec import Spec
+
+    spec = Spec.model_validate(data)
+    with Ledger(tmp_path) as ledger:
+        for n in range(0, 100, 2):
+            ledger.store_bytes(f"{n}".encode(), f"{n}.xlsx", verdict(f"Forvaltning {n}"))
+
+    def no_reading(*_: object, **__: object) -> None:
+        raise AssertionError("a file was read")
+
+    monkeypatch.setattr(validate, "read_file", no_reading)
+    monkeypatch.setattr(validate, "validate_paths", no_reading)
+    status = round_status(Round(tmp_path, spec))
+    assert len(status.departments) == 100
+    assert sum(d.state == "valid" for d in status.departments) == 50
