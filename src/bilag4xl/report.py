@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -53,6 +53,13 @@ class Issue:
         data["message"] = self.message(lang)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Issue:
+        """An issue back from `to_dict` (the ledger keeps each file's report as JSON)."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        return cls(**{**values, "severity": Severity(data["severity"])})
+
 
 @dataclass
 class Report:
@@ -90,6 +97,10 @@ class Report:
     def stats(self) -> dict[str, int]:
         counts = Counter(str(i.severity) for i in self.issues)
         return {str(s): counts.get(str(s), 0) for s in Severity}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls([Issue.from_dict(i) for i in data.get("issues", ())])
 
     def to_dict(self, lang: Lang = "da") -> dict[str, Any]:
         return {
