@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -110,6 +112,20 @@ def test_an_upload_says_what_became_of_each_file_and_the_round_shows_it(
     assert row and "tmf.xlsx" in row.group(0) and "Rettelsesark" in row.group(0)
 
 
+def test_a_zip_upload_is_unpacked_into_its_workbooks(
+    client: TestClient, books: dict[str, bytes]
+) -> None:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("runde/tmf.xlsx", books["tmf"])
+        archive.writestr("runde/buf.xlsx", books["buf"])
+        archive.writestr("runde/~$tmf.xlsx", books["tmf"][:165])
+    answer = upload(client, ("indberetninger.zip", packed.getvalue()))
+    assert "indberetninger.zip/runde/tmf.xlsx" in text(answer)
+    states = {d["department"]: d["state"] for d in client.get("/api/status").json()["departments"]}
+    assert states[TMF] == states[BUF] == "valid"
+
+
 def test_api_status_is_the_document_of_status_json(client: TestClient, books: dict) -> None:
     client.post("/api/submissions", files=files(("buf.xlsx", books["buf"])))
     root = client.app.state.page.root
@@ -206,15 +222,20 @@ def outside(tmp_path: Path, root: Path) -> set[Path]:
     return {p for p in tmp_path.rglob("*") if p.is_file() and root not in p.parents}
 
 
-def test_a_file_name_is_never_a_path(client: TestClient, books: dict, tmp_path: Path) -> None:
+def test_a_file_name_is_never_a_path(
+    client: TestClient, books: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # uploads land in here
     root = client.app.state.page.root
     before = outside(tmp_path, root)
-    names = ["../../x.xlsx", "..\\..\\y.xlsx", "/tmp/z.xlsx", "../runde.toml", "a/../../w.zip"]
+    absolute = tmp_path / "absolut" / "z.xlsx"
+    names = ["../../x.xlsx", "..\\..\\y.xlsx", str(absolute), "../runde.toml", "a/../../w.zip"]
     data = [books["tmf"], books["buf"], books["csv"], b"[round]", b"PK\x05\x06" + bytes(18)]
     answer = client.post("/api/submissions", files=files(*zip(names, data, strict=True)))
     assert answer.status_code == 200
     assert outside(tmp_path, root) == before
-    assert not Path("/tmp/z.xlsx").exists()
+    assert not absolute.parent.exists()
     assert (root / "runde.toml").read_text("utf-8") == default_spec_text()  # untouched
     stored = sorted(str(p.relative_to(root)) for _, p in open_round(root).current())
     assert stored and all(s.startswith("modtaget/") and ".." not in s for s in stored)
@@ -241,6 +262,12 @@ def test_an_oversized_upload_is_refused_in_danish(root: Path, books: dict[str, b
             headers={"content-type": "multipart/form-data; boundary=x"},
         )
         assert streamed.status_code == 413
+        claimed = client.post(  # refused by its stated length, before a byte is read
+            "/api/submissions",
+            content=b"--x--\r\n",
+            headers={"content-type": "multipart/form-data; boundary=x", "content-length": "9" * 12},
+        )
+        assert claimed.status_code == 413
         assert round_status(open_round(root)).to_dict()["stats"]["received"] == 0
         assert client.get("/").status_code == 200  # still serving
         ok = client.post("/api/submissions", files=files(("a.xlsx", books["tmf"])))

@@ -191,9 +191,8 @@ def test_fifty_files_show_progress_then_every_result(
     page.click("button[type=submit]")
     page.locator("#results").wait_for(timeout=120_000)
     seen = page.evaluate("window.seen")
-    assert any(re.match(r"Sender 50 filer: .* af .* MB", s) for s in seen) or any(
-        "Kontrollerer 50 filer" in s for s in seen
-    ), seen
+    assert any(re.fullmatch(r"Sender 50 filer: [\d,]+ MB af [\d,]+ MB", s) for s in seen), seen
+    assert "Filerne er sendt. Kontrollerer 50 filer …" in seen
     assert page.locator("article.result").count() == 50
     page.close()
 

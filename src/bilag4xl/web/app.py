@@ -198,7 +198,7 @@ class Page:
         return FileResponse(
             stored_path(rnd, entry),
             media_type="application/octet-stream",
-            headers={"content-disposition": views.disposition(entry.original_name)},
+            headers=_download_headers(entry.original_name),
         )
 
     def feedback_file(self, request: Request) -> Response:
@@ -338,8 +338,16 @@ _PAGE_HEADERS = {
 
 
 def _download(data: bytes, filename: str, media_type: str) -> Response:
-    headers = {"content-disposition": views.disposition(filename), "cache-control": "no-store"}
-    return Response(data, media_type=media_type, headers=headers)
+    return Response(data, media_type=media_type, headers=_download_headers(filename))
+
+
+def _download_headers(filename: str) -> dict[str, str]:
+    """A file to save, never to show: an uploaded file may hold anything."""
+    return {
+        "content-disposition": views.disposition(filename),
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+    }
 
 
 def _chosen(upload: UploadFile) -> bool:
