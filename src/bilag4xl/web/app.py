@@ -226,6 +226,7 @@ class Page:
             issues = [
                 {**i.to_dict(), "name": names.get(i.file, Path(i.file).name)}
                 for i in run.merged.report.errors
+                if i.code != "merge.invalid"  # names --allow-invalid; the page offers a link
             ]
             return self.render(request, "consolidated.html", status=409, issues=issues)
         return _download(run.written.read_bytes(), run.written.name, views.XLSX)
