@@ -1,4 +1,5 @@
-"""Shared fixtures. LibreOffice tests skip locally when it is missing, but fail in CI."""
+"""Shared fixtures. LibreOffice and browser tests skip locally when it is missing, but fail in
+CI."""
 
 from __future__ import annotations
 
@@ -26,9 +27,14 @@ def require_libreoffice() -> str:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tests marked `@pytest.mark.libreoffice` get the same check as the fixture."""
+    """Tests marked `@pytest.mark.libreoffice` get the same check as the fixture; tests marked
+    `@pytest.mark.browser` the same for Debian's chromium."""
     if item.get_closest_marker("libreoffice") is not None:
         require_libreoffice()
+    if item.get_closest_marker("browser") is not None:
+        from web_helpers import require_chromium
+
+        require_chromium()
 
 
 @pytest.fixture(scope="session", name="libreoffice")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bilag4xl.cli.render import report_data
 from bilag4xl.intake.validate import read_file
+from bilag4xl.issues.report import report_data
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SUBMISSIONS = sorted((EXAMPLES / "submissions").glob("*.xlsx"))

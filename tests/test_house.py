@@ -22,7 +22,8 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("feedback", "prefill", "status", "annex"),
     ("remind",),
     ("round",),
-    ("cli", "web"),
+    ("web",),  # the page for the secretariat
+    ("cli",),  # the command line (serve starts the web page)
     ("__main__", "testing"),
 )
 RANK = {room: n for n, rooms in enumerate(STAGES) for room in rooms}

@@ -31,6 +31,7 @@ from bilag4xl.form.spec import Contact, Spec
 from bilag4xl.issues.report import Report
 
 State = Literal["valid", "invalid", "missing"]
+STATE_DA: dict[State, str] = {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}
 
 
 class _Result(Protocol):

@@ -340,8 +340,8 @@ def template_command(
 )
 def receive_command(paths: Paths, as_json: JsonOption = False) -> None:
     """Receive files into the round folder's ledger; print what became of each."""
-    from bilag4xl.cli.render import progress_bar, receipts_data, receipts_table, to_json
-    from bilag4xl.round.folder import receive
+    from bilag4xl.cli.render import progress_bar, receipts_table, to_json
+    from bilag4xl.round.folder import receipts_data, receive
 
     rnd = here(required=True)
     assert rnd is not None
@@ -374,10 +374,11 @@ def validate_command(
 ) -> None:
     """Validate files and folders; print a table (or JSON) and a summary line."""
     check_lang(lang)
-    from bilag4xl.cli.render import issues_table, progress_bar, report_data, summary_line, to_json
+    from bilag4xl.cli.render import issues_table, progress_bar, summary_line, to_json
     from bilag4xl.form.spec import load_spec
     from bilag4xl.intake.discover import NoFilesError
     from bilag4xl.intake.validate import validate_paths
+    from bilag4xl.issues.report import report_data
 
     try:
         with progress_bar() as progress:
@@ -761,6 +762,76 @@ def include_command(
     except Bilag4xlError as exc:
         fail(exc)
     typer.echo(f"Med igen: nr. {entry.id} ({entry.original_name})", err=True)
+
+
+@command(
+    "serve",
+    "Kør runden fra en side i browseren.",
+    "Kør runden fra en side i browseren: status for hver forvaltning, indsend filer, hent den "
+    "samlede projektmappe, bilaget og skabelonerne. Siden svarer kun på denne maskine "
+    "(127.0.0.1); med en anden --host kræver den en adgangskode (token). En MAPPE, der ikke "
+    "findes, bliver en ny runde med den indbyggede spec.",
+    "bilag4xl serve\n"
+    "bilag4xl serve runde/ --port 8080\n"
+    "bilag4xl serve runde/ --host 0.0.0.0 --token MIN-KODE",
+)
+def serve_command(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="MAPPE",
+            help="Rundemappen. Standard: runden, den aktuelle mappe ligger i, ellers den aktuelle "
+            "mappe.",
+            file_okay=False,
+        ),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            metavar="ADRESSE",
+            help="Adressen, siden lytter på. Andet end 127.0.0.1 kræver en adgangskode.",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="Porten (1-65535).")
+    ] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            metavar="KODE",
+            help="Adgangskoden, siden kræver. Standard: en ny ved hver start, når --host ikke "
+            "er 127.0.0.1 (den vises her).",
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        int,
+        typer.Option(
+            "--max-upload-mb",
+            metavar="MB",
+            min=1,
+            max=10_000,
+            help="Højst så mange MB pr. indsendelse.",
+        ),
+    ] = 50,
+) -> None:
+    """Serve the round folder as a web page until Ctrl+C."""
+    import uvicorn
+
+    from bilag4xl.round.folder import find_round
+    from bilag4xl.web.serve import prepare
+
+    root = folder or find_round() or Path(".")
+    try:
+        serving = prepare(root, host, port, token, max_upload_mb)
+    except Bilag4xlError as exc:
+        fail(exc)
+    if serving.made:
+        typer.echo(f"Lavede en ny runde i {root} med den indbyggede spec (runde.toml).", err=True)
+    typer.echo(f"Rundens side: {serving.url}", err=True)
+    typer.echo("Stop den med Ctrl+C.", err=True)
+    uvicorn.run(serving.app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def main() -> None:

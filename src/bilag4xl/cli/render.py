@@ -18,14 +18,13 @@ from bilag4xl.consolidate.plan import SCHEMA as CONSOLIDATED_SCHEMA
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
-from bilag4xl.status import DepartmentStatus, FileStatus, RoundStatus, State
+from bilag4xl.status import STATE_DA, DepartmentStatus, FileStatus, RoundStatus
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
     from bilag4xl.round.folder import Receipt
     from bilag4xl.round.ledger import Entry
 
-REPORT_SCHEMA = "bilag4xl/report/1"
 HEADERS = {
     "da": ("fil", "ark", "celle", "felt", "alvor", "besked"),
     "en": ("file", "sheet", "cell", "field", "severity", "message"),
@@ -81,27 +80,6 @@ def summary_line(files: int, invalid: int, report: Report, lang: Lang = "da") ->
         f"{files} {'file' if files == 1 else 'files'}: {files - invalid} valid, {invalid} with "
         f"errors ({s['error']} errors, {s['warning']} warnings, {s['info']} notes)"
     )
-
-
-def report_data(
-    files: Sequence[tuple[str, Report]],
-    skipped: Sequence[tuple[str, str]] = (),
-    lang: Lang = "da",
-) -> dict[str, Any]:
-    """The `--json` shape of a validation: overall result, then each file with its issues."""
-    merged = Report([i for _, r in files for i in r])
-    return {
-        "schema": REPORT_SCHEMA,
-        "valid": all(r.valid for _, r in files),
-        "stats": {
-            "files": len(files),
-            "invalid_files": sum(not r.valid for _, r in files),
-            "skipped": len(skipped),
-            **merged.stats(),
-        },
-        "files": [{"file": name, **report.to_dict(lang)} for name, report in files],
-        "skipped": [{"file": name, "reason": reason} for name, reason in skipped],
-    }
 
 
 def to_json(data: Any) -> str:
@@ -227,8 +205,6 @@ def consolidated_data(submissions: list[Submission]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- status
 
-STATE_DA: dict[State, str] = {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}
-
 
 def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
     """The status as table rows (header first), in Danish, for the CLI's table."""
@@ -329,7 +305,6 @@ def status_table(status: RoundStatus) -> str:
 
 # --------------------------------------------------------------------------- receiving
 
-RECEIVE_SCHEMA = "bilag4xl/receive/1"
 OUTCOME_DA = {"new": "modtaget", "duplicate": "allerede modtaget", "refused": "afvist"}
 
 
@@ -368,23 +343,6 @@ def _verdict_text(e: Entry) -> str:
     if not v.valid:
         return f"{v.errors} fejl, {v.warnings} {'advarsel' if v.warnings == 1 else 'advarsler'}"
     return "i orden" + (f" ({v.warnings} advarsler)" if v.warnings else "")
-
-
-def receipts_data(receipts: Sequence[Receipt]) -> dict[str, Any]:
-    """`bilag4xl receive --json`: each file's outcome, its entry and its validation."""
-    return {
-        "schema": RECEIVE_SCHEMA,
-        "files": [
-            {
-                "file": r.source,
-                "outcome": r.outcome,
-                "reason": r.reason or None,
-                **({"ledger": r.entry.to_dict()} if r.entry else {}),
-                **({"report": r.report.to_dict()} if r.report is not None else {}),
-            }
-            for r in receipts
-        ],
-    }
 
 
 def history_table(entries: Sequence[Entry]) -> str:

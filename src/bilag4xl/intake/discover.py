@@ -22,7 +22,7 @@ def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[P
     for given in map(Path, paths):
         found = sorted(_walk(given)) if given.is_dir() else [given]
         for path in found:
-            reason = _skip_reason(path)
+            reason = skip_reason(path)
             if reason:
                 skipped.append((path, reason))
             else:
@@ -38,7 +38,8 @@ def _walk(folder: Path) -> Iterable[Path]:
                 yield Path(root, name)
 
 
-def _skip_reason(path: Path) -> str | None:
+def skip_reason(path: Path) -> str | None:
+    """Why a file is passed over by its name (an owner, lock or hidden file), else None."""
     name = path.name
     if name.startswith("~$"):
         return f"{name} er Excels ejerfil for et åbent dokument"

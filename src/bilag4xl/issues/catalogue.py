@@ -299,6 +299,11 @@ CATALOGUE: dict[str, Detail] = {
         "{label}: '{value}' does not have the right form. Type it as {hint}.",
     ),
     # --- a run over many files
+    "not-received": Detail(
+        ERROR,
+        "Filen er ikke taget med i runden: {reason}",
+        "The file was not taken into the round: {reason}",
+    ),
     "lock-file-skipped": Detail(
         INFO,
         "Springet over: {reason}.",

@@ -8,8 +8,8 @@ English, and always say where the problem is and how to fix it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -53,6 +53,13 @@ class Issue:
         data["message"] = self.message(lang)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Issue:
+        """An issue back from `to_dict` (the ledger keeps each file's report as JSON)."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        return cls(**{**values, "severity": Severity(data["severity"])})
+
 
 @dataclass
 class Report:
@@ -91,9 +98,37 @@ class Report:
         counts = Counter(str(i.severity) for i in self.issues)
         return {str(s): counts.get(str(s), 0) for s in Severity}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls([Issue.from_dict(i) for i in data.get("issues", ())])
+
     def to_dict(self, lang: Lang = "da") -> dict[str, Any]:
         return {
             "valid": self.valid,
             "stats": self.stats(),
             "issues": [i.to_dict(lang) for i in self.issues],
         }
+
+
+REPORT_SCHEMA = "bilag4xl/report/1"
+
+
+def report_data(
+    files: Sequence[tuple[str, Report]],
+    skipped: Sequence[tuple[str, str]] = (),
+    lang: Lang = "da",
+) -> dict[str, Any]:
+    """The `--json` shape of a validation: overall result, then each file with its issues."""
+    merged = Report([i for _, r in files for i in r])
+    return {
+        "schema": REPORT_SCHEMA,
+        "valid": all(r.valid for _, r in files),
+        "stats": {
+            "files": len(files),
+            "invalid_files": sum(not r.valid for _, r in files),
+            "skipped": len(skipped),
+            **merged.stats(),
+        },
+        "files": [{"file": name, **report.to_dict(lang)} for name, report in files],
+        "skipped": [{"file": name, "reason": reason} for name, reason in skipped],
+    }

@@ -20,14 +20,14 @@ import datetime as dt
 import hashlib
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bilag4xl.errors import Bilag4xlError
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
-from bilag4xl.issues.report import Report
+from bilag4xl.issues.report import Lang, Report
 from bilag4xl.remind import Draft
 from bilag4xl.round.ledger import Entry, Ledger, Verdict
 from bilag4xl.status import DepartmentStatus, RoundStatus
@@ -44,6 +44,7 @@ CONSOLIDATED = "samlet.xlsx"
 ANNEX = "bilag4.docx"
 MAX_ZIP_MEMBER = 100 * 2**20  # a submission is a few MB; anything larger is not one
 MAX_ZIP_MEMBERS = 10_000
+MAX_ZIP_TOTAL = 2**30  # unpacked, all workbooks of one .zip: a whole round is far less
 WORKBOOKS = (".xlsx", ".xlsm")
 
 
@@ -159,6 +160,7 @@ class Receipt:
     entry: Entry | None = None  # the ledger's entry (new or the earlier one)
     reason: str = ""  # why a file was refused
     report: Report | None = None  # the validation, for a new file
+    skipped: bool = False  # refused by its name alone (an owner, lock or hidden file)
 
 
 def receive(
@@ -170,24 +172,28 @@ def receive(
     """Take files, folders and .zip files into the round: validate each file, keep it in the
     ledger, say what became of it. `names` gives uploaded files their senders' names."""
     from bilag4xl.consolidate.read import is_consolidated
-    from bilag4xl.intake.discover import collect_paths
     from bilag4xl.intake.validate import validate_paths
 
     with tempfile.TemporaryDirectory(prefix="bilag4xl-modtag-") as tmp:
         files, sources = _unpack([Path(p) for p in paths], Path(tmp), names or {})
-        found, skipped = collect_paths(files)
-        receipts = [Receipt(str(p), "refused", reason=why) for p, why in skipped]
+        found, skipped = _collect(files, sources)
+        receipts = [
+            Receipt(sources.get(p, str(p)), "refused", reason=why, skipped=True)
+            for p, why in skipped
+        ]
         with rnd.ledger() as ledger:
             fresh, known, repeats = _split_known(ledger, found)
             receipts += [Receipt(sources.get(p, str(p)), "duplicate", e) for p, e in known]
             run = validate_paths(fresh, rnd.spec, progress, keep_values=True, skip=is_consolidated)
             results = {r.path: r for r in run.results}
             stored: dict[Path, Entry] = {}
+            refused: dict[Path, str] = {}
             for path in fresh:
                 source = sources.get(path, str(path))
                 result = results.get(path)
                 refusal = _refusal(path, result)
                 if refusal or result is None:
+                    refused[path] = refusal
                     receipts.append(Receipt(source, "refused", reason=refusal))
                     continue
                 verdict = _verdict(result, rnd.spec)
@@ -198,8 +204,63 @@ def receive(
             for path, first in repeats:  # the same bytes twice in one delivery
                 entry = stored.get(first)
                 outcome = "duplicate" if entry else "refused"
-                receipts.append(Receipt(sources.get(path, str(path)), outcome, entry))
+                why = refused.get(first, "")
+                receipts.append(Receipt(sources.get(path, str(path)), outcome, entry, why))
     return receipts
+
+
+def _collect(
+    files: list[Path], sources: dict[Path, str]
+) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files to read, and those passed over, also by the name they were sent under (an
+    upload is kept under a generated name, but "~$tmf.xlsx" is still Excel's owner file)."""
+    from bilag4xl.intake.discover import collect_paths, skip_reason
+
+    found, skipped = collect_paths(files)
+    kept = []
+    for path in found:
+        why = skip_reason(Path(base_name(sources[path]))) if path in sources else None
+        if why:
+            skipped.append((path, why))
+        else:
+            kept.append(path)
+    return kept, skipped
+
+
+def receipt_report(receipt: Receipt) -> Report:
+    """One receipt's validation, its issues named by the file as it was sent: a new file's
+    report, the verdict kept for a file received before, one error saying why for a refusal."""
+    from dataclasses import replace
+
+    from bilag4xl.issues.catalogue import make
+
+    if receipt.outcome == "refused":
+        issues = [make("not-received", reason=receipt.reason or "filen kan ikke læses")]
+    elif receipt.report is not None:
+        issues = receipt.report.issues
+    elif receipt.entry is not None:
+        issues = Report.from_dict(receipt.entry.verdict.report).issues
+    else:
+        issues = []
+    return Report([replace(i, file=receipt.source) for i in issues])
+
+
+def receipts_data(receipts: Sequence[Receipt], lang: Lang = "da") -> dict[str, Any]:
+    """What became of received files, in the shape of `bilag4xl validate --json` (each file
+    by the name it was sent under), plus each file's outcome, department and ledger number."""
+    from bilag4xl.issues.report import report_data
+
+    files = [r for r in receipts if not r.skipped]
+    skipped = [(r.source, r.reason) for r in receipts if r.skipped]
+    data = report_data([(r.source, receipt_report(r)) for r in files], skipped, lang)
+    for item, r in zip(data["files"], files, strict=True):
+        e = r.entry
+        item["outcome"] = r.outcome
+        item["entry"] = e.id if e else None
+        item["department"] = e.department if e else None
+        item["received_at"] = e.received_at.isoformat() if e else None
+        item["sha256"] = e.sha256 if e else None
+    return data
 
 
 def base_name(source: str) -> str:
@@ -232,16 +293,25 @@ def _zip_members(path: Path) -> Iterator[tuple[str, bytes]]:
     """The workbooks in a .zip (bounded: a submission is a few MB)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()[:MAX_ZIP_MEMBERS]
+            infos = [i for i in archive.infolist()[:MAX_ZIP_MEMBERS] if _wanted(i)]
+            # zipfile reads no more than a member's stated size, so the sum bounds the work
+            if sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
+                raise Bilag4xlError(
+                    f"{path}: zip-filen fylder over {MAX_ZIP_TOTAL // 2**20} MB udpakket; "
+                    "den er ikke en samling indberetninger. Send filerne enkeltvis."
+                )
             for info in infos:
-                name = info.filename
-                if info.is_dir() or not name.lower().endswith(WORKBOOKS):
-                    continue
-                if base_name(name).startswith(("~$", ".")) or info.file_size > MAX_ZIP_MEMBER:
-                    continue
-                yield name, archive.read(info)
+                yield info.filename, archive.read(info)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise Bilag4xlError(f"{path}: zip-filen kan ikke læses ({exc})") from exc
+
+
+def _wanted(info: zipfile.ZipInfo) -> bool:
+    """A workbook member of a .zip (not a folder, owner, hidden or oversized file)."""
+    name = info.filename
+    if info.is_dir() or not name.lower().endswith(WORKBOOKS):
+        return False
+    return not base_name(name).startswith(("~$", ".")) and info.file_size <= MAX_ZIP_MEMBER
 
 
 def _split_known(
@@ -375,17 +445,22 @@ def stored_path(rnd: Round, entry: Entry) -> Path:
     return rnd.root / entry.stored
 
 
+def received(rnd: Round, entry_id: int) -> Entry:
+    """One received file's entry (stored at `stored_path`), or a clear error."""
+    with rnd.ledger() as ledger:
+        entry = ledger.get(entry_id)
+    if entry is None:
+        raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
+    return entry
+
+
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     """The feedback workbook of one received file: its name and bytes."""
     from bilag4xl.feedback import feedback_bytes
     from bilag4xl.intake.validate import read_file
 
-    with rnd.ledger() as ledger:
-        entry = ledger.get(entry_id)
-        if entry is None:
-            raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
-        path = ledger.path(entry)
-    data = feedback_bytes(read_file(path, rnd.spec), rnd.spec)
+    entry = received(rnd, entry_id)
+    data = feedback_bytes(read_file(stored_path(rnd, entry), rnd.spec), rnd.spec)
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
 
 

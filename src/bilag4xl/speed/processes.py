@@ -23,5 +23,9 @@ def can_fork() -> bool:
 
 
 def context() -> BaseContext:
-    """fork where there is one, else the platform's default way to start processes."""
-    return multiprocessing.get_context("fork" if can_fork() else None)
+    """fork where it is safe; from a program running threads (the web page's server) a fresh
+    interpreter instead, since Python 3.11's default on Linux is still fork."""
+    if can_fork():
+        return multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
