@@ -82,6 +82,7 @@ def test_newest_received_is_current_whatever_the_file_times(tmp_path: Path) -> N
 
 def _store_many(root: str, prefix: str, count: int) -> None:
     with Ledger(root) as ledger:
+        print("klar", flush=True)  # the parent may kill from now on
         for n in range(count):
             department = TMF if n % 2 else BUF
             ledger.store_bytes(
@@ -116,11 +117,14 @@ def test_kill_9_at_any_moment_leaves_the_ledger_and_the_folder_agreeing(tmp_path
     rng = random.Random(20251127)
     for attempt in range(20):
         worker = subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(tmp_path), f"k{attempt}-", "40"]
+            [sys.executable, "-c", WORKER, str(tmp_path), f"k{attempt}-", "200"],
+            stdout=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(0.05, 0.6))
+        assert worker.stdout is not None and worker.stdout.readline() == b"klar\n"
+        time.sleep(rng.uniform(0.0, 0.2))  # while it stores (each file a few ms)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
+        worker.stdout.close()
         assert agree(tmp_path) == [], f"attempt {attempt}"
     assert not list((tmp_path / "modtaget" / INCOMING).glob("*"))
     with Ledger(tmp_path) as ledger:
