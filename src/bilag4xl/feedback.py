@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bilag4xl.danish.numbers import format_number
-from bilag4xl.errors import Bilag4xlError
+from bilag4xl.errors import NoFeedbackError
 from bilag4xl.form.layout import Layout, Pos, Role, Value, plan, span_width, text_height
 from bilag4xl.form.spec import Kind, Spec
 from bilag4xl.intake.validate import FileResult, layout_of, read_file, validate_paths
@@ -63,10 +63,6 @@ class Marks:
             _write_corrections(wb, sheets[sheet.name], self, sheet.widths)
 
         return write
-
-
-class NoFeedbackError(Bilag4xlError):
-    """The file could not be read as a bilag4xl workbook, so there is nothing to pre-fill."""
 
 
 @dataclass

@@ -8,11 +8,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from bilag4xl.errors import Bilag4xlError, OutputExistsError
-
-
-class OutputError(Bilag4xlError):
-    """The output cannot be written where it was asked for (folder missing, no permission...)."""
+from bilag4xl.errors import OutputError, OutputExistsError
 
 
 def check_targets(paths: Iterable[str | Path], force: bool = False) -> None:

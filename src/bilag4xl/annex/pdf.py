@@ -12,16 +12,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bilag4xl.errors import Bilag4xlError
+from bilag4xl.errors import PdfUnavailableError
 
 if TYPE_CHECKING:
     from bilag4xl.annex.model import Annex
 
 INSTALL = "apt-get install libreoffice-writer-nogui"
-
-
-class PdfUnavailableError(Bilag4xlError):
-    """A PDF was asked for, and LibreOffice cannot make one here."""
 
 
 def to_pdf(annex: Annex) -> bytes:

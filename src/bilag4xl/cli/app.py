@@ -111,7 +111,8 @@ def wrote(paths: Sequence[Path | str], detail: str = "") -> None:
 def here(required: bool = False) -> Round | None:
     """The round folder the working directory is in, said on stderr; None (or, when the
     command needs one, a usage error saying how to make one) outside any round."""
-    from bilag4xl.round.folder import NoRoundError, find_round, open_round
+    from bilag4xl.errors import NoRoundError
+    from bilag4xl.round.folder import find_round, open_round
 
     root = find_round()
     try:
@@ -349,7 +350,7 @@ def receive_command(paths: Paths, as_json: JsonOption = False) -> None:
         with progress_bar() as progress:
             receipts = receive(rnd, paths, progress)
         if not receipts:
-            from bilag4xl.intake.discover import NoFilesError
+            from bilag4xl.errors import NoFilesError
 
             raise NoFilesError(paths)
     except Bilag4xlError as exc:
@@ -375,8 +376,8 @@ def validate_command(
     """Validate files and folders; print a table (or JSON) and a summary line."""
     check_lang(lang)
     from bilag4xl.cli.render import issues_table, progress_bar, summary_line, to_json
+    from bilag4xl.errors import NoFilesError
     from bilag4xl.form.spec import load_spec
-    from bilag4xl.intake.discover import NoFilesError
     from bilag4xl.intake.validate import validate_paths
     from bilag4xl.issues.report import report_data
 

@@ -93,8 +93,9 @@ def merge_paths(
     the inputs, also not one found in an input folder; an earlier consolidated workbook there
     (e.g. last run's OUT) is skipped.
     """
+    from bilag4xl.errors import NoFilesError
     from bilag4xl.form.spec import load_spec
-    from bilag4xl.intake.discover import NoFilesError, collect_paths
+    from bilag4xl.intake.discover import collect_paths
     from bilag4xl.intake.validate import ValidationRun, validate_paths
 
     spec = spec or load_spec()

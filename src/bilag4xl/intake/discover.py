@@ -10,8 +10,6 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from bilag4xl.errors import Bilag4xlError
-
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -48,13 +46,3 @@ def skip_reason(path: Path) -> str | None:
     if name.startswith("."):
         return f"{name} er en skjult fil"
     return None
-
-
-class NoFilesError(Bilag4xlError):
-    """Nothing to work on: the paths given hold no workbook (a usage error, like a typo)."""
-
-    exit_code = 2
-
-    def __init__(self, paths: Iterable[str | Path]) -> None:
-        named = ", ".join(str(p) for p in paths)
-        super().__init__(f"ingen .xlsx- eller .xlsm-filer fundet i {named}")

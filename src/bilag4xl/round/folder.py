@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from bilag4xl.errors import Bilag4xlError
+from bilag4xl.errors import Bilag4xlError, NoRoundError
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.issues.report import Lang, Report
 from bilag4xl.remind import Draft
@@ -46,18 +46,6 @@ MAX_ZIP_MEMBER = 100 * 2**20  # a submission is a few MB; anything larger is not
 MAX_ZIP_MEMBERS = 10_000
 MAX_ZIP_TOTAL = 2**30  # unpacked, all workbooks of one .zip: a whole round is far less
 WORKBOOKS = (".xlsx", ".xlsm")
-
-
-class NoRoundError(Bilag4xlError):
-    """The command needs a round and none was found (a usage error: make one first)."""
-
-    exit_code = 2
-
-    def __init__(self, where: Path) -> None:
-        super().__init__(
-            f"{where} ligger ikke i en rundemappe. Lav en med 'bilag4xl init MAPPE' (eventuelt "
-            "med --spec runde.toml), og kør kommandoen i den mappe; eller angiv --spec."
-        )
 
 
 @dataclass(frozen=True)
@@ -505,7 +493,7 @@ def consolidate(
     """Merge each department's current file into the consolidated workbook (by default the
     round's own `samlet.xlsx`, which is rewritten: it is made from the ledger)."""
     from bilag4xl.consolidate.write import merge_paths
-    from bilag4xl.intake.discover import NoFilesError
+    from bilag4xl.errors import NoFilesError
 
     paths = [path for _, path in rnd.current()]
     if not paths:

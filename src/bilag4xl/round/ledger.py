@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bilag4xl.errors import Bilag4xlError
+from bilag4xl.errors import LedgerError
 from bilag4xl.template.writer import slug
 
 STATE_DIR = ".bilag4xl"
@@ -59,10 +59,6 @@ CREATE TABLE IF NOT EXISTS received (
 );
 CREATE INDEX IF NOT EXISTS received_department ON received (department, received_at);
 """
-
-
-class LedgerError(Bilag4xlError):
-    """The round's ledger cannot be opened or written."""
 
 
 @dataclass(frozen=True)
