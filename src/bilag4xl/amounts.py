@@ -19,7 +19,7 @@ The rule:
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 MILLION = Decimal(1_000_000)
 UNIT_FACTORS = {"kr.": Decimal(1), "1.000 kr.": Decimal(1000), "mio. kr.": MILLION}
@@ -32,7 +32,12 @@ def unit_factor(unit: str) -> Decimal | None:
 
 def format_number(value: float | Decimal, decimals: int = 2) -> str:
     """Danish notation with at most `decimals` decimals: 1234567.5 → "1.234.567,5"."""
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return str(value)
+    with localcontext() as context:  # enough digits for any double (1e22 needs 29 with 6)
+        context.prec = max(28, number.adjusted() + decimals + 3)
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     sign = "-" if number < 0 else ""
     whole, _, fraction = f"{abs(number):f}".partition(".")
     grouped = f"{int(whole):,}".replace(",", ".")

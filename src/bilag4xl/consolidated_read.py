@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,17 +32,36 @@ _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def is_consolidated(path: str | Path) -> bool:
-    """Cheap check (one small zip member): was this workbook written by `bilag4xl merge`?"""
+    """Cheap check (one small zip member): was this workbook written by `bilag4xl merge`?
+
+    Never raises: a file this cannot look into is not a consolidated workbook, and the
+    reader then says what is wrong with it."""
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("xl/workbook.xml")
             if info.file_size > 2**20:
                 return False
             root = ElementTree.fromstring(archive.read(info))
-    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError):
+    except _CANNOT_LOOK:
         return False
     names = {s.get("name") for s in root.iter(f"{_MAIN_NS}sheet")}
     return cp.METADATA in names
+
+
+# What opening a damaged zip can raise: zipfile's own errors, zlib's, and its refusals of
+# versions, methods and encryption; XML that does not parse or declares entities.
+_CANNOT_LOOK = (
+    OSError,
+    KeyError,
+    EOFError,
+    ValueError,  # defusedxml's refusals and expat's encoding errors among them
+    RuntimeError,
+    NotImplementedError,
+    struct.error,
+    zlib.error,
+    zipfile.BadZipFile,
+    ElementTree.ParseError,
+)
 
 
 @dataclass(frozen=True)

@@ -31,3 +31,13 @@ class OutputExistsError(Bilag4xlError):
 
 class MergeError(Bilag4xlError):
     """The submissions cannot be consolidated (duplicates, invalid inputs, another spec...)."""
+
+
+class UnreadableWorkbook(UnreadableFileError):
+    """A file that cannot be read as a workbook; `code` is a messages.CATALOGUE slug and
+    `params` fill its message."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(f"{code}: {params}" if params else code)
+        self.code = code
+        self.params = params

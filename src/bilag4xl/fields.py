@@ -7,6 +7,7 @@ never include it) and an issue that says what was found and how to fix it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -129,7 +130,7 @@ def _amount(raw: object, spec: Spec, where: Where) -> FieldResult:
         issues.append(
             where.issue("amount-text", value=raw, number=number, unit=unit, ca=ca, ca_en=ca_en)
         )
-    elif isinstance(raw, float | int) and not isinstance(raw, bool) and raw == raw:
+    elif isinstance(raw, float | int) and not isinstance(raw, bool) and math.isfinite(raw):
         value = float(raw)
     else:
         return FieldResult(None, [where.issue("amount-invalid", value=_text(raw), unit=unit)])

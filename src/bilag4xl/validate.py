@@ -11,13 +11,12 @@ will not be included).
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import excel, messages, processes
+from . import cellfindings, excel, messages, metadata, processes
 from .amounts import format_number
 from .discover import collect_paths
 from .expected import Names, Plan, bind, initiative_of, shape_for
@@ -30,7 +29,6 @@ from .layout import (
     Text,
     Value,
     plan,
-    template_id,
 )
 from .model import Source, Submission, TemplateInfo, assemble
 from .parsers import blank
@@ -91,10 +89,15 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     spec = spec or load_spec()
     try:
         raw = read_workbook(path)
+        checked = check_workbook(raw, spec, str(path), path.name)
     except UnreadableWorkbook as exc:
         issue = messages.make(exc.code, str(path), **exc.params)
         return FileResult(path, None, Report([issue]))
-    checked = check_workbook(raw, spec, str(path), path.name)
+    except Exception as exc:  # what no check foresaw is still this file's problem alone
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
+        return FileResult(
+            path, None, Report([messages.make("check-failed", str(path), reason=reason)])
+        )
     return FileResult(
         path,
         checked.submission,
@@ -214,7 +217,7 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
     known = _identify(raw, spec, file, issues)
     if known is None:
         return Checked(None, issues)
-    plan_, names, meta, key = known
+    plan_, names, expected, key = known
     planned = [names.sheet(s.name) for s in plan_.layout.sheets]
     sheets = _match_sheets(raw, planned, file, issues)
     values: dict[str, Value] = {}
@@ -227,15 +230,15 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
         if not sheet.protected:
             issues.append(messages.make("protection-removed", file, sheet.name))
         issues += _check_sheet(plan_, names, sheet_plan.name, sheet, file, values, raw_inputs)
+        issues += cellfindings.sheet_findings(
+            plan_, names, sheet_plan.name, sheet, file, raw_inputs
+        )
     filled_inputs = set(raw_inputs)
     unused = _unused_spares(key[1], filled_inputs)
     issues += _required(plan_, names, filled_inputs, unused, file)
     issues += _cofinancing(plan_, names, values, unused, file)
     template = TemplateInfo(
-        id=meta["template_id"],
-        spec=meta["spec_name"],
-        version=meta["spec_version"],
-        spec_hash=meta["spec_hash"],
+        id=expected.template_id, spec=spec.name, version=spec.version, spec_hash=spec.digest
     )
     fixed = {t.path: names.text(t.text) for t in plan_.layout.texts if t.path}
     submission = assemble(
@@ -251,11 +254,12 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
 
 def _identify(
     raw: RawWorkbook, spec: Spec, file: str, issues: list[Issue]
-) -> tuple[Plan, Names, dict[str, str], TemplateKey] | None:
-    """The layout this workbook claims to be, if this spec knows it (else an error issue)."""
+) -> tuple[Plan, Names, Layout, TemplateKey] | None:
+    """The layout this workbook claims to be, if this spec knows it (else an error issue);
+    the metadata sheet is then checked cell by cell against that layout's."""
     name = spec.sheets.metadata
     sheet = raw.sheet(name)
-    meta = {str(r[0]): str(r[1]) for r in sheet.rows[1:] if len(r) >= 2} if sheet else {}
+    meta = metadata.read(sheet)
     if meta.get("generator") != METADATA_MARK:
         issues.append(messages.make("not-bilag4xl", file, sheet_name=name))
         return None
@@ -272,27 +276,29 @@ def _identify(
             )
         return None
     try:
-        initiatives = json.loads(meta["initiatives"])
-        if not isinstance(initiatives, list) or not all(
-            isinstance(n, str | None) for n in initiatives
-        ):
-            raise ValueError("initiatives er ikke en liste af navne")
+        initiatives = metadata.initiatives(meta)
         feedback = meta.get("feedback_sheet") == spec.sheets.feedback
         department = meta.get("department") or None
         plan_ = shape_for(spec, department is not None, tuple(initiatives), feedback)
         names = bind(spec, plan_.layout, department, initiatives)
-    except (KeyError, ValueError) as exc:
+    except (metadata.MetadataError, ValueError) as exc:
         issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
         return None
-    expected = template_id(spec, department, initiatives)
-    if meta.get("template_id") != expected:
+    expected = Layout(spec, department, tuple(initiatives), feedback=feedback)
+    if meta.get("template_id") != expected.template_id:
         issues.append(
             messages.make(
-                "template-mismatch", file, found=meta.get("template_id", "?"), expected=expected
+                "template-mismatch",
+                file,
+                found=meta.get("template_id", "?"),
+                expected=expected.template_id,
             )
         )
         return None
-    return plan_, names, meta, (department, tuple(initiatives), feedback)
+    assert sheet is not None  # it said generator = bilag4xl
+    issues += metadata.check(sheet, spec, expected, file)
+    issues += cellfindings.structural(sheet, file)
+    return plan_, names, expected, (department, tuple(initiatives), feedback)
 
 
 def _match_sheets(

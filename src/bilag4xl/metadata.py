@@ -1,0 +1,76 @@
+"""The hidden metadata sheet: which template a workbook claims to be, read and checked.
+
+The metadata only says which layout to re-plan; it is trusted for nothing else. So it is
+read defensively (a key may be missing, the initiative list may be anything JSON can hold)
+and then checked cell by cell against what the template writer wrote for that layout: an
+edited spec name or unit is reported, and so is anything typed on the sheet besides.
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import excel, messages
+from .layout import Layout
+from .limits import MAX_INITIATIVES
+from .reader import RawSheet
+from .report import Issue
+from .spec import Spec
+
+TITLE = (0, 0)  # "bilag4xl metadata – må ikke ændres"
+KEY_COL, VALUE_COL = 0, 1
+
+
+class MetadataError(ValueError):
+    """The metadata cannot say which template this is (the message is the reason, Danish)."""
+
+
+def read(sheet: RawSheet | None) -> dict[str, str]:
+    """Key -> value of the metadata rows (as text; empty when there is no such sheet)."""
+    if sheet is None:
+        return {}
+    return {str(r[KEY_COL]): str(r[VALUE_COL]) for r in sheet.rows[1:] if len(r) > VALUE_COL}
+
+
+def initiatives(meta: dict[str, str]) -> list[str | None]:
+    """The template's initiative names (None: a spare sheet), within the template limits."""
+    try:
+        names = json.loads(meta["initiatives"])
+    except KeyError as exc:
+        raise MetadataError("nøglen 'initiatives' mangler") from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
+        raise MetadataError("initiatives er ikke gyldig JSON") from exc
+    if not isinstance(names, list) or not all(isinstance(n, str | None) for n in names):
+        raise MetadataError("initiatives er ikke en liste af navne")
+    if len(names) > MAX_INITIATIVES:
+        raise MetadataError(f"{len(names)} indsatser; en skabelon har højst {MAX_INITIATIVES}")
+    return names
+
+
+def check(sheet: RawSheet, spec: Spec, expected: Layout, file: str) -> list[Issue]:
+    """Every metadata cell as the template wrote it for `expected`, and nothing else."""
+    written = expected.metadata()
+    issues = []
+    for row, (key, value) in enumerate(written.items(), start=1):
+        found_key, found = sheet.value(row, KEY_COL), sheet.value(row, VALUE_COL)
+        if str(found_key) != key:  # a key renamed or moved
+            at, found, value = KEY_COL, found_key, key
+        elif str(found) != value:
+            at = VALUE_COL
+        else:
+            continue
+        ref = excel.cell_ref(row, at)
+        issues.append(
+            messages.make(
+                "metadata-changed", file, sheet.name, ref, key=key, value=found, expected=value
+            )
+        )
+    rows = len(written)
+    for row, col, value in sheet.filled():
+        if (row, col) != TITLE and not (1 <= row <= rows and col in (KEY_COL, VALUE_COL)):
+            issues.append(
+                messages.make(
+                    "metadata-extra", file, sheet.name, excel.cell_ref(row, col), value=value
+                )
+            )
+    return issues

@@ -1,0 +1,427 @@
+"""Minimised hostile and broken files, one readable function per class of the fuzz findings.
+
+Each starts from a valid filled submission (`valid`) and changes one thing, at cell level or
+at zip/XML level, so a reviewer sees exactly what is malformed. Every function writes the
+file into `folder` and returns its path; `REPRODUCERS` lists them with the issue code the
+file must end with (None: the file is valid and must read, e.g. texts the annex must cope
+with).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import struct
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from bilag4xl import reader
+from filled import filled, layout_for, valid_values
+
+SHEET0 = "1. Aftaler om fleksibel udlejn…"  # the first initiative's sheet (TMF template)
+AMOUNT, TEXT = "B8", "B13"  # its 2008 amount and its target group (a long text)
+_KEEP = tempfile.TemporaryDirectory(prefix="bilag4xl-hostile-")
+
+
+@functools.cache
+def valid(spare: bool = False) -> bytes:
+    """A valid filled TMF submission (3 initiatives; with `spare`, a 4th on a spare sheet
+    named "Indsats 4 navn")."""
+    values = valid_values()
+    if spare:
+        values |= valid_values(1, first=3) | {"initiatives.3.name": "Indsats 4 navn"}
+    name = f"valid{int(spare)}.xlsx"
+    return filled(Path(_KEEP.name), values, name=name, blank=1 if spare else None).read_bytes()
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / f"{name}.xlsx"
+    path.write_bytes(data)
+    return path
+
+
+# --------------------------------------------------------------------------- zip/XML surgery
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {i.filename: archive.read(i) for i in archive.infolist()}
+
+
+def rezip(
+    data: bytes, changes: dict[str, Callable[[bytes], bytes]], add: dict[str, bytes] | None = None
+) -> bytes:
+    """The workbook with some parts rewritten (`changes`: part name -> new bytes from old)
+    and some added."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, part in parts(data).items():
+            archive.writestr(name, changes[name](part) if name in changes else part)
+        for name, part in (add or {}).items():
+            archive.writestr(name, part)
+    return out.getvalue()
+
+
+def edit_sheet(data: bytes, sheet: str, change: Callable[[bytes], bytes]) -> bytes:
+    return rezip(data, {reader.sheet_members(data)[sheet]: change})
+
+
+def set_cell(ref: str, cell: str) -> Callable[[bytes], bytes]:
+    """A change putting `cell` (the XML of a <c> element) at `ref`, in its row."""
+
+    def change(xml: bytes) -> bytes:
+        new = cell.encode()
+        old = re.compile(rb'<c r="%s"(?:[^>]*/>|[^>]*>.*?</c>)' % ref.encode(), re.S)
+        if old.search(xml):
+            return old.sub(lambda _: new, xml, count=1)
+        row = re.sub(r"[A-Z]+", "", ref).encode()
+        opening = re.search(rb'<row r="%s"[^>]*>' % row, xml)
+        if opening:
+            return xml[: opening.end()] + new + xml[opening.end() :]
+        return xml.replace(b"</sheetData>", b'<row r="%s">%s</row></sheetData>' % (row, new))
+
+    return change
+
+
+def text_cell(ref: str, escaped: str) -> str:
+    """An inline-string cell; `escaped` may hold OOXML escapes such as _x000B_."""
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
+
+
+def patch_zip(data: bytes, member: str, change: Callable[[bytearray, int, int], None]) -> bytes:
+    """Raw bytes of the zip changed for one member: `change(data, local, central)` gets the
+    offsets of its local header and its central directory entry."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        local = archive.getinfo(member).header_offset
+    central = out.find(b"PK\x01\x02" + b"", 0)
+    while central >= 0:
+        length = int.from_bytes(out[central + 28 : central + 30], "little")
+        if out[central + 46 : central + 46 + length] == member.encode():
+            break
+        central = out.find(b"PK\x01\x02", central + 4)
+    change(out, local, central)
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------- the process dies
+
+
+def far_cell(folder: Path) -> Path:
+    """A value at XFD1048576, the last cell of a sheet: calamine would allocate ~550 GB."""
+    data = edit_sheet(valid(), SHEET0, set_cell("XFD1048576", '<c r="XFD1048576"><v>1</v></c>'))
+    return write(folder, "far_cell", data)
+
+
+def far_cell_az(folder: Path) -> Path:
+    """A value at AZ1048576: calamine would allocate ~2.2 GB."""
+    data = edit_sheet(valid(), SHEET0, set_cell("AZ1048576", '<c r="AZ1048576"><v>1</v></c>'))
+    return write(folder, "far_cell_az", data)
+
+
+def junk_cells(folder: Path) -> Path:
+    """260,000 cells of junk below the form (beyond the 250,000 a file may hold)."""
+    rows = b"".join(
+        b'<row r="%d"><c r="Z%d"><v>1</v></c></row>' % (r, r) for r in range(60, 260_060)
+    )
+    data = edit_sheet(valid(), SHEET0, lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>"))
+    return write(folder, "junk_cells", data)
+
+
+# --------------------------------------------------------------------------- it hangs
+
+
+def shared_formula_left(folder: Path) -> Path:
+    """A shared formula whose cells lie left of its master cell (shifting it looped)."""
+    master = '<c r="K40"><f t="shared" ref="H40:K40" si="7">A1+B1</f><v>2</v></c>'
+    data = edit_sheet(valid(), SHEET0, set_cell("K40", master))
+    data = edit_sheet(
+        data, SHEET0, set_cell("H40", '<c r="H40"><f t="shared" si="7"/><v>2</v></c>')
+    )
+    return write(folder, "shared_formula_left", data)
+
+
+def many_spare_sheets(folder: Path) -> Path:
+    """The metadata sheet claims 5,000 spare initiative sheets (planning them took > 25 s)."""
+    many = "[" + ",".join(["null"] * 5000) + "]"
+    return write(folder, "many_spare_sheets", _meta_value(valid(), "initiatives", many))
+
+
+# --------------------------------------------------------------------------- tracebacks
+
+
+def huge_amount(folder: Path) -> Path:
+    """An amount of 1e22 (formatting it for the message raised decimal.InvalidOperation)."""
+    data = edit_sheet(valid(), SHEET0, set_cell(AMOUNT, f'<c r="{AMOUNT}"><v>1e22</v></c>'))
+    return write(folder, "huge_amount", data)
+
+
+def metadata_key_renamed(folder: Path) -> Path:
+    """The metadata key spec_name renamed (KeyError: 'spec_name')."""
+    return write(folder, "metadata_key_renamed", _meta_key(valid(), "spec_name", "spec_nam"))
+
+
+def metadata_deep_json(folder: Path) -> Path:
+    """The initiatives JSON nested 100,000 deep (RecursionError)."""
+    deep = "[" * 100_000 + "]" * 100_000
+    return write(folder, "metadata_deep_json", _meta_value(valid(), "initiatives", deep))
+
+
+def workbook_utf16(folder: Path) -> Path:
+    """xl/workbook.xml in UTF-16 (ValueError: multi-byte encodings are not supported)."""
+    data = rezip(valid(), {"xl/workbook.xml": _in_encoding("utf-16")})
+    return write(folder, "workbook_utf16", data)
+
+
+def workbook_shift_jis(folder: Path) -> Path:
+    """xl/workbook.xml declared as Shift_JIS."""
+    data = rezip(valid(), {"xl/workbook.xml": _in_encoding("shift_jis")})
+    return write(folder, "workbook_shift_jis", data)
+
+
+def dtd_in_utf16(folder: Path) -> Path:
+    """A DTD in a UTF-16 workbook.xml: the byte check for DTDs did not see it, defusedxml's
+    EntitiesForbidden escaped as a traceback."""
+
+    def change(xml: bytes) -> bytes:
+        text = re.sub(r"^<\?xml[^>]*\?>", "", xml.decode())
+        dtd = '<!DOCTYPE w [<!ENTITY x "x">]>'
+        return ('<?xml version="1.0" encoding="UTF-16"?>' + dtd + text).encode("utf-16")
+
+    return write(folder, "dtd_in_utf16", rezip(valid(), {"xl/workbook.xml": change}))
+
+
+def zip_version_20_2(folder: Path) -> Path:
+    """A member that needs zip version 20.2 to extract (zipfile: NotImplementedError)."""
+
+    def change(out: bytearray, local: int, central: int) -> None:
+        out[local + 4 : local + 6] = struct.pack("<H", 202)
+        out[central + 6 : central + 8] = struct.pack("<H", 202)
+
+    return write(folder, "zip_version_20_2", patch_zip(valid(), "xl/workbook.xml", change))
+
+
+def unknown_compression(folder: Path) -> Path:
+    """A member compressed with an unknown method (99)."""
+
+    def change(out: bytearray, local: int, central: int) -> None:
+        out[local + 8 : local + 10] = struct.pack("<H", 99)
+        out[central + 10 : central + 12] = struct.pack("<H", 99)
+
+    return write(folder, "unknown_compression", patch_zip(valid(), "xl/workbook.xml", change))
+
+
+def encrypted_member(folder: Path) -> Path:
+    """A member with the zip encryption flag set (zipfile: RuntimeError, password required)."""
+
+    def change(out: bytearray, local: int, central: int) -> None:
+        out[local + 6] |= 1
+        out[central + 8] |= 1
+
+    return write(folder, "encrypted_member", patch_zip(valid(), "xl/workbook.xml", change))
+
+
+def broken_deflate(folder: Path) -> Path:
+    """The deflate stream of workbook.xml cut short (zlib.error)."""
+
+    def change(out: bytearray, local: int, central: int) -> None:
+        start = local + 30 + int.from_bytes(out[local + 26 : local + 28], "little")
+        start += int.from_bytes(out[local + 28 : local + 30], "little")
+        out[start : start + 2] = b"\xff\xff"  # an invalid block type
+
+    return write(folder, "broken_deflate", patch_zip(valid(), "xl/workbook.xml", change))
+
+
+# --------------------------------------------------------------------------- values lost
+
+
+def error_in_input(folder: Path) -> Path:
+    """#REF! in an amount input (read as an empty cell)."""
+    cell = f'<c r="{AMOUNT}" t="e"><v>#REF!</v></c>'
+    return write(folder, "error_in_input", edit_sheet(valid(), SHEET0, set_cell(AMOUNT, cell)))
+
+
+def error_outside(folder: Path) -> Path:
+    """#DIV/0! outside the inputs (read as an empty cell)."""
+    cell = '<c r="J5" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+    return write(folder, "error_outside", edit_sheet(valid(), SHEET0, set_cell("J5", cell)))
+
+
+def formula_in_input_uncached(folder: Path) -> Path:
+    """A formula typed into an input, saved without its result (read as an empty cell)."""
+    cell = f'<c r="{TEXT}"><f>"Borgere i "&amp;"Valby"</f></c>'
+    data = edit_sheet(valid(), SHEET0, set_cell(TEXT, cell))
+    return write(folder, "formula_in_input_uncached", data)
+
+
+def formula_outside_uncached(folder: Path) -> Path:
+    """A formula outside the inputs, saved without its result."""
+    cell = '<c r="J6"><f>SUM(B8:E8)*2</f></c>'
+    return write(
+        folder, "formula_outside_uncached", edit_sheet(valid(), SHEET0, set_cell("J6", cell))
+    )
+
+
+def duplicate_cell(folder: Path) -> Path:
+    """The 2008 amount written twice in the sheet XML, 100 and 900 (which value counts?)."""
+
+    def change(xml: bytes) -> bytes:
+        xml = set_cell(AMOUNT, f'<c r="{AMOUNT}"><v>100</v></c>')(xml)
+        return xml.replace(
+            b"</sheetData>", b'<row r="8"><c r="B8"><v>900</v></c></row></sheetData>'
+        )
+
+    return write(folder, "duplicate_cell", edit_sheet(valid(), SHEET0, change))
+
+
+def metadata_extra_value(folder: Path) -> Path:
+    """A note typed into the hidden metadata sheet."""
+    cell = text_cell("D3", "Husk at sende kopi til borgmesteren")
+    return write(
+        folder, "metadata_extra_value", edit_sheet(valid(), "_bilag4xl", set_cell("D3", cell))
+    )
+
+
+def metadata_spec_version_edited(folder: Path) -> Path:
+    """spec_version edited in the metadata sheet (validated clean)."""
+    return write(folder, "metadata_spec_version_edited", _meta_value(valid(), "spec_version", "7"))
+
+
+# --------------------------------------------------------------------------- values changed
+
+
+def rich_text_space(folder: Path) -> Path:
+    """A shared string of three runs, "Unge", " ", "mødre": the middle run's whitespace
+    without xml:space="preserve" was dropped ("Ungemødre")."""
+    data = edit_sheet(
+        _with_sst(valid()), SHEET0, set_cell(TEXT, f'<c r="{TEXT}" t="s"><v>0</v></c>')
+    )
+    return write(folder, "rich_text_space", data)
+
+
+def string_index_negative(folder: Path) -> Path:
+    """A shared-string reference of -1 (read as the first string)."""
+    cell = f'<c r="{TEXT}" t="s"><v>-1</v></c>'
+    data = edit_sheet(_with_sst(valid()), SHEET0, set_cell(TEXT, cell))
+    return write(folder, "string_index_negative", data)
+
+
+def _with_sst(data: bytes) -> bytes:
+    """The workbook with a shared-string table of one rich-text string (openpyxl writes
+    inline strings)."""
+    sst = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        b'uniqueCount="1"><si><r><t>Unge</t></r><r><rPr><b/></rPr><t> </t></r><r><t>m\xc3\xb8dre'
+        b"</t></r></si></sst>"
+    )
+    ctype = (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    rel = (
+        b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    )
+    return rezip(
+        data,
+        {
+            "[Content_Types].xml": lambda x: x.replace(b"</Types>", ctype),
+            "xl/_rels/workbook.xml.rels": lambda x: x.replace(b"</Relationships>", rel),
+        },
+        add={"xl/sharedStrings.xml": sst},
+    )
+
+
+def long_number(folder: Path) -> Path:
+    """A 30-digit amount (rounded to a double's 17 digits without a word)."""
+    cell = f'<c r="{AMOUNT}"><v>123456789012345678901234567890</v></c>'
+    return write(folder, "long_number", edit_sheet(valid(), SHEET0, set_cell(AMOUNT, cell)))
+
+
+# --------------------------------------------------------------------------- texts for the annex
+
+
+def vertical_tab_text(folder: Path) -> Path:
+    """A vertical tab (Word's manual line break, pasted) in a text field: valid in a workbook,
+    not in a .docx."""
+    cell = text_cell(TEXT, "Unge_x000B_og deres forældre_x0007_")
+    return write(folder, "vertical_tab_text", edit_sheet(valid(), SHEET0, set_cell(TEXT, cell)))
+
+
+def newline_in_name(folder: Path) -> Path:
+    """An initiative name typed with a line break and a pipe on a spare sheet."""
+    ref = layout_for(blank=1).input("initiatives.3.name").pos.ref
+    cell = text_cell(ref, "Sprogcafé | fase 1&#10;og fase 2")
+    data = edit_sheet(valid(spare=True), "Indsats 4", set_cell(ref, cell))
+    return write(folder, "newline_in_name", data)
+
+
+def ansi_escape(folder: Path) -> Path:
+    """An ANSI escape sequence in a text field (it reached the terminal raw)."""
+    cell = text_cell(TEXT, "_x001B_[2J_x001B_[31mRØD TEKST_x001B_[0m")
+    return write(folder, "ansi_escape", edit_sheet(valid(), SHEET0, set_cell(TEXT, cell)))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _meta_row(data: bytes, key: str) -> int:
+    """The 1-based row of a metadata key (as the template writes them)."""
+    keys = list(layout_for().metadata())
+    return keys.index(key) + 2
+
+
+def _meta_value(data: bytes, key: str, value: str) -> bytes:
+    ref = f"B{_meta_row(data, key)}"
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;")
+    return edit_sheet(data, "_bilag4xl", set_cell(ref, text_cell(ref, escaped)))
+
+
+def _meta_key(data: bytes, key: str, new: str) -> bytes:
+    ref = f"A{_meta_row(data, key)}"
+    return edit_sheet(data, "_bilag4xl", set_cell(ref, text_cell(ref, new)))
+
+
+def _in_encoding(encoding: str) -> Callable[[bytes], bytes]:
+    def change(xml: bytes) -> bytes:
+        text = re.sub(r"^<\?xml[^>]*\?>", "", xml.decode())
+        declared = encoding.upper().replace("_", "-") if encoding != "utf-16" else "UTF-16"
+        xml = f'<?xml version="1.0" encoding="{declared}"?>' + text
+        return xml.encode(encoding, "xmlcharrefreplace")
+
+    return change
+
+
+REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
+    "far_cell": (far_cell, "cell-out-of-bounds"),
+    "far_cell_az": (far_cell_az, "cell-out-of-bounds"),
+    "junk_cells": (junk_cells, "too-many-cells"),
+    "shared_formula_left": (shared_formula_left, "value-outside-inputs"),
+    "many_spare_sheets": (many_spare_sheets, "metadata-invalid"),
+    "huge_amount": (huge_amount, "amount-too-large"),
+    "metadata_key_renamed": (metadata_key_renamed, "metadata-changed"),
+    "metadata_deep_json": (metadata_deep_json, "metadata-invalid"),
+    "workbook_utf16": (workbook_utf16, "xml-encoding"),
+    "workbook_shift_jis": (workbook_shift_jis, "xml-encoding"),
+    "dtd_in_utf16": (dtd_in_utf16, "xml-encoding"),
+    "zip_version_20_2": (zip_version_20_2, "corrupt"),
+    "unknown_compression": (unknown_compression, "corrupt"),
+    "encrypted_member": (encrypted_member, "corrupt"),
+    "broken_deflate": (broken_deflate, "corrupt"),
+    "error_in_input": (error_in_input, "input-error-value"),
+    "error_outside": (error_outside, "value-outside-inputs"),
+    "formula_in_input_uncached": (formula_in_input_uncached, "input-formula-uncached"),
+    "formula_outside_uncached": (formula_outside_uncached, "value-outside-inputs"),
+    "duplicate_cell": (duplicate_cell, "cell-duplicate"),
+    "metadata_extra_value": (metadata_extra_value, "metadata-extra"),
+    "metadata_spec_version_edited": (metadata_spec_version_edited, "metadata-changed"),
+    "rich_text_space": (rich_text_space, None),
+    "string_index_negative": (string_index_negative, "string-ref-invalid"),
+    "long_number": (long_number, "number-precision"),
+    "vertical_tab_text": (vertical_tab_text, None),
+    "newline_in_name": (newline_in_name, None),
+    "ansi_escape": (ansi_escape, None),
+}
