@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bilag4xl.cli import app
 from bilag4xl.sheetscan import shift_formula
 from bilag4xl.validate import read_file
-from hostile import REPRODUCERS, SHEET0
+from hostile import REPRODUCERS, SHEET0, round_spec_path, valid_for, write
 
 runner = CliRunner()
 
@@ -124,3 +124,34 @@ def test_zip_and_xml_damage_names_the_part(files: dict[str, Path]) -> None:
     for name, encoding in (("workbook_utf16", "UTF-16"), ("workbook_shift_jis", "SHIFT-JIS")):
         (issue,) = read_file(files[name]).report
         assert encoding in issue.message_da and "xl/workbook.xml" in issue.message_da
+
+
+def test_merge_allow_invalid_of_every_reproducer_and_valid_submissions(tmp_path: Path) -> None:
+    """One folder: valid submissions and every reproducer, each of a department of its own.
+    The merge neither crashes nor stops: the valid ones (and the odd-but-valid ones) are
+    merged, each bad one is named with its reason, and the annex is written from the result."""
+    folder = tmp_path / "runde"
+    folder.mkdir()
+    for n, (make, _) in enumerate(REPRODUCERS.values()):
+        make(folder, valid_for(n))
+    valid_files = [write(folder, f"gyldig{n}", valid_for(n)) for n in range(36, 40)]
+    out = tmp_path / "samlet.xlsx"
+    spec = ["--spec", str(round_spec_path())]
+    merge = ["merge", str(folder), "-o", str(out), "--allow-invalid", *spec]
+    result = runner.invoke(app, merge)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    data = json.loads(runner.invoke(app, [*merge, "--force", "--json"]).stdout)
+    by_file: dict[str, set[str]] = {}
+    for issue in data["report"]["issues"]:
+        by_file.setdefault(Path(issue["file"]).stem, set()).add(issue["code"])
+    included = {Path(p).stem for p in data["included"]}
+    for name, (_, code) in REPRODUCERS.items():
+        if code is None:
+            assert name in included and name not in by_file, (name, by_file.get(name))
+        else:
+            assert code in by_file[name], (name, by_file[name])
+    assert {p.stem for p in valid_files} <= included
+    for fmt in ("docx", "md", "html"):
+        annex = runner.invoke(app, ["report", str(out), "-o", str(tmp_path / f"bilag.{fmt}")])
+        assert annex.exit_code == 0, annex.output

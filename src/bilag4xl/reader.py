@@ -30,9 +30,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import limits as defaults
 from . import sheetscan
 from .errors import UnreadableWorkbook
-from .limits import RATIO_FLOOR, SUBMISSION, Limits
+from .limits import RATIO_FLOOR, Limits
 from .sheetscan import SheetScan, shift_formula
 
 __all__ = ["RawSheet", "RawWorkbook", "UnreadableWorkbook", "read_bytes", "read_workbook"]
@@ -103,9 +104,11 @@ class RawWorkbook:
         return [s.name for s in self.sheets]
 
 
-def read_workbook(path: str | Path, limits: Limits = SUBMISSION) -> RawWorkbook:
-    """Read a file (see module docstring); raises UnreadableWorkbook with a catalogue code."""
+def read_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook:
+    """Read a file (see module docstring); raises UnreadableWorkbook with a catalogue code.
+    `limits`: those of a submission unless said otherwise."""
     path = Path(path)
+    limits = limits or defaults.SUBMISSION
     try:
         size = path.stat().st_size
         if size > limits.file_bytes:
@@ -116,8 +119,9 @@ def read_workbook(path: str | Path, limits: Limits = SUBMISSION) -> RawWorkbook:
     return read_bytes(data, limits)
 
 
-def read_bytes(data: bytes, limits: Limits = SUBMISSION) -> RawWorkbook:
+def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
     """Read a workbook from its bytes."""
+    limits = limits or defaults.SUBMISSION
     _sniff(data)
     with _open_zip(data) as archive:
         package = _Package(data, archive, limits)

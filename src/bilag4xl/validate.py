@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import cellfindings, excel, messages, metadata, processes
+from . import cellfindings, excel, isolation, limits, messages, metadata, processes
 from .amounts import format_number
 from .discover import collect_paths
 from .expected import Names, Plan, bind, initiative_of, shape_for
@@ -84,7 +84,18 @@ class ValidationRun:
 
 
 def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
-    """Read and validate one workbook; never raises for a bad file (it becomes an issue)."""
+    """Read and validate one workbook; never raises for a bad file (it becomes an issue).
+
+    The file is read in a worker process (`isolation`) where that is possible, so that not
+    even a crash of the native reader, a hang or a memory blow-up reaches the caller."""
+    path = Path(path)
+    job = _Job(spec or load_spec(), keep=True, skip=None)
+    result = next(isolation.run(job, [path], workers=1))
+    return _lost(path, result) if isinstance(result, isolation.Lost) else result  # type: ignore[return-value]
+
+
+def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
+    """`read_file` in this process: what a worker runs."""
     path = Path(path)
     spec = spec or load_spec()
     try:
@@ -93,11 +104,12 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     except UnreadableWorkbook as exc:
         issue = messages.make(exc.code, str(path), **exc.params)
         return FileResult(path, None, Report([issue]))
+    except MemoryError:
+        raise  # the worker reports it (isolation)
     except Exception as exc:  # what no check foresaw is still this file's problem alone
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
-        return FileResult(
-            path, None, Report([messages.make("check-failed", str(path), reason=reason)])
-        )
+        issue = messages.make("check-failed", str(path), reason=reason)
+        return FileResult(path, None, Report([issue]))
     return FileResult(
         path,
         checked.submission,
@@ -106,6 +118,15 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
         checked.values,
         checked.raw,
     )
+
+
+def _lost(path: Path, lost: isolation.Lost) -> FileResult:
+    """The issue of a file whose worker died or ran out of time."""
+    if lost.timeout:
+        issue = messages.make("read-timeout", str(path), seconds=f"{limits.FILE_SECONDS:.0f}")
+    else:
+        issue = messages.make("read-crashed", str(path), reason=lost.reason)
+    return FileResult(path, None, Report([issue]))
 
 
 def layout_of(result: FileResult, spec: Spec | None = None) -> Layout | None:
@@ -126,10 +147,12 @@ def validate_paths(
     """Validate files and folders (recursively); lock, owner and hidden files are skipped.
 
     Files are independent, so many of them are read by `workers` processes (default: one per
-    CPU once there are PARALLEL_FROM files); results keep the order of the files.
-    `keep_values` keeps each result's values and raw cells (feedback needs them; sending
-    them back from worker processes costs time otherwise). A file `skip` is true for is not
-    read (it is asked in the worker, so a check that opens the file costs no extra pass).
+    CPU once there are PARALLEL_FROM files, else one); results keep the order of the files.
+    A worker that dies or hangs costs its file only (`isolation`): the file gets an issue
+    and the run goes on. `keep_values` keeps each result's values and raw cells (feedback
+    needs them; sending them back from worker processes costs time otherwise). A file
+    `skip` is true for is not read (it is asked in the worker, so a check that opens the
+    file costs no extra pass).
     """
     files, skipped = collect_paths(paths)
     spec = spec or load_spec()
@@ -138,9 +161,11 @@ def validate_paths(
         workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
     job = _Job(spec, keep_values, skip)
-    results = _read_all(files, job, workers)
+    results = isolation.run(job, files, workers)
     for n, (path, result) in enumerate(zip(files, results, strict=True), start=1):
-        if result is None:
+        if isinstance(result, isolation.Lost):
+            run.results.append(_lost(path, result))
+        elif result is None:
             run.passed_over.append(path)
         else:
             run.results.append(result)
@@ -155,44 +180,19 @@ MAX_WORKERS = 8
 
 @dataclass(frozen=True)
 class _Job:
-    """What every file is read with (inherited by worker processes)."""
+    """What every file is read with (inherited by, or sent to, worker processes)."""
 
     spec: Spec
-    keep: bool  # a worker sends values and raw cells back
+    keep: bool  # values and raw cells go back with the result
     skip: Callable[[Path], bool] | None
 
     def __call__(self, path: Path) -> FileResult | None:
         if self.skip is not None and self.skip(path):
             return None
-        return read_file(path, self.spec)
-
-
-def _read_all(files: list[Path], job: _Job, workers: int) -> Iterator[FileResult | None]:
-    if workers == 1:
-        yield from map(job, files)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork: workers inherit the imported modules and the job, so they start at once.
-    context = processes.context()
-    chunk = max(1, min(32, len(files) // (workers * 4)))
-    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(job,)) as pool:
-        yield from pool.map(_read_in_worker, files, chunksize=chunk)
-
-
-_WORKER: list[_Job] = []
-
-
-def _init_worker(job: _Job) -> None:
-    _WORKER[:] = [job]
-
-
-def _read_in_worker(path: Path) -> FileResult | None:
-    job = _WORKER[0]
-    result = job(path)
-    if result is not None and not job.keep:  # not pickled back unless asked for
-        result.values, result.raw = {}, {}
-    return result
+        result = check_file(path, self.spec)
+        if not self.keep:  # not pickled back unless asked for
+            result.values, result.raw = {}, {}
+        return result
 
 
 # --------------------------------------------------------------------------- one workbook
