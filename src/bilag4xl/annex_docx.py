@@ -13,6 +13,7 @@ import io
 from typing import TYPE_CHECKING
 
 from .annex import EMPTY, Annex, Line, Part, Table
+from .textsafe import for_xml, map_texts
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -31,9 +32,10 @@ LABEL_WIDTH_CM = 5.6
 
 
 def to_docx(annex: Annex) -> bytes:
-    """The annex as .docx bytes."""
+    """The annex as .docx bytes (control characters, which a .docx cannot hold, cleaned)."""
     from docx import Document as new_document
 
+    annex = map_texts(annex, for_xml)
     doc = new_document()
     _setup(doc, annex)
     doc.add_paragraph(annex.title, style="Title")

@@ -356,6 +356,7 @@ def report_command(
     from .files import atomic_write
     from .sources import read_submissions
     from .spec import load_spec
+    from .textsafe import count_texts, unsafe_for_xml
 
     try:
         chosen = format_for(out, fmt)
@@ -368,6 +369,13 @@ def report_command(
     except Bilag4xlError as exc:
         fail(exc)
     typer.echo(f"Skrev {out}", err=True)
+    removed = count_texts(annex, unsafe_for_xml)
+    if removed:  # a workbook holds them, a document cannot: say so
+        typer.echo(
+            f"Bemærk: {removed} styretegn i teksterne (fx lodret tabulator) kan ikke stå i "
+            "bilaget; de er fjernet eller gjort til linjeskift.",
+            err=True,
+        )
 
 
 @app.command(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .parsers import number_text
 from .report import Issue, Severity
+from .textsafe import for_terminal
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 VALUE_SHOWN_MAX = 60
@@ -408,11 +409,11 @@ def make(
     detail = CATALOGUE[code]
     params = {k: shown(v) if k in ("value", "expected", "found") else v for k, v in params.items()}
     prefix = f"[{sheet}!{cell}] " if sheet and cell else (f"[{sheet}] " if sheet else "")
-    return Issue(
+    return Issue(  # messages quote what a file holds: never a control character in them
         code=code,
         severity=detail.severity,
-        message_da=prefix + detail.da.format(**params),
-        message_en=prefix + detail.en.format(**params),
+        message_da=for_terminal(prefix + detail.da.format(**params)),
+        message_en=for_terminal(prefix + detail.en.format(**params)),
         file=file,
         sheet=sheet,
         cell=cell,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .report import SEVERITY_DA, Issue, Lang, Report, Severity
+from .textsafe import for_terminal
 
 REPORT_SCHEMA = "bilag4xl/report/1"
 HEADERS = {
@@ -51,7 +52,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     def line(cells: Sequence[str]) -> str:
         padded = [str(c).ljust(w) for c, w in zip(cells, widths, strict=False)]
-        return "  ".join([*padded, str(cells[-1])]).rstrip()
+        return for_terminal("  ".join([*padded, str(cells[-1])]).rstrip())
 
     rule = "  ".join(["-" * w for w in widths] + ["-" * len(headers[-1])])
     return "\n".join([line(headers), rule, *(line(r) for r in rows)]) + "\n"
@@ -112,7 +113,7 @@ def submission_summary(data: dict[str, Any], unit: str) -> str:
         ca = "ca. " if eco.get("estimated") else ""
         lines.append(f"  {ini['name'] or '(uden navn)'}: {ca}{_number(eco['total'])}")
     lines.append(f"I alt: {_number(data['overview']['total'])}")
-    return "\n".join(lines) + "\n"
+    return for_terminal("\n".join(lines)) + "\n"
 
 
 def _number(value: float) -> str:

@@ -252,6 +252,7 @@ def _date_text(f: FileStatus | None) -> str:
 def status_table(status: RoundStatus) -> str:
     """The status as an aligned text table, with duplicates and stray files listed below it."""
     from .render import table
+    from .textsafe import for_terminal
 
     header, *rows = status_rows(status)
     lines = table(header, rows).splitlines()
@@ -269,4 +270,4 @@ def status_table(status: RoundStatus) -> str:
         f"{received} af {len(status.departments)} modtaget; mangler: {len(status.missing)}, "
         f"med fejl: {len(status.invalid)}."
     )
-    return "\n".join(lines)
+    return for_terminal("\n".join(lines))
