@@ -24,6 +24,7 @@ from defusedxml import ElementTree
 from . import consolidated_plan as cp
 from .consolidated_plan import Column
 from .errors import UnreadableFileError
+from .limits import MAX_INITIATIVES
 from .model import Source, Submission, TemplateInfo, assemble
 from .spec import Kind, Spec
 
@@ -83,14 +84,14 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
 
     `spec`, when given, must be the spec the workbook carries (a check, not a need).
     """
-    from . import messages
+    from . import limits, messages
     from .reader import UnreadableWorkbook, read_workbook
 
     path = Path(path)
     if not is_consolidated(path):
         raise UnreadableFileError(f"{path}: er ikke en samlet projektmappe fra bilag4xl merge")
-    try:
-        raw = read_workbook(path)  # the reader's size, ratio and XML checks come first
+    try:  # the reader's size, ratio, XML and cell checks come first, at a round's scale
+        raw = read_workbook(path, limits.CONSOLIDATED)
     except UnreadableWorkbook as exc:
         issue = messages.make(exc.code, str(path), **exc.params)
         raise UnreadableFileError(f"{path}: {issue.message_da}") from exc
@@ -106,7 +107,17 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
             f"{path}: projektmappen er samlet efter en anden spec ({stored.name} "
             f"{stored.version}); læs den uden --spec eller med den spec, den er lavet med"
         )
-    return Consolidated(stored, _Reader(path, stored, sheets).submissions())
+    try:
+        return Consolidated(stored, _Reader(path, stored, sheets).submissions())
+    except _DAMAGE as exc:  # a cell of the wrong kind where the writer put another
+        raise UnreadableFileError(
+            f"{path}: projektmappen er ændret eller beskadiget ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); lav den igen med bilag4xl merge"
+        ) from exc
+
+
+# What a hand-edited cell makes reading raise (pydantic's ValidationError is a ValueError).
+_DAMAGE = (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError)
 
 
 def _stored_spec(path: Path, rows: Rows) -> Spec:
@@ -115,10 +126,10 @@ def _stored_spec(path: Path, rows: Rows) -> Spec:
         raise UnreadableFileError(
             f"{path}: ukendt format {meta.get('schema')!r} (denne bilag4xl læser {cp.SCHEMA})"
         )
-    chunks = sorted((k for k in meta if k.startswith("spec_json.")), key=lambda k: int(k[10:]))
     try:
+        chunks = sorted((k for k in meta if k.startswith("spec_json.")), key=lambda k: int(k[10:]))
         spec = Spec.model_validate(json.loads("".join(str(meta[k]) for k in chunks)))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise UnreadableFileError(f"{path}: metadata-arket er beskadiget: {exc}") from exc
     if spec.digest != meta.get("spec_hash"):
         raise UnreadableFileError(f"{path}: metadata-arket er ændret (spec-hash passer ikke)")
@@ -150,6 +161,8 @@ class _Reader:
         self, source: dict[str, Any], rows: list[dict[str, Any]], block: cp.Block
     ) -> Submission:
         count = int(source[cp.COUNT])
+        if not 0 <= count <= MAX_INITIATIVES:
+            self._changed(cp.SOURCES, f"Nr. {source[cp.NR]} har {count} indsatser")
         rows = sorted(rows, key=lambda r: int(r[cp.INDEX]))
         if [int(r[cp.INDEX]) for r in rows] != list(range(1, count + 1)):
             self._changed(cp.INITIATIVES, f"indsatserne for Nr. {source[cp.NR]} passer ikke")

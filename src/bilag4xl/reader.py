@@ -144,6 +144,44 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
     return RawWorkbook(out, hashlib.sha256(data).hexdigest(), package.macros)
 
 
+def refusal(data: bytes, limits: Limits) -> str | None:
+    """Why `read_bytes` would refuse a workbook bilag4xl wrote itself, under `limits` (None:
+    it reads back). Cheap, for a writer to check its own output: the zip's declared sizes
+    and each sheet's <dimension> (the writer's true extent), counted as the reader counts."""
+    try:
+        if len(data) > limits.file_bytes:
+            raise UnreadableWorkbook("zip-bomb", reason=f"filen fylder {len(data) // 2**20} MB")
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_members(archive.infolist(), limits)
+            sheets = _sheet_parts(archive.read(WORKBOOK), archive.read(WORKBOOK_RELS))
+            if len(sheets) > limits.sheets:
+                raise UnreadableWorkbook("too-many-sheets", sheets=str(len(sheets)))
+            grid = sum(_written_grid(archive, name, part, limits) for name, _, part in sheets)
+        if grid > limits.grid:
+            raise UnreadableWorkbook("too-many-cells", cells=str(grid), maximum=str(limits.grid))
+    except UnreadableWorkbook as exc:
+        return f"{exc.code}: " + ", ".join(f"{k} {v}" for k, v in exc.params.items())
+    return None
+
+
+def _written_grid(archive: zipfile.ZipFile, sheet: str, part: str, limits: Limits) -> int:
+    with archive.open(part) as stream:
+        head = stream.read(4096)
+    found = _DIMENSION.search(head)
+    if found is None:
+        return 0
+    letters, digits = found.groups()
+    rows, cols = int(digits), sheetscan.col_number(letters)
+    if rows > limits.rows or cols > limits.cols:
+        cell = (letters + digits).decode()
+        raise UnreadableWorkbook("cell-out-of-bounds", sheet=sheet, cell=cell, maximum="")
+    extent = sheetscan.SMALL if rows <= 99 and cols <= 26 else (rows - 1, cols - 1)
+    return (extent[0] + 1) * (extent[1] + 1)
+
+
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+
+
 def sheet_members(data: bytes) -> dict[str, str]:
     """Which zip member holds each worksheet, by name, as the workbook itself says (for a
     workbook bilag4xl wrote: no size checks)."""

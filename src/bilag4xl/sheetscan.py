@@ -131,12 +131,12 @@ def _extent(xml: bytes, start: int, end: int, limits: Limits, sheet: str, out: S
         region = _canonical(xml[start:end], limits, sheet)
         refs = _REF.findall(region)
     rows = max(map(int, map(_SECOND, refs)))
-    cols = max(map(_col_number, set(map(_FIRST, refs))))
+    cols = max(map(col_number, set(map(_FIRST, refs))))
     if rows > limits.rows or cols > limits.cols:
         far = next(
             letters + digits
             for letters, digits in refs
-            if int(digits) > limits.rows or _col_number(letters) > limits.cols
+            if int(digits) > limits.rows or col_number(letters) > limits.cols
         )
         raise UnreadableWorkbook(
             "cell-out-of-bounds", sheet=sheet, cell=far.decode(), maximum=limits.max_cell
@@ -207,7 +207,8 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 @functools.lru_cache(maxsize=1024)
-def _col_number(letters: bytes) -> int:
+def col_number(letters: bytes) -> int:
+    """Column letters to the column's 1-based number (b"A" is 1)."""
     col = 0
     for ch in letters:
         col = col * 26 + ch - 64
@@ -218,7 +219,7 @@ def _col_number(letters: bytes) -> int:
 def _cell(ref: bytes) -> Cell:
     letters = _LETTERS.match(ref)
     assert letters is not None  # refs come from _REF or _canonical
-    return int(ref[letters.end() :]) - 1, _col_number(letters.group()) - 1
+    return int(ref[letters.end() :]) - 1, col_number(letters.group()) - 1
 
 
 def _cell_at(xml: bytes, at: int) -> tuple[Cell, str]:

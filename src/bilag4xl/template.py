@@ -16,6 +16,7 @@ from . import excel
 from .errors import SpecError
 from .files import atomic_write, check_targets
 from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
+from .limits import MAX_INITIATIVES
 from .spec import DATE_MAX, DATE_MIN, Kind, Spec
 from .xlsx import StrictWorkbook, call, write_value
 
@@ -71,6 +72,11 @@ def resolve_initiatives(
         blank = 0 if named else DEFAULT_BLANK
     if blank < 0 or len(named) + blank == 0:
         raise SpecError("Skabelonen skal have mindst én indsats (--initiative eller --blank)")
+    if len(named) + blank > MAX_INITIATIVES:  # the reader's limits follow from this
+        raise SpecError(
+            f"Skabelonen ville få {len(named) + blank} indsatser; højst {MAX_INITIATIVES} er "
+            "tilladt. Del forvaltningens indsatser på flere skabeloner."
+        )
     return [*named, *([None] * blank)]
 
 
