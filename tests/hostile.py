@@ -397,6 +397,12 @@ def long_number(folder: Path, base: bytes | None = None) -> Path:
     return write(folder, "long_number", edit_sheet(base or valid(), SHEET0, set_cell(AMOUNT, cell)))
 
 
+def long_text(folder: Path, base: bytes | None = None) -> Path:
+    """A text of 40,000 characters, more than a cell holds (feedback wrote no file)."""
+    cell = text_cell(TEXT, "Lang tekst. " * 3_334)
+    return write(folder, "long_text", edit_sheet(base or valid(), SHEET0, set_cell(TEXT, cell)))
+
+
 # --------------------------------------------------------------------------- texts for the annex
 
 
@@ -479,6 +485,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "rich_text_space": (rich_text_space, None),
     "string_index_negative": (string_index_negative, "string-ref-invalid"),
     "long_number": (long_number, "number-precision"),
+    "long_text": (long_text, "too-long"),
     "vertical_tab_text": (vertical_tab_text, None),
     "newline_in_name": (newline_in_name, None),
     "ansi_escape": (ansi_escape, None),

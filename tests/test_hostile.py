@@ -3,9 +3,12 @@ no exception escapes, no value is lost or changed without a word."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -155,3 +158,32 @@ def test_merge_allow_invalid_of_every_reproducer_and_valid_submissions(tmp_path:
     for fmt in ("docx", "md", "html"):
         annex = runner.invoke(app, ["report", str(out), "-o", str(tmp_path / f"bilag.{fmt}")])
         assert annex.exit_code == 0, annex.output
+
+
+def test_feedback_of_a_text_longer_than_a_cell(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "rettelser.xlsx"
+    result = runner.invoke(app, ["feedback", str(files["long_text"]), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    cell = wb[SHEET0]["B13"]
+    assert len(cell.value) == 32_767 and cell.value.startswith("Lang tekst.")
+    assert "40008 tegn" in cell.comment.text
+
+
+def test_a_round_of_templates_is_written_all_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up at the third template: no part of the set is left behind."""
+    real, calls = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "skabeloner"
+    result = runner.invoke(app, ["template", "--out-dir", str(out)])
+    assert result.exit_code == 1 and "kan ikke skrives" in result.output
+    assert list(out.iterdir()) == []

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from . import messages, parsers
 from .amounts import format_number
+from .excel import CELL_TEXT_MAX
 from .layout import Input
 from .report import Issue
 from .spec import DATE_MAX, DATE_MIN, NO, YES, Kind, Spec
@@ -65,8 +66,8 @@ def parse_input(inp: Input, raw: object, spec: Spec, where: Where) -> FieldResul
     if kind is Kind.CHOICE:
         return _choice(text, inp.field.options, where)
     issues = []
-    limit = inp.field.max_length
-    if limit and len(text) > limit:
+    limit = inp.field.max_length or CELL_TEXT_MAX  # no cell of the merge holds more
+    if len(text) > limit:
         issues.append(where.issue("too-long", length=len(text), max_length=limit))
     if kind is Kind.EMAIL and not parsers.is_email(text):
         issues.append(where.issue("email-invalid", value=text))

@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import excel
 from .errors import SpecError
-from .files import atomic_write, check_targets
+from .files import atomic_write, atomic_write_all, check_targets
 from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
 from .limits import MAX_INITIATIVES
 from .spec import DATE_MAX, DATE_MIN, Kind, Spec
@@ -146,24 +146,38 @@ def write_template(
     force: bool = False,
 ) -> Path:
     """Generate one template file (atomically; refuses to overwrite without force)."""
+    data = template_bytes(spec, department, initiatives, blank, password)
+    return atomic_write(out, data, force)
+
+
+def template_bytes(
+    spec: Spec,
+    department: str | None = None,
+    initiatives: Iterable[str] = (),
+    blank: int | None = None,
+    password: str | None = None,
+) -> bytes:
+    """The xlsx bytes of one template."""
     department = canonical_department(spec, department)
     layout = plan(spec, department, resolve_initiatives(spec, department, initiatives, blank))
-    return atomic_write(out, build(layout, password=password), force)
+    return build(layout, password=password)
 
 
 def write_round(
     out_dir: str | Path, spec: Spec, password: str | None = None, force: bool = False
 ) -> list[Path]:
-    """One template per department of the round, named after the department."""
+    """One template per department of the round, named after the department: all or
+    nothing (a full disk leaves no part of the set)."""
     if not spec.round.departments:
         raise SpecError("Runden har ingen forvaltninger (round.departments); brug -o FIL")
     out_dir = Path(out_dir)
     targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
-    check_targets(targets, force)  # all or nothing: never half a round
-    return [
-        write_template(out, spec, d.name, password=password, force=force)
+    check_targets(targets, force)  # before anything is built
+    files = [
+        (out, template_bytes(spec, d.name, password=password))
         for out, d in zip(targets, spec.round.departments, strict=True)
     ]
+    return atomic_write_all(files, force)
 
 
 def template_filename(spec: Spec, department: str) -> str:
