@@ -10,19 +10,17 @@ with).
 from __future__ import annotations
 
 import functools
-import io
 import re
 import struct
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bilag4xl import reader
 from bilag4xl.layout import plan
 from bilag4xl.spec import default_spec_text, load_spec
 from bilag4xl.template import build
 from bilag4xl.testing.fill import fill_template
+from bilag4xl.testing.mutate import edit_sheet, patch_member, rezip, set_cell, text_cell
 from filled import SPEC, filled, layout_for, valid_values
 
 SHEET0 = "1. Aftaler om fleksibel udlejn…"  # the first initiative's sheet (TMF template)
@@ -79,70 +77,6 @@ def write(folder: Path, name: str, data: bytes) -> Path:
     path = folder / f"{name}.xlsx"
     path.write_bytes(data)
     return path
-
-
-# --------------------------------------------------------------------------- zip/XML surgery
-
-
-def parts(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {i.filename: archive.read(i) for i in archive.infolist()}
-
-
-def rezip(
-    data: bytes, changes: dict[str, Callable[[bytes], bytes]], add: dict[str, bytes] | None = None
-) -> bytes:
-    """The workbook with some parts rewritten (`changes`: part name -> new bytes from old)
-    and some added."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, part in parts(data).items():
-            archive.writestr(name, changes[name](part) if name in changes else part)
-        for name, part in (add or {}).items():
-            archive.writestr(name, part)
-    return out.getvalue()
-
-
-def edit_sheet(data: bytes, sheet: str, change: Callable[[bytes], bytes]) -> bytes:
-    return rezip(data, {reader.sheet_members(data)[sheet]: change})
-
-
-def set_cell(ref: str, cell: str) -> Callable[[bytes], bytes]:
-    """A change putting `cell` (the XML of a <c> element) at `ref`, in its row."""
-
-    def change(xml: bytes) -> bytes:
-        new = cell.encode()
-        old = re.compile(rb'<c r="%s"(?:[^>]*/>|[^>]*>.*?</c>)' % ref.encode(), re.S)
-        if old.search(xml):
-            return old.sub(lambda _: new, xml, count=1)
-        row = re.sub(r"[A-Z]+", "", ref).encode()
-        opening = re.search(rb'<row r="%s"[^>]*>' % row, xml)
-        if opening:
-            return xml[: opening.end()] + new + xml[opening.end() :]
-        return xml.replace(b"</sheetData>", b'<row r="%s">%s</row></sheetData>' % (row, new))
-
-    return change
-
-
-def text_cell(ref: str, escaped: str) -> str:
-    """An inline-string cell; `escaped` may hold OOXML escapes such as _x000B_."""
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
-
-
-def patch_zip(data: bytes, member: str, change: Callable[[bytearray, int, int], None]) -> bytes:
-    """Raw bytes of the zip changed for one member: `change(data, local, central)` gets the
-    offsets of its local header and its central directory entry."""
-    out = bytearray(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        local = archive.getinfo(member).header_offset
-    central = out.find(b"PK\x01\x02" + b"", 0)
-    while central >= 0:
-        length = int.from_bytes(out[central + 28 : central + 30], "little")
-        if out[central + 46 : central + 46 + length] == member.encode():
-            break
-        central = out.find(b"PK\x01\x02", central + 4)
-    change(out, local, central)
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------- the process dies
@@ -247,7 +181,9 @@ def zip_version_20_2(folder: Path, base: bytes | None = None) -> Path:
         out[local + 4 : local + 6] = struct.pack("<H", 202)
         out[central + 6 : central + 8] = struct.pack("<H", 202)
 
-    return write(folder, "zip_version_20_2", patch_zip(base or valid(), "xl/workbook.xml", change))
+    return write(
+        folder, "zip_version_20_2", patch_member(base or valid(), "xl/workbook.xml", change)
+    )
 
 
 def unknown_compression(folder: Path, base: bytes | None = None) -> Path:
@@ -258,7 +194,7 @@ def unknown_compression(folder: Path, base: bytes | None = None) -> Path:
         out[central + 10 : central + 12] = struct.pack("<H", 99)
 
     return write(
-        folder, "unknown_compression", patch_zip(base or valid(), "xl/workbook.xml", change)
+        folder, "unknown_compression", patch_member(base or valid(), "xl/workbook.xml", change)
     )
 
 
@@ -269,7 +205,9 @@ def encrypted_member(folder: Path, base: bytes | None = None) -> Path:
         out[local + 6] |= 1
         out[central + 8] |= 1
 
-    return write(folder, "encrypted_member", patch_zip(base or valid(), "xl/workbook.xml", change))
+    return write(
+        folder, "encrypted_member", patch_member(base or valid(), "xl/workbook.xml", change)
+    )
 
 
 def broken_deflate(folder: Path, base: bytes | None = None) -> Path:
@@ -280,7 +218,7 @@ def broken_deflate(folder: Path, base: bytes | None = None) -> Path:
         start += int.from_bytes(out[local + 28 : local + 30], "little")
         out[start : start + 2] = b"\xff\xff"  # an invalid block type
 
-    return write(folder, "broken_deflate", patch_zip(base or valid(), "xl/workbook.xml", change))
+    return write(folder, "broken_deflate", patch_member(base or valid(), "xl/workbook.xml", change))
 
 
 # --------------------------------------------------------------------------- values lost

@@ -17,7 +17,8 @@ from .reader import RawSheet
 from .report import Issue
 from .spec import Spec
 
-TITLE = (0, 0)  # "bilag4xl metadata – må ikke ændres"
+TITLE = (0, 0)
+TITLE_TEXT = "bilag4xl metadata – må ikke ændres"  # as template._write_metadata writes it
 KEY_COL, VALUE_COL = 0, 1
 
 
@@ -52,21 +53,40 @@ def check(sheet: RawSheet, spec: Spec, expected: Layout, file: str) -> list[Issu
     written = expected.metadata()
     issues = []
     for row, (key, value) in enumerate(written.items(), start=1):
-        found_key, found = sheet.value(row, KEY_COL), sheet.value(row, VALUE_COL)
-        if str(found_key) != key:  # a key renamed or moved
-            at, found, value = KEY_COL, found_key, key
-        elif str(found) != value:
-            at = VALUE_COL
-        else:
-            continue
-        ref = excel.cell_ref(row, at)
+        for col, expected_text in ((KEY_COL, key), (VALUE_COL, value)):  # a key renamed too
+            found = sheet.value(row, col)
+            if str(found) != expected_text:
+                ref = excel.cell_ref(row, col)
+                issues.append(
+                    messages.make(
+                        "metadata-changed",
+                        file,
+                        sheet.name,
+                        ref,
+                        key=key,
+                        value=found,
+                        expected=expected_text,
+                    )
+                )
+    rows = len(written)
+    if str(sheet.value(*TITLE)) != TITLE_TEXT:
         issues.append(
             messages.make(
-                "metadata-changed", file, sheet.name, ref, key=key, value=found, expected=value
+                "metadata-changed",
+                file,
+                sheet.name,
+                excel.cell_ref(*TITLE),
+                key="titel",
+                value=sheet.value(*TITLE),
+                expected=TITLE_TEXT,
             )
         )
-    rows = len(written)
-    for row, col, value in sheet.filled():
+    # Formulas without a result and error values: calamine reads them as empty cells.
+    hidden = {cell: "=" + sheet.scan.formulas.get(cell, "") for cell in sheet.scan.uncached}
+    hidden |= sheet.scan.errors
+    extra = [(row, col, value) for row, col, value in sheet.filled()]
+    extra += [(row, col, value) for (row, col), value in sorted(hidden.items())]
+    for row, col, value in extra:
         if (row, col) != TITLE and not (1 <= row <= rows and col in (KEY_COL, VALUE_COL)):
             issues.append(
                 messages.make(

@@ -138,8 +138,8 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
         rows, scan, xml = values[name], scans[name], package.parts[part]
         if fixes:
             _fix_strings(rows, xml, fixes)
-        if not scan.duplicates_checked and sum(len(r) - r.count("") for r in rows) < scan.values:
-            scan.duplicates = sheetscan.duplicates(xml)  # fewer values read than written
+        if not scan.duplicates_checked and _maybe_twice(rows, scan):
+            scan.duplicates = sheetscan.duplicates(xml)
         out.append(RawSheet(name, state, rows, scan.formulas, _is_protected(xml), scan))
     return RawWorkbook(out, hashlib.sha256(data).hexdigest(), package.macros)
 
@@ -180,6 +180,18 @@ def _written_grid(archive: zipfile.ZipFile, sheet: str, part: str, limits: Limit
 
 
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+
+
+def _maybe_twice(rows: list[list[CellValue]], scan: SheetScan) -> bool:
+    """Whether a cell may be written twice: calamine read fewer values than the XML holds, or
+    a value where the XML has a formula without a result or an error value (calamine reads
+    those as empty, unless another copy of the cell has a value)."""
+    if sum(len(r) - r.count("") for r in rows) < scan.values:
+        return True
+    return any(
+        row < len(rows) and col < len(rows[row]) and rows[row][col] != ""
+        for row, col in (*scan.uncached, *scan.errors)
+    )
 
 
 def sheet_members(data: bytes) -> dict[str, str]:

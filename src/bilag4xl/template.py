@@ -12,7 +12,7 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from . import excel
+from . import excel, metadata
 from .errors import SpecError
 from .files import atomic_write, atomic_write_all, check_targets
 from .layout import Formula, Input, Layout, Pos, Role, Text, Value, plan
@@ -323,7 +323,7 @@ def _write_corrections(wb: StrictWorkbook, ws: Worksheet, marks: Marks) -> None:
 
 def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
     fmt = wb.fmt("meta")
-    call(ws.write_string, 0, 0, "bilag4xl metadata – må ikke ændres", fmt)
+    call(ws.write_string, *metadata.TITLE, metadata.TITLE_TEXT, fmt)
     for row, (key, value) in enumerate(layout.metadata().items(), start=1):
         call(ws.write_string, row, 0, key, fmt)
         call(ws.write_string, row, 1, value, fmt)
