@@ -267,6 +267,21 @@ def duplicate_cell(folder: Path, base: bytes | None = None) -> Path:
     return write(folder, "duplicate_cell", edit_sheet(base or valid(), SHEET0, change))
 
 
+def duplicate_formula_cell(folder: Path, base: bytes | None = None) -> Path:
+    """A total (a formula, saved without its result) written again as a plain value: calamine
+    reads the value, the formula check sees the formula."""
+    extra = b'<row r="8"><c r="G8"><v>999</v></c></row></sheetData>'
+    data = edit_sheet(base or valid(), SHEET0, lambda x: x.replace(b"</sheetData>", extra))
+    return write(folder, "duplicate_formula_cell", data)
+
+
+def metadata_error_value(folder: Path, base: bytes | None = None) -> Path:
+    """An error value on the metadata sheet (read as an empty cell)."""
+    cell = '<c r="E7" t="e"><v>#N/A</v></c>'
+    data = edit_sheet(base or valid(), "_bilag4xl", set_cell("E7", cell))
+    return write(folder, "metadata_error_value", data)
+
+
 def metadata_extra_value(folder: Path, base: bytes | None = None) -> Path:
     """A note typed into the hidden metadata sheet."""
     cell = text_cell("D3", "Husk at sende kopi til borgmesteren")
@@ -418,7 +433,9 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "formula_in_input_uncached": (formula_in_input_uncached, "input-formula-uncached"),
     "formula_outside_uncached": (formula_outside_uncached, "value-outside-inputs"),
     "duplicate_cell": (duplicate_cell, "cell-duplicate"),
+    "duplicate_formula_cell": (duplicate_formula_cell, "cell-duplicate"),
     "metadata_extra_value": (metadata_extra_value, "metadata-extra"),
+    "metadata_error_value": (metadata_error_value, "metadata-extra"),
     "metadata_spec_version_edited": (metadata_spec_version_edited, "metadata-changed"),
     "rich_text_space": (rich_text_space, None),
     "string_index_negative": (string_index_negative, "string-ref-invalid"),

@@ -187,3 +187,20 @@ def test_a_round_of_templates_is_written_all_or_nothing(
     result = runner.invoke(app, ["template", "--out-dir", str(out)])
     assert result.exit_code == 1 and "kan ikke skrives" in result.output
     assert list(out.iterdir()) == []
+
+
+def test_every_command_on_every_reproducer(files: dict[str, Path], tmp_path: Path) -> None:
+    """validate, read and merge are above; feedback, status, prefill and report alike: a
+    message and exit 1 at worst, never a traceback."""
+    folder = next(iter(files.values())).parent
+    runs = [
+        ["feedback", str(folder), "-o", str(tmp_path / "rettelser")],
+        ["status", str(folder)],
+    ]
+    for name, path in sorted(files.items()):
+        runs.append(["template", "--prefill", str(path), "-o", str(tmp_path / f"{name}.xlsx")])
+        runs.append(["report", str(path), "-o", str(tmp_path / f"{name}.md")])
+    for args in runs:
+        result = runner.invoke(app, args)
+        assert isinstance(result.exception, SystemExit | None), (args, result.exception)
+        assert result.exit_code in (0, 1), (args, result.output)
