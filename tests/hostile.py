@@ -113,12 +113,13 @@ def junk_cells(folder: Path, base: bytes | None = None) -> Path:
 
 
 def shared_formula_left(folder: Path, base: bytes | None = None) -> Path:
-    """A shared formula whose cells lie left of its master cell (shifting it looped)."""
-    master = '<c r="K40"><f t="shared" ref="H40:K40" si="7">A1+B1</f><v>2</v></c>'
-    data = edit_sheet(base or valid(), SHEET0, set_cell("K40", master))
-    data = edit_sheet(
-        data, SHEET0, set_cell("H40", '<c r="H40"><f t="shared" si="7"/><v>2</v></c>')
+    """A shared formula whose later cell lies left of its master cell (moving its
+    references off the sheet looped for ever)."""
+    row = (
+        b'<row r="40"><c r="K40"><f t="shared" ref="H40:K40" si="7">A1+B1</f><v>2</v></c>'
+        b'<c r="H40"><f t="shared" si="7"/><v>2</v></c></row></sheetData>'
     )
+    data = edit_sheet(base or valid(), SHEET0, lambda x: x.replace(b"</sheetData>", row))
     return write(folder, "shared_formula_left", data)
 
 
