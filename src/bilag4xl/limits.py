@@ -14,7 +14,7 @@ Figures, for the default spec with a 10-year period (README, "Limits"):
 - the largest template (200 initiatives, a feedback sheet) has 205 sheets, 56,829 cells,
   238 rows and 14 columns at most per sheet, and inflates to ~5 MB;
 - the largest consolidated workbook measured (3,000 submissions of 12 initiatives) has a
-  129 MB sheet part and ~2 million cells.
+  130 MB sheet part and ~2 million cells (benchmarks/scale.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ RATIO_FLOOR = MiB  # the compression-ratio check applies to parts above this siz
 class Limits:
     """What one file may hold; beyond any of these it is refused with a clear issue."""
 
-    kind: str  # "submission" or "consolidated", for messages
     file_bytes: int  # the file on disk
     members: int  # zip members
     part_bytes: int  # one member, inflated
@@ -55,7 +54,6 @@ class Limits:
 # the form, formatted cells), far below what would strain memory: at most ~2 million grid
 # cells, ~100 MB for python-calamine's cells and the Python lists of values.
 SUBMISSION = Limits(
-    kind="submission",
     file_bytes=100 * MiB,
     members=5_000,
     part_bytes=32 * MiB,
@@ -68,21 +66,22 @@ SUBMISSION = Limits(
     cells=250_000,
 )
 
-# A consolidated workbook: ~10x the 3,000-submission round measured above (a sheet part of
-# 129 MB, 2 million cells), so ~30,000 submissions of 12 initiatives read back.
+# A consolidated workbook: ~4x the largest round measured (3,000 submissions of 12
+# initiatives: a 28 MB file with a 130 MB sheet part, ~2 million grid cells, read back in
+# ~1 GB), so ~12,000 such submissions read back in ~4 GB; merge refuses to write more.
 CONSOLIDATED = Limits(
-    kind="consolidated",
-    file_bytes=1024 * MiB,
+    file_bytes=512 * MiB,
     members=100,
-    part_bytes=1536 * MiB,
-    total_bytes=2048 * MiB,
+    part_bytes=512 * MiB,
+    total_bytes=1024 * MiB,
     ratio=200,
     sheets=16,
     rows=1_048_576,
     cols=16_384,
-    grid=25_000_000,
-    cells=25_000_000,
+    grid=8_000_000,
+    cells=8_000_000,  # at most one per grid cell: the grid bounds them (what merge checks)
 )
+
 
 # Reading one file in a worker process (`isolation`): beyond these the worker is stopped and
 # the file reported, the run goes on. A file at every submission limit reads in ~2 s here.
