@@ -12,7 +12,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "bilag4xl"
 STAGES: tuple[tuple[str, ...], ...] = (
     ("errors",),
-    ("danish",),  # Danish numbers, amounts, units, dates
+    ("danish", "textsafe"),  # Danish numbers, amounts, units, dates; text safe for any output
     ("issues", "xlsx", "output", "office"),  # problems as data; writing workbooks and files
     ("form",),  # the form as data: spec, kinds, field paths, layout, submission model
     ("speed",),  # processes, the two-process writer, shape-planned layouts

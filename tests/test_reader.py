@@ -12,8 +12,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from bilag4xl.form.limits import SUBMISSION
+from bilag4xl.intake.sheetscan import scan
 from bilag4xl.intake.validate import read_file
-from bilag4xl.intake.workbook import _formulas, read_workbook, shift_formula
+from bilag4xl.intake.workbook import read_workbook, shift_formula
 from filled import SPEC, TMF, filled, layout_for, template, valid_values
 
 
@@ -72,7 +74,7 @@ def test_shared_formulas_are_expanded() -> None:
         b"<dataValidations><dataValidation><formula1>x</formula1></dataValidation>"
         b"</dataValidations>"
     )
-    assert _formulas(xml) == {
+    assert scan(xml, SUBMISSION).formulas == {
         (4, 1): "SUM('A b'!B8:$F8)&\"B8\"",
         (4, 2): "SUM('A b'!C8:$F8)&\"B8\"",
         (5, 3): "SUM('A b'!D9:$F9)&\"B8\"",

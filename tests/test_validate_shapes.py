@@ -62,7 +62,7 @@ def test_worker_processes_return_the_same_results(tmp_path) -> None:
     from pathlib import Path
 
     examples = Path(__file__).resolve().parents[1] / "examples" / "submissions"
-    one = validate.validate_paths([examples], SPEC, workers=1)
+    one = validate.validate_paths([examples], SPEC, workers=1, keep_values=True)
     two = validate.validate_paths([examples], SPEC, workers=2, keep_values=True)
     lean = validate.validate_paths([examples], SPEC, workers=2)
     for a, b, c in zip(one.results, two.results, lean.results, strict=True):

@@ -75,3 +75,13 @@ class NoFilesError(Bilag4xlError):
     def __init__(self, paths: Iterable[str | Path]) -> None:
         named = ", ".join(str(p) for p in paths)
         super().__init__(f"ingen .xlsx- eller .xlsm-filer fundet i {named}")
+
+
+class UnreadableWorkbook(UnreadableFileError):
+    """A file that cannot be read as a workbook; `code` is a messages.CATALOGUE slug and
+    `params` fill its message."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(f"{code}: {params}" if params else code)
+        self.code = code
+        self.params = params

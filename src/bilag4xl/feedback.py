@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 NEEDS_FEEDBACK = (Severity.ERROR, Severity.WARNING)
 RAW_VALUE = {"da": "Indtastet værdi", "en": "Value entered"}
+RAW_SHOWN = 2_000  # characters of a value that could not be placed, in its comment
+CUT = {
+    "da": "Teksten havde {length} tegn; her står de første {limit}, så meget en celle kan rumme.",
+    "en": "The text had {length} characters; the first {limit} are here, all a cell can hold.",
+}
 
 
 @dataclass(frozen=True)
@@ -79,13 +84,14 @@ TEXT_KINDS = (Kind.TEXT, Kind.LONGTEXT, Kind.EMAIL, Kind.PHONE, Kind.PATTERN, Ki
 
 
 def placed_values(result: FileResult, layout: Layout) -> dict[str, Value]:
-    """The values to pre-fill: the valid ones, and invalid text back where it was typed."""
+    """The values to pre-fill: the valid ones, and invalid text back where it was typed (at
+    most what a cell holds: the rest of a longer text is in the caseworker's own file)."""
     values = dict(result.values)
     inputs = {i.path: i for i in layout.inputs}
     for path, raw in result.raw.items():
         typed_text = isinstance(raw, str) and path in inputs
         if typed_text and values.get(path) is None and inputs[path].field.kind in TEXT_KINDS:
-            values[path] = raw
+            values[path] = raw[: excel.CELL_TEXT_MAX]
     return values
 
 
@@ -102,7 +108,9 @@ def corrections(
         message = issue.message(lang)
         raw = result.raw.get(issue.field or "")
         if issue.field and raw is not None and placed.get(issue.field) is None:
-            message += f"\n{RAW_VALUE[lang]}: «{_as_typed(raw)}»"
+            message += f"\n{RAW_VALUE[lang]}: «{excel.shorten(_as_typed(raw), RAW_SHOWN)}»"
+        elif isinstance(raw, str) and len(raw) > excel.CELL_TEXT_MAX:
+            message += "\n" + CUT[lang].format(length=len(raw), limit=excel.CELL_TEXT_MAX)
         label = _label(layout, issue.field) if issue.field else (issue.where() or issue.file)
         out.append(Correction(pos, label, message))
     return out

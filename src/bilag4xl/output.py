@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bilag4xl.errors import OutputError, OutputExistsError
@@ -27,27 +27,46 @@ def atomic_write(path: str | Path, data: bytes, force: bool = False) -> Path:
 
     The new file gets the usual permissions (umask), not mkstemp's private 0600: templates
     and consolidated workbooks are shared with colleagues."""
-    path = Path(path)
-    check_targets([path], force)
+    return atomic_write_all([(Path(path), data)], force)[0]
+
+
+def atomic_write_all(files: Sequence[tuple[Path, bytes]], force: bool = False) -> list[Path]:
+    """Write a set of files all or nothing: every one to a temporary file beside its target
+    first (a full disk fails here, and every temporary file is removed), then each renamed
+    into place (a rename needs no space)."""
+    check_targets([path for path, _ in files], force)
+    written: list[str] = []
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"{path} kan ikke skrives: {_reason(exc)}") from exc
+        for path, data in files:
+            written.append(_temporary(path, data))
+        for (path, _), tmp in zip(files, written, strict=True):
+            os.replace(tmp, path)
+    except BaseException as exc:
+        for tmp in written:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError):
+            failed = files[min(len(written), len(files) - 1)][0]
+            raise OutputError(f"{failed} kan ikke skrives: {_reason(exc)}") from exc
+        raise
+    return [path for path, _ in files]
+
+
+def _temporary(path: Path, data: bytes) -> str:
+    """`data` in a new temporary file beside `path` (its name), flushed to disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as exc:
+    except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise OutputError(f"{path} kan ikke skrives: {_reason(exc)}") from exc
         raise
-    return path
+    return tmp
 
 
 def _umask() -> int:

@@ -10,6 +10,7 @@ import html
 import re
 
 from bilag4xl.annex.model import EMPTY, Annex, Line, Row, Table
+from bilag4xl.textsafe import for_xml
 
 # --------------------------------------------------------------------------- Markdown
 
@@ -17,9 +18,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown syntax and HTML, and keep a cell on one line."""
-    text = html.escape(text, quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape Markdown syntax and HTML, and keep a cell on one line (a line break in a name
+    would end a table row)."""
+    lines = for_xml(text).splitlines() or [""]
+    return "<br>".join(_MD_SPECIAL.sub(r"\\\1", html.escape(line, quote=False)) for line in lines)
 
 
 def _md_cell(text: str) -> str:
@@ -107,7 +109,7 @@ table.overview tr.total td { font-weight: bold; border-top: 2px solid #1a1a1a; }
 
 
 def _h(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(for_xml(text), quote=True)
 
 
 def _html_text(text: str) -> str:

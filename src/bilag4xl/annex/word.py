@@ -13,6 +13,7 @@ import io
 from typing import TYPE_CHECKING
 
 from bilag4xl.annex.model import EMPTY, Annex, Line, Part, Table
+from bilag4xl.textsafe import for_xml, map_texts
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -38,9 +39,10 @@ EMS = {False: (0.64, 0.32, 0.6), True: (0.70, 0.38, 0.66)}  # digit, dot or spac
 
 
 def to_docx(annex: Annex) -> bytes:
-    """The annex as .docx bytes."""
+    """The annex as .docx bytes (control characters, which a .docx cannot hold, cleaned)."""
     from docx import Document as new_document
 
+    annex = map_texts(annex, for_xml)
     doc = new_document()
     _setup(doc, annex)
     doc.add_paragraph(annex.title, style="Title")

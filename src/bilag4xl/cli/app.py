@@ -696,8 +696,10 @@ def report_command(
     from bilag4xl.annex.sources import read_submissions
     from bilag4xl.output import atomic_write
     from bilag4xl.round.folder import annex_bytes
+    from bilag4xl.textsafe import count_texts, unsafe_for_xml
 
     target = out or (rnd.annex if rnd else Path())
+    removed = 0
     try:
         chosen = format_for(target, fmt)
     except ValueError as exc:
@@ -713,12 +715,19 @@ def report_command(
             batch = read_submissions(source or Path(), spec_of(spec) if spec else None)
             annex = build_annex(batch.submissions, batch.spec, invalid=batch.invalid)
             warning = annex.warning  # also at the top of the annex
+            removed = count_texts(annex, unsafe_for_xml)
             atomic_write(target, render(annex, chosen), force=force)
     except Bilag4xlError as exc:
         fail(exc)
     if warning:
         typer.echo(f"Advarsel: {warning}", err=True)
     wrote([target])
+    if removed:  # a workbook holds them, a document cannot: say so
+        typer.echo(
+            f"Bemærk: {removed} styretegn i teksterne (fx lodret tabulator) kan ikke stå i "
+            "bilaget; de er fjernet eller gjort til linjeskift.",
+            err=True,
+        )
 
 
 @command(

@@ -19,6 +19,7 @@ from bilag4xl.danish.numbers import format_number
 from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
 from bilag4xl.status import STATE_DA, DepartmentStatus, FileStatus, RoundStatus
+from bilag4xl.textsafe import for_terminal
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
@@ -60,7 +61,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     def line(cells: Sequence[str]) -> str:
         padded = [str(c).ljust(w) for c, w in zip(cells, widths, strict=False)]
-        return "  ".join([*padded, str(cells[-1])]).rstrip()
+        return for_terminal("  ".join([*padded, str(cells[-1])]).rstrip())
 
     rule = "  ".join(["-" * w for w in widths] + ["-" * len(headers[-1])])
     return "\n".join([line(headers), rule, *(line(r) for r in rows)]) + "\n"
@@ -100,7 +101,7 @@ def submission_summary(data: dict[str, Any], unit: str) -> str:
         ca = "ca. " if eco.get("estimated") else ""
         lines.append(f"  {ini['name'] or '(uden navn)'}: {ca}{_number(eco['total'])}")
     lines.append(f"I alt: {_number(data['overview']['total'])}")
-    return "\n".join(lines) + "\n"
+    return for_terminal("\n".join(lines)) + "\n"
 
 
 def _number(value: float) -> str:
@@ -300,7 +301,7 @@ def status_table(status: RoundStatus) -> str:
         )
         summary += f" Frist {when} ({left})."
     lines.append(summary)
-    return "\n".join(lines)
+    return for_terminal("\n".join(lines))
 
 
 # --------------------------------------------------------------------------- receiving

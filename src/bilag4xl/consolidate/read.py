@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from defusedxml import ElementTree
 from bilag4xl.consolidate import plan as cp
 from bilag4xl.consolidate.plan import Column
 from bilag4xl.errors import UnreadableFileError
+from bilag4xl.form.limits import MAX_INITIATIVES
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.spec import Kind, Spec
 
@@ -30,17 +33,36 @@ _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def is_consolidated(path: str | Path) -> bool:
-    """Cheap check (one small zip member): was this workbook written by `bilag4xl merge`?"""
+    """Cheap check (one small zip member): was this workbook written by `bilag4xl merge`?
+
+    Never raises: a file this cannot look into is not a consolidated workbook, and the
+    reader then says what is wrong with it."""
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("xl/workbook.xml")
             if info.file_size > 2**20:
                 return False
             root = ElementTree.fromstring(archive.read(info))
-    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError):
+    except _CANNOT_LOOK:
         return False
     names = {s.get("name") for s in root.iter(f"{_MAIN_NS}sheet")}
     return cp.METADATA in names
+
+
+# What opening a damaged zip can raise: zipfile's own errors, zlib's, and its refusals of
+# versions, methods and encryption; XML that does not parse or declares entities.
+_CANNOT_LOOK = (
+    OSError,
+    KeyError,
+    EOFError,
+    ValueError,  # defusedxml's refusals and expat's encoding errors among them
+    RuntimeError,
+    NotImplementedError,
+    struct.error,
+    zlib.error,
+    zipfile.BadZipFile,
+    ElementTree.ParseError,
+)
 
 
 @dataclass(frozen=True)
@@ -64,14 +86,15 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
 
     `spec`, when given, must be the spec the workbook carries (a check, not a need).
     """
+    from bilag4xl.form import limits
     from bilag4xl.intake.workbook import UnreadableWorkbook, read_workbook
     from bilag4xl.issues import catalogue as messages
 
     path = Path(path)
     if not is_consolidated(path):
         raise UnreadableFileError(f"{path}: er ikke en samlet projektmappe fra bilag4xl merge")
-    try:
-        raw = read_workbook(path)  # the reader's size, ratio and XML checks come first
+    try:  # the reader's size, ratio, XML and cell checks come first, at a round's scale
+        raw = read_workbook(path, limits.CONSOLIDATED)
     except UnreadableWorkbook as exc:
         issue = messages.make(exc.code, str(path), **exc.params)
         raise UnreadableFileError(f"{path}: {issue.message_da}") from exc
@@ -87,8 +110,18 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
             f"{path}: projektmappen er samlet efter en anden spec ({stored.name} "
             f"{stored.version}); læs den uden --spec eller med den spec, den er lavet med"
         )
-    reader = _Reader(path, stored, sheets)
-    return Consolidated(stored, reader.submissions(), reader.invalid())
+    try:
+        reader = _Reader(path, stored, sheets)
+        return Consolidated(stored, reader.submissions(), reader.invalid())
+    except _DAMAGE as exc:  # a cell of the wrong kind where the writer put another
+        raise UnreadableFileError(
+            f"{path}: projektmappen er ændret eller beskadiget ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); lav den igen med bilag4xl merge"
+        ) from exc
+
+
+# What a hand-edited cell makes reading raise (pydantic's ValidationError is a ValueError).
+_DAMAGE = (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError)
 
 
 def _stored_spec(path: Path, rows: Rows) -> Spec:
@@ -97,10 +130,10 @@ def _stored_spec(path: Path, rows: Rows) -> Spec:
         raise UnreadableFileError(
             f"{path}: ukendt format {meta.get('schema')!r} (denne bilag4xl læser {cp.SCHEMA})"
         )
-    chunks = sorted((k for k in meta if k.startswith("spec_json.")), key=lambda k: int(k[10:]))
     try:
+        chunks = sorted((k for k in meta if k.startswith("spec_json.")), key=lambda k: int(k[10:]))
         spec = Spec.model_validate(json.loads("".join(str(meta[k]) for k in chunks)))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise UnreadableFileError(f"{path}: metadata-arket er beskadiget: {exc}") from exc
     if spec.digest != meta.get("spec_hash"):
         raise UnreadableFileError(f"{path}: metadata-arket er ændret (spec-hash passer ikke)")
@@ -138,6 +171,8 @@ class _Reader:
         self, source: dict[str, Any], rows: list[dict[str, Any]], block: cp.Block
     ) -> Submission:
         count = int(source[cp.COUNT])
+        if not 0 <= count <= MAX_INITIATIVES:
+            self._changed(cp.SOURCES, f"Nr. {source[cp.NR]} har {count} indsatser")
         rows = sorted(rows, key=lambda r: int(r[cp.INDEX]))
         if [int(r[cp.INDEX]) for r in rows] != list(range(1, count + 1)):
             self._changed(cp.INITIATIVES, f"indsatserne for Nr. {source[cp.NR]} passer ikke")

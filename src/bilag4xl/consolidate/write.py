@@ -138,8 +138,20 @@ def merge_paths(
 
 
 def write_consolidated(out: str | Path, merged: Merged, force: bool = False) -> Path:
-    """Write the consolidated workbook atomically; refuses when the merge is not `ok`."""
-    return atomic_write(out, build_consolidated(merged), force)
+    """Write the consolidated workbook atomically; refuses when the merge is not `ok`, and a
+    workbook the reader would refuse (beyond limits.CONSOLIDATED): what merge writes, read
+    and report read back."""
+    from bilag4xl.form import limits
+    from bilag4xl.intake.workbook import refusal
+
+    data = build_consolidated(merged)
+    problem = refusal(data, limits.CONSOLIDATED)
+    if problem:
+        raise MergeError(
+            f"den samlede projektmappe ville blive for stor til at læse igen ({problem}); "
+            "saml runden i flere dele"
+        )
+    return atomic_write(out, data, force)
 
 
 def build_consolidated(merged: Merged, split: bool | None = None) -> bytes:

@@ -33,7 +33,7 @@ unit), converted to kroner, and never rounds it further.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 TABLE_DECIMALS = 2  # the annex's tables and the terminal print amounts with at most two
 MILLION = Decimal(1_000_000)
@@ -76,6 +76,8 @@ def unit_factor(unit: str) -> Decimal | None:
 
 def format_number(value: float | Decimal, decimals: int = TABLE_DECIMALS) -> str:
     """Danish notation with at most `decimals` decimals: 1234567.5 → "1.234.567,5"."""
+    if not Decimal(str(value)).is_finite():
+        return str(value)
     number = _rounded(value, decimals)
     sign = "-" if number < 0 else ""
     whole, _, fraction = f"{abs(number):f}".partition(".")
@@ -105,4 +107,7 @@ def in_kroner(value: float, unit: str) -> Decimal | None:
 
 
 def _rounded(value: float | Decimal, decimals: int) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = Decimal(str(value))
+    with localcontext() as context:  # enough digits for any double (1e22 needs 29 with 6)
+        context.prec = max(28, number.adjusted() + decimals + 3)
+        return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

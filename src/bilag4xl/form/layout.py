@@ -41,6 +41,15 @@ LABEL_COL_WIDTH = 34.0
 TEXT_LINES_MAX = 10
 
 Value = str | float | int | bool | None
+# The hidden metadata sheet: a title cell, then one key and value per row.
+METADATA_TITLE = (0, 0)
+METADATA_TITLE_TEXT = "bilag4xl metadata – må ikke ændres"
+METADATA_KEY_COL, METADATA_VALUE_COL = 0, 1
+
+
+def metadata_title() -> tuple[int, int, str]:
+    """Where the metadata sheet's title stands, and what it says."""
+    return (*METADATA_TITLE, METADATA_TITLE_TEXT)
 
 
 class Role(StrEnum):

@@ -7,6 +7,7 @@ never include it) and an issue that says what was found and how to fix it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -17,6 +18,7 @@ from bilag4xl.form.layout import Input
 from bilag4xl.form.spec import DATE_MAX, DATE_MIN, NO, YES, Kind, Spec
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue
+from bilag4xl.xlsx.limits import CELL_TEXT_MAX
 
 _TRUE = {"ja", "yes", "true", "sand", "1"}
 _FALSE = {"nej", "no", "false", "falsk", "0"}
@@ -65,8 +67,8 @@ def parse_input(inp: Input, raw: object, spec: Spec, where: Where) -> FieldResul
     if kind is Kind.CHOICE:
         return _choice(text, inp.field.options, where)
     issues = []
-    limit = inp.field.max_length
-    if limit and len(text) > limit:
+    limit = inp.field.max_length or CELL_TEXT_MAX  # no cell of the merge holds more
+    if len(text) > limit:
         issues.append(where.issue("too-long", length=len(text), max_length=limit))
     if kind is Kind.EMAIL and not parsers.is_email(text):
         issues.append(where.issue("email-invalid", value=text, example=spec.example(inp.field)))
@@ -130,7 +132,7 @@ def _amount(raw: object, spec: Spec, where: Where) -> FieldResult:
         issues.append(
             where.issue("amount-text", value=raw, number=number, unit=unit, ca=ca, ca_en=ca_en)
         )
-    elif isinstance(raw, float | int) and not isinstance(raw, bool) and raw == raw:
+    elif isinstance(raw, float | int) and not isinstance(raw, bool) and math.isfinite(raw):
         value = float(raw)
     else:
         return FieldResult(None, [where.issue("amount-invalid", value=_text(raw), unit=unit)])

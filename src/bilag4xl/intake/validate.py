@@ -11,24 +11,25 @@ will not be included).
 from __future__ import annotations
 
 import functools
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.danish.parsers import blank
-from bilag4xl.form.layout import Input, Layout, Pos, Role, Text, Value, plan, template_id
+from bilag4xl.form import limits
+from bilag4xl.form.layout import Input, Layout, Pos, Role, Text, Value, plan
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.paths import initiative_of
 from bilag4xl.form.spec import Spec, load_spec
+from bilag4xl.intake import cellfindings, metadata
 from bilag4xl.intake.discover import collect_paths
 from bilag4xl.intake.fields import FieldResult, Where, parse_input
 from bilag4xl.intake.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue, Report, Severity
-from bilag4xl.speed import processes
+from bilag4xl.speed import isolation, processes
 from bilag4xl.speed.shapes import Names, Plan, bind, shape_for
 from bilag4xl.xlsx import limits as excel
 
@@ -80,15 +81,32 @@ class ValidationRun:
 
 
 def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
-    """Read and validate one workbook; never raises for a bad file (it becomes an issue)."""
+    """Read and validate one workbook; never raises for a bad file (it becomes an issue).
+
+    The file is read in a worker process (`isolation`) where that is possible, so that not
+    even a crash of the native reader, a hang or a memory blow-up reaches the caller."""
+    path = Path(path)
+    job = _Job(spec or load_spec(), keep=True, skip=None)
+    result = next(isolation.run(job, [path], workers=1))
+    return _lost(path, result) if isinstance(result, isolation.Lost) else result  # type: ignore[return-value]
+
+
+def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
+    """`read_file` in this process: what a worker runs."""
     path = Path(path)
     spec = spec or load_spec()
     try:
         raw = read_workbook(path)
+        checked = check_workbook(raw, spec, str(path), path.name)
     except UnreadableWorkbook as exc:
         issue = messages.make(exc.code, str(path), **exc.params)
         return FileResult(path, None, Report([issue]))
-    checked = check_workbook(raw, spec, str(path), path.name)
+    except MemoryError:
+        raise  # the worker reports it (isolation)
+    except Exception as exc:  # what no check foresaw is still this file's problem alone
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
+        issue = messages.make("check-failed", str(path), reason=reason)
+        return FileResult(path, None, Report([issue]))
     return FileResult(
         path,
         checked.submission,
@@ -97,6 +115,15 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
         checked.values,
         checked.raw,
     )
+
+
+def _lost(path: Path, lost: isolation.Lost) -> FileResult:
+    """The issue of a file whose worker died or ran out of time."""
+    if lost.timeout:
+        issue = messages.make("read-timeout", str(path), seconds=f"{limits.FILE_SECONDS:.0f}")
+    else:
+        issue = messages.make("read-crashed", str(path), reason=lost.reason)
+    return FileResult(path, None, Report([issue]))
 
 
 def layout_of(result: FileResult, spec: Spec | None = None) -> Layout | None:
@@ -117,10 +144,12 @@ def validate_paths(
     """Validate files and folders (recursively); lock, owner and hidden files are skipped.
 
     Files are independent, so many of them are read by `workers` processes (default: one per
-    CPU once there are PARALLEL_FROM files); results keep the order of the files.
-    `keep_values` keeps each result's values and raw cells (feedback needs them; sending
-    them back from worker processes costs time otherwise). A file `skip` is true for is not
-    read (it is asked in the worker, so a check that opens the file costs no extra pass).
+    CPU once there are PARALLEL_FROM files, else one); results keep the order of the files.
+    A worker that dies or hangs costs its file only (`isolation`): the file gets an issue
+    and the run goes on. `keep_values` keeps each result's values and raw cells (feedback
+    needs them; sending them back from worker processes costs time otherwise). A file
+    `skip` is true for is not read (it is asked in the worker, so a check that opens the
+    file costs no extra pass).
     """
     files, skipped = collect_paths(paths)
     spec = spec or load_spec()
@@ -129,9 +158,11 @@ def validate_paths(
         workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
     job = _Job(spec, keep_values, skip)
-    results = _read_all(files, job, workers)
+    results = isolation.run(job, files, workers)
     for n, (path, result) in enumerate(zip(files, results, strict=True), start=1):
-        if result is None:
+        if isinstance(result, isolation.Lost):
+            run.results.append(_lost(path, result))
+        elif result is None:
             run.passed_over.append(path)
         else:
             run.results.append(result)
@@ -146,44 +177,19 @@ MAX_WORKERS = 8
 
 @dataclass(frozen=True)
 class _Job:
-    """What every file is read with (inherited by worker processes)."""
+    """What every file is read with (inherited by, or sent to, worker processes)."""
 
     spec: Spec
-    keep: bool  # a worker sends values and raw cells back
+    keep: bool  # values and raw cells go back with the result
     skip: Callable[[Path], bool] | None
 
     def __call__(self, path: Path) -> FileResult | None:
         if self.skip is not None and self.skip(path):
             return None
-        return read_file(path, self.spec)
-
-
-def _read_all(files: list[Path], job: _Job, workers: int) -> Iterator[FileResult | None]:
-    if workers == 1:
-        yield from map(job, files)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork: workers inherit the imported modules and the job, so they start at once.
-    context = processes.context()
-    chunk = max(1, min(32, len(files) // (workers * 4)))
-    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(job,)) as pool:
-        yield from pool.map(_read_in_worker, files, chunksize=chunk)
-
-
-_WORKER: list[_Job] = []
-
-
-def _init_worker(job: _Job) -> None:
-    _WORKER[:] = [job]
-
-
-def _read_in_worker(path: Path) -> FileResult | None:
-    job = _WORKER[0]
-    result = job(path)
-    if result is not None and not job.keep:  # not pickled back unless asked for
-        result.values, result.raw = {}, {}
-    return result
+        result = check_file(path, self.spec)
+        if not self.keep:  # not pickled back unless asked for
+            result.values, result.raw = {}, {}
+        return result
 
 
 # --------------------------------------------------------------------------- one workbook
@@ -208,7 +214,7 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
     known = _identify(raw, spec, file, issues)
     if known is None:
         return Checked(None, issues)
-    plan_, names, meta, key = known
+    plan_, names, expected, key = known
     planned = [names.sheet(s.name) for s in plan_.layout.sheets]
     sheets = _match_sheets(raw, planned, file, issues)
     values: dict[str, Value] = {}
@@ -221,15 +227,15 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
         if not sheet.protected:
             issues.append(messages.make("protection-removed", file, sheet.name))
         issues += _check_sheet(plan_, names, sheet_plan.name, sheet, file, values, raw_inputs)
+        issues += cellfindings.sheet_findings(
+            plan_, names, sheet_plan.name, sheet, file, raw_inputs
+        )
     filled_inputs = set(raw_inputs)
     unused = _unused_spares(key[1], filled_inputs)
     issues += _required(plan_, names, filled_inputs, unused, file)
     issues += _cofinancing(plan_, names, values, unused, file)
     template = TemplateInfo(
-        id=meta["template_id"],
-        spec=meta["spec_name"],
-        version=meta["spec_version"],
-        spec_hash=meta["spec_hash"],
+        id=expected.template_id, spec=spec.name, version=spec.version, spec_hash=spec.digest
     )
     fixed = {t.path: names.text(t.text) for t in plan_.layout.texts if t.path}
     submission = assemble(
@@ -245,11 +251,12 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
 
 def _identify(
     raw: RawWorkbook, spec: Spec, file: str, issues: list[Issue]
-) -> tuple[Plan, Names, dict[str, str], TemplateKey] | None:
-    """The layout this workbook claims to be, if this spec knows it (else an error issue)."""
+) -> tuple[Plan, Names, Layout, TemplateKey] | None:
+    """The layout this workbook claims to be, if this spec knows it (else an error issue);
+    the metadata sheet is then checked cell by cell against that layout's."""
     name = spec.sheets.metadata
     sheet = raw.sheet(name)
-    meta = {str(r[0]): str(r[1]) for r in sheet.rows[1:] if len(r) >= 2} if sheet else {}
+    meta = metadata.read(sheet)
     if meta.get("generator") != METADATA_MARK:
         issues.append(messages.make("not-bilag4xl", file, sheet_name=name))
         return None
@@ -266,27 +273,29 @@ def _identify(
             )
         return None
     try:
-        initiatives = json.loads(meta["initiatives"])
-        if not isinstance(initiatives, list) or not all(
-            isinstance(n, str | None) for n in initiatives
-        ):
-            raise ValueError("initiatives er ikke en liste af navne")
+        initiatives = metadata.initiatives(meta)
         feedback = meta.get("feedback_sheet") == spec.sheets.feedback
         department = meta.get("department") or None
         plan_ = shape_for(spec, department is not None, tuple(initiatives), feedback)
         names = bind(spec, plan_.layout, department, initiatives)
-    except (KeyError, ValueError) as exc:
+    except (metadata.MetadataError, ValueError) as exc:
         issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
         return None
-    expected = template_id(spec, department, initiatives)
-    if meta.get("template_id") != expected:
+    expected = Layout(spec, department, tuple(initiatives), feedback=feedback)
+    if meta.get("template_id") != expected.template_id:
         issues.append(
             messages.make(
-                "template-mismatch", file, found=meta.get("template_id", "?"), expected=expected
+                "template-mismatch",
+                file,
+                found=meta.get("template_id", "?"),
+                expected=expected.template_id,
             )
         )
         return None
-    return plan_, names, meta, (department, tuple(initiatives), feedback)
+    assert sheet is not None  # it said generator = bilag4xl
+    issues += metadata.check(sheet, spec, expected, file)
+    issues += cellfindings.structural(sheet, file)
+    return plan_, names, expected, (department, tuple(initiatives), feedback)
 
 
 def _match_sheets(

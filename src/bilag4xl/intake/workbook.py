@@ -2,34 +2,42 @@
 
 Design (issue 5): python-calamine reads every cell value (the fast floor); this module adds
 only what calamine cannot see, from the raw parts: sheet order and state (`xl/workbook.xml`,
-parsed with defusedxml), sheet protection and the text of formula cells (a byte scan of each
-worksheet, shared formulas expanded). openpyxl is never imported here (~170 ms).
+parsed with defusedxml), sheet protection, and from `sheetscan` the formulas and everything
+calamine would lose or misread (error values, formulas without a saved result, cells written
+twice...). openpyxl is never imported here (~170 ms).
 
-Safety before parsing: the magic bytes say what the file really is (an encrypted or old .xls
-OLE container, a renamed CSV, an .ods); a zip's declared sizes and ratios are checked before
-anything is inflated, and every part is inflated by zipfile (which stops at the declared size
-and checks the CRC) before calamine sees it, so calamine only ever inflates verified parts.
-Parts with a DTD are refused: spreadsheets never use one, and it is how XML bombs and
-external entities arrive.
+Safety before parsing, under `limits` that hold whatever the file says about itself: the
+magic bytes say what the file really is (an encrypted or old .xls OLE container, a renamed
+CSV, an .ods); the zip's member count, declared sizes and ratios are checked before anything
+is inflated; every part is inflated here (never more than its declared size, CRC checked),
+must be UTF-8 and have no DTD (how XML bombs and external entities arrive); every sheet's
+cells are counted and their positions checked before any reader allocates for them. calamine
+then reads a zip built here from exactly those checked parts, so it never sees a byte that
+was not checked (and reads stored parts faster than the original's compressed ones).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import html
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bilag4xl.errors import UnreadableFileError
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.errors import UnreadableWorkbook
+from bilag4xl.form import limits as defaults
+from bilag4xl.form.limits import RATIO_FLOOR, Limits
+from bilag4xl.intake import sheetscan
+from bilag4xl.intake.sheetscan import SheetScan, shift_formula
+
+__all__ = ["RawSheet", "RawWorkbook", "UnreadableWorkbook", "read_bytes", "read_workbook"]
+__all__ += ["shift_formula"]
 
 CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 
@@ -37,45 +45,34 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument"
-
-# Limits far above any real submission (a 50-initiative workbook inflates to a few MB).
-MAX_FILE_BYTES = 100 * 2**20
-MAX_MEMBERS = 5_000
-MAX_TOTAL_INFLATED = 256 * 2**20
-MAX_MEMBER_INFLATED = 128 * 2**20
-MAX_RATIO = 200  # inflated / compressed, for members over RATIO_FLOOR
-RATIO_FLOOR = 2**20
+WORKBOOK, WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+SHARED_STRINGS, STYLES = "xl/sharedStrings.xml", "xl/styles.xml"
 
 _NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_FORMULA = re.compile(rb"<f\b([^>]*?)(?:/>|>([^<]*)</f>)")
-_ATTR = re.compile(rb"\b(t|si|ref)=\"([^\"]*)\"")
-_PROTECTION = re.compile(rb"<sheetProtection\b([^>]*)>")
+_PROTECTION = re.compile(rb"<(?:[\w.\-]+:)?sheetProtection\b([^>]*)>")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")  # one pass over a part, not one per keyword
-_PROTECTED = re.compile(rb"\bsheet=\"(?:1|true)\"")
-_REF = re.compile(
-    r"(\"[^\"]*\"|'(?:[^']|'')*')"  # string literals and quoted sheet names: left alone
-    r"|(?<![A-Za-z0-9_.])(\$?)([A-Z]{1,3})(\$?)([0-9]+)(?![A-Za-z0-9_(])"
+_PROTECTED = re.compile(rb"\bsheet=[\"'](?:1|true)[\"']")
+_DECLARED = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+# calamine finds the workbook through the package's root relationships; it gets this one.
+_ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+    b"schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+    b'" Target="xl/workbook.xml"/></Relationships>'
 )
-
-
-class UnreadableWorkbook(UnreadableFileError):
-    """A file that cannot be read as a workbook; `code` is a messages.CATALOGUE slug."""
-
-    def __init__(self, code: str, **params: str) -> None:
-        super().__init__(f"{code}: {params}" if params else code)
-        self.code = code
-        self.params = params
 
 
 @dataclass
 class RawSheet:
-    """One worksheet's cells by absolute 0-based position, its formulas and protection."""
+    """One worksheet's cells by absolute 0-based position, its formulas and protection, and
+    what the XML holds beyond calamine's values (`scan`)."""
 
     name: str
     state: str  # visible, hidden or veryHidden
     rows: list[list[CellValue]]
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # without "="
     protected: bool = False
+    scan: SheetScan = field(default_factory=SheetScan)
 
     def value(self, row: int, col: int) -> CellValue:
         """The cell's value; '' when empty or outside the used range."""
@@ -107,42 +104,99 @@ class RawWorkbook:
         return [s.name for s in self.sheets]
 
 
-def read_workbook(path: str | Path) -> RawWorkbook:
-    """Read a file (see module docstring); raises UnreadableWorkbook with a catalogue code."""
+def read_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook:
+    """Read a file (see module docstring); raises UnreadableWorkbook with a catalogue code.
+    `limits`: those of a submission unless said otherwise."""
     path = Path(path)
+    limits = limits or defaults.SUBMISSION
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limits.file_bytes:
             raise UnreadableWorkbook("zip-bomb", reason=f"filen fylder {size // 2**20} MB")
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableWorkbook("file-error", reason=exc.strerror or str(exc)) from exc
     try:
-        return read_bytes(data)
+        return read_bytes(data, limits)
     except UnreadableWorkbook as exc:
         if exc.code == "text-file" and path.suffix.lower() not in (".xlsx", ".xlsm"):
             raise UnreadableWorkbook("csv-file") from None  # not renamed: named as what it is
         raise
 
 
-def read_bytes(data: bytes) -> RawWorkbook:
+def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
     """Read a workbook from its bytes."""
+    limits = limits or defaults.SUBMISSION
     _sniff(data)
+    with _open_zip(data) as archive:
+        package = _Package(data, archive, limits)
+    sheets = package.sheets()
+    scans = {name: package.scan(name, part) for name, _, part in sheets}
+    grid = sum(s.grid for s in scans.values())
+    if grid > limits.grid:  # the area a reader of whole sheets allocates
+        raise UnreadableWorkbook("too-many-cells", cells=str(grid), maximum=str(limits.grid))
+    calamine_zip = package.for_calamine(p for _, _, p in sheets)
+    values = _calamine_values(calamine_zip, [n for n, _, _ in sheets])
+    fixes = package.rich_text_fixes()
+    out = []
+    for name, state, part in sheets:
+        rows, scan, xml = values[name], scans[name], package.parts[part]
+        if fixes:
+            _fix_strings(rows, xml, fixes)
+        if not scan.duplicates_checked and _maybe_twice(rows, scan):
+            scan.duplicates = sheetscan.duplicates(xml)
+        out.append(RawSheet(name, state, rows, scan.formulas, _is_protected(xml), scan))
+    return RawWorkbook(out, hashlib.sha256(data).hexdigest(), package.macros)
+
+
+def refusal(data: bytes, limits: Limits) -> str | None:
+    """Why `read_bytes` would refuse a workbook bilag4xl wrote itself, under `limits` (None:
+    it reads back). Cheap, for a writer to check its own output: the zip's declared sizes
+    and each sheet's <dimension> (the writer's true extent), counted as the reader counts."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise UnreadableWorkbook("corrupt", reason=f"zip: {exc}") from exc
-    with archive:
-        parts = _inflate_checked(archive, data)
-        macros = "xl/vbaProject.bin" in archive.NameToInfo
-    workbook = _sheet_parts(parts)
-    values = _calamine_values(data, [name for name, _, _ in workbook])
-    sheets = []
-    for name, state, part in workbook:
-        xml = parts.get(part, b"")
-        sheets.append(RawSheet(name, state, values[name], _formulas(xml), _is_protected(xml)))
-    macros = macros or b"macroEnabled" in parts.get("[Content_Types].xml", b"")
-    return RawWorkbook(sheets, hashlib.sha256(data).hexdigest(), macros)
+        if len(data) > limits.file_bytes:
+            raise UnreadableWorkbook("zip-bomb", reason=f"filen fylder {len(data) // 2**20} MB")
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_members(archive.infolist(), limits)
+            sheets = _sheet_parts(archive.read(WORKBOOK), archive.read(WORKBOOK_RELS))
+            if len(sheets) > limits.sheets:
+                raise UnreadableWorkbook("too-many-sheets", sheets=str(len(sheets)))
+            grid = sum(_written_grid(archive, name, part, limits) for name, _, part in sheets)
+        if grid > limits.grid:
+            raise UnreadableWorkbook("too-many-cells", cells=str(grid), maximum=str(limits.grid))
+    except UnreadableWorkbook as exc:
+        return f"{exc.code}: " + ", ".join(f"{k} {v}" for k, v in exc.params.items())
+    return None
+
+
+def _written_grid(archive: zipfile.ZipFile, sheet: str, part: str, limits: Limits) -> int:
+    with archive.open(part) as stream:
+        head = stream.read(4096)
+    found = _DIMENSION.search(head)
+    if found is None:
+        return 0
+    letters, digits = found.groups()
+    rows, cols = int(digits), sheetscan.col_number(letters)
+    if rows > limits.rows or cols > limits.cols:
+        cell = (letters + digits).decode()
+        raise UnreadableWorkbook("cell-out-of-bounds", sheet=sheet, cell=cell, maximum="")
+    extent = sheetscan.SMALL if rows <= 99 and cols <= 26 else (rows - 1, cols - 1)
+    return (extent[0] + 1) * (extent[1] + 1)
+
+
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+
+
+def _maybe_twice(rows: list[list[CellValue]], scan: SheetScan) -> bool:
+    """Whether a cell may be written twice: calamine read fewer values than the XML holds, or
+    a value where the XML has a formula without a result or an error value (calamine reads
+    those as empty, unless another copy of the cell has a value)."""
+    if sum(len(r) - r.count("") for r in rows) < scan.values:
+        return True
+    return any(
+        row < len(rows) and col < len(rows[row]) and rows[row][col] != ""
+        for row, col in (*scan.uncached, *scan.errors)
+    )
 
 
 def _sniff(data: bytes) -> None:
@@ -160,53 +214,117 @@ def _sniff(data: bytes) -> None:
     raise UnreadableWorkbook("text-file" if text else "not-a-spreadsheet")
 
 
-def _inflate_checked(archive: zipfile.ZipFile, data: bytes) -> dict[str, bytes]:
-    """Check declared sizes, then inflate the XML parts a reader uses (bounded, CRC-checked)."""
-    infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS:
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, struct.error) as exc:
+        raise UnreadableWorkbook("corrupt", reason=f"zip: {exc}") from exc
+
+
+class _Package:
+    """The zip's members, checked against the limits before anything is inflated; parts are
+    inflated on first use and kept (each is read by several checks)."""
+
+    def __init__(self, data: bytes, archive: zipfile.ZipFile, limits: Limits) -> None:
+        self.data, self.limits = data, limits
+        infos = archive.infolist()
+        _check_members(infos, limits)
+        self.infos = {i.filename: i for i in infos}
+        if len(self.infos) != len(infos):
+            twice = next(n for n in self.infos if sum(i.filename == n for i in infos) > 1)
+            raise UnreadableWorkbook("corrupt", reason=f"delen {twice} findes to gange")
+        self.parts: dict[str, bytes] = {}
+        mimetype = self.infos.get("mimetype")
+        small = mimetype is not None and mimetype.file_size < 1024
+        if small and _inflate(data, mimetype).startswith(ODS_MIMETYPE):  # type: ignore[arg-type]
+            raise UnreadableWorkbook("ods")
+        if "xl/workbook.bin" in self.infos:
+            raise UnreadableWorkbook("xlsb")
+        if WORKBOOK not in self.infos:
+            raise UnreadableWorkbook("not-a-spreadsheet")
+        self.macros = "xl/vbaProject.bin" in self.infos or b"macroEnabled" in self.xml(
+            "[Content_Types].xml"
+        )
+
+    def xml(self, name: str) -> bytes:
+        """An XML part: inflated (bounded, CRC-checked), UTF-8 and without a DTD; b"" when
+        the package has no such part."""
+        if name not in self.parts:
+            info = self.infos.get(name)
+            if info is None:
+                return b""
+            part = _inflate(self.data, info)
+            _check_xml(part, name)
+            self.parts[name] = part
+        return self.parts[name]
+
+    def sheets(self) -> list[tuple[str, str, str]]:
+        """(name, state, part) of each worksheet, checked: a sheet's part must exist, names
+        must be unique (as Excel requires), and there may not be more than the limits allow."""
+        sheets = _sheet_parts(self.xml(WORKBOOK), self.xml(WORKBOOK_RELS) or None)
+        if len(sheets) > self.limits.sheets:
+            raise UnreadableWorkbook(
+                "too-many-sheets", sheets=str(len(sheets)), maximum=str(self.limits.sheets)
+            )
+        seen: set[str] = set()
+        for name, _, part in sheets:
+            if name.casefold() in seen:
+                raise UnreadableWorkbook("corrupt", reason=f"arket '{name}' findes to gange")
+            seen.add(name.casefold())
+            if part not in self.infos:
+                raise UnreadableWorkbook("corrupt", reason=f"arket '{name}' mangler ({part})")
+        return sheets
+
+    def scan(self, sheet: str, part: str) -> SheetScan:
+        return sheetscan.scan(self.xml(part), self.limits, sheet)
+
+    def for_calamine(self, sheet_parts: Iterator[str]) -> bytes:
+        """A stored zip of exactly the checked parts calamine reads (see module docstring)."""
+        names = [WORKBOOK, WORKBOOK_RELS, SHARED_STRINGS, STYLES, *sheet_parts]
+        members = {"_rels/.rels": (_ROOT_RELS, zlib.crc32(_ROOT_RELS))}
+        for name in dict.fromkeys(names):
+            if name in self.infos:  # the CRC was checked when the part was inflated
+                members[name] = (self.xml(name), self.infos[name].CRC)
+        return _stored_zip(members)
+
+    def rich_text_fixes(self) -> dict[int, str]:
+        """Shared strings calamine would read with whitespace dropped between rich-text runs
+        (a run's `<t> </t>` without xml:space="preserve"), by index, with their true text."""
+        sst = self.parts.get(SHARED_STRINGS, b"")
+        if b"<r>" not in sst and b":r>" not in sst:
+            return {}
+        return sheetscan.rich_strings(sst)
+
+
+def _check_members(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Declared sizes and ratios, before anything is inflated."""
+    if len(infos) > limits.members:
         raise UnreadableWorkbook("zip-bomb", reason=f"{len(infos)} dele")
     total = sum(i.file_size for i in infos)
-    if total > MAX_TOTAL_INFLATED:
+    if total > limits.total_bytes:
         raise UnreadableWorkbook("zip-bomb", reason=f"{total // 2**20} MB udpakket")
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_INFLATED or (
-            info.file_size > RATIO_FLOOR and ratio > MAX_RATIO
+        if info.file_size > limits.part_bytes or (
+            info.file_size > RATIO_FLOOR and ratio > limits.ratio
         ):
             raise UnreadableWorkbook(
                 "zip-bomb", reason=f"{info.filename}: {info.file_size // 2**20} MB, {ratio:.0f}:1"
             )
-    names = archive.NameToInfo
-    if "mimetype" in names and archive.read("mimetype").startswith(ODS_MIMETYPE):
-        raise UnreadableWorkbook("ods")
-    if "xl/workbook.bin" in names:
-        raise UnreadableWorkbook("xlsb")
-    if "xl/workbook.xml" not in names:
-        raise UnreadableWorkbook("not-a-spreadsheet")
-    parts: dict[str, bytes] = {}
-    for info in infos:
-        if info.filename.startswith(_UNREAD_PARTS) or not info.filename.endswith(_XML_PARTS):
-            continue
-        part = _inflate(data, info)
-        if _DTD.search(part):
-            raise UnreadableWorkbook("unsafe-xml", part=info.filename)
-        parts[info.filename] = part
-    return parts
-
-
-_XML_PARTS = (".xml", ".rels")
-_UNREAD_PARTS = ("docProps/", "xl/theme/", "customXml/", "xl/printerSettings/")  # nobody reads
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     """One member's bytes: never more than its declared size, CRC checked.
 
-    zlib directly rather than ZipFile.read: the same checks at a fraction of the overhead.
+    zlib directly rather than ZipFile.read: the same checks at a fraction of the overhead,
+    and no exception of zipfile's own (versions, methods, flags) can escape.
     """
     name = info.filename
     header = data[info.header_offset : info.header_offset + 30]
-    if len(header) < 30 or header[:4] != b"PK\x03\x04" or info.flag_bits & 1:
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
         raise UnreadableWorkbook("corrupt", reason=f"{name}: ugyldigt lokalt hoved")
+    if info.flag_bits & 1:
+        raise UnreadableWorkbook("corrupt", reason=f"{name}: delen er krypteret")
     start = info.header_offset + 30 + int.from_bytes(header[26:28], "little")
     start += int.from_bytes(header[28:30], "little")
     raw = data[start : start + info.compress_size]
@@ -217,7 +335,9 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
             inflater = zlib.decompressobj(-15)
             part = inflater.decompress(raw, info.file_size + 1)
         else:
-            raise UnreadableWorkbook("corrupt", reason=f"{name}: ukendt komprimering")
+            raise UnreadableWorkbook(
+                "corrupt", reason=f"{name}: ukendt komprimering ({info.compress_type})"
+            )
     except zlib.error as exc:
         raise UnreadableWorkbook("corrupt", reason=f"{name}: {exc}") from exc
     if len(part) != info.file_size or zlib.crc32(part) != info.CRC:
@@ -225,14 +345,48 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     return part
 
 
-def _sheet_parts(parts: dict[str, bytes]) -> list[tuple[str, str, str]]:
+def _check_xml(part: bytes, name: str) -> None:
+    """UTF-8 only (what Excel writes, and what the byte patterns here and calamine read) and
+    no DTD (an XML bomb or external entity)."""
+    head = part[:200]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
+        raise UnreadableWorkbook("xml-encoding", part=name, encoding="UTF-16")
+    declared = _DECLARED.match(head)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        raise UnreadableWorkbook(
+            "xml-encoding", part=name, encoding=declared.group(1).decode("ascii", "replace")
+        )
+    if _DTD.search(part):
+        raise UnreadableWorkbook("unsafe-xml", part=name)
+
+
+def _stored_zip(members: dict[str, tuple[bytes, int]]) -> bytes:
+    """A zip of uncompressed members (data, CRC) (what calamine reads fastest)."""
+    local: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, (data, crc) in members.items():
+        raw = name.encode()
+        sizes = (crc, len(data), len(data), len(raw))
+        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, 0, 0, 0x21, *sizes, 0)
+        local += (header, raw, data)
+        entry = (0x02014B50, 20, 20, 0x800, 0, 0, 0x21, *sizes, 0, 0, 0, 0, 0, offset)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", *entry) + raw)
+        offset += len(header) + len(raw) + len(data)
+    directory = b"".join(central)
+    count = len(members)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), offset, 0)
+    return b"".join([*local, directory, end])
+
+
+def _sheet_parts(workbook: bytes, rels: bytes | None) -> list[tuple[str, str, str]]:
     """(name, state, part path) of each worksheet, in workbook order (parsed with defusedxml)."""
     targets = {
         attrs.get("Id", ""): attrs.get("Target", "")
-        for attrs in _elements(parts.get("xl/_rels/workbook.xml.rels", b"<r/>"), "Relationship")
+        for attrs in _elements(rels or b"<r/>", "Relationship", WORKBOOK_RELS)
     }
     out = []
-    for attrs in _elements(parts["xl/workbook.xml"], "sheet"):
+    for attrs in _elements(workbook, "sheet", WORKBOOK):
         target = targets.get(attrs.get(f"{{{_NS_R}}}id", ""), "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
         out.append((attrs.get("name", ""), attrs.get("state", "visible"), posixpath.normpath(part)))
@@ -253,15 +407,18 @@ class _Collect:
         return self.found
 
 
-def _elements(xml: bytes, local: str) -> list[dict[str, str]]:
+def _elements(xml: bytes, local: str, part: str) -> list[dict[str, str]]:
+    from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
     parser = DefusedXMLParser(target=_Collect(local))
     try:
         parser.feed(xml)
         return parser.close()
-    except ParseError as exc:
-        raise UnreadableWorkbook("corrupt", reason=f"workbook.xml: {exc}") from exc
+    except DefusedXmlException as exc:
+        raise UnreadableWorkbook("unsafe-xml", part=part) from exc
+    except (ParseError, ValueError, LookupError) as exc:
+        raise UnreadableWorkbook("corrupt", reason=f"{part}: {exc}") from exc
 
 
 def _calamine_values(data: bytes, names: list[str]) -> dict[str, list[list[CellValue]]]:
@@ -276,68 +433,13 @@ def _calamine_values(data: bytes, names: list[str]) -> dict[str, list[list[CellV
         raise UnreadableWorkbook("corrupt", reason=str(exc).splitlines()[0][:120]) from exc
 
 
+def _fix_strings(rows: list[list[CellValue]], xml: bytes, fixes: dict[int, str]) -> None:
+    """Put back the true text of rich-text shared strings calamine shortened."""
+    for (row, col), index in sheetscan.string_cells(xml).items():
+        if index in fixes and row < len(rows) and col < len(rows[row]):
+            rows[row][col] = fixes[index]
+
+
 def _is_protected(xml: bytes) -> bool:
     match = _PROTECTION.search(xml)
     return bool(match and _PROTECTED.search(match.group(1)))
-
-
-def _formulas(xml: bytes) -> dict[tuple[int, int], str]:
-    """Formula text by (row, col); shared formulas expanded relative to their master."""
-    out: dict[tuple[int, int], str] = {}
-    masters: dict[bytes, tuple[int, int, str]] = {}
-    for match in _FORMULA.finditer(xml):
-        # <f> is the first child of its <c>, so the nearest "<c " before it is the cell's tag.
-        end = match.start()
-        start = xml.rfind(b"<c ", 0, end)
-        ref_at = xml.find(b' r="', start, end) + 4
-        if start < 0 or ref_at < 4 or xml.find(b">", start, end) != xml.rfind(b">", start, end):
-            continue  # a formula outside a cell (e.g. in a validation)
-        row, col = _cell(xml[ref_at : xml.find(b'"', ref_at, end)])
-        attributes, body = match.groups()
-        text = _unescape(body.decode("utf-8")) if body else ""
-        if b"shared" in attributes:
-            attrs = dict(_ATTR.findall(attributes))
-            si = attrs.get(b"si", b"")
-            if text:
-                masters[si] = (row, col, text)
-            elif si in masters:
-                mrow, mcol, master = masters[si]
-                text = shift_formula(master, row - mrow, col - mcol)
-        out[(row, col)] = text
-    return out
-
-
-def _unescape(text: str) -> str:
-    if "&" not in text:
-        return text
-    if "&#" in text:
-        return html.unescape(text)
-    for entity, char in _ENTITIES:
-        text = text.replace(entity, char)
-    return text
-
-
-_ENTITIES = (("&quot;", '"'), ("&apos;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
-
-
-@functools.lru_cache(maxsize=4096)
-def _cell(ref: bytes) -> tuple[int, int]:
-    try:
-        return excel.parse_ref(ref.decode())
-    except (ValueError, UnicodeDecodeError):
-        return (-1, -1)  # not a reference: kept apart from every real cell
-
-
-def shift_formula(formula: str, rows: int, cols: int) -> str:
-    """Move a formula's relative references (as Excel does when it shares one formula)."""
-
-    def move(match: re.Match[str]) -> str:
-        if match.group(1):
-            return match.group(1)
-        dcol, letters, drow, digits = match.group(2, 3, 4, 5)
-        row, col = excel.parse_ref(letters + digits)
-        row += 0 if drow else rows
-        col += 0 if dcol else cols
-        return f"{dcol}{excel.col_letter(col)}{drow}{row + 1}"
-
-    return _REF.sub(move, formula)

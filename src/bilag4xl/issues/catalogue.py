@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bilag4xl.danish.parsers import number_text
 from bilag4xl.issues.report import Issue, Severity
+from bilag4xl.textsafe import for_terminal
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 VALUE_SHOWN_MAX = 60
@@ -104,6 +105,59 @@ CATALOGUE: dict[str, Detail] = {
         "The file contains XML with a DTD/entities ({part}), which spreadsheets never use; it was "
         "not opened for safety. Save the form again from Excel." + _UNREADABLE_EN,
     ),
+    "xml-encoding": Detail(
+        ERROR,
+        "Filen indeholder XML i tegnsættet {encoding} ({part}); regneark gemmes i UTF-8. Gem "
+        "skemaet igen fra Excel som 'Excel-projektmappe (.xlsx)'." + _UNREADABLE,
+        "The file contains XML in the {encoding} encoding ({part}); workbooks are saved in "
+        "UTF-8. Save the form again from Excel as 'Excel Workbook (.xlsx)'." + _UNREADABLE_EN,
+    ),
+    "cell-out-of-bounds": Detail(
+        ERROR,
+        "Filen har en celle langt uden for skemaet (højst {maximum}); den er ikke åbnet af "
+        "sikkerhedshensyn. Slet indholdet af cellen (Ctrl+End viser den sidste celle), gem og "
+        "send igen." + _UNREADABLE,
+        "The file has a cell far outside the form (at most {maximum}); it was not opened for "
+        "safety. Clear that cell (Ctrl+End shows the last cell), save and send again."
+        + _UNREADABLE_EN,
+    ),
+    "too-many-cells": Detail(
+        ERROR,
+        "Filen har {cells} celler, og skemaet kan højst have {maximum}; den er ikke åbnet af "
+        "sikkerhedshensyn. Slet det, der er tilføjet uden for skemaet, eller udfyld en ny "
+        "skabelon." + _UNREADABLE,
+        "The file has {cells} cells, and the form can have at most {maximum}; it was not "
+        "opened for safety. Delete what was added outside the form, or fill in a new template."
+        + _UNREADABLE_EN,
+    ),
+    "too-many-sheets": Detail(
+        ERROR,
+        "Filen har {sheets} ark, og skemaet kan højst have {maximum}; den er ikke åbnet af "
+        "sikkerhedshensyn. Udfyld den udsendte skabelon." + _UNREADABLE,
+        "The file has {sheets} sheets, and the form can have at most {maximum}; it was not "
+        "opened for safety. Fill in the template that was sent out." + _UNREADABLE_EN,
+    ),
+    "read-crashed": Detail(
+        ERROR,
+        "Filen kunne ikke læses: læseren stoppede uventet ({reason}). Filen er sandsynligvis "
+        "beskadiget; gem skemaet igen fra Excel og send en ny kopi." + _UNREADABLE,
+        "The file could not be read: the reader stopped unexpectedly ({reason}). The file is "
+        "probably damaged; save the form again from Excel and send a new copy." + _UNREADABLE_EN,
+    ),
+    "read-timeout": Detail(
+        ERROR,
+        "Filen kunne ikke læses inden for {seconds} sekunder og er opgivet. Gem skemaet igen "
+        "fra Excel og send en ny kopi." + _UNREADABLE,
+        "The file could not be read within {seconds} seconds and was given up. Save the form "
+        "again from Excel and send a new copy." + _UNREADABLE_EN,
+    ),
+    "check-failed": Detail(
+        ERROR,
+        "Filen kunne ikke kontrolleres ({reason}). Gem skemaet igen fra Excel og send en ny "
+        "kopi; hjælper det ikke, så send filen til sekretariatet." + _UNREADABLE,
+        "The file could not be checked ({reason}). Save the form again from Excel and send a "
+        "new copy; if that does not help, send the file to the secretariat." + _UNREADABLE_EN,
+    ),
     "not-bilag4xl": Detail(
         ERROR,
         "Regnearket er ikke lavet med bilag4xl (arket '{sheet_name}' mangler). Udfyld den udsendte "
@@ -123,6 +177,20 @@ CATALOGUE: dict[str, Detail] = {
         ERROR,
         "Skabelonens metadata er ændret eller beskadiget ({reason}). Udfyld en ny skabelon.",
         "The template's metadata was changed or damaged ({reason}). Fill in a new template.",
+    ),
+    "metadata-changed": Detail(
+        ERROR,
+        "Skabelonens metadata er ændret: '{key}' er '{value}', skulle være '{expected}'. "
+        "Udfyld en ny skabelon.",
+        "The template's metadata was changed: '{key}' is '{value}', should be '{expected}'. "
+        "Fill in a new template.",
+    ),
+    "metadata-extra": Detail(
+        WARNING,
+        "Det skjulte metadata-ark indeholder '{value}', som bilag4xl ikke har skrevet; det "
+        "kommer ikke med. Skriv oplysningen i skemaets gule felter.",
+        "The hidden metadata sheet contains '{value}', which bilag4xl did not write; it will "
+        "not be included. Put the information in the form's yellow input cells.",
     ),
     "unknown-template": Detail(
         ERROR,
@@ -211,6 +279,42 @@ CATALOGUE: dict[str, Detail] = {
         "hellere værdien direkte.",
         "{label}: the field holds a formula; its saved result '{value}' was used. Prefer typing "
         "the value itself.",
+    ),
+    "input-formula-uncached": Detail(
+        ERROR,
+        "{label}: feltet indeholder formlen ={formula} uden et gemt resultat, så værdien kan "
+        "ikke læses. Skriv værdien direkte i feltet.",
+        "{label}: the field holds the formula ={formula} without a saved result, so its value "
+        "cannot be read. Type the value itself into the field.",
+    ),
+    "input-error-value": Detail(
+        ERROR,
+        "{label}: feltet viser fejlværdien {value} i stedet for en værdi. Skriv værdien direkte "
+        "i feltet.",
+        "{label}: the field shows the error value {value} instead of a value. Type the value "
+        "itself into the field.",
+    ),
+    "cell-duplicate": Detail(
+        ERROR,
+        "Cellen står {count} gange i filen, og det er uklart, hvilken værdi der gælder. Gem "
+        "skemaet igen fra Excel, og kontrollér cellens værdi.",
+        "The cell appears {count} times in the file, and it is unclear which value counts. "
+        "Save the form again from Excel and check the cell's value.",
+    ),
+    "string-ref-invalid": Detail(
+        ERROR,
+        "Cellens tekst kan ikke læses: den henviser til tekst nr. '{value}' i filens teksttabel, "
+        "som ikke findes. Gem skemaet igen fra Excel, og kontrollér cellens værdi.",
+        "The cell's text cannot be read: it refers to text number '{value}' in the file's "
+        "string table, which does not exist. Save the form again from Excel and check the "
+        "cell's value.",
+    ),
+    "number-precision": Detail(
+        WARNING,
+        "{label}: tallet {digits} har flere cifre, end et regneark kan gemme, og er læst som "
+        "{value}. Kontrollér tallet.",
+        "{label}: the number {digits} has more digits than a workbook can hold and was read as "
+        "{value}. Check the number.",
     ),
     "cached-total-mismatch": Detail(
         INFO,
@@ -345,11 +449,11 @@ def make(
     detail = CATALOGUE[code]
     params = {k: shown(v) if k in ("value", "expected", "found") else v for k, v in params.items()}
     prefix = f"[{sheet}!{cell}] " if sheet and cell else (f"[{sheet}] " if sheet else "")
-    return Issue(
+    return Issue(  # messages quote what a file holds: never a control character in them
         code=code,
         severity=detail.severity,
-        message_da=prefix + fill(detail.da, params),
-        message_en=prefix + fill(detail.en, params),
+        message_da=for_terminal(prefix + fill(detail.da, params)),
+        message_en=for_terminal(prefix + fill(detail.en, params)),
         file=file,
         sheet=sheet,
         cell=cell,

@@ -3,10 +3,15 @@ the merge's writer)."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from multiprocessing.context import BaseContext
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def usable_cpus() -> int:
@@ -29,3 +34,29 @@ def context() -> BaseContext:
         return multiprocessing.get_context("fork")
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child process: be killed when the parent dies, even by kill -9 (Linux:
+    PR_SET_PDEATHSIG); a parent already gone before that was set means stop now."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def limit_memory(extra: int | None) -> None:
+    """In a child process: allow at most `extra` more bytes of address space than it has
+    (Linux), so that an allocation beyond fails here and not in the whole machine."""
+    if extra is None or not sys.platform.startswith("linux"):
+        return
+    import resource
+
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

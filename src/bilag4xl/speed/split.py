@@ -14,6 +14,7 @@ again in one process. Same input, same bytes, either way.
 from __future__ import annotations
 
 import gc
+import os
 import pickle
 import tempfile
 from collections.abc import Callable, Collection
@@ -49,7 +50,7 @@ def build(
         folder = Path(tmp)
         # Forked before this process opens a workbook: the helper shares no open files.
         process = processes.context().Process(
-            target=_helper, args=(new, write, helper, folder), daemon=True
+            target=_helper, args=(new, write, helper, folder, os.getpid()), daemon=True
         )
         gc.freeze()  # the helper's collector then leaves the shared objects' pages alone
         try:
@@ -117,8 +118,11 @@ def _filled(wb: StrictWorkbook, write: Write, fills: Callable[[str], bool]) -> S
     return wb
 
 
-def _helper(new: NewWorkbook, write: Write, sheets: frozenset[str], folder: Path) -> None:
+def _helper(
+    new: NewWorkbook, write: Write, sheets: frozenset[str], folder: Path, parent: int
+) -> None:
     """In the forked process: write `sheets`, export their XML, report the shared parts."""
+    processes.die_with_parent(parent)  # a killed merge leaves no helper behind
     try:
         wb = _filled(new(str(folder)), write, lambda name: name in sheets)
         result: tuple[bool, object] = (True, wb.export_sheets(sheets, folder))

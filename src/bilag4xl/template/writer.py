@@ -22,10 +22,12 @@ from bilag4xl.form.layout import (
     Role,
     Text,
     Value,
+    metadata_title,
     plan,
 )
+from bilag4xl.form.limits import MAX_INITIATIVES
 from bilag4xl.form.spec import DATE_MAX, DATE_MIN, Kind, Spec
-from bilag4xl.output import atomic_write, check_targets
+from bilag4xl.output import atomic_write, atomic_write_all, check_targets
 from bilag4xl.xlsx import limits as excel
 from bilag4xl.xlsx.workbook import StrictWorkbook, call, write_value
 
@@ -57,6 +59,11 @@ def resolve_initiatives(
         blank = 0 if named else DEFAULT_BLANK
     if blank < 0 or len(named) + blank == 0:
         raise SpecError("Skabelonen skal have mindst én indsats (--initiative eller --blank)")
+    if len(named) + blank > MAX_INITIATIVES:  # the reader's limits follow from this
+        raise SpecError(
+            f"Skabelonen ville få {len(named) + blank} indsatser; højst {MAX_INITIATIVES} er "
+            "tilladt. Del forvaltningens indsatser på flere skabeloner."
+        )
     return [*named, *([None] * blank)]
 
 
@@ -151,16 +158,18 @@ def template_bytes(
 def write_round(
     out_dir: str | Path, spec: Spec, password: str | None = None, force: bool = False
 ) -> list[Path]:
-    """One template per department of the round, named after the department."""
+    """One template per department of the round, named after the department: all or
+    nothing (a full disk leaves no part of the set)."""
     if not spec.round.departments:
         raise SpecError("Runden har ingen forvaltninger (round.departments); brug -o FIL")
     out_dir = Path(out_dir)
     targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
-    check_targets(targets, force)  # all or nothing: never half a round
-    return [
-        write_template(out, spec, d.name, password=password, force=force)
+    check_targets(targets, force)  # before anything is built
+    files = [
+        (out, template_bytes(spec, d.name, password=password))
         for out, d in zip(targets, spec.round.departments, strict=True)
     ]
+    return atomic_write_all(files, force)
 
 
 def template_filename(spec: Spec, department: str) -> str:
@@ -287,7 +296,7 @@ def _write_formula(wb: StrictWorkbook, ws: Worksheet, f: Formula, value: Value) 
 
 def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
     fmt = wb.fmt("meta")
-    call(ws.write_string, 0, 0, "bilag4xl metadata – må ikke ændres", fmt)
+    call(ws.write_string, *metadata_title(), fmt)
     for row, (key, value) in enumerate(layout.metadata().items(), start=1):
         call(ws.write_string, row, 0, key, fmt)
         call(ws.write_string, row, 1, value, fmt)

@@ -1,0 +1,241 @@
+"""Run a function over many items in worker processes, where a crash, a hang or a memory
+blow-up costs one item and the run goes on.
+
+Why not ProcessPoolExecutor: python-calamine is native code, and a native abort (a failed
+allocation, a panic while panicking) kills the process it runs in. The executor then marks
+the whole pool broken and every pending file of the round is lost. Here each worker is a
+process with a pipe of its own; the parent hands out one item at a time, so a worker's death
+is that one item's `Lost` result, and a fresh worker takes over the rest. A worker that does
+not answer within `timeout` seconds is killed (the same). Each worker may add at most
+`memory` bytes to its address space (RLIMIT_AS, Linux): an allocation beyond fails in the
+worker, not in the machine. Workers die with their parent (`processes.die_with_parent`), so
+a kill -9 of a run leaves none behind.
+
+Results come back in the order of the items. Where processes cannot be started safely (no
+fork and no spawn), the items run here, one after the other, without that protection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing import connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Generic, TypeVar
+
+from bilag4xl.form import limits
+from bilag4xl.speed import processes
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Lost:
+    """An item whose worker did not answer: why, in Danish (for the item's issue)."""
+
+    reason: str
+    timeout: bool = False
+
+
+def run(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    workers: int = 1,
+    timeout: float | None = None,
+    memory: int | None = None,
+) -> Iterator[R | Lost]:
+    """fn(item) for every item, in order; `Lost` where a worker died, ran out of time (default
+    limits.FILE_SECONDS per item) or of memory (default limits.WORKER_MEMORY)."""
+    timeout = timeout or limits.FILE_SECONDS
+    memory = memory or limits.WORKER_MEMORY
+    todo = list(items)
+    if not todo:
+        return
+    context = _context()
+    if context is None:
+        yield from map(fn, todo)
+        return
+    pool = _Pool(context, fn, min(max(1, workers), len(todo)), timeout, memory)
+    try:
+        yield from pool.results(todo)
+    finally:
+        pool.close()
+
+
+def _context() -> BaseContext | None:
+    """fork where it is safe (workers start at once, sharing the parent's modules), else
+    spawn (a fresh interpreter: slower to start, but no lock of another thread copied)."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if processes.can_fork():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn") if "spawn" in methods else None
+
+
+class _Worker:
+    def __init__(self, process: BaseProcess, conn: connection.Connection) -> None:
+        self.process, self.conn = process, conn
+        self.item: int | None = None  # the index it is working on
+        self.since = 0.0
+
+
+class _Pool(Generic[T, R]):
+    """Workers fed one item at a time; see the module docstring."""
+
+    def __init__(
+        self,
+        context: BaseContext,
+        fn: Callable[[T], R],
+        size: int,
+        timeout: float,
+        memory: int | None,
+    ) -> None:
+        self.context, self.fn, self.timeout, self.memory = context, fn, timeout, memory
+        self.workers: list[_Worker] = [self._start() for _ in range(size)]
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self.context.Pipe()
+        # A forked worker inherits the parent's ends of every pipe; it closes them, so that
+        # the parent's death is an end of file for it. A spawned one inherits nothing.
+        forked = self.context.get_start_method() == "fork"
+        inherited = [parent_end, *(w.conn for w in getattr(self, "workers", []))] if forked else []
+        process = self.context.Process(
+            target=_serve,
+            args=(child_end, self.fn, os.getpid(), self.memory, inherited),
+            daemon=True,
+        )
+        process.start()
+        child_end.close()
+        return _Worker(process, parent_end)
+
+    def results(self, todo: list[T]) -> Iterator[R | Lost]:
+        pending = deque(range(len(todo)))
+        done: dict[int, R | Lost] = {}
+        next_out = 0
+        while next_out < len(todo):
+            for slot, worker in enumerate(self.workers):
+                if worker.item is None and pending:
+                    index = pending.popleft()
+                    if not self._send(worker, todo[index]):  # died while idle: a new one
+                        self._replace(slot)
+                        pending.appendleft(index)
+                        continue
+                    worker.item, worker.since = index, time.monotonic()
+            busy = [w for w in self.workers if w.item is not None]
+            if busy:
+                self._collect(busy, done)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+
+    def _send(self, worker: _Worker, item: T) -> bool:
+        try:
+            worker.conn.send(item)
+            return True
+        except (OSError, ValueError):  # the worker is gone
+            return False
+
+    def _collect(self, busy: list[_Worker], done: dict[int, R | Lost]) -> None:
+        """Wait for an answer, a death or a timeout; record what happened."""
+        first_deadline = min(w.since for w in busy) + self.timeout
+        waitables = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+        ready = set(connection.wait(waitables, max(0.0, first_deadline - time.monotonic())))
+        now = time.monotonic()
+        for worker in busy:
+            index = worker.item
+            assert index is not None
+            if worker.conn in ready:
+                try:
+                    done[index] = worker.conn.recv()
+                except (EOFError, OSError):
+                    done[index] = self._lost(worker)  # died before it answered
+                    continue
+                worker.item = None
+                if isinstance(done[index], Lost):  # it gave up (memory) and ends
+                    self._replace(self.workers.index(worker))
+            elif worker.process.sentinel in ready:
+                done[index] = self._lost(worker)
+            elif now - worker.since >= self.timeout:
+                done[index] = self._lost(worker, timeout=True)
+
+    def _lost(self, worker: _Worker, timeout: bool = False) -> Lost:
+        """The worker died or was given up: its item is lost, a new worker takes its place."""
+        if timeout:
+            worker.process.kill()
+        worker.process.join()
+        code = worker.process.exitcode
+        if timeout:
+            lost = Lost(f"over {self.timeout:.0f} sekunder", timeout=True)
+        elif code is not None and code < 0:
+            lost = Lost(f"processen stoppede med signal {_signal_name(-code)}")
+        else:
+            lost = Lost(f"processen stoppede med kode {code}")
+        self._replace(self.workers.index(worker))
+        return lost
+
+    def _replace(self, slot: int) -> None:
+        old = self.workers[slot]
+        if old.process.is_alive():
+            old.process.kill()
+        old.process.join()
+        old.conn.close()
+        self.workers[slot] = self._start()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            with contextlib.suppress(OSError, ValueError):
+                worker.conn.send(None)  # done: the worker returns
+        deadline = time.monotonic() + 2
+        for worker in self.workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def _serve(
+    conn: connection.Connection,
+    fn: Callable[[T], R],
+    parent: int,
+    memory: int | None,
+    inherited: list[connection.Connection],
+) -> None:
+    """A worker: items in, results out, until told to stop or the parent is gone."""
+    processes.die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    for other in inherited:  # the parent's ends: so a dead parent means end of file here
+        other.close()
+    processes.limit_memory(memory)
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        try:
+            result: R | Lost = fn(item)
+        except MemoryError:  # over the limit: this item is lost, the worker ends
+            result = Lost(f"over {memory // 2**20 if memory else 0} MB hukommelse")
+        try:
+            conn.send(result)
+        except (OSError, ValueError):
+            return
+        if isinstance(result, Lost):
+            return

@@ -1,0 +1,206 @@
+"""Every class of the hostile-file findings, each with its minimised reproducer (`hostile`):
+no exception escapes, no value is lost or changed without a word."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bilag4xl.cli.app import app
+from bilag4xl.intake.sheetscan import shift_formula
+from bilag4xl.intake.validate import read_file
+from hostile import REPRODUCERS, SHEET0, round_spec_path, valid_for, write
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile")
+    return {name: make(folder) for name, (make, _) in REPRODUCERS.items()}
+
+
+@pytest.mark.parametrize("name", sorted(REPRODUCERS))
+def test_each_reproducer_ends_as_a_result_or_a_clear_issue(
+    files: dict[str, Path], name: str
+) -> None:
+    code = REPRODUCERS[name][1]
+    result = read_file(files[name])
+    codes = [i.code for i in result.report]
+    assert "check-failed" not in codes  # the safety net is not how a known case ends
+    if code is None:
+        assert result.report.valid and result.submission is not None, codes
+    else:
+        assert code in codes
+    for issue in result.report:
+        assert issue.file == str(files[name]) and issue.message_da and issue.message_en
+
+
+@pytest.mark.parametrize("name", sorted(REPRODUCERS))
+def test_read_json_never_shows_a_traceback(files: dict[str, Path], name: str) -> None:
+    result = runner.invoke(app, ["read", str(files[name]), "--json"])
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    if REPRODUCERS[name][1] is None:
+        json.loads(result.stdout)
+
+
+def _issues(path: Path, code: str) -> list:
+    return [i for i in read_file(path).report if i.code == code]
+
+
+def test_far_cells_are_refused_naming_sheet_and_cell(files: dict[str, Path]) -> None:
+    for name, cell in (("far_cell", "XFD1048576"), ("far_cell_az", "AZ1048576")):
+        (issue,) = _issues(files[name], "cell-out-of-bounds")
+        assert (issue.sheet, issue.cell) == (SHEET0, cell)
+        assert "IV65536" in issue.message_da
+
+
+def test_shared_formula_moved_off_the_sheet_is_a_ref_error() -> None:
+    assert shift_formula("A1+B1", 0, -3) == "#REF!+#REF!"
+    assert shift_formula("$A1+B$1", -1, 0) == "#REF!+B$1"
+    assert shift_formula("SUM(B8:F8)", 1, 1) == "SUM(C9:G9)"
+
+
+def test_a_left_shared_formula_is_reported_outside_the_form(files: dict[str, Path]) -> None:
+    cells = {i.cell for i in _issues(files["shared_formula_left"], "value-outside-inputs")}
+    assert cells == {"H40", "K40"}
+
+
+def test_error_values_and_uncached_formulas_are_reported_at_their_cell(
+    files: dict[str, Path],
+) -> None:
+    (issue,) = _issues(files["error_in_input"], "input-error-value")
+    assert (issue.sheet, issue.cell, issue.field) == (
+        SHEET0,
+        "B8",
+        "initiatives.0.economy.years.2008",
+    )
+    assert "#REF!" in issue.message_da
+    assert not _issues(files["error_in_input"], "required")  # not also "empty"
+    (outside,) = _issues(files["error_outside"], "value-outside-inputs")
+    assert (outside.cell, "#DIV/0!" in outside.message_da) == ("J5", True)
+    (formula,) = _issues(files["formula_in_input_uncached"], "input-formula-uncached")
+    assert formula.cell == "B13" and '="Borgere i "&"Valby"' in formula.message_da
+    (away,) = _issues(files["formula_outside_uncached"], "value-outside-inputs")
+    assert away.cell == "J6" and "=SUM(B8:E8)*2" in away.message_da
+
+
+def test_a_cell_written_twice_is_an_error(files: dict[str, Path]) -> None:
+    (issue,) = _issues(files["duplicate_cell"], "cell-duplicate")
+    assert (issue.sheet, issue.cell) == (SHEET0, "B8")
+    assert not read_file(files["duplicate_cell"]).report.valid
+
+
+def test_metadata_sheet_is_checked_cell_by_cell(files: dict[str, Path]) -> None:
+    (extra,) = _issues(files["metadata_extra_value"], "metadata-extra")
+    assert (extra.sheet, extra.cell) == ("_bilag4xl", "D3")
+    (edited,) = _issues(files["metadata_spec_version_edited"], "metadata-changed")
+    assert edited.cell == "B6" and "'7'" in edited.message_da
+    (renamed,) = _issues(files["metadata_key_renamed"], "metadata-changed")
+    assert renamed.cell == "A5" and "spec_nam" in renamed.message_da
+
+
+def test_rich_text_keeps_the_space_between_runs(files: dict[str, Path]) -> None:
+    result = read_file(files["rich_text_space"])
+    assert result.submission.initiatives[0].target_group == "Unge mødre"
+
+
+def test_broken_string_reference_and_long_number_are_said(files: dict[str, Path]) -> None:
+    (issue,) = _issues(files["string_index_negative"], "string-ref-invalid")
+    assert issue.cell == "B13" and "-1" in issue.message_da
+    (number,) = _issues(files["long_number"], "number-precision")
+    assert number.cell == "B8" and "123456789012345678901234567890" in number.message_da
+
+
+def test_zip_and_xml_damage_names_the_part(files: dict[str, Path]) -> None:
+    for name in ("unknown_compression", "encrypted_member", "broken_deflate"):
+        (issue,) = read_file(files[name]).report
+        assert "xl/workbook.xml" in issue.message_da
+    for name, encoding in (("workbook_utf16", "UTF-16"), ("workbook_shift_jis", "SHIFT-JIS")):
+        (issue,) = read_file(files[name]).report
+        assert encoding in issue.message_da and "xl/workbook.xml" in issue.message_da
+
+
+def test_merge_allow_invalid_of_every_reproducer_and_valid_submissions(tmp_path: Path) -> None:
+    """One folder: valid submissions and every reproducer, each of a department of its own.
+    The merge neither crashes nor stops: the valid ones (and the odd-but-valid ones) are
+    merged, each bad one is named with its reason, and the annex is written from the result."""
+    folder = tmp_path / "runde"
+    folder.mkdir()
+    for n, (make, _) in enumerate(REPRODUCERS.values()):
+        make(folder, valid_for(n))
+    valid_files = [write(folder, f"gyldig{n}", valid_for(n)) for n in range(36, 40)]
+    out = tmp_path / "samlet.xlsx"
+    spec = ["--spec", str(round_spec_path())]
+    merge = ["merge", str(folder), "-o", str(out), "--allow-invalid", *spec]
+    result = runner.invoke(app, merge)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    data = json.loads(runner.invoke(app, [*merge, "--force", "--json"]).stdout)
+    by_file: dict[str, set[str]] = {}
+    for issue in data["report"]["issues"]:
+        by_file.setdefault(Path(issue["file"]).stem, set()).add(issue["code"])
+    included = {Path(p).stem for p in data["included"]}
+    for name, (_, code) in REPRODUCERS.items():
+        if code is None:
+            assert name in included and name not in by_file, (name, by_file.get(name))
+        else:
+            assert code in by_file[name], (name, by_file[name])
+    assert {p.stem for p in valid_files} <= included
+    for fmt in ("docx", "md", "html"):
+        annex = runner.invoke(app, ["report", str(out), "-o", str(tmp_path / f"bilag.{fmt}")])
+        assert annex.exit_code == 0, annex.output
+
+
+def test_feedback_of_a_text_longer_than_a_cell(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "rettelser.xlsx"
+    result = runner.invoke(app, ["feedback", str(files["long_text"]), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    cell = wb[SHEET0]["B13"]
+    assert len(cell.value) == 32_767 and cell.value.startswith("Lang tekst.")
+    assert "40008 tegn" in cell.comment.text
+
+
+def test_a_round_of_templates_is_written_all_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up at the third template: no part of the set is left behind."""
+    real, calls = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "skabeloner"
+    result = runner.invoke(app, ["template", "--out-dir", str(out)])
+    assert result.exit_code == 1 and "kan ikke skrives" in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_every_command_on_every_reproducer(files: dict[str, Path], tmp_path: Path) -> None:
+    """validate, read and merge are above; feedback, status, prefill and report alike: a
+    message and exit 1 at worst, never a traceback."""
+    folder = next(iter(files.values())).parent
+    runs = [
+        ["feedback", str(folder), "-o", str(tmp_path / "rettelser")],
+        ["status", str(folder)],
+    ]
+    for name, path in sorted(files.items()):
+        runs.append(["template", "--prefill", str(path), "-o", str(tmp_path / f"{name}.xlsx")])
+        runs.append(["report", str(path), "-o", str(tmp_path / f"{name}.md")])
+    for args in runs:
+        result = runner.invoke(app, args)
+        assert isinstance(result.exception, SystemExit | None), (args, result.exception)
+        assert result.exit_code in (0, 1), (args, result.output)

@@ -1,0 +1,101 @@
+"""Worker processes: a death, a hang or a memory blow-up costs one file, the run goes on, and
+no worker outlives a killed parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bilag4xl.form import limits
+from bilag4xl.form.limits import Limits
+from bilag4xl.intake.validate import read_file, validate_paths
+from bilag4xl.speed import isolation
+from hostile import far_cell, valid
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="worker limits and PR_SET_PDEATHSIG: Linux"
+)
+
+
+def _work(item: int) -> int:
+    if item == 2:
+        os.abort()  # what a native panic or failed allocation does
+    if item == 4:
+        time.sleep(60)
+    if item == 5:
+        bytearray(4 * 2**30)  # more than the worker may allocate
+    return item * 10
+
+
+def test_a_dead_hung_or_oversized_worker_costs_its_item_only() -> None:
+    results = list(isolation.run(_work, range(8), workers=2, timeout=1, memory=512 * 2**20))
+    assert [r for r in results if not isinstance(r, isolation.Lost)] == [0, 10, 30, 60, 70]
+    crashed, hung, big = results[2], results[4], results[5]
+    assert isinstance(crashed, isolation.Lost) and "SIGABRT" in crashed.reason
+    assert isinstance(hung, isolation.Lost) and hung.timeout
+    assert isinstance(big, isolation.Lost) and "hukommelse" in big.reason
+
+
+def test_a_reader_abort_becomes_an_issue_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the pre-check, a cell at XFD1048576 makes python-calamine abort the process:
+    in a worker that is one file's issue."""
+    huge = Limits(**{**limits.SUBMISSION.__dict__, "rows": 2**21, "cols": 2**15, "grid": 2**62})
+    monkeypatch.setattr(limits, "SUBMISSION", huge)
+    bad = far_cell(tmp_path)
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(valid())
+    run = validate_paths([bad, good], workers=1)
+    first, second = run.results
+    assert [i.code for i in first.report] == ["read-crashed"]
+    assert "Filen kunne ikke læses" in first.report.issues[0].message_da
+    assert second.report.valid and second.submission is not None
+
+
+def test_read_file_reports_a_lost_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "FILE_SECONDS", 0.001)
+    path = tmp_path / "good.xlsx"
+    path.write_bytes(valid())
+    assert [i.code for i in read_file(path).report] == ["read-timeout"]
+
+
+_PARENT = """
+import os, sys, time
+from bilag4xl.speed import isolation
+
+def work(item):
+    os.write(1, f"{os.getpid()}\\n".encode())  # one write: two workers' lines never mix
+    time.sleep(120)
+
+list(isolation.run(work, [1, 2], workers=2, timeout=300))
+"""
+
+
+def test_workers_die_with_a_killed_parent() -> None:
+    command = [sys.executable, "-c", _PARENT]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as parent:
+        assert parent.stdout is not None
+        workers = [int(parent.stdout.readline()) for _ in range(2)]
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 20
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in workers if _alive(pid)]
+        time.sleep(0.05)
+    assert not alive
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
