@@ -19,7 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bilag4xl.cli.render import report_data, to_json
+from bilag4xl.cli.render import to_json
+from bilag4xl.issues.report import report_data
 from bilag4xl.form.layout import plan
 from bilag4xl.form.spec import load_spec
 from bilag4xl.intake.validate import read_file

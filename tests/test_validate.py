@@ -278,15 +278,21 @@ def test_formula_typed_into_input(tmp_path: Path) -> None:
 
 
 def test_metadata_from_another_round(tmp_path: Path) -> None:
+    """A template of a round with another period: read alone, by the spec it carries; read
+    against this round, its values are carried over and the change is said in Danish."""
     spec = other_spec(first_year=2012, last_year=2015)
     layout = plan(spec, TMF, [n for n in layout_for().initiatives])
     path = tmp_path / "other.xlsx"
     path.write_bytes(build(layout))
-    result = read_file(path)
-    issue = only(result, "other-round")
-    assert result.submission is None
-    assert "2012-2015" in issue.message_da and "--spec" in issue.message_da
-    assert read_file(path, spec).submission is not None  # with --spec it is read
+    alone = read_file(path)
+    assert alone.submission is not None
+    assert list(alone.submission.initiatives[0].economy.years) == ["2012", "2013", "2014", "2015"]
+    against = read_file(path, SPEC)
+    issue = only(against, "form-changed")
+    assert "perioden er 2012–2015 i filen, 2008–2011 i runden" in issue.message_da
+    assert "hash" not in issue.message_da
+    assert against.submission is not None
+    assert list(against.submission.initiatives[0].economy.years) == ["2008", "2009", "2010", "2011"]
 
 
 def test_metadata_from_another_form(tmp_path: Path) -> None:
@@ -297,8 +303,9 @@ def test_metadata_from_another_form(tmp_path: Path) -> None:
     spec = Spec.model_validate(data)
     path = tmp_path / "other.xlsx"
     path.write_bytes(build(plan(spec, TMF, list(layout_for().initiatives))))
-    issue = only(read_file(path), "unknown-template")
-    assert "bilag5" in issue.message_da
+    assert read_file(path).submission is not None  # alone: by the form it carries
+    issue = only(read_file(path, SPEC), "unknown-template")
+    assert "bilag5" in issue.message_da and "'bilag4 1'" in issue.message_da
 
 
 def test_edited_metadata(tmp_path: Path) -> None:

@@ -118,6 +118,7 @@ def source_columns(spec: Spec) -> list[Column]:
         _col("Spec", "template.spec", Kind.TEXT, 12),
         _col("Spec-version", "template.version", Kind.TEXT, 12),
         _col("Spec-hash", "template.spec_hash", Kind.TEXT, 66),
+        _col("Skema-hash", "template.form_hash", Kind.TEXT, 66),
     ]
     return _unique(cols)
 

@@ -10,7 +10,6 @@ changed by hand is refused with a message saying what changed, not misread.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import struct
 import zipfile
 import zlib
@@ -23,10 +22,10 @@ from defusedxml import ElementTree
 
 from bilag4xl.consolidate import plan as cp
 from bilag4xl.consolidate.plan import Column
-from bilag4xl.errors import UnreadableFileError
+from bilag4xl.errors import SpecError, UnreadableFileError
 from bilag4xl.form.limits import MAX_INITIATIVES
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
-from bilag4xl.form.spec import Kind, Spec
+from bilag4xl.form.spec import Kind, Spec, stored_spec
 
 Rows = list[list[Any]]
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -131,12 +130,11 @@ def _stored_spec(path: Path, rows: Rows) -> Spec:
             f"{path}: ukendt format {meta.get('schema')!r} (denne bilag4xl læser {cp.SCHEMA})"
         )
     try:
-        chunks = sorted((k for k in meta if k.startswith("spec_json.")), key=lambda k: int(k[10:]))
-        spec = Spec.model_validate(json.loads("".join(str(meta[k]) for k in chunks)))
-    except (ValueError, RecursionError) as exc:
+        spec = stored_spec({k: str(v) for k, v in meta.items()}, str(meta.get("spec_hash")))
+    except SpecError as exc:
         raise UnreadableFileError(f"{path}: metadata-arket er beskadiget: {exc}") from exc
-    if spec.digest != meta.get("spec_hash"):
-        raise UnreadableFileError(f"{path}: metadata-arket er ændret (spec-hash passer ikke)")
+    if spec is None:
+        raise UnreadableFileError(f"{path}: metadata-arket mangler projektmappens spec")
     return spec
 
 

@@ -17,7 +17,6 @@ is stored once, typed, in "Indsatser", "Kilder" or (extra rows) "Oversigt", so t
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +40,12 @@ from bilag4xl.form.layout import (
     text_height,
 )
 from bilag4xl.form.model import initiative_values
-from bilag4xl.form.spec import Spec
+from bilag4xl.form.spec import Spec, spec_chunks
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Report
 from bilag4xl.output import atomic_write
 from bilag4xl.speed import split as split_build
 from bilag4xl.xlsx import hooks
 from bilag4xl.xlsx.hooks import ClassicFormulaSheet
-from bilag4xl.xlsx.limits import CELL_TEXT_MAX
 from bilag4xl.xlsx.workbook import StrictWorkbook, check
 
 CHART_SIZE = {"x_scale": 2.0, "y_scale": 1.5}
@@ -477,9 +475,7 @@ class _Writer:
             "initiatives": str(merged.initiatives),
             "allow_invalid": "Ja" if merged.allow_invalid else "Nej",
         }
-        text = json.dumps(spec.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
-        chunks = [text[i : i + CELL_TEXT_MAX] for i in range(0, len(text), CELL_TEXT_MAX)]
-        items |= {f"spec_json.{n}": chunk for n, chunk in enumerate(chunks, 1)}
+        items |= spec_chunks(spec)
         self._put(self.meta, 0, 0, "bilag4xl metadata – må ikke ændres", "meta")
         for row, (key, value) in enumerate(items.items(), 1):
             self._put(self.meta, row, 0, key, "meta")

@@ -21,7 +21,7 @@ from bilag4xl.form.spec import FieldSpec, Spec
 IDENTITY_VERSION = "2"  # bump when what counts as the form changes
 
 
-def _rules(f: FieldSpec) -> dict[str, Any]:
+def rules(f: FieldSpec) -> dict[str, Any]:
     """What of a field decides its cell and its rule (not its label or help)."""
     return {
         "key": f.key,
@@ -40,8 +40,8 @@ def form_data(spec: Spec) -> dict[str, Any]:
         "period": [spec.round.first_year, spec.round.last_year],
         "unit": spec.round.unit,
         "max_amount": spec.max_amount,
-        "cover": [_rules(f) for f in spec.cover.fields],
-        "initiative": [_rules(f) for f in spec.initiative.fields],
+        "cover": [rules(f) for f in spec.cover.fields],
+        "initiative": [rules(f) for f in spec.initiative.fields],
         "name_max_length": spec.initiative.name_max_length,
         "note_max_length": spec.economy.note_max_length,
         "overview": [[r.key, r.in_total] for r in spec.overview.extra_rows],
@@ -55,9 +55,12 @@ def form_digest(spec: Spec) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def template_id(spec: Spec, department: str | None, initiatives: Iterable[str | None]) -> str:
-    """Identifies one template: its form, department and initiatives (16 hex digits)."""
-    ident = [form_digest(spec), department or "", list(initiatives)]
+def template_id(
+    spec: Spec, department: str | None, initiatives: Iterable[str | None], layout: str = ""
+) -> str:
+    """Identifies one template: its form, department and initiatives, and the version of the
+    layout that places them (16 hex digits)."""
+    ident = [form_digest(spec), layout, department or "", list(initiatives)]
     return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -102,6 +105,6 @@ def _field_changes(
     out += [
         f"feltet '{new[k].label}' på {section} har fået andre regler"
         for k in new
-        if k in old and _rules(old[k]) != _rules(new[k])
+        if k in old and rules(old[k]) != rules(new[k])
     ]
     return out

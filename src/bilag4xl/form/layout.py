@@ -10,7 +10,6 @@ the same row; each year's amount stands directly below its year header.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -18,12 +17,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
-from bilag4xl.form import paths
-from bilag4xl.form.spec import YES, FieldSpec, Kind, Spec
+from bilag4xl.form import identity, paths
+from bilag4xl.form.spec import YES, FieldSpec, Kind, Spec, spec_chunks
 from bilag4xl.xlsx import limits as excel
 from bilag4xl.xlsx import styles
 
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"  # 2: templates carry their spec; ids are by form
 FIXED_SHEETS = ("instructions", "cover", "overview", "metadata", "feedback")
 LABEL_COL = 0
 FIRST_VALUE_COL = 1
@@ -189,18 +188,23 @@ class Layout:
     def metadata(self) -> dict[str, str]:
         """The key/value pairs of the hidden metadata sheet (identifying, not trusted)."""
         r = self.spec.round
-        return {
-            "generator": "bilag4xl",
-            "layout_version": LAYOUT_VERSION,
-            "template_id": self.template_id,
-            "spec_name": self.spec.name,
-            "spec_version": self.spec.version,
-            "spec_hash": self.spec.digest,
-            "department": self.department or "",
-            "period": f"{r.first_year}-{r.last_year}",
-            "unit": r.unit,
-            "initiatives": json.dumps(list(self.initiatives), ensure_ascii=False),
-        } | ({"feedback_sheet": self.spec.sheets.feedback} if self.feedback else {})
+        return (
+            {
+                "generator": "bilag4xl",
+                "layout_version": LAYOUT_VERSION,
+                "template_id": self.template_id,
+                "spec_name": self.spec.name,
+                "spec_version": self.spec.version,
+                "spec_hash": self.spec.digest,
+                "form_hash": identity.form_digest(self.spec),
+                "department": self.department or "",
+                "period": f"{r.first_year}-{r.last_year}",
+                "unit": r.unit,
+                "initiatives": json.dumps(list(self.initiatives), ensure_ascii=False),
+            }
+            | ({"feedback_sheet": self.spec.sheets.feedback} if self.feedback else {})
+            | spec_chunks(self.spec)
+        )
 
     def input(self, path: str) -> Input:
         if len(self._by_path) != len(self.inputs):
@@ -263,9 +267,9 @@ def plan(
 
 
 def template_id(spec: Spec, department: str | None, initiatives: Iterable[str | None]) -> str:
-    """Identifies one exact template: spec, department and initiatives."""
-    ident = [spec.digest, LAYOUT_VERSION, department or "", list(initiatives)]
-    return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()[:16]
+    """Identifies one template by its form (not the round's administration), department,
+    initiatives and this layout's version (`identity.template_id`)."""
+    return identity.template_id(spec, department, initiatives, LAYOUT_VERSION)
 
 
 def initiative_sheet_names(spec: Spec, initiatives: Iterable[str | None]) -> list[str]:

@@ -36,10 +36,14 @@ class _Model(BaseModel):
 
 
 class TemplateInfo(_Model):
+    """Which template a submission came from: its id, the spec it was made with (name,
+    version, SHA-256) and the form its values are expressed in (`identity.form_digest`)."""
+
     id: str
     spec: str
     version: str
     spec_hash: str = ""
+    form_hash: str = ""
 
 
 class Source(_Model):
@@ -82,6 +86,9 @@ class Overview(_Model):
 
 class Submission(_Model):
     schema_: str = Field(default=SCHEMA, alias="schema")
+    # The unit every amount of the submission is in ("1.000 kr."): what 412000 means. The
+    # cover's "unit" field, if the form has one, is the sender's own unit (enhed/center).
+    amount_unit: str = ""
     template: TemplateInfo
     source: Source
     cover: dict[str, Any]
@@ -148,6 +155,7 @@ def assemble(
             )
         )
     return Submission(
+        amount_unit=spec.round.unit,
         template=template,
         source=source,
         cover=cover,

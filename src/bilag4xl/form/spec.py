@@ -14,7 +14,7 @@ import re
 import tomllib
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -240,10 +240,15 @@ class Spec(_Model):
         return NEUTRAL_EXAMPLES.get(f.kind, "")
 
     @cached_property
+    def canonical(self) -> str:
+        """The spec as canonical JSON: what a workbook stores of it, and what `digest` hashes."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+    @cached_property
     def digest(self) -> str:
-        """SHA-256 of the canonical spec: two workbooks agree on the form iff their digests do."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """SHA-256 of the canonical spec (all of it, the round's administration included; the
+        form alone is `identity.form_digest`)."""
+        return hashlib.sha256(self.canonical.encode()).hexdigest()
 
     def field(self, key: str) -> FieldSpec:
         for f in (*self.cover.fields, *self.initiative.fields):
@@ -502,3 +507,45 @@ def _check_fields(section: str, fields: tuple[FieldSpec, ...]) -> list[str]:
         if any("," in c for c in f.options):
             problems.append(f"{where}.choices: et valg må ikke indeholde komma")
     return problems
+
+
+# --------------------------------------------------------------------------- stored in a workbook
+
+SPEC_CHUNK = "spec_json."  # metadata keys: the canonical JSON in cell-sized pieces
+
+
+def spec_chunks(spec: Spec) -> dict[str, str]:
+    """The spec as metadata rows ("spec_json.1" ...), each within a cell's 32,767 characters.
+
+    A workbook that carries its spec can be read without the round's spec file, and checked
+    exactly against the template it was made from."""
+    text, size = spec.canonical, excel.CELL_TEXT_MAX
+    return {
+        f"{SPEC_CHUNK}{n}": text[i : i + size] for n, i in enumerate(range(0, len(text), size), 1)
+    }
+
+
+def stored_spec(meta: dict[str, str], digest: str | None) -> Spec | None:
+    """The spec stored by `spec_chunks` (None when there is none), checked against `digest`;
+    a changed or damaged one raises SpecError."""
+    keys = sorted((k for k in meta if k.startswith(SPEC_CHUNK)), key=_chunk_number)
+    if not keys:
+        return None
+    text = "".join(str(meta[k]) for k in keys)
+    if hashlib.sha256(text.encode()).hexdigest() != digest:
+        raise SpecError("den gemte spec passer ikke med sin spec-hash (metadata er ændret)")
+    return _parse_stored(text)
+
+
+def _chunk_number(key: str) -> int:
+    number = key.removeprefix(SPEC_CHUNK)
+    return int(number) if number.isdigit() else 0
+
+
+@lru_cache(maxsize=16)
+def _parse_stored(text: str) -> Spec:
+    # Parsed once per process and spec: every file of a round carries the same one.
+    try:
+        return Spec.model_validate(json.loads(text))
+    except (ValueError, RecursionError) as exc:
+        raise SpecError(f"den gemte spec kan ikke læses ({str(exc).splitlines()[0][:80]})") from exc

@@ -18,12 +18,14 @@ from pathlib import Path
 
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.danish.parsers import blank
+from bilag4xl.errors import SpecError
 from bilag4xl.form import limits
+from bilag4xl.form.identity import form_digest
 from bilag4xl.form.layout import Input, Layout, Pos, Role, Text, Value, plan
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.paths import initiative_of
-from bilag4xl.form.spec import Spec, load_spec
-from bilag4xl.intake import cellfindings, metadata
+from bilag4xl.form.spec import Spec, load_spec, stored_spec
+from bilag4xl.intake import cellfindings, mapping, metadata
 from bilag4xl.intake.discover import collect_paths
 from bilag4xl.intake.fields import FieldResult, Where, parse_input
 from bilag4xl.intake.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
@@ -50,6 +52,9 @@ class FileResult:
     template_key: TemplateKey | None = None
     values: dict[str, Value] = field(default_factory=dict)
     raw: dict[str, object] = field(default_factory=dict)
+    # The spec the file was made from, when it is not the one it was read against (a
+    # template from before the round was changed): its own layout places its values.
+    made_with: Spec | None = None
 
     @property
     def valid(self) -> bool:
@@ -83,10 +88,12 @@ class ValidationRun:
 def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     """Read and validate one workbook; never raises for a bad file (it becomes an issue).
 
-    The file is read in a worker process (`isolation`) where that is possible, so that not
-    even a crash of the native reader, a hang or a memory blow-up reaches the caller."""
+    `spec` is the round's (its form is what the values are carried onto); without one, a
+    workbook bilag4xl made is read by the spec it carries. The file is read in a worker
+    process (`isolation`) where that is possible, so that not even a crash of the native
+    reader, a hang or a memory blow-up reaches the caller."""
     path = Path(path)
-    job = _Job(spec or load_spec(), keep=True, skip=None)
+    job = _Job(spec, keep=True, skip=None)
     result = next(isolation.run(job, [path], workers=1))
     return _lost(path, result) if isinstance(result, isolation.Lost) else result  # type: ignore[return-value]
 
@@ -94,7 +101,6 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
 def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     """`read_file` in this process: what a worker runs."""
     path = Path(path)
-    spec = spec or load_spec()
     try:
         raw = read_workbook(path)
         checked = check_workbook(raw, spec, str(path), path.name)
@@ -114,6 +120,7 @@ def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
         checked.template_key,
         checked.values,
         checked.raw,
+        checked.made_with,
     )
 
 
@@ -130,7 +137,7 @@ def layout_of(result: FileResult, spec: Spec | None = None) -> Layout | None:
     """The layout a validated file was checked against (None if it was not identified)."""
     if result.template_key is None:
         return None
-    return plan(spec or load_spec(), *result.template_key)
+    return plan(result.made_with or spec or load_spec(), *result.template_key)
 
 
 def validate_paths(
@@ -152,7 +159,6 @@ def validate_paths(
     file costs no extra pass).
     """
     files, skipped = collect_paths(paths)
-    spec = spec or load_spec()
     run = ValidationRun(skipped=skipped)
     if workers is None:
         workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
@@ -179,7 +185,7 @@ MAX_WORKERS = 8
 class _Job:
     """What every file is read with (inherited by, or sent to, worker processes)."""
 
-    spec: Spec
+    spec: Spec | None  # the round's; None: each file's own
     keep: bool  # values and raw cells go back with the result
     skip: Callable[[Path], bool] | None
 
@@ -204,10 +210,15 @@ class Checked:
     template_key: TemplateKey | None = None
     values: dict[str, Value] = field(default_factory=dict)
     raw: dict[str, object] = field(default_factory=dict)
+    made_with: Spec | None = None  # the file's own spec, when it is not the round's
 
 
-def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) -> Checked:
-    """Integrity, then every cell, then the submission; issues in sheet order."""
+def check_workbook(raw: RawWorkbook, spec: Spec | None, file: str, source_name: str) -> Checked:
+    """Integrity, then every cell, then the submission; issues in sheet order.
+
+    The workbook is checked against the template it was made from (its stored spec), so
+    tamper detection stays exact; its values are then carried onto the round's form (`spec`,
+    when given) field by field (`mapping`)."""
     issues: list[Issue] = []
     if raw.macros:
         issues.append(messages.make("macros", file))
@@ -215,6 +226,7 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
     if known is None:
         return Checked(None, issues)
     plan_, names, expected, key = known
+    made_with = expected.spec
     planned = [names.sheet(s.name) for s in plan_.layout.sheets]
     sheets = _match_sheets(raw, planned, file, issues)
     values: dict[str, Value] = {}
@@ -234,54 +246,55 @@ def check_workbook(raw: RawWorkbook, spec: Spec, file: str, source_name: str) ->
     unused = _unused_spares(key[1], filled_inputs)
     issues += _required(plan_, names, filled_inputs, unused, file)
     issues += _cofinancing(plan_, names, values, unused, file)
-    template = TemplateInfo(
-        id=expected.template_id, spec=spec.name, version=spec.version, spec_hash=spec.digest
-    )
     fixed = {t.path: names.text(t.text) for t in plan_.layout.texts if t.path}
+    target = spec or made_with
+    carried = mapping.to_round(
+        made_with, target, plan_.layout, names, {**fixed, **values}, raw_inputs, file, unused
+    )
+    issues += carried.issues
+    template = TemplateInfo(
+        id=expected.template_id,
+        spec=made_with.name,
+        version=made_with.version,
+        spec_hash=made_with.digest,
+        form_hash=form_digest(target),
+    )
     submission = assemble(
-        plan_.layout, {**fixed, **values}, template, Source(file=source_name, sha256=raw.sha256)
+        carried.layout, carried.values, template, Source(file=source_name, sha256=raw.sha256)
     )
     if unused:
         submission.initiatives = [
             ini for n, ini in enumerate(submission.initiatives) if n not in unused
         ]
     issues += _cached_totals(plan_, names, sheets, values, raw_inputs, file)
-    return Checked(submission, issues, key, values, raw_inputs)
+    stored = made_with if made_with.digest != target.digest else None
+    return Checked(submission, issues, key, values, raw_inputs, stored)
 
 
 def _identify(
-    raw: RawWorkbook, spec: Spec, file: str, issues: list[Issue]
+    raw: RawWorkbook, spec: Spec | None, file: str, issues: list[Issue]
 ) -> tuple[Plan, Names, Layout, TemplateKey] | None:
-    """The layout this workbook claims to be, if this spec knows it (else an error issue);
-    the metadata sheet is then checked cell by cell against that layout's."""
-    name = spec.sheets.metadata
+    """The template this workbook was made from, planned from the spec it carries (else an
+    error issue); the metadata sheet is then checked cell by cell against that template's."""
+    name = (spec or made_for_default()).sheets.metadata
     sheet = raw.sheet(name)
     meta = metadata.read(sheet)
     if meta.get("generator") != METADATA_MARK:
         issues.append(messages.make("not-bilag4xl", file, sheet_name=name))
         return None
-    digest = spec.digest
-    if meta.get("spec_hash") != digest:
-        period = f"{spec.round.first_year}-{spec.round.last_year}"
-        found = {k: meta.get(k, "?") for k in ("spec_name", "spec_version", "spec_hash", "period")}
-        if found["spec_name"] != spec.name:
-            known = f"{spec.name} {spec.version}"
-            issues.append(messages.make("unknown-template", file, known=known, **found))
-        else:
-            issues.append(
-                messages.make("other-round", file, known_period=period, known_hash=digest, **found)
-            )
+    made_with = _made_with(meta, spec, file, issues)
+    if made_with is None:
         return None
     try:
         initiatives = metadata.initiatives(meta)
-        feedback = meta.get("feedback_sheet") == spec.sheets.feedback
+        feedback = meta.get("feedback_sheet") == made_with.sheets.feedback
         department = meta.get("department") or None
-        plan_ = shape_for(spec, department is not None, tuple(initiatives), feedback)
-        names = bind(spec, plan_.layout, department, initiatives)
+        plan_ = shape_for(made_with, department is not None, tuple(initiatives), feedback)
+        names = bind(made_with, plan_.layout, department, initiatives)
     except (metadata.MetadataError, ValueError) as exc:
         issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
         return None
-    expected = Layout(spec, department, tuple(initiatives), feedback=feedback)
+    expected = Layout(made_with, department, tuple(initiatives), feedback=feedback)
     if meta.get("template_id") != expected.template_id:
         issues.append(
             messages.make(
@@ -293,9 +306,44 @@ def _identify(
         )
         return None
     assert sheet is not None  # it said generator = bilag4xl
-    issues += metadata.check(sheet, spec, expected, file)
+    issues += metadata.check(sheet, made_with, expected, file)
     issues += cellfindings.structural(sheet, file)
     return plan_, names, expected, (department, tuple(initiatives), feedback)
+
+
+def made_for_default() -> Spec:
+    """Where a workbook's metadata is looked for when no round is known: the built-in names."""
+    return load_spec()
+
+
+def _made_with(
+    meta: dict[str, str], spec: Spec | None, file: str, issues: list[Issue]
+) -> Spec | None:
+    """The spec a template was made from: the one it carries (checked against its hash), or,
+    for a template made before templates carried theirs, the round's when it is the same."""
+    try:
+        made_with = stored_spec(meta, meta.get("spec_hash"))
+    except SpecError as exc:
+        issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
+        return None
+    if made_with is None and spec is not None and meta.get("spec_hash") == spec.digest:
+        made_with = spec
+    if made_with is None:
+        issues.append(messages.make("old-template", file, layout=meta.get("layout_version", "?")))
+        return None
+    if spec is not None and made_with.name != spec.name:
+        known = f"{spec.name} {spec.version}"
+        issues.append(
+            messages.make(
+                "unknown-template",
+                file,
+                spec_name=made_with.name,
+                spec_version=made_with.version,
+                known=known,
+            )
+        )
+        return None
+    return made_with
 
 
 def _match_sheets(

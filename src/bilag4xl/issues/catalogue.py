@@ -210,6 +210,58 @@ CATALOGUE: dict[str, Detail] = {
         "period {period}, spec hash {spec_hash:.12}) than the one being validated against (period "
         "{known_period}, spec hash {known_hash:.12}). Use --spec with the right round's spec file.",
     ),
+    "old-template": Detail(
+        ERROR,
+        "Skabelonen er lavet med en ældre udgave af bilag4xl (layout {layout}), som ikke gemte "
+        "skemaet i filen, og den passer ikke med rundens skema. Udfyld rundens skabelon.",
+        "The template was made by an older bilag4xl (layout {layout}), which did not store the "
+        "form in the file, and it does not match the round's form. Fill in the round's template.",
+    ),
+    "form-changed": Detail(
+        INFO,
+        "Skabelonen er lavet, før rundens skema blev ændret ({what}). Værdierne er overført "
+        "felt for felt til rundens skema; se evt. bemærkningerne nedenfor.",
+        "The template was made before the round's form was changed ({what}). The values were "
+        "carried field by field onto the round's form; see any notes below.",
+    ),
+    "field-gone": Detail(
+        WARNING,
+        "{label}: feltet findes ikke længere i rundens skema, så '{value}' kommer ikke med i "
+        "indberetningen. Flyt oplysningen til et andet felt, hvis den stadig skal med.",
+        "{label}: the round's form no longer has this field, so '{value}' is not part of the "
+        "submission. Move it to another field if it is still needed.",
+    ),
+    "year-gone": Detail(
+        WARNING,
+        "Beløbet for {year} ({value}) ligger uden for rundens periode {period} og kommer ikke med. "
+        "Skriv det under et år i perioden eller under 'Ikke fordelt på år', hvis det hører til.",
+        "The amount for {year} ({value}) is outside the round's period {period} and is not "
+        "included. Put it under a year of the period, or as not allocated, if it belongs there.",
+    ),
+    "field-new-required": Detail(
+        ERROR,
+        "{label}: feltet er kommet til i skemaet, efter skabelonen blev lavet, og skal udfyldes. "
+        "Hent rundens nye skabelon (eller et rettelsesark) og udfyld feltet.",
+        "{label}: the field was added to the form after the template was made and is required. "
+        "Get the round's new template (or a feedback workbook) and fill it in.",
+    ),
+    "field-new": Detail(
+        INFO,
+        "{label}: feltet er kommet til i skemaet, efter skabelonen blev lavet; det er tomt her.",
+        "{label}: the field was added to the form after the template was made; it is empty here.",
+    ),
+    "amounts-converted": Detail(
+        INFO,
+        "Beløbene er omregnet fra {old} (skabelonens enhed) til {new} (rundens enhed).",
+        "The amounts were converted from {old} (the template's unit) to {new} (the round's).",
+    ),
+    "amounts-not-converted": Detail(
+        WARNING,
+        "Beløbene er i {old} i skabelonen, men runden regner i {new}, og de kan ikke omregnes. "
+        "Kontrollér beløbene.",
+        "The template's amounts are in {old}, the round's in {new}, and they cannot be "
+        "converted. Check the amounts.",
+    ),
     "template-mismatch": Detail(
         ERROR,
         "Skabelonens id ({found}) passer ikke med dens forvaltning og indsatser (forventet "

@@ -18,6 +18,7 @@ fork and no spawn), the items run here, one after the other, without that protec
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import signal
 import time
@@ -219,6 +220,7 @@ def _serve(
     """A worker: items in, results out, until told to stop or the parent is gone."""
     processes.die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    faulthandler.disable()  # a crash here is this item's issue, not a dump on the terminal
     for other in inherited:  # the parent's ends: so a dead parent means end of file here
         other.close()
     processes.limit_memory(memory)
