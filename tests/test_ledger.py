@@ -156,9 +156,12 @@ def test_status_of_a_hundred_departments_reads_no_file(
     from bilag4xl.form.spec import Spec
 
     spec = Spec.model_validate(data)
+    from bilag4xl.form.identity import form_digest
+
     with Ledger(tmp_path) as ledger:
         for n in range(0, 100, 2):
-            ledger.store_bytes(f"{n}".encode(), f"{n}.xlsx", verdict(f"Forvaltning {n}"))
+            checked = Verdict(department=f"Forvaltning {n}", valid=True, form=form_digest(spec))
+            ledger.store_bytes(f"{n}".encode(), f"{n}.xlsx", checked)
 
     def no_reading(*_: object, **__: object) -> None:
         raise AssertionError("a file was read")

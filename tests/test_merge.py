@@ -145,7 +145,7 @@ def test_an_unreadable_file_blocks_unless_allowed_and_is_never_included() -> Non
 
 def test_a_submission_of_another_spec_always_blocks() -> None:
     other = submission(TMF)
-    other.template.spec_hash = "0" * 64
+    other.template.form_hash = "0" * 64  # its values are of another form than the round's
     for allow in (False, True):
         merged = merge([result(other)], SPEC, allow_invalid=allow)
         assert not merged.ok and "merge.spec_mismatch" in codes(merged)

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.errors import NoFeedbackError
+from bilag4xl.form.identity import form_digest
 from bilag4xl.form.layout import Layout, Pos, Role, Value, plan, span_width, text_height
+from bilag4xl.form.model import flatten
 from bilag4xl.form.spec import Kind, Spec
 from bilag4xl.intake.validate import FileResult, layout_of, read_file, validate_paths
 from bilag4xl.issues.report import Issue, Lang, Severity
@@ -149,9 +151,15 @@ def feedback_bytes(result: FileResult, spec: Spec | None = None, lang: Lang = "d
     if base is None or result.submission is None:
         reasons = "; ".join(i.message(lang) for i in result.report.errors) or "ukendt fejl"
         raise NoFeedbackError(f"{result.path}: kan ikke laves om til et rettelsesark: {reasons}")
-    layout = plan(base.spec, base.department, base.initiatives, feedback=True)
+    # A file made before the round's form changed gets the round's template back, with its
+    # values carried over, so a field the form has gained can be filled in.
+    current = spec if spec and form_digest(spec) != form_digest(base.spec) else base.spec
+    layout = plan(current, base.department, base.initiatives, feedback=True)
     title = f"Rettelser til {result.path.name}"
     placed = placed_values(result, layout)
+    if current is not base.spec:
+        carried = flatten(result.submission, layout)
+        placed = {**placed, **{p: v for p, v in carried.items() if v is not None}}
     marks = Marks(tuple(corrections(result, layout, placed, lang)), title)
     return build(layout, placed, notes=marks.comments(), extra=marks.write(layout))
 

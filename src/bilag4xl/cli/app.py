@@ -127,6 +127,15 @@ def here(required: bool = False) -> Round | None:
     return rnd
 
 
+def reference(spec: Path | None) -> Spec | None:
+    """The form files are checked against: --spec, else the round's (the folder's), else
+    None: each file by the spec it carries."""
+    if spec is not None:
+        return spec_of(spec)
+    rnd = here()
+    return rnd.spec if rnd is not None else None
+
+
 def spec_of(spec: Path | None, rnd: Round | None = None) -> Spec:
     """--spec when given, else the round's, else the built-in one."""
     from bilag4xl.form.spec import load_spec
@@ -377,13 +386,13 @@ def validate_command(
     check_lang(lang)
     from bilag4xl.cli.render import issues_table, progress_bar, summary_line, to_json
     from bilag4xl.errors import NoFilesError
-    from bilag4xl.form.spec import load_spec
     from bilag4xl.intake.validate import validate_paths
     from bilag4xl.issues.report import report_data
 
+    against = reference(spec)
     try:
         with progress_bar() as progress:
-            run = validate_paths(paths, load_spec(spec), progress)
+            run = validate_paths(paths, against, progress)
         if not run.results and not run.skipped:
             raise NoFilesError(paths)
     except Bilag4xlError as exc:
@@ -426,25 +435,22 @@ def read_command(
     A consolidated workbook (from `merge`) prints every submission that went into it."""
     from bilag4xl.cli.render import consolidated_data, issues_table, submission_summary, to_json
     from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-    from bilag4xl.form.spec import load_spec
     from bilag4xl.intake.validate import read_file
 
     try:
-        loaded = load_spec(spec)
         if is_consolidated(file):  # it carries its spec; --spec is only checked against it
-            book = open_consolidated(file, loaded if spec else None)
+            book = open_consolidated(file, spec_of(spec) if spec else None)
             unit = book.spec.round.unit
             text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
             typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
             raise typer.Exit(0)
     except Bilag4xlError as exc:
         fail(exc)
-    result = read_file(file, loaded)
+    result = read_file(file, reference(spec))
     if result.submission is not None:
         data = result.submission.to_json_data()
-        typer.echo(
-            to_json(data) if as_json else submission_summary(data, loaded.round.unit), nl=False
-        )
+        unit = result.submission.amount_unit
+        typer.echo(to_json(data) if as_json else submission_summary(data, unit), nl=False)
     if len(result.report):
         typer.echo(issues_table(result.report), err=True, nl=False)
     raise typer.Exit(0 if result.report.valid else 1)
@@ -476,11 +482,10 @@ def feedback_command(
     if not path.is_dir():
         check_xlsx(out)
     from bilag4xl.feedback import write_feedback, write_feedback_folder
-    from bilag4xl.form.spec import load_spec
 
     language = "en" if lang == "en" else "da"
+    loaded = reference(spec)
     try:
-        loaded = load_spec(spec)
         if path.is_dir():
             results = write_feedback_folder([path], out, loaded, force, language)
         else:
@@ -627,7 +632,7 @@ def merge_command(
     from bilag4xl.consolidate.write import merge_paths
     from bilag4xl.round.folder import consolidate
 
-    loaded = spec_of(spec, rnd)
+    loaded = spec_of(spec, rnd) if spec or rnd else None  # None: the spec the files carry
     try:
         with progress_bar() as progress:
             if not paths and rnd is not None:

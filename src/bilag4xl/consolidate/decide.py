@@ -19,11 +19,14 @@ Rules (issue 4):
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from bilag4xl.errors import MergeError
+from bilag4xl.form.identity import form_digest
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec
 from bilag4xl.issues.report import Issue, Report, Severity
@@ -113,7 +116,7 @@ def merge(
             file_issues.extend(r.report)
             merge_issues.append(_issue("unreadable", r.path, _blocking(allow_invalid)))
             blocked |= not allow_invalid
-        elif r.submission.template.spec_hash not in ("", spec.digest):
+        elif r.submission.template.form_hash not in ("", form_digest(spec)):
             file_issues.extend(r.report)
             merge_issues.append(_issue("spec_mismatch", r.path, Severity.ERROR))
             blocked = True
@@ -136,6 +139,28 @@ def merge(
     report = Report([*merge_issues, *file_issues])
     entries = sorted(kept, key=lambda e: order_key(spec, e))
     return Merged(spec, entries, report, not blocked, allow_invalid, dropped, duplicates)
+
+
+def common_spec(specs: Sequence[Spec]) -> Spec | None:
+    """The spec a merge outside a round uses: the one its files carry (None without any).
+
+    Files made for different forms cannot be consolidated into one set of columns without the
+    round's spec; files of one form with different administration (a help text reworded
+    mid-round) share the spec most of them carry."""
+    if not specs:
+        return None
+    forms = {form_digest(s): s for s in specs}
+    if len(forms) > 1:
+        names = "; ".join(
+            f"{s.name} {s.version}, {s.round.first_year}–{s.round.last_year}, {s.round.unit}"
+            for s in forms.values()
+        )
+        raise MergeError(
+            f"filerne er lavet til forskellige skemaer ({names}); saml dem med --spec for "
+            "rundens spec-fil, eller i rundemappen"
+        )
+    count = Counter(s.digest for s in specs)
+    return max(specs, key=lambda s: (count[s.digest], s.digest))
 
 
 def order_key(spec: Spec, entry: Entry) -> tuple[int, str, str, str]:

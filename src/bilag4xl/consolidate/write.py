@@ -25,7 +25,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from bilag4xl.consolidate import plan as cp
-from bilag4xl.consolidate.decide import Entry, Merged, OnDuplicate, merge, notice
+from bilag4xl.consolidate.decide import Entry, Merged, OnDuplicate, common_spec, merge, notice
 from bilag4xl.consolidate.read import is_consolidated, open_consolidated, read_consolidated
 from bilag4xl.danish.numbers import EXCEL_FORMAT, format_number
 from bilag4xl.errors import MergeError, OutputExistsError
@@ -96,7 +96,6 @@ def merge_paths(
     from bilag4xl.intake.discover import collect_paths
     from bilag4xl.intake.validate import ValidationRun, validate_paths
 
-    spec = spec or load_spec()
     out = Path(out)
     if out.exists() and not force:
         raise OutputExistsError(f"{out} findes allerede; brug --force for at overskrive")
@@ -121,6 +120,7 @@ def merge_paths(
             )
     # An earlier consolidated workbook among the inputs is passed over (checked while reading).
     run = validate_paths(inputs, spec, progress, skip=is_consolidated)
+    spec = spec or common_spec([r.made_with for r in run.results if r.made_with]) or load_spec()
     notes += [notice("consolidated_skipped", path) for path in run.passed_over]
     merged = merge(
         run.results,

@@ -267,8 +267,8 @@ def check_workbook(raw: RawWorkbook, spec: Spec | None, file: str, source_name: 
             ini for n, ini in enumerate(submission.initiatives) if n not in unused
         ]
     issues += _cached_totals(plan_, names, sheets, values, raw_inputs, file)
-    stored = made_with if made_with.digest != target.digest else None
-    return Checked(submission, issues, key, values, raw_inputs, stored)
+    own = spec is None or made_with.digest != spec.digest  # the caller does not know it
+    return Checked(submission, issues, key, values, raw_inputs, made_with if own else None)
 
 
 def _identify(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bilag4xl.errors import Bilag4xlError, NoRoundError
+from bilag4xl.form.identity import form_digest
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.issues.report import Lang, Report
 from bilag4xl.remind import Draft
@@ -360,7 +361,7 @@ def _verdict(result: object, spec: Spec) -> Verdict:
         notes=len(report) - len(errors) - len(report.warnings),
         problem=errors[0].message() if errors else "",
         cover_date=sub.date if sub else None,
-        form=spec.digest,
+        form=form_digest(spec),
         report=report.to_dict(),
     )
 
@@ -369,11 +370,28 @@ def _verdict(result: object, spec: Spec) -> Verdict:
 
 
 def round_status(rnd: Round, today: dt.date | None = None) -> RoundStatus:
-    """Each department's state from the ledger (no file is read)."""
+    """Each department's state from the ledger: no file is read, unless the round's form has
+    changed since a file was checked (then that file is checked again, once)."""
     from bilag4xl.status import from_ledger
 
     with rnd.ledger() as ledger:
+        recheck(rnd, ledger)
         return from_ledger(ledger.entries(), rnd.spec, rnd.root, today)
+
+
+def recheck(rnd: Round, ledger: Ledger) -> list[Entry]:
+    """Check again the files checked against an earlier form of the round (a field added,
+    the period moved...); editing the round's administration changes no verdict."""
+    from bilag4xl.intake.validate import validate_paths
+
+    form = form_digest(rnd.spec)
+    stale = [e for e in ledger.entries() if e.verdict.valid is not None and e.verdict.form != form]
+    if not stale:
+        return []
+    run = validate_paths([ledger.path(e) for e in stale], rnd.spec, keep_values=True)
+    for entry, result in zip(stale, run.results, strict=True):
+        ledger.update_verdict(entry.id, _verdict(result, rnd.spec))
+    return stale
 
 
 def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
