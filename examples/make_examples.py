@@ -20,10 +20,10 @@ import tempfile
 from pathlib import Path
 
 from bilag4xl.cli.render import to_json
-from bilag4xl.issues.report import report_data
 from bilag4xl.form.layout import plan
 from bilag4xl.form.spec import load_spec
 from bilag4xl.intake.validate import read_file
+from bilag4xl.issues.report import report_data
 from bilag4xl.template.writer import build, canonical_department, resolve_initiatives, slug
 from bilag4xl.testing import seed
 from bilag4xl.testing.fill import fill_template
