@@ -93,7 +93,7 @@ def generate(n: int, folder: Path) -> Path:
         layout = plan(spec, dept.name, dept.initiatives)
         values: dict[str, object] = {}
         for i in layout.inputs:
-            kind, path = i.field.kind.value, i.path
+            kind, path = str(i.field.kind), i.path
             if kind == "amount" and "cofinancing" not in path:
                 values[path] = float(rng.randrange(0, 5000))
             elif kind == "longtext":

@@ -39,19 +39,19 @@ def values_for(layout: Layout, seed: int = 0, date: dt.date | None = None) -> di
     values: dict[str, Any] = {}
     for n, i in enumerate(layout.inputs):
         kind, path = i.field.kind, i.path
-        if kind is Kind.AMOUNT:
+        if kind == Kind.AMOUNT:
             values[path] = None if (n + seed) % 5 == 0 else float((n * 37 + seed * 11) % 900)
-        elif kind is Kind.DATE:
+        elif kind == Kind.DATE:
             values[path] = date or dt.date(2009, 3, 1 + seed % 28)
-        elif kind is Kind.YESNO:
+        elif kind == Kind.YESNO:
             values[path] = (n + seed) % 2 == 0
-        elif kind is Kind.CHOICE:
+        elif kind == Kind.CHOICE:
             values[path] = i.field.options[(n + seed) % len(i.field.options)]
-        elif kind is Kind.EMAIL:
+        elif kind == Kind.EMAIL:
             values[path] = f"sagsbehandler{seed}@kk.dk"
-        elif kind is Kind.PHONE:
+        elif kind == Kind.PHONE:
             values[path] = "3366 1773"
-        elif kind is Kind.PATTERN:
+        elif kind == Kind.PATTERN:
             values[path] = "2009-38725" if "case" in path else "2009-174004"
         else:
             values[path] = f"Tekst {seed} for {path}.\nAnden linje æøå – “citat”."

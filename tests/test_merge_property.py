@@ -35,13 +35,13 @@ AMOUNT = st.one_of(
 
 
 def value(kind: Kind, options: tuple[str, ...]) -> st.SearchStrategy:
-    if kind is Kind.AMOUNT:
+    if kind == Kind.AMOUNT:
         return AMOUNT
-    if kind is Kind.DATE:
+    if kind == Kind.DATE:
         return st.none() | st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31))
-    if kind is Kind.YESNO:
+    if kind == Kind.YESNO:
         return st.none() | st.booleans()
-    if kind is Kind.CHOICE:
+    if kind == Kind.CHOICE:
         return st.none() | st.sampled_from(options)
     return st.none() | TEXT
 

@@ -28,19 +28,19 @@ def text(max_size: int) -> st.SearchStrategy[str]:
 def value_for(inp) -> st.SearchStrategy[object]:
     f = inp.field
     kind = f.kind
-    if kind is Kind.AMOUNT:
+    if kind == Kind.AMOUNT:
         return st.integers(0, 10**8).map(lambda n: n / 100)
-    if kind is Kind.DATE:
+    if kind == Kind.DATE:
         return st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31))
-    if kind is Kind.YESNO:
+    if kind == Kind.YESNO:
         return st.booleans()
-    if kind is Kind.CHOICE:
+    if kind == Kind.CHOICE:
         return st.sampled_from(f.options)
-    if kind is Kind.EMAIL:
+    if kind == Kind.EMAIL:
         return st.from_regex(r"[a-z]{1,8}\.[a-z]{1,8}@[a-z]{2,8}\.dk", fullmatch=True)
-    if kind is Kind.PHONE:
+    if kind == Kind.PHONE:
         return st.from_regex(r"(\+45 )?[2-9]\d{3} \d{4}", fullmatch=True)
-    if kind is Kind.PATTERN:
+    if kind == Kind.PATTERN:
         return st.from_regex(f.pattern, fullmatch=True).filter(lambda s: s == s.strip())
     return text(f.max_length or 200)
 

@@ -27,7 +27,7 @@ def test_builtin_spec_loads_with_the_seed_form() -> None:
     assert spec.name == "bilag4"
     assert spec.round.years == (2008, 2009, 2010, 2011)
     assert [f.label for f in spec.initiative_fields][:2] == ["Målgruppe", "Beskriv aktiviteterne"]
-    assert sum(f.kind is Kind.ECONOMY for f in spec.initiative.fields) == 1
+    assert sum(f.kind == Kind.ECONOMY for f in spec.initiative.fields) == 1
     tmf = spec.round.department("teknik- og miljøforvaltningen")
     assert tmf is not None and len(tmf.initiatives) == 3
 

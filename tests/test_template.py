@@ -72,7 +72,7 @@ def column_header(i: Input) -> Pos:
 
 
 def is_column_amount(i: Input) -> bool:
-    return i.field.kind is Kind.AMOUNT and (".years." in i.path or i.path.endswith("unallocated"))
+    return i.field.kind == Kind.AMOUNT and (".years." in i.path or i.path.endswith("unallocated"))
 
 
 # --------------------------------------------------------------------------- structure
@@ -183,7 +183,7 @@ def test_choices_are_list_validations(wb: Workbook, layout: Layout) -> None:
 
 
 def test_amounts_are_decimals_from_zero(wb: Workbook, layout: Layout, spec: Spec) -> None:
-    amounts = [i for i in layout.inputs if i.field.kind is Kind.AMOUNT]
+    amounts = [i for i in layout.inputs if i.field.kind == Kind.AMOUNT]
     assert len(amounts) == 3 * 6 + 5  # per initiative: 4 years, unallocated, co-financing
     for i in amounts:
         dv = validation_at(wb[i.pos.sheet], i.pos.ref)

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.errors import NoFeedbackError
 from bilag4xl.form.identity import form_digest
+from bilag4xl.form.kinds import rule
 from bilag4xl.form.layout import Layout, Pos, Role, Value, plan, span_width, text_height
 from bilag4xl.form.model import flatten
-from bilag4xl.form.spec import Kind, Spec
+from bilag4xl.form.spec import Spec
 from bilag4xl.intake.validate import FileResult, layout_of, read_file, validate_paths
 from bilag4xl.issues.report import Issue, Lang, Severity
 from bilag4xl.output import atomic_write, check_targets
@@ -80,11 +81,6 @@ class FeedbackResult:
     reason: str = ""
 
 
-# Kinds whose cell can hold what was typed even when it broke a rule (the caseworker then
-# edits their own text); an amount or date cell cannot, so that value stays in the comment.
-TEXT_KINDS = (Kind.TEXT, Kind.LONGTEXT, Kind.EMAIL, Kind.PHONE, Kind.PATTERN, Kind.CHOICE)
-
-
 def placed_values(result: FileResult, layout: Layout) -> dict[str, Value]:
     """The values to pre-fill: the valid ones, and invalid text back where it was typed (at
     most what a cell holds: the rest of a longer text is in the caseworker's own file)."""
@@ -92,7 +88,9 @@ def placed_values(result: FileResult, layout: Layout) -> dict[str, Value]:
     inputs = {i.path: i for i in layout.inputs}
     for path, raw in result.raw.items():
         typed_text = isinstance(raw, str) and path in inputs
-        if typed_text and values.get(path) is None and inputs[path].field.kind in TEXT_KINDS:
+        # A text cell can hold what was typed even when it broke a rule (the caseworker then
+        # edits their own text); an amount or date cell cannot: that value stays in the comment.
+        if typed_text and values.get(path) is None and rule(inputs[path].field.kind).holds_text:
             values[path] = raw[: excel.CELL_TEXT_MAX]
     return values
 

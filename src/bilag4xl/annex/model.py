@@ -23,8 +23,9 @@ from typing import Any
 
 from bilag4xl.danish.numbers import MILLION, amount_phrase, format_number, in_kroner
 from bilag4xl.form import paths
+from bilag4xl.form.kinds import NO, YES, rule
 from bilag4xl.form.model import Economy, Initiative, Submission
-from bilag4xl.form.spec import NO, YES, FieldSpec, Kind, Spec
+from bilag4xl.form.spec import FieldSpec, Kind, Spec
 
 EMPTY = "(ikke udfyldt)"
 # Cover fields that identify the case: shown under the title (not per department) when all
@@ -198,7 +199,7 @@ def _rows(ini: Initiative, spec: Spec) -> tuple[Row, ...]:
     rows: list[Row] = []
     groups: list[str | None] = []
     for f in spec.initiative.fields:
-        if f.kind is Kind.ECONOMY:
+        if f.kind == Kind.ECONOMY:
             rows.append(Row(f.label, _economy_lines(ini.economy, spec)))
             groups.append(None)
             continue
@@ -215,7 +216,7 @@ def _rows(ini: Initiative, spec: Spec) -> tuple[Row, ...]:
 
 
 def _is_choice(f: FieldSpec) -> bool:
-    return f.kind in (Kind.CHOICE, Kind.YESNO)
+    return rule(f.kind).listed
 
 
 def _economy_lines(eco: Economy, spec: Spec) -> tuple[Line, ...]:

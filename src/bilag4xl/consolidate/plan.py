@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bilag4xl.form import paths
+from bilag4xl.form.kinds import rule
 from bilag4xl.form.layout import FIRST_VALUE_COL, Layout, plan
 from bilag4xl.form.model import Submission, flatten
 from bilag4xl.form.spec import Kind, Spec
@@ -34,9 +35,6 @@ RESULT, ERRORS, WARNINGS = "#result", "#errors", "#warnings"
 YESNO_TEXT = {True: "Ja", False: "Nej"}
 RESULT_TEXT = {"valid": "Gyldig", "warnings": "Gyldig med advarsler", "invalid": "Ugyldig"}
 
-# A long text of 1,500 characters fits a 64 wide column within Excel's highest row (409 pt).
-WIDTHS = {Kind.LONGTEXT: 64.0, Kind.AMOUNT: 12.0, Kind.DATE: 12.0, Kind.YESNO: 10.0}
-STYLES = {Kind.AMOUNT: "cell_amount", Kind.DATE: "cell_date"}
 
 
 @dataclass(frozen=True)
@@ -45,20 +43,20 @@ class Column:
 
     header: str
     key: str
-    kind: Kind = Kind.TEXT
+    kind: str = Kind.TEXT
     width: float = 24.0
 
     @property
     def style(self) -> str:
-        return STYLES.get(self.kind, "cell")
+        return rule(self.kind).column[1]
 
     @property
     def is_field(self) -> bool:
         return not self.key.startswith("#")
 
 
-def _col(header: str, key: str, kind: Kind, width: float | None = None) -> Column:
-    return Column(header, key, kind, width or WIDTHS.get(kind, 24.0))
+def _col(header: str, key: str, kind: str, width: float | None = None) -> Column:
+    return Column(header, key, kind, width or rule(kind).column[0])
 
 
 _BLANK: dict[tuple[str, int], Layout] = {}
@@ -90,7 +88,7 @@ def initiative_columns(spec: Spec) -> list[Column]:
     ]
     eco = spec.economy_fields
     for f in spec.initiative.fields:
-        if f.kind is not Kind.ECONOMY:
+        if f.kind != Kind.ECONOMY:
             cols.append(_col(f.label, f.key, f.kind))
             continue
         for part in paths.amount_parts(spec.round.years):

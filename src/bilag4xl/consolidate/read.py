@@ -224,11 +224,11 @@ def _typed(value: Any, kind: Kind) -> Any:
     """A cell's value as the submission holds it (calamine gives floats, dates and '')."""
     if value == "" or value is None:
         return None
-    if kind is Kind.YESNO and value in ("Ja", "Nej"):
+    if kind == Kind.YESNO and value in ("Ja", "Nej"):
         return value == "Ja"
-    if isinstance(value, dt.datetime) and kind is Kind.DATE and value.time() == dt.time():
+    if isinstance(value, dt.datetime) and kind == Kind.DATE and value.time() == dt.time():
         return value.date()
-    if isinstance(value, float) and value.is_integer() and kind is not Kind.AMOUNT:
+    if isinstance(value, float) and value.is_integer() and kind != Kind.AMOUNT:
         return int(value)
     return value
 

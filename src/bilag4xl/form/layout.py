@@ -18,7 +18,8 @@ from enum import StrEnum
 from typing import Literal, NamedTuple
 
 from bilag4xl.form import identity, paths
-from bilag4xl.form.spec import YES, FieldSpec, Kind, Spec, spec_chunks
+from bilag4xl.form.kinds import NO, YES, rule
+from bilag4xl.form.spec import FieldSpec, Kind, Spec, spec_chunks
 from bilag4xl.xlsx import limits as excel
 from bilag4xl.xlsx import styles
 
@@ -397,12 +398,12 @@ class _Cursor:
     ) -> Pos:
         """Label, input (or fixed value) to its right, help text in the row below."""
         self.text(f.label)
-        span = self.span if f.kind in (Kind.LONGTEXT, Kind.TEXT, Kind.EMAIL) else min(self.span, 2)
+        span = self.span if rule(f.kind).wide else min(self.span, 2)
         if fixed is not None:
             self.text(fixed, "fixed", FIRST_VALUE_COL, self.span, path)
         else:
             self.layout.inputs.append(Input(path, self.pos(FIRST_VALUE_COL), f, span))
-        if f.kind is Kind.LONGTEXT:
+        if rule(f.kind).lines:
             self.height(LINE_HEIGHT * _text_lines(f.max_length, width_chars))
         here = self.pos(FIRST_VALUE_COL)
         self.skip()
@@ -551,7 +552,7 @@ def _plan_initiative(layout: Layout, index: int, sheet: str) -> None:
     c.skip(2)
     required: Required = [((name_pos,), name_field.label)] if name is None else []
     for f in spec.initiative.fields:
-        if f.kind is Kind.ECONOMY:
+        if f.kind == Kind.ECONOMY:
             required.append(_plan_economy(layout, c, f, index))
             continue
         here = c.field_row(f, paths.initiative(index, f.key), width_chars)
@@ -731,7 +732,7 @@ def _blank(value: Value) -> bool:
 
 def _as_text(value: Value) -> str:
     if isinstance(value, bool):
-        return YES if value else "Nej"
+        return YES if value else NO
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

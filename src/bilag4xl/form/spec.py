@@ -23,12 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bilag4xl.danish.numbers import unit_factor
 from bilag4xl.errors import SpecError
+from bilag4xl.form.kinds import ECONOMY, KINDS, NO, YES
 from bilag4xl.xlsx import limits as excel
 
-YES, NO = "Ja", "Nej"
 DEFAULT_MAX_KRONER = Decimal(10_000_000_000)  # per amount cell: 10 mia. kr.
-# Dates a template accepts (Excel validation) and the reader accepts (same window).
-DATE_MIN, DATE_MAX = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
@@ -64,7 +62,7 @@ class FieldSpec(_Model):
 
     key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
     label: NonEmpty
-    kind: Kind = Kind.TEXT
+    kind: str = Kind.TEXT  # a kind of `kinds.KINDS` (or "economy", the block of amounts)
     help: str = ""
     title: str | None = None
     required: bool = False
@@ -78,9 +76,12 @@ class FieldSpec(_Model):
 
     @model_validator(mode="after")
     def _kind_needs(self) -> FieldSpec:
-        if self.kind is Kind.CHOICE and not self.choices:
+        if self.kind not in KINDS and self.kind != ECONOMY:
+            known = ", ".join([*KINDS, ECONOMY])
+            raise ValueError(f"ukendt type '{self.kind}' (kendte typer: {known})")
+        if self.kind == Kind.CHOICE and not self.choices:
             raise ValueError("et felt af typen 'choice' skal have 'choices'")
-        if self.kind is Kind.PATTERN:
+        if self.kind == Kind.PATTERN:
             if not self.pattern:
                 raise ValueError("et felt af typen 'pattern' skal have 'pattern'")
             try:
@@ -92,7 +93,7 @@ class FieldSpec(_Model):
     @property
     def options(self) -> tuple[str, ...]:
         """The allowed values of a list input (yes/no included)."""
-        return (YES, NO) if self.kind is Kind.YESNO else self.choices
+        return (YES, NO) if self.kind == Kind.YESNO else self.choices
 
     @property
     def prompt_title(self) -> str:
@@ -231,9 +232,9 @@ class Spec(_Model):
         """The example a message gives for a field: the spec's own, else a neutral one."""
         if f.example:
             return f.example
-        if f.kind is Kind.PATTERN and f.pattern_hint:
+        if f.kind == Kind.PATTERN and f.pattern_hint:
             return f.pattern_hint
-        if f.kind is Kind.DATE:
+        if f.kind == Kind.DATE:
             return (self.round.deadline or dt.date(self.round.last_year, 12, 31)).strftime(
                 "%d.%m.%Y"
             )
@@ -311,7 +312,7 @@ class Spec(_Model):
     @property
     def initiative_fields(self) -> tuple[FieldSpec, ...]:
         """The initiative's fields other than the economy block."""
-        return tuple(f for f in self.initiative.fields if f.kind is not Kind.ECONOMY)
+        return tuple(f for f in self.initiative.fields if f.kind != Kind.ECONOMY)
 
 
 DEFAULT_SPEC_RESOURCE = "default_spec.toml"
@@ -469,14 +470,14 @@ def check_limits(spec: Spec) -> list[str]:
         problems += _check_fields(section, fields)
     if not any(f.key == "department" for f in spec.cover.fields):
         problems.append("cover.fields: feltet 'department' mangler (indberetningens forvaltning)")
-    economy = [f for f in spec.initiative.fields if f.kind is Kind.ECONOMY]
+    economy = [f for f in spec.initiative.fields if f.kind == Kind.ECONOMY]
     if len(economy) != 1:
         problems.append("initiative.fields: skal have præcis ét felt af typen 'economy'")
     elif economy[0].key != "economy":
         problems.append(
             f"initiative.fields ({economy[0].key}): økonomifeltet skal have key = 'economy'"
         )
-    if any(f.kind is Kind.ECONOMY for f in spec.cover.fields):
+    if any(f.kind == Kind.ECONOMY for f in spec.cover.fields):
         problems.append("cover.fields: typen 'economy' hører til initiative.fields")
     extra = [r.key for r in spec.overview.extra_rows]
     if len(extra) != len(set(extra)):

@@ -187,7 +187,7 @@ class _Carrier:
 
 
 def _is_amount(target: Input | None) -> bool:
-    return target is not None and target.field.kind is Kind.AMOUNT
+    return target is not None and target.field.kind == Kind.AMOUNT
 
 
 def _number(value: Any) -> bool:

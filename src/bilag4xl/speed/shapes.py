@@ -89,7 +89,7 @@ class Plan:
     def labels(self) -> dict[str, str]:
         """A label for every input, as messages show it ("Økonomi, 2008")."""
         spec = self.layout.spec
-        economy = next(f.label for f in spec.initiative.fields if f.kind is Kind.ECONOMY)
+        economy = next(f.label for f in spec.initiative.fields if f.kind == Kind.ECONOMY)
         out = {}
         for inp in self.layout.inputs:
             label = inp.field.label

@@ -11,9 +11,8 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from bilag4xl.danish.numbers import format_number
-from bilag4xl.danish.parsers import email_excel
 from bilag4xl.errors import SpecError
+from bilag4xl.form import kinds
 from bilag4xl.form.layout import (
     Formula,
     Input,
@@ -26,7 +25,7 @@ from bilag4xl.form.layout import (
     plan,
 )
 from bilag4xl.form.limits import MAX_INITIATIVES
-from bilag4xl.form.spec import DATE_MAX, DATE_MIN, Kind, Spec
+from bilag4xl.form.spec import Kind, Spec
 from bilag4xl.output import atomic_write, atomic_write_all, check_targets
 from bilag4xl.xlsx import limits as excel
 from bilag4xl.xlsx.workbook import StrictWorkbook, call, write_value
@@ -223,23 +222,14 @@ def _write_text(wb: StrictWorkbook, ws: Worksheet, t: Text) -> None:
     call(ws.write_string, t.pos.row, t.pos.col, t.text, fmt)
 
 
-def _input_style(kind: Kind) -> str:
-    return {
-        Kind.AMOUNT: "input_amount",
-        Kind.DATE: "input_date",
-        Kind.CHOICE: "input_choice",
-        Kind.YESNO: "input_choice",
-    }.get(kind, "input_text")
-
-
 def _write_input(
     wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, spec: Spec, flagged: bool = False
 ) -> None:
-    fmt = wb.fmt(_input_style(i.field.kind) + ("_flagged" if flagged else ""))
+    fmt = wb.fmt(kinds.rule(i.field.kind).style + ("_flagged" if flagged else ""))
     row, col = i.pos.row, i.pos.col
     _span(ws, row, col, i.span, fmt)
-    if isinstance(value, bool) and i.field.kind is Kind.YESNO:
-        value = "Ja" if value else "Nej"
+    if isinstance(value, bool) and i.field.kind == Kind.YESNO:
+        value = kinds.YES if value else kinds.NO
     write_value(ws, row, col, value, fmt)
     call(ws.data_validation, row, col, row, col, validation(i, spec), what=f"validering af {i.pos}")
 
@@ -261,21 +251,12 @@ def rule_formulas(i: Input, layout: Layout) -> list[tuple[str, str]]:
     """(Excel formula, style) pairs: invalid-value rules first, then the missing marker."""
     f, ref = i.field, i.pos.ref
     filled = f'{ref}<>""'
-    bad: str | None = None
-    if f.kind is Kind.AMOUNT:
-        top = layout.spec.max_amount
-        bad = f"OR(NOT(ISNUMBER({ref})),{ref}<0,{ref}>{top:.15g})"
-        if i.path.endswith(".cofinancing"):
-            total = _total_pos(layout, i.pos.sheet)
-            bad = f"OR({bad},AND(ISNUMBER({ref}),{ref}>{total.ref}))"
-    elif f.kind in (Kind.CHOICE, Kind.YESNO):
-        options = ",".join(f'{ref}="{o}"' for o in f.options)
-        bad = f"NOT(OR({options}))"
-    elif f.kind is Kind.DATE:
-        bad = f"NOT(ISNUMBER({ref}))"
-    elif f.kind is Kind.EMAIL:
-        bad = f"NOT({email_excel(ref)})"
-    if f.max_length and f.kind not in (Kind.AMOUNT, Kind.DATE):
+    kind = kinds.rule(f.kind)
+    bad = kind.invalid(ref, f, layout.spec) if kind.invalid else None
+    if bad and i.path.endswith(".cofinancing"):  # never more than the initiative's total
+        total = _total_pos(layout, i.pos.sheet)
+        bad = f"OR({bad},AND(ISNUMBER({ref}),{ref}>{total.ref}))"
+    if f.max_length and kind.length_checked:
         too_long = f"LEN({ref})>{f.max_length}"
         bad = f"OR({bad},{too_long})" if bad else too_long
     rules = [(f"=AND({filled},{bad})", "cf_invalid")] if bad else []
@@ -305,43 +286,22 @@ def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
 def validation(i: Input, spec: Spec) -> dict[str, Any]:
     """The Excel data validation of an input: a rule, an input message and an error message."""
     f = i.field
-    rule: dict[str, Any]
-    if f.kind is Kind.AMOUNT:
-        top = spec.max_amount
-        rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": top}
-        unit = spec.round.unit
-        error = f"Skriv et tal mellem 0 og {format_number(top)} (beløb i {unit}), uden tekst."
-    elif f.kind in (Kind.CHOICE, Kind.YESNO):
-        rule = {"validate": "list", "source": list(f.options)}
-        error = "Vælg en værdi fra listen: " + ", ".join(f.options) + "."
-        if len(error) > excel.ERROR_MESSAGE_MAX:
-            error = "Vælg en værdi fra listen (pilen til højre for cellen)."
-    elif f.kind is Kind.DATE:
-        rule = {"validate": "date", "criteria": "between", "minimum": DATE_MIN, "maximum": DATE_MAX}
-        error = f"Skriv en dato som DD.MM.ÅÅÅÅ, fx {spec.example(f)}."
-    elif f.max_length:
-        rule = {"validate": "length", "criteria": "<=", "value": f.max_length}
-        error = f"Teksten må højst være {f.max_length} tegn."
-        if f.kind is Kind.PATTERN and f.pattern_hint:
-            error = f"Skriv værdien som {f.pattern_hint}."
-    else:
-        rule = {"validate": "any"}
-        error = ""
+    checks, error = kinds.rule(f.kind).validation(f, spec)
     prompt = f.help or error or f.label
     if len(prompt) > excel.PROMPT_MESSAGE_MAX:
         prompt = excel.shorten(prompt, excel.PROMPT_MESSAGE_MAX - 20) + " (se Vejledning)"
-    rule.update({"input_title": f.prompt_title, "input_message": prompt})
+    checks.update({"input_title": f.prompt_title, "input_message": prompt})
     if error:
         if len(error) > excel.ERROR_MESSAGE_MAX:
             raise SpecError(
                 f"{f.key}: fejlbeskeden bliver {len(error)} tegn (højst "
                 f"{excel.ERROR_MESSAGE_MAX}); forkort 'pattern_hint' eller 'choices'"
             )
-        rule.update(
+        checks.update(
             {
                 "error_title": excel.shorten(f.label, excel.PROMPT_TITLE_MAX),
                 "error_message": error,
                 "error_type": "stop",
             }
         )
-    return rule
+    return checks

@@ -73,7 +73,7 @@ def fill_template(
 
 def _cell_value(inp: Input, value: object) -> object:
     """Yes/no as the list's text, like a user picking from the drop-down."""
-    if isinstance(value, bool) and inp.field.kind.value == "yesno":
+    if isinstance(value, bool) and inp.field.kind == "yesno":
         return "Ja" if value else "Nej"
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime.combine(value, dt.time())
