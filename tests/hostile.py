@@ -39,6 +39,12 @@ def valid(spare: bool = False) -> bytes:
     return filled(Path(_KEEP.name), values, name=name, blank=1 if spare else None).read_bytes()
 
 
+@functools.cache
+def written() -> bytes:
+    """The valid submission as bilag4xl itself writes it (shared strings, no inline ones)."""
+    return build(layout_for(), valid_values())
+
+
 # A round of many departments with the TMF initiatives, so that every reproducer of a merge
 # can be a department of its own (one department's second file would only be a duplicate).
 ROUND_DEPARTMENTS = 40
@@ -345,6 +351,13 @@ def _with_sst(data: bytes) -> bytes:
     )
 
 
+def inline_string_without_text(folder: Path, base: bytes | None = None) -> Path:
+    """An inline string whose value stands in <v> instead of <is> (read as nothing)."""
+    cell = f'<c r="{TEXT}" t="inlineStr"><v>Unge</v></c>'
+    data = edit_sheet(base or written(), SHEET0, set_cell(TEXT, cell))
+    return write(folder, "inline_string_without_text", data)
+
+
 def long_number(folder: Path, base: bytes | None = None) -> Path:
     """A 30-digit amount (rounded to a double's 17 digits without a word)."""
     cell = f'<c r="{AMOUNT}"><v>123456789012345678901234567890</v></c>'
@@ -440,6 +453,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "metadata_spec_version_edited": (metadata_spec_version_edited, "metadata-changed"),
     "rich_text_space": (rich_text_space, None),
     "string_index_negative": (string_index_negative, "string-ref-invalid"),
+    "inline_string_without_text": (inline_string_without_text, "string-ref-invalid"),
     "long_number": (long_number, "number-precision"),
     "long_text": (long_text, "too-long"),
     "vertical_tab_text": (vertical_tab_text, None),

@@ -164,7 +164,7 @@ def _values(xml: bytes, start: int, end: int, out: SheetScan) -> None:
         else:
             _long_number(xml, start, match, out)
     bad = list(_BAD_INDEX.finditer(xml, start, end))
-    if inline:
+    if inline or xml.find(b'"inlineStr"', start, end) >= 0:  # an inline string without text
         bad += _BAD_INLINE.finditer(xml, start, end)
     for match in bad:
         ref, body = _cell_at(xml, match.start())
