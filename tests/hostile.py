@@ -104,6 +104,14 @@ def far_cell_az(folder: Path, base: bytes | None = None) -> Path:
     return write(folder, "far_cell_az", data)
 
 
+def second_reference(folder: Path, base: bytes | None = None) -> Path:
+    """A cell tag with a second reference: calamine reads the last, AZ1048576 (and panics
+    on XFD1048576), where a scan reading the first saw B8."""
+    cell = f'<c r="{AMOUNT}" r="AZ1048576"><v>5</v></c>'
+    data = edit_sheet(base or valid(), SHEET0, set_cell(AMOUNT, cell))
+    return write(folder, "second_reference", data)
+
+
 def junk_cells(folder: Path, base: bytes | None = None) -> Path:
     """260,000 cells of junk below the form (beyond the 250,000 a file may hold)."""
     rows = b"".join(
@@ -429,6 +437,7 @@ def _in_encoding(encoding: str) -> Callable[[bytes], bytes]:
 REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "far_cell": (far_cell, "cell-out-of-bounds"),
     "far_cell_az": (far_cell_az, "cell-out-of-bounds"),
+    "second_reference": (second_reference, "cell-out-of-bounds"),
     "junk_cells": (junk_cells, "too-many-cells"),
     "shared_formula_left": (shared_formula_left, "value-outside-inputs"),
     "many_spare_sheets": (many_spare_sheets, "metadata-invalid"),

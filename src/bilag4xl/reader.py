@@ -438,8 +438,11 @@ def _calamine_values(data: bytes, names: list[str]) -> dict[str, list[list[CellV
         return {
             name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names
         }
-    except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise UnreadableWorkbook("corrupt", reason=str(exc).splitlines()[0][:120]) from exc
+    except BaseException as exc:  # its own error types; and a Rust panic is a BaseException
+        if not (isinstance(exc, Exception) or type(exc).__name__ == "PanicException"):
+            raise  # KeyboardInterrupt, SystemExit
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        raise UnreadableWorkbook("corrupt", reason=reason) from exc
 
 
 def _fix_strings(rows: list[list[CellValue]], xml: bytes, fixes: dict[int, str]) -> None:

@@ -36,7 +36,10 @@ NO_CELL: Cell = (-1, -1)
 # A cell reference as Excel, LibreOffice, openpyxl and xlsxwriter write it, and one that
 # is small (column A-Z, row 1-99): a sheet whose cells are all small is allocated little.
 _REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
-_NOT_SMALL = re.compile(rb'<c(?! r="[A-Z][1-9][0-9]?")')  # a cell tag but a small one
+# A cell tag but a small one with no second reference (calamine reads the last "r" of a tag,
+# so <c r="A1" r="XFD1048576"> is a cell at XFD1048576).
+_NOT_SMALL = re.compile(rb'<c(?! r="[A-Z][1-9][0-9]?"(?:(?!\sr\s*=)[^>])*>)')
+_TWO_REFS = re.compile(rb"<c(?=\s)[^>]*?\sr\s*=[^>]*?\sr\s*=")
 SMALL: Cell = (98, 25)  # the furthest cell of a sheet of small references: Z99
 _LETTERS = re.compile(rb"[A-Z]+")
 # An element of the sheet data with a namespace prefix (calamine reads <x:c> as a cell).
@@ -92,9 +95,7 @@ def scan(xml: bytes, limits: Limits, sheet: str = "") -> SheetScan:
     if end - start > limits.cells * MIN_CELL_BYTES:  # room for more cells than allowed
         _count_cells(xml, start, end, limits)
     small = not _NOT_SMALL.search(xml, start, end)
-    if _PREFIXED.search(xml, start, end) or (
-        not small and xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end)
-    ):
+    if _PREFIXED.search(xml, start, end) if small else _needs_canonical(xml, start, end):
         xml = b"<sheetData>" + _canonical(xml[start:end], limits, sheet) + b"</sheetData>"
         start, end, small = 0, len(xml), False
     out = SheetScan()
@@ -110,6 +111,15 @@ def scan(xml: bytes, limits: Limits, sheet: str = "") -> SheetScan:
 MIN_CELL_BYTES = 4  # "<c/>"
 
 
+def _needs_canonical(xml: bytes, start: int, end: int) -> bool:
+    """Whether some cell tag is not `<c r="B8" ...>` with one reference (or is prefixed)."""
+    return bool(
+        xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end)
+        or _TWO_REFS.search(xml, start, end)
+        or _PREFIXED.search(xml, start, end)
+    )
+
+
 def _count_cells(xml: bytes, start: int, end: int, limits: Limits) -> int:
     count = xml.count(b"<c", start, end)
     if count > limits.cells:
@@ -123,7 +133,7 @@ def duplicates(xml: bytes) -> dict[Cell, int]:
     start, end = _region(xml)
     if start < 0:
         return {}
-    if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+    if _needs_canonical(xml, start, end):
         xml = _canonical(xml[start:end], None, "")
         start, end = 0, len(xml)
     refs = _REF.findall(xml, start, end)
@@ -193,7 +203,7 @@ def string_cells(xml: bytes) -> dict[Cell, int]:
     start, end = _region(xml)
     if start < 0:
         return {}
-    if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+    if _needs_canonical(xml, start, end):
         xml = _canonical(xml[start:end], None, "")
         start, end = 0, len(xml)
     return {_cell(ref): int(n) for ref, n in _STRING_CELL.findall(xml, start, end)}
