@@ -9,11 +9,14 @@ of that in the bytes, before calamine sees them, so that nothing is lost without
 nothing is allocated for a cell beyond the limits.
 
 Speed: this runs for every sheet of every file, so each question is one C-speed pass
-(`findall`, `bytes.count`) over the first `<sheetData>` (the only one calamine reads), and
-Python-level work happens only for what is found. That needs every cell tag in the form
-Excel, LibreOffice, openpyxl and xlsxwriter write, `<c r="B8" ...>`; anything else
-(namespace prefixes, single quotes, spaces around "=", cells without a reference) is first
-rewritten into that form with the positions calamine gives such cells (`_canonical`).
+(a search, `bytes.count`) over the first `<sheetData>` (the only one calamine reads), and
+Python-level work happens only for what is found. Most sheets have only small references
+(A1 to Z99): one search says so, and their cells are not compared one by one. The passes
+need every cell tag in the form Excel, LibreOffice, openpyxl and xlsxwriter write, one
+reference first, `<c r="B8" ...>`; anything else (namespace prefixes, cells without a
+reference, a second reference) is first rewritten into that form with the positions
+calamine gives such cells (`_canonical`). Error values are found whatever their quoting;
+the other type checks expect the writers' (double quotes, the type the last attribute).
 """
 
 from __future__ import annotations
