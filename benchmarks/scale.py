@@ -86,10 +86,16 @@ def worst_files(work: Path) -> None:
     cols = limits.SUBMISSION.cols  # one cell far out: calamine's dense grid just under the limit
     rows = limits.SUBMISSION.grid // cols - 100
     far = b'<row r="%d"><c r="%s%d"><v>1</v></c></row>' % (rows, _letters(cols).encode(), rows)
+    half = (limits.SUBMISSION.total_bytes - 2 * 2**20) // 2  # two parts under part_bytes
+    texts = {f"xl/worksheets/sheet{n}.xml": _long_texts(half) for n in (3, 4)}
+    third = "xl/worksheets/sheet3.xml"
     files = {
         "largest template (200 initiatives)": largest,
-        f"{cells:,} junk cells": _with_rows(small, junk),
-        f"one cell at {_letters(cols)}{rows} (grid {rows * cols:,})": _with_rows(small, far),
+        f"{2 * half / 2**20:.0f} MB of long texts in two sheets": _with_rows(small, texts),
+        f"{cells:,} junk cells": _with_rows(small, {third: junk}),
+        f"one cell at {_letters(cols)}{rows} (grid {rows * cols:,})": _with_rows(
+            small, {third: far}
+        ),
     }
     print(f"\n{'validate one file':40} {'MiB on disk':>11} {'seconds':>8} {'peak MiB':>9}")
     for name, content in files.items():
@@ -99,20 +105,33 @@ def worst_files(work: Path) -> None:
         print(f"{name:40} {len(content) / 2**20:11.1f} {seconds:8.2f} {peak:9.0f}")
 
 
+def _long_texts(size: int) -> bytes:
+    """Rows of 30,000-character texts that do not compress (a zip bomb's ratio is refused)."""
+    import random
+
+    rng = random.Random(1)
+    cell = 30_000
+    rows = []
+    for r in range(60, 60 + size // (cell + 60)):
+        text = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz ", k=cell))  # 1 byte each
+        rows.append(f'<row r="{r}"><c r="Z{r}" t="inlineStr"><is><t>{text}</t></is></c></row>')
+    return "".join(rows).encode()
+
+
 def _letters(col: int) -> str:
     from bilag4xl.xlsx.limits import col_letter
 
     return col_letter(col - 1)
 
 
-def _with_rows(workbook: bytes, rows: bytes) -> bytes:
-    """The workbook with `rows` added to the sheet data of its third sheet."""
+def _with_rows(workbook: bytes, rows: dict[str, bytes]) -> bytes:
+    """The workbook with rows added to the sheet data of some sheet parts."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", 8) as target:
         for info in source.infolist():
             part = source.read(info)
-            if info.filename == "xl/worksheets/sheet3.xml":
-                part = part.replace(b"</sheetData>", rows + b"</sheetData>")
+            if info.filename in rows:
+                part = part.replace(b"</sheetData>", rows[info.filename] + b"</sheetData>")
             target.writestr(info.filename, part)
     return out.getvalue()
 

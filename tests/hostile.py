@@ -39,6 +39,12 @@ def valid(spare: bool = False) -> bytes:
     return filled(Path(_KEEP.name), values, name=name, blank=1 if spare else None).read_bytes()
 
 
+@functools.cache
+def written() -> bytes:
+    """The valid submission as bilag4xl itself writes it (shared strings, no inline ones)."""
+    return build(layout_for(), valid_values())
+
+
 # A round of many departments with the TMF initiatives, so that every reproducer of a merge
 # can be a department of its own (one department's second file would only be a duplicate).
 ROUND_DEPARTMENTS = 40
@@ -96,6 +102,14 @@ def far_cell_az(folder: Path, base: bytes | None = None) -> Path:
         base or valid(), SHEET0, set_cell("AZ1048576", '<c r="AZ1048576"><v>1</v></c>')
     )
     return write(folder, "far_cell_az", data)
+
+
+def second_reference(folder: Path, base: bytes | None = None) -> Path:
+    """A cell tag with a second reference: calamine reads the last, AZ1048576 (and panics
+    on XFD1048576), where a scan reading the first saw B8."""
+    cell = f'<c r="{AMOUNT}" r="AZ1048576"><v>5</v></c>'
+    data = edit_sheet(base or valid(), SHEET0, set_cell(AMOUNT, cell))
+    return write(folder, "second_reference", data)
 
 
 def junk_cells(folder: Path, base: bytes | None = None) -> Path:
@@ -345,6 +359,13 @@ def _with_sst(data: bytes) -> bytes:
     )
 
 
+def inline_string_without_text(folder: Path, base: bytes | None = None) -> Path:
+    """An inline string whose value stands in <v> instead of <is> (read as nothing)."""
+    cell = f'<c r="{TEXT}" t="inlineStr"><v>Unge</v></c>'
+    data = edit_sheet(base or written(), SHEET0, set_cell(TEXT, cell))
+    return write(folder, "inline_string_without_text", data)
+
+
 def long_number(folder: Path, base: bytes | None = None) -> Path:
     """A 30-digit amount (rounded to a double's 17 digits without a word)."""
     cell = f'<c r="{AMOUNT}"><v>123456789012345678901234567890</v></c>'
@@ -416,6 +437,7 @@ def _in_encoding(encoding: str) -> Callable[[bytes], bytes]:
 REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "far_cell": (far_cell, "cell-out-of-bounds"),
     "far_cell_az": (far_cell_az, "cell-out-of-bounds"),
+    "second_reference": (second_reference, "cell-out-of-bounds"),
     "junk_cells": (junk_cells, "too-many-cells"),
     "shared_formula_left": (shared_formula_left, "value-outside-inputs"),
     "many_spare_sheets": (many_spare_sheets, "metadata-invalid"),
@@ -440,6 +462,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "metadata_spec_version_edited": (metadata_spec_version_edited, "metadata-changed"),
     "rich_text_space": (rich_text_space, None),
     "string_index_negative": (string_index_negative, "string-ref-invalid"),
+    "inline_string_without_text": (inline_string_without_text, "string-ref-invalid"),
     "long_number": (long_number, "number-precision"),
     "long_text": (long_text, "too-long"),
     "vertical_tab_text": (vertical_tab_text, None),

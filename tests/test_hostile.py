@@ -13,9 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bilag4xl.cli.app import app
+from bilag4xl.errors import UnreadableWorkbook
+from bilag4xl.intake import workbook as reader
 from bilag4xl.intake.sheetscan import shift_formula
 from bilag4xl.intake.validate import read_file
-from hostile import REPRODUCERS, SHEET0, round_spec_path, valid_for, write
+from hostile import REPRODUCERS, SHEET0, rezip, round_spec_path, valid, valid_for, write
 
 runner = CliRunner()
 
@@ -204,3 +206,16 @@ def test_every_command_on_every_reproducer(files: dict[str, Path], tmp_path: Pat
         result = runner.invoke(app, args)
         assert isinstance(result.exception, SystemExit | None), (args, result.exception)
         assert result.exit_code in (0, 1), (args, result.output)
+
+
+def test_a_reader_panic_is_a_damaged_file() -> None:
+    """python-calamine turns a Rust panic into a BaseException; it is one file's issue."""
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" r="XFD1048576"><v>1</v></c></row></sheetData>'
+        b"</worksheet>"
+    )
+    data = rezip(valid(), {"xl/worksheets/sheet1.xml": lambda _: sheet})
+    with pytest.raises(UnreadableWorkbook) as caught:
+        reader._calamine_values(data, ["Vejledning"])
+    assert caught.value.code == "corrupt"

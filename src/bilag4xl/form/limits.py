@@ -41,7 +41,7 @@ class Limits:
     cols: int  # highest column (1-based: 256 is IV)
     grid: int  # sum over sheets of rows x columns from A1 to the last cell (what a reader
     # of whole sheets allocates)
-    cells: int  # cell elements in all sheets
+    cells: int  # cell elements in one sheet
 
     @property
     def max_cell(self) -> str:
@@ -50,14 +50,15 @@ class Limits:
         return cell_ref(self.rows - 1, self.cols - 1)
 
 
-# The largest template x ~10 (cells) to ~250 (rows): room for what people add (notes below
+# The largest template x ~5 (cells) to ~250 (rows): room for what people add (notes below
 # the form, formatted cells), far below what would strain memory: at most ~2 million grid
-# cells, ~100 MB for python-calamine's cells and the Python lists of values.
+# cells (~100 MB for python-calamine's cells and the Python lists of values) and 64 MB of
+# parts (held here, in the zip calamine reads, and as calamine's strings).
 SUBMISSION = Limits(
     file_bytes=100 * MiB,
     members=5_000,
     part_bytes=32 * MiB,
-    total_bytes=256 * MiB,
+    total_bytes=64 * MiB,  # the largest template, every text at its longest: ~10 MB
     ratio=200,
     sheets=MAX_INITIATIVES + 30,
     rows=65_536,  # Excel 2003's sheet: 65,536 rows x 256 columns

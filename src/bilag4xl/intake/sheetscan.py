@@ -9,11 +9,14 @@ of that in the bytes, before calamine sees them, so that nothing is lost without
 nothing is allocated for a cell beyond the limits.
 
 Speed: this runs for every sheet of every file, so each question is one C-speed pass
-(`findall`, `bytes.count`) over the first `<sheetData>` (the only one calamine reads), and
-Python-level work happens only for what is found. That needs every cell tag in the form
-Excel, LibreOffice, openpyxl and xlsxwriter write, `<c r="B8" ...>`; anything else
-(namespace prefixes, single quotes, spaces around "=", cells without a reference) is first
-rewritten into that form with the positions calamine gives such cells (`_canonical`).
+(a search, `bytes.count`) over the first `<sheetData>` (the only one calamine reads), and
+Python-level work happens only for what is found. Most sheets have only small references
+(A1 to Z99): one search says so, and their cells are not compared one by one. The passes
+need every cell tag in the form Excel, LibreOffice, openpyxl and xlsxwriter write, one
+reference first, `<c r="B8" ...>`; anything else (namespace prefixes, cells without a
+reference, a second reference) is first rewritten into that form with the positions
+calamine gives such cells (`_canonical`). Error values are found whatever their quoting;
+the other type checks expect the writers' (double quotes, the type the last attribute).
 """
 
 from __future__ import annotations
@@ -36,7 +39,10 @@ NO_CELL: Cell = (-1, -1)
 # A cell reference as Excel, LibreOffice, openpyxl and xlsxwriter write it, and one that
 # is small (column A-Z, row 1-99): a sheet whose cells are all small is allocated little.
 _REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
-_NOT_SMALL = re.compile(rb'<c(?! r="[A-Z][1-9][0-9]?")')  # a cell tag but a small one
+# A cell tag but a small one with no second reference (calamine reads the last "r" of a tag,
+# so <c r="A1" r="XFD1048576"> is a cell at XFD1048576).
+_NOT_SMALL = re.compile(rb'<c(?! r="[A-Z][1-9][0-9]?"(?:(?!\sr\s*=)[^>])*>)')
+_TWO_REFS = re.compile(rb"<c(?=\s)[^>]*?\sr\s*=[^>]*?\sr\s*=")
 SMALL: Cell = (98, 25)  # the furthest cell of a sheet of small references: Z99
 _LETTERS = re.compile(rb"[A-Z]+")
 # An element of the sheet data with a namespace prefix (calamine reads <x:c> as a cell).
@@ -50,7 +56,8 @@ _CACHED = re.compile(rb"\s*<v>(?!</v>)")
 # last attribute in what Excel, LibreOffice, openpyxl and xlsxwriter write.
 _BAD_INDEX = re.compile(rb' t="s">(?!<v>[0-9]{1,9}</v>|</c>)')
 _BAD_INLINE = re.compile(rb' t="inlineStr">(?!<is>|</c>)')
-_LONG_NUMBER = re.compile(rb"<v>([-+]?[0-9][0-9.]{15,}(?:[eE][-+]?[0-9]+)?)</v>")
+# An error value ("#REF!"), or a number of 16 characters and more (it may lose digits).
+_ODD_VALUE = re.compile(rb"<v>(?:#|([-+]?[0-9][0-9.]{15,}(?:[eE][-+]?[0-9]+)?)</v>)")
 _STRING_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\st="s"[^>]*><v>([0-9]+)</v>')
 _REF_SHIFT = re.compile(
     r"(\"[^\"]*\"|'(?:[^']|'')*')"  # string literals and quoted sheet names: left alone
@@ -70,7 +77,6 @@ class SheetScan:
     bad_strings: dict[Cell, str] = field(default_factory=dict)  # cell -> what it holds
     long_numbers: dict[Cell, str] = field(default_factory=dict)  # cell -> the digits
     extent: Cell = NO_CELL  # no cell lies further down or right than this
-    cells: int = 0
     # Values the XML holds (<v> and <is> elements, error values not counted), to compare
     # with what calamine read: fewer read means a cell written twice (`duplicates_checked`
     # says whether the references were compared one by one already).
@@ -89,25 +95,39 @@ def scan(xml: bytes, limits: Limits, sheet: str = "") -> SheetScan:
     start, end = _region(xml)
     if start < 0:
         return SheetScan()
-    count = xml.count(b"<c", start, end)
-    if count > limits.cells:
-        raise UnreadableWorkbook("too-many-cells", cells=str(count), maximum=str(limits.cells))
+    if end - start > limits.cells * MIN_CELL_BYTES:  # room for more cells than allowed
+        _count_cells(xml, start, end, limits)
     small = not _NOT_SMALL.search(xml, start, end)
-    if _PREFIXED.search(xml, start, end) or (
-        not small and count != xml.count(b'<c r="', start, end)
-    ):
+    if _PREFIXED.search(xml, start, end) if small else _needs_canonical(xml, start, end):
         xml = b"<sheetData>" + _canonical(xml[start:end], limits, sheet) + b"</sheetData>"
-        start, end = 0, len(xml)
-        count = xml.count(b"<c", start, end)
-        small = False
-    out = SheetScan(cells=count)
+        start, end, small = 0, len(xml), False
+    out = SheetScan()
     if small:
-        out.extent = SMALL if count else NO_CELL
+        out.extent = SMALL if xml.find(b"<c", start, end) >= 0 else NO_CELL
     else:
         _extent(xml, start, end, limits, sheet, out)
     _formulas(xml, start, end, out)
     _values(xml, start, end, out)
     return out
+
+
+MIN_CELL_BYTES = 4  # "<c/>"
+
+
+def _needs_canonical(xml: bytes, start: int, end: int) -> bool:
+    """Whether some cell tag is not `<c r="B8" ...>` with one reference (or is prefixed)."""
+    return bool(
+        xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end)
+        or _TWO_REFS.search(xml, start, end)
+        or _PREFIXED.search(xml, start, end)
+    )
+
+
+def _count_cells(xml: bytes, start: int, end: int, limits: Limits) -> int:
+    count = xml.count(b"<c", start, end)
+    if count > limits.cells:
+        raise UnreadableWorkbook("too-many-cells", cells=str(count), maximum=str(limits.cells))
+    return count
 
 
 def duplicates(xml: bytes) -> dict[Cell, int]:
@@ -116,7 +136,7 @@ def duplicates(xml: bytes) -> dict[Cell, int]:
     start, end = _region(xml)
     if start < 0:
         return {}
-    if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+    if _needs_canonical(xml, start, end):
         xml = _canonical(xml[start:end], None, "")
         start, end = 0, len(xml)
     refs = _REF.findall(xml, start, end)
@@ -127,7 +147,7 @@ def _extent(xml: bytes, start: int, end: int, limits: Limits, sheet: str, out: S
     """How far the cells of a sheet with references beyond Z99 reach, compared one by one;
     a cell beyond the limits is refused."""
     refs = _REF.findall(xml, start, end)
-    if len(refs) != out.cells:  # a reference the pattern does not read: the strict path
+    if len(refs) != _count_cells(xml, start, end, limits):  # a reference not in this form
         region = _canonical(xml[start:end], limits, sheet)
         refs = _REF.findall(region)
     rows = max(map(int, map(_SECOND, refs)))
@@ -149,27 +169,36 @@ def _extent(xml: bytes, start: int, end: int, limits: Limits, sheet: str, out: S
 def _values(xml: bytes, start: int, end: int, out: SheetScan) -> None:
     """Error values, shared-string references that are not one, numbers that lose digits,
     and how many values the XML holds."""
-    out.values += xml.count(b"<v>", start, end) + xml.count(b"<is>", start, end)
-    at = xml.find(b"<v>#", start, end)
-    while at >= 0:  # an error value is "#..." in a cell of type "e" (whatever its quoting)
-        tag = xml.rfind(b'<c r="', start, at)
-        if _ERROR_TYPE.search(xml, tag, xml.find(b">", tag)):
-            cell = _cell(xml[tag + 6 : xml.find(b'"', tag + 6)])
-            out.errors[cell] = _text(xml[at + 3 : xml.find(b"</v>", at)])
-            out.values -= 1
-        at = xml.find(b"<v>#", at + 4, end)
+    inline = xml.count(b"<is>", start, end)
+    out.values += xml.count(b"<v>", start, end) + inline
+    for match in _ODD_VALUE.finditer(xml, start, end):  # "#..." or 16 digits and more
+        if match.group(1) is None:
+            _error_value(xml, start, match.start(), out)
+        else:
+            _long_number(xml, start, match, out)
     bad = list(_BAD_INDEX.finditer(xml, start, end))
-    if xml.find(b"inlineStr", start, end) >= 0:
+    if inline or xml.find(b'"inlineStr"', start, end) >= 0:  # an inline string without text
         bad += _BAD_INLINE.finditer(xml, start, end)
     for match in bad:
         ref, body = _cell_at(xml, match.start())
         out.bad_strings[ref] = body
-    for match in _LONG_NUMBER.finditer(xml, start, end):
-        digits = match.group(1).decode()
-        at = xml.rfind(b"<c ", start, match.start())
-        tag = xml[at : xml.find(b">", at)]
-        if (b' t="' not in tag or b' t="n"' in tag) and _loses_digits(digits):
-            out.long_numbers[_cell_at(xml, match.start())[0]] = digits
+
+
+def _error_value(xml: bytes, start: int, at: int, out: SheetScan) -> None:
+    """An error value is "#..." in a cell of type "e" (whatever its quoting)."""
+    tag = xml.rfind(b'<c r="', start, at)
+    if _ERROR_TYPE.search(xml, tag, xml.find(b">", tag)):
+        cell = _cell(xml[tag + 6 : xml.find(b'"', tag + 6)])
+        out.errors[cell] = _text(xml[at + 3 : xml.find(b"</v>", at)])
+        out.values -= 1
+
+
+def _long_number(xml: bytes, start: int, match: re.Match[bytes], out: SheetScan) -> None:
+    digits = match.group(1).decode()
+    at = xml.rfind(b"<c ", start, match.start())
+    tag = xml[at : xml.find(b">", at)]
+    if (b' t="' not in tag or b' t="n"' in tag) and _loses_digits(digits):
+        out.long_numbers[_cell_at(xml, match.start())[0]] = digits
 
 
 def string_cells(xml: bytes) -> dict[Cell, int]:
@@ -177,7 +206,7 @@ def string_cells(xml: bytes) -> dict[Cell, int]:
     start, end = _region(xml)
     if start < 0:
         return {}
-    if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+    if _needs_canonical(xml, start, end):
         xml = _canonical(xml[start:end], None, "")
         start, end = 0, len(xml)
     return {_cell(ref): int(n) for ref, n in _STRING_CELL.findall(xml, start, end)}

@@ -95,7 +95,10 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     path = Path(path)
     job = _Job(spec, keep=True, skip=None)
     result = next(isolation.run(job, [path], workers=1))
-    return _lost(path, result) if isinstance(result, isolation.Lost) else result  # type: ignore[return-value]
+    if isinstance(result, isolation.Lost):
+        return _lost(path, result)
+    assert result is not None  # nothing is skipped here
+    return result
 
 
 def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:

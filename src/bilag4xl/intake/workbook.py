@@ -28,6 +28,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from bilag4xl.errors import UnreadableWorkbook
@@ -49,7 +50,8 @@ WORKBOOK, WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
 SHARED_STRINGS, STYLES = "xl/sharedStrings.xml", "xl/styles.xml"
 
 _NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PROTECTION = re.compile(rb"<(?:[\w.\-]+:)?sheetProtection\b([^>]*)>")
+_PROTECTION = re.compile(rb"<sheetProtection\b([^>]*)>")
+_PROTECTION_PREFIXED = re.compile(rb"<[\w.\-]+:sheetProtection\b([^>]*)>")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")  # one pass over a part, not one per keyword
 _PROTECTED = re.compile(rb"\bsheet=[\"'](?:1|true)[\"']")
 _DECLARED = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
@@ -191,7 +193,7 @@ def _maybe_twice(rows: list[list[CellValue]], scan: SheetScan) -> bool:
     """Whether a cell may be written twice: calamine read fewer values than the XML holds, or
     a value where the XML has a formula without a result or an error value (calamine reads
     those as empty, unless another copy of the cell has a value)."""
-    if sum(len(r) - r.count("") for r in rows) < scan.values:
+    if sum(map(len, rows)) - sum(map(list.count, rows, repeat(""))) < scan.values:
         return True
     return any(
         row < len(rows) and col < len(rows[row]) and rows[row][col] != ""
@@ -429,8 +431,11 @@ def _calamine_values(data: bytes, names: list[str]) -> dict[str, list[list[CellV
         return {
             name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names
         }
-    except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise UnreadableWorkbook("corrupt", reason=str(exc).splitlines()[0][:120]) from exc
+    except BaseException as exc:  # its own error types; and a Rust panic is a BaseException
+        if not (isinstance(exc, Exception) or type(exc).__name__ == "PanicException"):
+            raise  # KeyboardInterrupt, SystemExit
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        raise UnreadableWorkbook("corrupt", reason=reason) from exc
 
 
 def _fix_strings(rows: list[list[CellValue]], xml: bytes, fixes: dict[int, str]) -> None:
@@ -441,5 +446,7 @@ def _fix_strings(rows: list[list[CellValue]], xml: bytes, fixes: dict[int, str])
 
 
 def _is_protected(xml: bytes) -> bool:
-    match = _PROTECTION.search(xml)
+    match = _PROTECTION.search(xml)  # a literal start: a fast scan (the prefixed form is rare)
+    if match is None and b":sheetProtection" in xml:
+        match = _PROTECTION_PREFIXED.search(xml)
     return bool(match and _PROTECTED.search(match.group(1)))

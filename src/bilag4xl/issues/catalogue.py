@@ -355,11 +355,10 @@ CATALOGUE: dict[str, Detail] = {
     ),
     "string-ref-invalid": Detail(
         ERROR,
-        "Cellens tekst kan ikke læses: den henviser til tekst nr. '{value}' i filens teksttabel, "
-        "som ikke findes. Gem skemaet igen fra Excel, og kontrollér cellens værdi.",
-        "The cell's text cannot be read: it refers to text number '{value}' in the file's "
-        "string table, which does not exist. Save the form again from Excel and check the "
-        "cell's value.",
+        "Cellens tekst kan ikke læses, for den er ikke gemt, som Excel gemmer tekst (fundet: "
+        "'{value}'). Gem skemaet igen fra Excel, og kontrollér cellens værdi.",
+        "The cell's text cannot be read: it is not stored as Excel stores text (found: "
+        "'{value}'). Save the form again from Excel and check the cell's value.",
     ),
     "number-precision": Detail(
         WARNING,

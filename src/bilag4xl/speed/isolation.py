@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import os
+import selectors
 import signal
 import time
 from collections import deque
@@ -84,8 +85,11 @@ def _context() -> BaseContext | None:
 class _Worker:
     def __init__(self, process: BaseProcess, conn: connection.Connection) -> None:
         self.process, self.conn = process, conn
-        self.item: int | None = None  # the index it is working on
-        self.since = 0.0
+        self.items: deque[int] = deque()  # indexes sent and not yet answered, in order
+        self.since = 0.0  # when it started on the first of them
+
+
+DEPTH = 2  # items a worker holds: the next is there when it finishes one (no waiting on us)
 
 
 class _Pool(Generic[T, R]):
@@ -100,6 +104,9 @@ class _Pool(Generic[T, R]):
         memory: int | None,
     ) -> None:
         self.context, self.fn, self.timeout, self.memory = context, fn, timeout, memory
+        self.todo: list[T] = []
+        self.pending: deque[int] = deque()
+        self.selector = selectors.DefaultSelector()  # one for the run: a wait per answer
         self.workers: list[_Worker] = [self._start() for _ in range(size)]
 
     def _start(self) -> _Worker:
@@ -115,52 +122,60 @@ class _Pool(Generic[T, R]):
         )
         process.start()
         child_end.close()
-        return _Worker(process, parent_end)
+        worker = _Worker(process, parent_end)
+        self.selector.register(parent_end, selectors.EVENT_READ, worker)
+        self.selector.register(process.sentinel, selectors.EVENT_READ, worker)
+        return worker
 
     def results(self, todo: list[T]) -> Iterator[R | Lost]:
-        pending = deque(range(len(todo)))
+        self.todo, self.pending = todo, deque(range(len(todo)))
         done: dict[int, R | Lost] = {}
         next_out = 0
         while next_out < len(todo):
-            for slot, worker in enumerate(self.workers):
-                if worker.item is None and pending:
-                    index = pending.popleft()
-                    if not self._send(worker, todo[index]):  # died while idle: a new one
-                        self._replace(slot)
-                        pending.appendleft(index)
-                        continue
-                    worker.item, worker.since = index, time.monotonic()
-            busy = [w for w in self.workers if w.item is not None]
+            for depth in range(1, DEPTH + 1):  # one item each first, then the next ones
+                for slot in range(len(self.workers)):
+                    self._feed(slot, depth)
+            busy = [w for w in self.workers if w.items]
             if busy:
                 self._collect(busy, done)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
 
-    def _send(self, worker: _Worker, item: T) -> bool:
-        try:
-            worker.conn.send(item)
-            return True
-        except (OSError, ValueError):  # the worker is gone
-            return False
+    def _feed(self, slot: int, depth: int) -> None:
+        """Fill the worker's queue up to `depth`; a worker found dead is replaced."""
+        worker = self.workers[slot]
+        while len(worker.items) < depth and self.pending:
+            index = self.pending.popleft()
+            try:
+                worker.conn.send(self.todo[index])
+            except (OSError, ValueError):  # gone: its items go back, a new one takes over
+                self.pending.appendleft(index)
+                self._replace(slot)
+                worker = self.workers[slot]
+                continue
+            if not worker.items:
+                worker.since = time.monotonic()
+            worker.items.append(index)
 
     def _collect(self, busy: list[_Worker], done: dict[int, R | Lost]) -> None:
         """Wait for an answer, a death or a timeout; record what happened."""
         first_deadline = min(w.since for w in busy) + self.timeout
-        waitables = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-        ready = set(connection.wait(waitables, max(0.0, first_deadline - time.monotonic())))
+        events = self.selector.select(max(0.0, first_deadline - time.monotonic()))
+        ready = {key.fileobj for key, _ in events}
         now = time.monotonic()
         for worker in busy:
-            index = worker.item
-            assert index is not None
+            index = worker.items[0]
             if worker.conn in ready:
                 try:
-                    done[index] = worker.conn.recv()
+                    answer = worker.conn.recv()
                 except (EOFError, OSError):
                     done[index] = self._lost(worker)  # died before it answered
                     continue
-                worker.item = None
-                if isinstance(done[index], Lost):  # it gave up (memory) and ends
+                worker.items.popleft()
+                worker.since = now
+                done[index] = answer
+                if isinstance(answer, Lost):  # it gave up (memory) and ends
                     self._replace(self.workers.index(worker))
             elif worker.process.sentinel in ready:
                 done[index] = self._lost(worker)
@@ -168,7 +183,8 @@ class _Pool(Generic[T, R]):
                 done[index] = self._lost(worker, timeout=True)
 
     def _lost(self, worker: _Worker, timeout: bool = False) -> Lost:
-        """The worker died or was given up: its item is lost, a new worker takes its place."""
+        """The worker died or was given up: the item it worked on is lost, a new worker
+        takes its place and the items it held but had not begun go back in the queue."""
         if timeout:
             worker.process.kill()
         worker.process.join()
@@ -179,14 +195,18 @@ class _Pool(Generic[T, R]):
             lost = Lost(f"processen stoppede med signal {_signal_name(-code)}")
         else:
             lost = Lost(f"processen stoppede med kode {code}")
+        worker.items.popleft()
         self._replace(self.workers.index(worker))
         return lost
 
     def _replace(self, slot: int) -> None:
         old = self.workers[slot]
+        self.pending.extendleft(reversed(old.items))  # sent but not begun: to be read again
         if old.process.is_alive():
             old.process.kill()
         old.process.join()
+        self.selector.unregister(old.conn)
+        self.selector.unregister(old.process.sentinel)
         old.conn.close()
         self.workers[slot] = self._start()
 
@@ -201,6 +221,7 @@ class _Pool(Generic[T, R]):
                 worker.process.kill()
                 worker.process.join()
             worker.conn.close()
+        self.selector.close()
 
 
 def _signal_name(number: int) -> str:

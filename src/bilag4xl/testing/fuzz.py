@@ -80,12 +80,14 @@ def _problem(mutant: Mutant, result: FileResult) -> str | None:
         return None  # reported where it is
     layout = layout_of(result)
     if layout is not None:
-        item = next(
-            (i for i in layout.inputs if i.pos.sheet == mutant.sheet and i.pos.ref == mutant.cell),
-            None,
-        )
+        planned = {
+            (i.pos.sheet, i.pos.ref): i for i in (*layout.inputs, *layout.texts, *layout.formulas)
+        }
+        item = planned.get((mutant.sheet, mutant.cell))
         if isinstance(item, Input) and (
             result.values.get(item.path) is not None or item.path in result.raw
         ):
             return None  # read into the submission
+        if item is not None and not isinstance(item, Input):
+            return None  # a fixed text or formula, found unchanged (else an issue names it)
     return f"lost without a word: {mutant.sheet}!{mutant.cell} ({', '.join(mutant.kinds)})"

@@ -121,13 +121,23 @@ def _random_text(rng: random.Random) -> str:
 
 
 CELL_KINDS = ("number", "text", "bool", "error", "formula", "formula-cached", "string-ref")
-CELL_KINDS += ("date", "empty", "type")
+CELL_KINDS += ("date", "empty", "type", "second-ref")
+FAR = ("XFD1048576", "AZ1048576", "IV65536", "IW1", "A65537", "ZZ999")
 
 
-def _random_cell(ref: str, rng: random.Random) -> tuple[str, str]:
+def _random_cell(ref: str, rng: random.Random) -> tuple[str, str, str]:
+    """(kind, XML, the cell it is read as) of a random cell at `ref`."""
+    kind, cell = _random_kind(ref, rng)
+    if kind == "second-ref":  # a second reference in the tag: readers take the last one
+        other = rng.choice((*FAR, "C60", ref))
+        return kind, cell.replace(f'r="{ref}"', f'r="{ref}" r="{other}"', 1), other
+    return kind, cell, ref
+
+
+def _random_kind(ref: str, rng: random.Random) -> tuple[str, str]:
     """(kind, XML) of a random cell at `ref`."""
     kind = rng.choice(CELL_KINDS)
-    if kind == "number":
+    if kind in ("number", "second-ref"):
         return kind, f'<c r="{ref}"><v>{rng.choice(NUMBERS)}</v></c>'
     if kind == "text":
         return kind, text_cell(ref, _random_text(rng))
@@ -166,7 +176,7 @@ def _target(xml: bytes, rng: random.Random) -> str:
         return rng.choice(refs)
     if roll < 0.93:
         return f"{rng.choice('ABCDEFGHIJKLMNOP')}{rng.randint(1, 60)}"
-    return rng.choice(("XFD1048576", "AZ1048576", "IV65536", "IW1", "A65537", "ZZ999"))
+    return rng.choice(FAR)
 
 
 def cell_value(data: bytes, rng: random.Random) -> Mutant:
@@ -175,10 +185,10 @@ def cell_value(data: bytes, rng: random.Random) -> Mutant:
     sheet = rng.choice(sorted(sheets))
     xml = parts(data)[sheets[sheet]]
     ref = _target(xml, rng)
-    kind, cell = _random_cell(ref, rng)
+    kind, cell, read_as = _random_cell(ref, rng)
     blank = kind == "empty" or (kind == "text" and not re.search(r"<t[^>]*>\s*[^\s<]", cell))
     changed = edit_sheet(data, sheet, set_cell(ref, cell))
-    return Mutant(changed, (f"cell:{kind}",), sheet, ref, blank)
+    return Mutant(changed, (f"cell:{kind}",), sheet, read_as, blank)
 
 
 def cell_twice(data: bytes, rng: random.Random) -> Mutant:
