@@ -51,6 +51,54 @@ def test_the_same_bytes_twice_are_one_submission(tmp_path: Path) -> None:
         assert len(ledger.entries()) == 1 and again.original_name == "tmf.xlsx"
 
 
+def test_a_batch_is_kept_in_one_commit_and_repeats_are_one_file(tmp_path: Path) -> None:
+    with Ledger(tmp_path) as ledger:
+        known, _ = ledger.store_bytes(b"sent last week", "tmf.xlsx", verdict())
+        kept = ledger.store_many(
+            [
+                (b"new", "buf.xlsx", verdict(BUF)),
+                (b"sent last week", "tmf_igen.xlsx", verdict()),
+                (b"new", "buf_kopi.xlsx", verdict(BUF)),
+                (b"also new", "tmf_rettet.xlsx", verdict()),
+            ]
+        )
+        assert [(e.original_name, new) for e, new in kept] == [
+            ("buf.xlsx", True),
+            ("tmf.xlsx", False),
+            ("buf.xlsx", False),
+            ("tmf_rettet.xlsx", True),
+        ]
+        assert kept[1][0].id == known.id and len(ledger.entries()) == 3
+    assert agree(tmp_path) == []
+
+
+def test_a_batch_that_fails_midway_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Ledger(tmp_path) as ledger:
+        ledger.store_bytes(b"before", "tmf.xlsx", verdict())
+        free_name = Ledger._free_name
+        calls = []
+
+        def fails_on_the_third(self: Ledger, *args: object) -> str:
+            calls.append(args)
+            if len(calls) == 3:
+                raise OSError("disken er fuld")
+            return free_name(self, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Ledger, "_free_name", fails_on_the_third)
+        files = [(f"file {n}".encode(), f"f{n}.xlsx", verdict(BUF)) for n in range(4)]
+        with pytest.raises(OSError, match="disken er fuld"):
+            ledger.store_many(files)
+        assert len(calls) == 3  # two files were moved into place before it failed
+        assert [e.original_name for e in ledger.entries()] == ["tmf.xlsx"]
+        # removed at once, not left for the next opening's recovery
+        files_now = [p for p in (tmp_path / "modtaget").rglob("*") if p.is_file()]
+        assert [ledger.path(e) for e in ledger.entries()] == files_now
+    assert agree(tmp_path) == []
+    assert not list((tmp_path / "modtaget" / INCOMING).glob("*"))
+
+
 def test_names_a_person_can_read_and_never_a_path_from_the_sender(tmp_path: Path) -> None:
     when = dt.datetime(2025, 4, 3, 12, 5, 9, tzinfo=dt.UTC)
     with Ledger(tmp_path) as ledger:
@@ -81,13 +129,26 @@ def test_newest_received_is_current_whatever_the_file_times(tmp_path: Path) -> N
 
 
 def _store_many(root: str, prefix: str, count: int) -> None:
+    """Store `count` files, one at a time and in batches of up to 7 (as a receive does)."""
+    rng = random.Random(prefix)
     with Ledger(root) as ledger:
         print("klar", flush=True)  # the parent may kill from now on
-        for n in range(count):
-            department = TMF if n % 2 else BUF
-            ledger.store_bytes(
-                f"{prefix}-{n}".encode() * 100, f"{prefix}{n}.xlsx", verdict(department)
-            )
+        n = 0
+        while n < count:
+            size = min(rng.randint(1, 7), count - n)
+            files = [
+                (
+                    f"{prefix}-{k}".encode() * 100,
+                    f"{prefix}{k}.xlsx",
+                    verdict(TMF if k % 2 else BUF),
+                )
+                for k in range(n, n + size)
+            ]
+            if size == 1:
+                ledger.store_bytes(*files[0])
+            else:
+                ledger.store_many(files)
+            n += size
 
 
 WORKER = f"""

@@ -36,7 +36,6 @@ YESNO_TEXT = {True: "Ja", False: "Nej"}
 RESULT_TEXT = {"valid": "Gyldig", "warnings": "Gyldig med advarsler", "invalid": "Ugyldig"}
 
 
-
 @dataclass(frozen=True)
 class Column:
     """One column: its header, the value's path (relative to the row's prefix) and its kind."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -55,6 +55,7 @@ class FileResult:
     # The spec the file was made from, when it is not the one it was read against (a
     # template from before the round was changed): its own layout places its values.
     made_with: Spec | None = None
+    filled: int = 0  # inputs with a value (kept when values and raw cells are not)
 
     @property
     def valid(self) -> bool:
@@ -124,6 +125,7 @@ def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
         checked.values,
         checked.raw,
         checked.made_with,
+        len(checked.raw),
     )
 
 
@@ -163,21 +165,32 @@ def validate_paths(
     """
     files, skipped = collect_paths(paths)
     run = ValidationRun(skipped=skipped)
-    if workers is None:
-        workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
-    workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
-    job = _Job(spec, keep_values, skip)
-    results = isolation.run(job, files, workers)
-    for n, (path, result) in enumerate(zip(files, results, strict=True), start=1):
-        if isinstance(result, isolation.Lost):
-            run.results.append(_lost(path, result))
-        elif result is None:
+    checked = check_each(files, spec, workers, keep_values, skip)
+    for n, (path, result) in enumerate(checked, start=1):
+        if result is None:
             run.passed_over.append(path)
         else:
             run.results.append(result)
         if progress:
             progress(n, len(files))
     return run
+
+
+def check_each(
+    files: Sequence[Path],
+    spec: Spec | None = None,
+    workers: int | None = None,
+    keep_values: bool = False,
+    skip: Callable[[Path], bool] | None = None,
+) -> Iterator[tuple[Path, FileResult | None]]:
+    """Each file and its result (None: passed over by `skip`), in the files' order, as soon
+    as it is ready: a caller can store one file while the workers still read the next."""
+    if workers is None:
+        workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
+    workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
+    results = isolation.run(_Job(spec, keep_values, skip), files, workers)
+    for path, result in zip(files, results, strict=True):
+        yield path, _lost(path, result) if isinstance(result, isolation.Lost) else result
 
 
 PARALLEL_FROM = 40

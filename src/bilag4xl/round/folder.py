@@ -36,6 +36,7 @@ from bilag4xl.status import DepartmentStatus, RoundStatus
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
     from bilag4xl.form.model import Submission
+    from bilag4xl.intake.validate import FileResult
 
 ROUND_FILE = "runde.toml"
 TEMPLATES = "skabeloner"
@@ -138,6 +139,7 @@ def init_round(root: str | Path, spec: str | Path | None = None) -> tuple[Round,
 # --------------------------------------------------------------------------- receiving
 
 Outcome = Literal["new", "duplicate", "refused"]
+STORE_BATCH = 25  # files kept in one commit while the workers read on
 
 
 @dataclass(frozen=True)
@@ -161,40 +163,50 @@ def receive(
     """Take files, folders and .zip files into the round: validate each file, keep it in the
     ledger, say what became of it. `names` gives uploaded files their senders' names."""
     from bilag4xl.consolidate.read import is_consolidated
-    from bilag4xl.intake.validate import validate_paths
+    from bilag4xl.intake.validate import check_each
 
     with tempfile.TemporaryDirectory(prefix="bilag4xl-modtag-") as tmp:
         files, sources = _unpack([Path(p) for p in paths], Path(tmp), names or {})
         found, skipped = _collect(files, sources)
-        receipts = [
-            Receipt(sources.get(p, str(p)), "refused", reason=why, skipped=True)
-            for p, why in skipped
-        ]
+
+        def name(path: Path) -> str:  # as it was sent (an upload, a file in a .zip)
+            return sources.get(path, str(path))
+
+        receipts = [Receipt(name(p), "refused", reason=why, skipped=True) for p, why in skipped]
         with rnd.ledger() as ledger:
             fresh, known, repeats = _split_known(ledger, found)
-            receipts += [Receipt(sources.get(p, str(p)), "duplicate", e) for p, e in known]
-            run = validate_paths(fresh, rnd.spec, progress, keep_values=True, skip=is_consolidated)
-            results = {r.path: r for r in run.results}
-            stored: dict[Path, Entry] = {}
-            refused: dict[Path, str] = {}
-            for path in fresh:
-                source = sources.get(path, str(path))
-                result = results.get(path)
+            receipts += [Receipt(name(p), "duplicate", e) for p, e in known]
+            done: dict[Path, Receipt] = {}
+            batch: list[tuple[Path, FileResult]] = []
+
+            def keep() -> None:  # one commit for a batch of files, not one each
+                kept = ledger.store_many(
+                    [(p.read_bytes(), name(p), _verdict(r, rnd.spec)) for p, r in batch]
+                )
+                for (path, result), (entry, new) in zip(batch, kept, strict=True):
+                    outcome: Outcome = "new" if new else "duplicate"
+                    done[path] = Receipt(name(path), outcome, entry, report=result.report)
+                batch.clear()
+
+            # Each file is stored as soon as it is checked, while the workers read the next.
+            checked = check_each(fresh, rnd.spec, skip=is_consolidated)
+            for n, (path, result) in enumerate(checked, start=1):
                 refusal = _refusal(path, result)
                 if refusal or result is None:
-                    refused[path] = refusal
-                    receipts.append(Receipt(source, "refused", reason=refusal))
-                    continue
-                verdict = _verdict(result, rnd.spec)
-                entry, new = ledger.store_bytes(path.read_bytes(), base_name(source), verdict)
-                stored[path] = entry
-                outcome: Outcome = "new" if new else "duplicate"
-                receipts.append(Receipt(source, outcome, entry, report=result.report))
+                    done[path] = Receipt(name(path), "refused", reason=refusal)
+                else:
+                    batch.append((path, result))
+                if len(batch) >= STORE_BATCH:
+                    keep()
+                if progress:
+                    progress(n, len(fresh))
+            if batch:
+                keep()
+            receipts += [done[p] for p in fresh]
             for path, first in repeats:  # the same bytes twice in one delivery
-                entry = stored.get(first)
-                outcome = "duplicate" if entry else "refused"
-                why = refused.get(first, "")
-                receipts.append(Receipt(sources.get(path, str(path)), outcome, entry, why))
+                outcome = "duplicate" if done[first].entry else "refused"
+                why = done[first].reason
+                receipts.append(Receipt(name(path), outcome, done[first].entry, why))
     return receipts
 
 
@@ -336,7 +348,7 @@ def _refusal(path: Path, result: object | None) -> str:
             "Filen er et rettelsesark fra bilag4xl (feedback), ikke en indberetning. Bed "
             "forvaltningen rette i filen og sende den igen."
         )
-    if key is not None and not getattr(result, "raw", None):
+    if key is not None and not getattr(result, "filled", 0):
         return "Filen er en tom skabelon: intet felt er udfyldt."
     if getattr(result, "submission", None) is None and path.suffix.lower() not in WORKBOOKS:
         report = getattr(result, "report", None)

@@ -22,7 +22,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,11 @@ CREATE TABLE IF NOT EXISTS received (
 );
 CREATE INDEX IF NOT EXISTS received_department ON received (department, received_at);
 """
+_INSERT = (
+    "INSERT INTO received (sha256, original_name, received_at, stored, size, department, "
+    "template_id, valid, errors, warnings, notes, problem, cover_date, form, report) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -194,66 +199,84 @@ class Ledger:
     ) -> tuple[Entry, bool]:
         """Keep a received file; returns its entry and whether it is new (the same bytes
         received before give the earlier entry and False)."""
-        sha = hashlib.sha256(data).hexdigest()
-        known = self.by_sha256(sha)
-        if known is not None:
-            return known, False
-        when = received_at or dt.datetime.now(dt.UTC)
+        return self.store_many([(data, original_name, verdict)], received_at)[0]
+
+    def store_many(
+        self,
+        files: Sequence[tuple[bytes, str, Verdict]],
+        received_at: dt.datetime | None = None,
+    ) -> list[tuple[Entry, bool]]:
+        """Keep several received files in one transaction: each is written, synced and
+        locked first, as one file is, and then one commit records them all (a delivery of
+        hundreds of files would otherwise wait for a commit per file)."""
         incoming = self.store / INCOMING
         incoming.mkdir(exist_ok=True)
-        tmp = incoming / f"{sha[:16]}.{os.getpid()}.tmp"
-        handle = open(tmp, "wb")  # noqa: SIM115 - held open: its lock marks a receive in progress
+        held: list[tuple[Any, Path]] = []
+        pending: list[tuple[int, Path, str, int, str, Verdict, dt.datetime]] = []
+        out: list[tuple[Entry, bool] | None] = [None] * len(files)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            return self._commit(handle, tmp, sha, len(data), original_name, verdict, when)
+            for n, (data, original_name, verdict) in enumerate(files):
+                sha = hashlib.sha256(data).hexdigest()
+                known = self.by_sha256(sha)
+                if known is not None:
+                    out[n] = (known, False)
+                    continue
+                if any(p[2] == sha for p in pending):  # the same bytes twice in one call
+                    continue
+                when = received_at or dt.datetime.now(dt.UTC)
+                tmp = incoming / f"{sha[:16]}.{os.getpid()}.tmp"
+                handle = open(tmp, "wb")  # noqa: SIM115 - held open: its lock marks a receive in progress
+                held.append((handle, tmp))
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+                pending.append((n, tmp, sha, len(data), original_name, verdict, when))
+            ids = self._commit(pending)
+            for n, _, sha, *_ in pending:
+                entry = self.get(ids[sha]) if sha in ids else self.by_sha256(sha)
+                assert entry is not None
+                out[n] = (entry, sha in ids)
         finally:
-            handle.close()
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+            for handle, tmp in held:
+                handle.close()
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+        for n, (data, _, _) in enumerate(files):  # repeats within the call: the first's entry
+            if out[n] is None:
+                entry = self.by_sha256(hashlib.sha256(data).hexdigest())
+                assert entry is not None
+                out[n] = (entry, False)
+        return [o for o in out if o is not None]
 
     def _commit(
-        self,
-        handle: Any,
-        tmp: Path,
-        sha: str,
-        size: int,
-        original_name: str,
-        verdict: Verdict,
-        when: dt.datetime,
-    ) -> tuple[Entry, bool]:
+        self, pending: list[tuple[int, Path, str, int, str, Verdict, dt.datetime]]
+    ) -> dict[str, int]:
+        """Insert the rows and move the files into place, then commit; the ids of the files
+        that were new (another process may have received the same bytes meanwhile)."""
+        ids: dict[str, int] = {}
+        placed: list[Path] = []
         with self._transaction():
-            known = self.by_sha256(sha)  # received by another process meanwhile
-            if known is not None:
-                return known, False
-            stored = self._free_name(verdict.department, when, original_name, sha)
-            cursor = self._db.execute(
-                "INSERT INTO received (sha256, original_name, received_at, stored, size, "
-                "department, template_id, valid, errors, warnings, notes, problem, cover_date, "
-                "form, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    sha,
-                    original_name,
-                    when.astimezone(dt.UTC).isoformat(),
-                    stored,
-                    size,
-                    *_verdict_columns(verdict),
-                ),
-            )
-            target = self.root / stored
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)  # still locked by `handle` until the commit is done
             try:
+                for _, tmp, sha, size, original_name, verdict, when in pending:
+                    if self.by_sha256(sha) is not None:
+                        continue
+                    stored = self._free_name(verdict.department, when, original_name, sha)
+                    utc = when.astimezone(dt.UTC).isoformat()
+                    row = (sha, original_name, utc, stored, size, *_verdict_columns(verdict))
+                    cursor = self._db.execute(_INSERT, row)
+                    target = self.root / stored
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(tmp, target)  # still locked by its handle until the commit
+                    placed.append(target)
+                    ids[sha] = int(cursor.lastrowid or 0)
                 self._db.execute("COMMIT")
             except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    target.unlink()  # no row, no file: as if it never came
+                for target in placed:  # no rows, no files: as if they never came
+                    with contextlib.suppress(FileNotFoundError):
+                        target.unlink()
                 raise
-        entry = self.get(int(cursor.lastrowid or 0))
-        assert entry is not None
-        return entry, True
+        return ids
 
     def update_verdict(self, entry_id: int, verdict: Verdict) -> None:
         """A new verdict for a stored file (the round's form changed since it was checked)."""
