@@ -126,3 +126,35 @@ def test_exclude_and_include_from_the_command_line(round_dir: Path) -> None:
     data = json.loads(run("status", "--json").stdout)
     assert next(d for d in data["departments"] if d["department"] == BUF)["state"] == "valid"
     assert run("exclude", 999, "--reason", "x").exit_code == 1
+
+
+def test_receive_refuses_an_empty_template_and_a_merged_workbook_and_keeps_the_order(
+    round_dir: Path, tmp_path: Path
+) -> None:
+    from bilag4xl.template.writer import template_bytes
+    from bilag4xl.testing.fill import fill_template
+
+    assert run("template").exit_code == 0
+    spec = open_round(round_dir).spec
+    inbox = tmp_path / "indbakke"
+    inbox.mkdir()
+    tmf = "Teknik- og Miljøforvaltningen"
+    (inbox / "a_tom.xlsx").write_bytes(
+        (round_dir / "skabeloner" / template_filename(spec, tmf)).read_bytes()
+    )
+    names = spec.round.department(BUF).initiatives  # type: ignore[union-attr]
+    fill_template(template_bytes(spec, BUF), seed_values(names), inbox / "b_buf.xlsx", spec)
+    received = run("receive", inbox, "--json")
+    assert received.exit_code == 1, received.output  # a file was refused
+    said = json.loads(received.stdout)
+    assert [(r["file"].rsplit("/", 1)[-1], r["outcome"]) for r in said["files"]] == [
+        ("a_tom.xlsx", "refused"),
+        ("b_buf.xlsx", "new"),
+    ]
+    assert "tom skabelon" in said["files"][0]["issues"][0]["message_da"]
+
+    assert run("merge").exit_code == 0
+    again = run("receive", round_dir / "samlet.xlsx", "--json")
+    (merged,) = json.loads(again.stdout)["files"]
+    assert merged["outcome"] == "refused"
+    assert "samlet projektmappe" in merged["issues"][0]["message_da"]
