@@ -3,14 +3,18 @@
     python benchmarks/bench.py --n 10 100 1000
 
 Generates N filled submissions (one department each, 12 initiatives, a national round spec),
-then times in one run: `bilag4xl validate`, `bilag4xl merge`, the read floor (python-calamine
+then times in one run: `bilag4xl validate`, `bilag4xl receive` (into a new round folder
+each run: validating and keeping every file in the round's ledger), `bilag4xl merge`, the
+read floor (python-calamine
 reading every cell), the write floor (a bare xlsxwriter loop writing the same rows), a naive
 pandas peer (read_excel of every sheet, concat, to_excel), `bilag4xl --help` against
 `python -c "import typer"`, and `bilag4xl template` for a 50-initiative workbook.
 Every step runs in its own process, so peak RSS is that step's own (from wait4: the largest
 single process of the step, worker processes included). The floors and bilag4xl's steps run
 `--repeat` times (default 3), taking turns, and the fastest run of each counts: the same rule
-for all of them. The pandas peer runs once (it takes minutes at N=1000).
+for all of them. The pandas peer runs once (it takes minutes at N=1000). The ratio column
+compares validate with the read floor, receive with validate, and merge and the pandas peer
+with the two floors together.
 Not part of the test suite: speed is measured here, tests assert behaviour only.
 """
 
@@ -169,6 +173,13 @@ def write_floor(folder: Path, out: Path) -> None:
     wb.close()
 
 
+def fresh_round(spec: Path, folder: Path) -> None:
+    """An empty round folder for `receive` to fill (made once, copied before each run)."""
+    from bilag4xl.round.folder import init_round
+
+    init_round(folder, spec)
+
+
 def pandas_peer(folder: Path, out: Path) -> None:
     import pandas as pd
 
@@ -230,20 +241,34 @@ def run(n: int, root: Path, repeat: int) -> list[tuple[str, int, float, float, f
     subs = work / "submissions"
     cli = [sys.executable, "-m", "bilag4xl"]
     merged = work / "merged.xlsx"
-    (read_s, read_mb), (write_s, write_mb), (val_s, val_mb), (merge_s, merge_mb) = best_of(
+    empty, rnd = work / "empty-round", work / "round"
+    if not empty.exists():
+        fresh_round(spec, empty)
+    # The copy of an empty round folder (a few small files) is part of the receive's time.
+    receive = f'rm -rf "{rnd}" && cp -r "{empty}" "{rnd}" && cd "{rnd}" && exec "$0" "$@"'
+    timed = best_of(
         [
             step("read-floor", str(subs)),
             step("write-floor", str(subs), str(work / "floor.xlsx")),
             [*cli, "validate", str(subs), "--spec", str(spec), "--json"],
+            ["sh", "-c", receive, *cli, "receive", str(subs), "--json"],
             [*cli, "merge", str(subs), "-o", str(merged), "--force", "--spec", str(spec)],
         ],
         repeat,
     )
+    (
+        (read_s, read_mb),
+        (write_s, write_mb),
+        (val_s, val_mb),
+        (rec_s, rec_mb),
+        (merge_s, merge_mb),
+    ) = timed
     pandas_s, pandas_mb = measure(step("pandas", str(subs), str(work / "pandas.xlsx")))
     return [
         ("read floor (calamine)", n, read_s, read_mb, 1.0),
         ("write floor (xlsxwriter)", n, write_s, write_mb, 1.0),
         ("bilag4xl validate", n, val_s, val_mb, val_s / read_s),
+        ("bilag4xl receive", n, rec_s, rec_mb, rec_s / val_s),
         ("bilag4xl merge", n, merge_s, merge_mb, merge_s / (read_s + write_s)),
         ("pandas peer", n, pandas_s, pandas_mb, pandas_s / (read_s + write_s)),
     ]

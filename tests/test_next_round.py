@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from bilag4xl.cli import app
 from bilag4xl.consolidate.read import read_consolidated
 from bilag4xl.form import paths
+from bilag4xl.form.layout import REVIEW_TITLE
 from bilag4xl.form.spec import default_spec_text, load_spec
 from bilag4xl.intake.validate import read_file
-from bilag4xl.prefill import REVIEW_TITLE
 from bilag4xl.template.writer import template_filename
 from bilag4xl.testing import libreoffice as lo
 
@@ -83,8 +83,11 @@ def test_every_carried_field_reads_back_equal(
     for department, old in last.items():
         if department == GONE:
             continue
-        now = read_file(out / template_filename(spec, department), spec).submission
+        result = read_file(out / template_filename(spec, department), spec)
+        now = result.submission
         assert now is not None, department
+        # the review list on the instructions is the secretariat's, not a value left outside
+        assert not [i for i in result.report.issues if i.code == "value-outside-inputs"]
         for f in spec.cover.fields:
             expected = old.cover.get(f.key) if f.carry else None
             assert now.cover.get(f.key) == expected, (department, f.key)
@@ -122,6 +125,28 @@ def test_what_may_be_stale_is_listed_at_the_cells_and_on_the_instructions(
         c.comment.text for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.comment
     ]
     assert any("kontrollér, at det stadig gælder" in c for c in comments)
+
+
+def test_only_the_review_list_is_passed_over_on_the_instructions(
+    made: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    out, spec_file, _ = made
+    spec = load_spec(spec_file)
+    tmf = "Teknik- og Miljøforvaltningen"
+    wb = load_workbook(out / template_filename(spec, tmf))
+    ws = wb[spec.sheets.instructions]
+    title = next(c for row in ws.iter_rows() for c in row if c.value == REVIEW_TITLE)
+    ws.cell(title.row - 1, 4, "en note over listen")  # typed above the list: still told
+    wb.save(tmp_path / "note.xlsx")
+    ws.cell(title.row, 1, "Min egen overskrift")  # the list no longer recognised: all told
+    wb.save(tmp_path / "no_title.xlsx")
+
+    def outside(name: str) -> list[str]:
+        issues = read_file(tmp_path / name, spec).report.issues
+        return [i.cell or "" for i in issues if i.code == "value-outside-inputs"]
+
+    assert outside("note.xlsx") == [f"D{title.row - 1}"]
+    assert f"A{title.row}" in outside("no_title.xlsx") and len(outside("no_title.xlsx")) > 3
 
 
 def test_init_from_the_last_round_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from bilag4xl.danish.numbers import format_number, unit_factor
 from bilag4xl.errors import UnreadableFileError
 from bilag4xl.form import paths
-from bilag4xl.form.layout import Layout, Pos, Value, plan
+from bilag4xl.form.layout import REVIEW_TITLE, Layout, Pos, Value, plan
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec
 from bilag4xl.output import atomic_write, check_targets
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
     from bilag4xl.intake.validate import FileResult
 
-REVIEW_TITLE = "Til kontrol: overført fra sidste runde"
 STALE = "Overført fra sidste runde: kontrollér, at det stadig gælder."
 
 
@@ -216,8 +215,7 @@ def _review_list(layout: Layout, carried: Carried) -> Any:
     """Writes the review list below the instruction sheet's own content."""
     if not carried.review:
         return None
-    sheet = layout.spec.sheets.instructions
-    first = 2 + max(t.pos.row for t in layout.texts if t.pos.sheet == sheet)
+    sheet, first = layout.spec.sheets.instructions, layout.review_row
 
     def write(wb: StrictWorkbook, sheets: dict[str, Worksheet]) -> None:
         ws = sheets[sheet]

@@ -52,6 +52,10 @@ def metadata_title() -> tuple[int, int, str]:
     return (*METADATA_TITLE, METADATA_TITLE_TEXT)
 
 
+# The title of the list of carried values to check, on a prefilled template's instructions.
+REVIEW_TITLE = "Til kontrol: overført fra sidste runde"
+
+
 class Role(StrEnum):
     INSTRUCTIONS = "instructions"
     COVER = "cover"
@@ -185,6 +189,13 @@ class Layout:
     @property
     def template_id(self) -> str:
         return template_id(self.spec, self.department, self.initiatives)
+
+    @property
+    def review_row(self) -> int:
+        """Where a prefilled template lists what to check (`REVIEW_TITLE`), below the
+        instruction sheet's own content; the reader knows the list is not data."""
+        sheet = self.spec.sheets.instructions
+        return 2 + max(t.pos.row for t in self.texts if t.pos.sheet == sheet)
 
     def metadata(self) -> dict[str, str]:
         """The key/value pairs of the hidden metadata sheet (identifying, not trusted)."""

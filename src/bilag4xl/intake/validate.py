@@ -21,7 +21,7 @@ from bilag4xl.danish.parsers import blank
 from bilag4xl.errors import SpecError
 from bilag4xl.form import limits
 from bilag4xl.form.identity import form_digest
-from bilag4xl.form.layout import Input, Layout, Pos, Role, Text, Value, plan
+from bilag4xl.form.layout import REVIEW_TITLE, Input, Layout, Pos, Role, Text, Value, plan
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.paths import initiative_of
 from bilag4xl.form.spec import Spec, load_spec, stored_spec
@@ -416,6 +416,7 @@ def _check_sheet(
     shown = sheet.name  # the sheet's actual name (it may have been renamed)
     spec = plan_.layout.spec
     texts_seen = 0
+    review = _review_row(plan_, name, sheet)
     for row, row_cells in enumerate(sheet.rows):
         filled = len(row_cells) - row_cells.count("")
         if not filled:
@@ -441,7 +442,7 @@ def _check_sheet(
                 if (row, col) in sheet.formulas:
                     issues.append(where.issue("input-formula", value=value))
                 _store(values, item, result)
-        if known < filled:  # something outside the template's cells
+        if known < filled and row < review:  # something outside the template's cells
             issues += _outside(plan_, name, shown, row, row_cells, file)
     texts = plan_.texts.get(name, {})
     if texts_seen < len(texts):  # some fixed text was emptied
@@ -468,6 +469,16 @@ def _check_sheet(
                 )
             )
     return issues
+
+
+def _review_row(plan_: Plan, name: str, sheet: RawSheet) -> int:
+    """The first row of a prefilled template's review list on the instructions (no data,
+    not to be warned about); past the end of the sheet when there is none."""
+    if plan_.roles.get(name) is Role.INSTRUCTIONS:
+        row = plan_.layout.review_row
+        if sheet.value(row, 0) == REVIEW_TITLE:
+            return row
+    return len(sheet.rows)
 
 
 def _outside(
