@@ -158,3 +158,18 @@ def test_receive_refuses_an_empty_template_and_a_merged_workbook_and_keeps_the_o
     (merged,) = json.loads(again.stdout)["files"]
     assert merged["outcome"] == "refused"
     assert "samlet projektmappe" in merged["issues"][0]["message_da"]
+
+
+def test_templates_written_again_only_when_the_round_changed(round_dir: Path) -> None:
+    first = run("template")
+    assert first.stderr.count("Skrev ") == 7 and "Uændret" not in first.stderr
+    again = run("template")
+    assert again.exit_code == 0 and "Skrev " not in again.stderr
+    assert "Uændret: 7 skabeloner" in again.stderr
+    spec_file = round_dir / "runde.toml"
+    spec_file.write_text(
+        spec_file.read_text("utf-8").replace("deadline = 2009-03-25", "deadline = 2009-04-30"),
+        "utf-8",
+    )
+    moved = run("template")
+    assert moved.stderr.count("Skrev ") == 7  # the deadline stands on every template

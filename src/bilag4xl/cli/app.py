@@ -323,7 +323,11 @@ def template_command(
             )
             paths, said = [out], carried.lines()
         elif rnd is not None and out is None and out_dir is None:
-            paths, said = write_templates(rnd, password), []
+            before = {p: p.stat().st_mtime_ns for p in rnd.templates.glob("*.xlsx")}
+            paths = write_templates(rnd, password)
+            same = [p for p in paths if before.get(p) == p.stat().st_mtime_ns]
+            paths = [p for p in paths if p not in same]
+            said = [f"Uændret: {len(same)} skabeloner (som runde.toml siger)"] if same else []
         elif out_dir is not None:
             paths, said = write_round(out_dir, loaded, password=password, force=force), []
         else:
