@@ -34,11 +34,14 @@ app = typer.Typer(
     help="Bilag 4 som regneark: lav låste skabeloner, læs og valider udfyldte skemaer, og saml "
     "alle forvaltningers indberetninger i én projektmappe.\n\n"
     "Exit-status: 0 = i orden, 1 = fejl eller problemer fundet, 2 = forkert brug.",
-    epilog="Eksempel (en hel runde):\n"
-    "  bilag4xl template --out-dir skabeloner\n"
-    "  bilag4xl validate indberetninger/\n"
-    "  bilag4xl merge indberetninger/ -o samlet.xlsx\n"
-    "  bilag4xl report samlet.xlsx -o bilag4.docx\n\n"
+    epilog="Eksempel (en hel runde i en rundemappe):\n"
+    "  bilag4xl init runde-2025 && cd runde-2025   # ret derefter runde.toml\n"
+    "  bilag4xl template                           # skabeloner/: én pr. forvaltning\n"
+    "  bilag4xl receive ~/Indbakke/                # når svarene kommer, igen og igen\n"
+    "  bilag4xl status                             # hvem mangler, fristen\n"
+    "  bilag4xl remind                             # rykkere som e-mailkladder\n"
+    "  bilag4xl merge && bilag4xl report           # samlet.xlsx og bilag4.docx\n"
+    "  bilag4xl serve                              # det samme fra browseren\n\n"
     "Skriv 'bilag4xl KOMMANDO --help' for hjælp til en kommando.",
     no_args_is_help=True,
     add_completion=False,
@@ -352,7 +355,13 @@ def template_command(
     "afvises eller har fejl.",
     "bilag4xl receive ~/Hentet/tmf.xlsx\nbilag4xl receive indbakke/ svar.zip",
 )
-def receive_command(paths: Paths, as_json: JsonOption = False) -> None:
+def receive_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="STI", help="Filer, mapper og .zip-filer.", exists=True),
+    ],
+    as_json: JsonOption = False,
+) -> None:
     """Receive files into the round folder's ledger; print what became of each."""
     from bilag4xl.cli.render import progress_bar, receipts_table, to_json
     from bilag4xl.round.folder import receipts_data, receive
