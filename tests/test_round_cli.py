@@ -152,6 +152,9 @@ def test_receive_refuses_an_empty_template_and_a_merged_workbook_and_keeps_the_o
         ("b_buf.xlsx", "new"),
     ]
     assert "tom skabelon" in said["files"][0]["issues"][0]["message_da"]
+    history = json.loads(run("status", "--history", "--json").stdout)
+    (kept,) = [e for e in history["history"] if e["department"] == BUF]
+    assert kept["original_name"] == "b_buf.xlsx"  # the sender's name, never a path of ours
 
     assert run("merge").exit_code == 0
     again = run("receive", round_dir / "samlet.xlsx", "--json")

@@ -181,7 +181,7 @@ def receive(
 
             def keep() -> None:  # one commit for a batch of files, not one each
                 kept = ledger.store_many(
-                    [(p.read_bytes(), name(p), _verdict(r, rnd.spec)) for p, r in batch]
+                    [(p.read_bytes(), base_name(name(p)), _verdict(r, rnd.spec)) for p, r in batch]
                 )
                 for (path, result), (entry, new) in zip(batch, kept, strict=True):
                     outcome: Outcome = "new" if new else "duplicate"
