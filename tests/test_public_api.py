@@ -11,8 +11,8 @@ import bilag4xl
 
 PUBLIC = {
     "Bilag4xlError", "FileResult", "Issue", "Report", "Round", "Severity", "Spec", "Submission",
-    "annex_bytes", "build_annex", "consolidate", "feedback_bytes", "find_round", "folder_status",
-    "history", "init_round", "load_spec", "merge_paths", "open_consolidated", "open_round",
+    "annex_bytes", "build_annex", "feedback_bytes", "find_round", "folder_status", "history",
+    "init_round", "load_spec", "merge_paths", "merge_round", "open_consolidated", "open_round",
     "parse_spec", "read_file", "receive", "reminders", "render_annex", "round_status",
     "template_bytes", "validate_paths", "write_drafts", "write_feedback", "write_prefilled",
     "write_round", "write_template", "write_templates",
@@ -28,6 +28,19 @@ def test_all_is_the_library_api_and_every_name_resolves() -> None:
     for name in PUBLIC:
         assert getattr(bilag4xl, name) is not None, name
     assert set(dir(bilag4xl)) >= PUBLIC
+
+
+def test_no_public_name_is_shadowed_by_a_room() -> None:
+    """A room (subpackage) of the same name as a public function would replace it on the
+    package once imported: `bilag4xl.merge_round` must stay the function after every room."""
+    import pkgutil
+    from importlib import import_module
+
+    for module in pkgutil.walk_packages(bilag4xl.__path__, "bilag4xl."):
+        if not module.name.startswith(("bilag4xl.testing", "bilag4xl.__main__")):
+            import_module(module.name)
+    for name in PUBLIC:
+        assert not isinstance(getattr(bilag4xl, name), type(bilag4xl)), name
 
 
 def test_import_is_cheap() -> None:

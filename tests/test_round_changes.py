@@ -16,8 +16,8 @@ from bilag4xl.consolidate.read import read_consolidated
 from bilag4xl.form.spec import default_spec_text, load_spec
 from bilag4xl.intake.validate import read_file
 from bilag4xl.round.folder import (
-    consolidate,
     init_round,
+    merge_round,
     open_round,
     receive,
     round_status,
@@ -73,7 +73,7 @@ def test_editing_the_rounds_administration_keeps_every_file_valid(tmp_path: Path
     late_file = filled(rnd.spec_file, LATE, inbox / "late.xlsx")
     (receipt,) = receive(rnd, [late_file])
     assert receipt.outcome == "new" and receipt.report is not None and receipt.report.valid
-    run = consolidate(rnd)
+    run = merge_round(rnd)
     assert run.written is not None, run.merged.report
     merged = {s.department for s in read_consolidated(run.written)}
     assert merged == {TMF, BUF, LATE}

@@ -8,7 +8,7 @@ The library the command line and the web page are thin over. A round in Python:
     bilag4xl.write_templates(rnd)                      # one locked template per department
     bilag4xl.receive(rnd, ["indbakke/"])               # validate and keep what came back
     bilag4xl.round_status(rnd).to_dict()               # who is missing, late, with errors
-    bilag4xl.consolidate(rnd)                          # runde/samlet.xlsx
+    bilag4xl.merge_round(rnd)                          # runde/samlet.xlsx
 
 Names are imported when first used, so `import bilag4xl` stays quick.
 """
@@ -60,7 +60,7 @@ _WHERE = {
     "round_status": "bilag4xl.round.folder",
     "history": "bilag4xl.round.folder",
     "write_templates": "bilag4xl.round.folder",
-    "consolidate": "bilag4xl.round.folder",
+    "merge_round": "bilag4xl.round.folder",
     "annex_bytes": "bilag4xl.round.folder",
     "reminders": "bilag4xl.round.folder",
 }

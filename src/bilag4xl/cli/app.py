@@ -643,13 +643,13 @@ def merge_command(
         raise typer.BadParameter("angiv den samlede projektmappe med -o FIL", param_hint="-o")
     from bilag4xl.cli.render import issues_table, merge_data, merge_summary, progress_bar, to_json
     from bilag4xl.consolidate.write import merge_paths
-    from bilag4xl.round.folder import consolidate
+    from bilag4xl.round.folder import merge_round
 
     loaded = spec_of(spec, rnd) if spec or rnd else None  # None: the spec the files carry
     try:
         with progress_bar() as progress:
             if not paths and rnd is not None:
-                run = consolidate(rnd, out, allow_invalid, force, progress)
+                run = merge_round(rnd, out, allow_invalid, force, progress)
             else:
                 run = merge_paths(
                     paths or [],

@@ -513,7 +513,7 @@ def templates_zip(rnd: Round) -> bytes:
     return buffer.getvalue()
 
 
-def consolidate(
+def merge_round(
     rnd: Round,
     out: str | Path | None = None,
     allow_invalid: bool = False,

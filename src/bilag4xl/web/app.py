@@ -2,7 +2,7 @@
 
 Every page is a thin call into the round's library (`bilag4xl.round.folder`), the same calls the
 command line makes: uploads go through `receive` (the ledger), the status is `round_status`,
-downloads are made by `consolidate`, `annex_bytes`, `feedback_for` and the template writer.
+downloads are made by `merge_round`, `annex_bytes`, `feedback_for` and the template writer.
 The library is synchronous, so its calls run in the thread pool; the pages are plain HTML
 forms, and `static/upload.js` only adds upload progress. Everything the page needs ships in
 the package (no CDN: municipal networks are often closed).
@@ -41,11 +41,11 @@ from bilag4xl.round.folder import (
     ROUND_FILE,
     Round,
     annex_bytes,
-    consolidate,
     exclude,
     feedback_for,
     history,
     include,
+    merge_round,
     open_round,
     receipts_data,
     receive,
@@ -220,7 +220,7 @@ class Page:
         """Made now from each department's current file; refused (with the problems) while a
         current file has errors, unless asked for with them (`?med_fejl=1`)."""
         rnd = self.round()
-        run = consolidate(rnd, allow_invalid=request.query_params.get("med_fejl") == "1")
+        run = merge_round(rnd, allow_invalid=request.query_params.get("med_fejl") == "1")
         if run.written is None:
             names = views.sent_names(rnd.current())
             issues = [
