@@ -76,3 +76,44 @@ def test_the_library_never_imports_the_command_line() -> None:
         for w, t in imports()
         if t in ("cli", "web") and w.split()[0] not in ("cli", "web", "__main__")
     ]
+
+
+def module_imports() -> dict[str, set[str]]:
+    """Each module's imports of other bilag4xl modules at load time (not those inside a
+    function, which run later, nor those only for type checkers)."""
+    graph: dict[str, set[str]] = {}
+    for path in SOURCE.rglob("*.py"):
+        parts = path.relative_to(SOURCE).with_suffix("").parts
+        name = ".".join(("bilag4xl", *parts)).removesuffix(".__init__")
+        graph[name] = set()
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                continue
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            graph[name] |= {t for t in targets if t.startswith("bilag4xl.")}
+    return {m: {t for t in ts if t in graph and t != m} for m, ts in graph.items()}
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    graph = module_imports()
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    cycles: list[str] = []
+
+    def walk(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                cycles.append(" -> ".join([*path[path.index(target) :], target]))
+            elif target not in state:
+                walk(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            walk(module, [module])
+    assert not cycles, "\n".join(cycles)
