@@ -18,6 +18,7 @@ fork and no spawn), the items run here, one after the other, without that protec
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import selectors
 import signal
@@ -118,7 +119,11 @@ class _Pool(Generic[T, R]):
             args=(child_end, self.fn, os.getpid(), self.memory, inherited),
             daemon=True,
         )
-        process.start()
+        gc.freeze()  # a forked worker's collector then leaves the inherited objects alone
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         child_end.close()
         worker = _Worker(process, parent_end)
         self.selector.register(parent_end, selectors.EVENT_READ, worker)
