@@ -99,3 +99,22 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
     except FileNotFoundError:
         return False
+
+
+def test_with_other_threads_running_workers_are_spawned(tmp_path: Path) -> None:
+    """Forking a program with running threads can deadlock (a progress bar's thread, say):
+    then the workers are fresh interpreters, and files read the same."""
+    import threading
+
+    path = tmp_path / "good.xlsx"
+    path.write_bytes(valid())
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert isolation._context().get_start_method() == "spawn"
+        result = read_file(path)
+    finally:
+        stop.set()
+        other.join()
+    assert result.report.valid and result.submission is not None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import os
 import selectors
 import signal
@@ -120,7 +121,11 @@ class _Pool(Generic[T, R]):
             args=(child_end, self.fn, os.getpid(), self.memory, inherited),
             daemon=True,
         )
-        process.start()
+        gc.freeze()  # a forked worker's collector then leaves the inherited objects alone
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         child_end.close()
         worker = _Worker(process, parent_end)
         self.selector.register(parent_end, selectors.EVENT_READ, worker)
