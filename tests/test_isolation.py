@@ -118,3 +118,34 @@ def test_with_other_threads_running_workers_are_spawned(tmp_path: Path) -> None:
         stop.set()
         other.join()
     assert result.report.valid and result.submission is not None
+
+
+FORKED_FROM_HERE: list[int] = []  # filled by the test before its run: a forked worker sees it
+
+
+def _crash_or_tell_start(item: int) -> int:
+    if item == 1:
+        os._exit(3)
+    return len(FORKED_FROM_HERE)  # 1 in a forked worker, 0 in a fresh interpreter
+
+
+def test_a_worker_replaced_after_a_thread_started_is_not_forked() -> None:
+    """receive stores files on a thread while the workers read: a worker that replaces a lost
+    one then must not be forked (the thread may hold a lock the copy would keep locked)."""
+    import threading
+
+    FORKED_FROM_HERE.append(1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    try:
+        results = isolation.run(_crash_or_tell_start, [0, 1, 2], workers=1)
+        assert next(results) == 1  # forked: no other thread yet
+        other.start()
+        lost, replaced = list(results)
+    finally:
+        stop.set()
+        if other.is_alive():
+            other.join()
+        FORKED_FROM_HERE.clear()
+    assert isinstance(lost, isolation.Lost) and "kode 3" in lost.reason
+    assert replaced == 0

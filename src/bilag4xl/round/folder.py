@@ -21,6 +21,7 @@ import hashlib
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -177,37 +178,66 @@ def receive(
             fresh, known, repeats = _split_known(ledger, found)
             receipts += [Receipt(name(p), "duplicate", e) for p, e in known]
             done: dict[Path, Receipt] = {}
-            batch: list[tuple[Path, FileResult]] = []
+            form = form_digest(rnd.spec)
 
-            def keep() -> None:  # one commit for a batch of files, not one each
+            def keep(batch: list[tuple[Path, FileResult]]) -> None:
                 kept = ledger.store_many(
-                    [(p.read_bytes(), base_name(name(p)), _verdict(r, rnd.spec)) for p, r in batch]
+                    [(p.read_bytes(), base_name(name(p)), _verdict(r, form)) for p, r in batch]
                 )
                 for (path, result), (entry, new) in zip(batch, kept, strict=True):
                     outcome: Outcome = "new" if new else "duplicate"
                     done[path] = Receipt(name(path), outcome, entry, report=result.report)
-                batch.clear()
 
-            # Each file is stored as soon as it is checked, while the workers read the next.
-            checked = check_each(fresh, rnd.spec, skip=is_consolidated)
-            for n, (path, result) in enumerate(checked, start=1):
-                refusal = _refusal(path, result)
-                if refusal or result is None:
-                    done[path] = Receipt(name(path), "refused", reason=refusal)
-                else:
-                    batch.append((path, result))
-                if len(batch) >= STORE_BATCH:
-                    keep()
-                if progress:
-                    progress(n, len(fresh))
-            if batch:
-                keep()
+            with _Keeper(keep) as keeper:
+                # Each file is stored as soon as it is checked, while the workers read on.
+                checked = check_each(fresh, rnd.spec, skip=is_consolidated)
+                for n, (path, result) in enumerate(checked, start=1):
+                    refusal = _refusal(path, result)
+                    if refusal or result is None:
+                        done[path] = Receipt(name(path), "refused", reason=refusal)
+                    else:
+                        keeper.add((path, result))
+                    if progress:
+                        progress(n, len(fresh))
             receipts += [done[p] for p in fresh]
             for path, first in repeats:  # the same bytes twice in one delivery
                 outcome = "duplicate" if done[first].entry else "refused"
                 why = done[first].reason
                 receipts.append(Receipt(name(path), outcome, done[first].entry, why))
     return receipts
+
+
+class _Keeper:
+    """Stores checked files in batches (one commit for STORE_BATCH files, not one each) on
+    one thread of its own, so that the loop handing files to the reading workers never
+    waits for a disk sync. A failed store stops the receive at the next file."""
+
+    def __init__(self, keep: Callable[[list[tuple[Path, FileResult]]], None]) -> None:
+        self._keep = keep
+        self._batch: list[tuple[Path, FileResult]] = []
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="bilag4xl-gem")
+        self._stored: list[Future[None]] = []
+
+    def add(self, item: tuple[Path, FileResult]) -> None:
+        for future in self._stored:
+            if future.done():
+                future.result()  # raises what the store raised
+        self._stored = [f for f in self._stored if not f.done()]
+        self._batch.append(item)
+        if len(self._batch) >= STORE_BATCH:
+            self._stored.append(self._pool.submit(self._keep, self._batch))
+            self._batch = []
+
+    def __enter__(self) -> _Keeper:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None and self._batch:
+            self._stored.append(self._pool.submit(self._keep, self._batch))
+        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+        if kind is None:
+            for future in self._stored:
+                future.result()
 
 
 def _collect(
@@ -357,7 +387,8 @@ def _refusal(path: Path, result: object | None) -> str:
     return ""
 
 
-def _verdict(result: object, spec: Spec) -> Verdict:
+def _verdict(result: object, form: str) -> Verdict:
+    """What the ledger keeps of a file's validation against the form `form` (its digest)."""
     from bilag4xl.intake.validate import FileResult
 
     assert isinstance(result, FileResult)
@@ -373,7 +404,7 @@ def _verdict(result: object, spec: Spec) -> Verdict:
         notes=len(report) - len(errors) - len(report.warnings),
         problem=errors[0].message() if errors else "",
         cover_date=sub.date if sub else None,
-        form=form_digest(spec),
+        form=form,
         report=report.to_dict(),
     )
 
@@ -402,7 +433,7 @@ def recheck(rnd: Round, ledger: Ledger) -> list[Entry]:
         return []
     run = validate_paths([ledger.path(e) for e in stale], rnd.spec, keep_values=True)
     for entry, result in zip(stale, run.results, strict=True):
-        ledger.update_verdict(entry.id, _verdict(result, rnd.spec))
+        ledger.update_verdict(entry.id, _verdict(result, form))
     return stale
 
 

@@ -136,7 +136,9 @@ class Ledger:
         try:
             state.mkdir(parents=True, exist_ok=True)
             self.store.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(state / DATABASE, timeout=60, isolation_level=None)
+            self._db = sqlite3.connect(
+                state / DATABASE, timeout=60, isolation_level=None, check_same_thread=False
+            )  # receive stores on a thread of its own, one call at a time
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
@@ -256,6 +258,7 @@ class Ledger:
         that were new (another process may have received the same bytes meanwhile)."""
         ids: dict[str, int] = {}
         placed: list[Path] = []
+        made: set[Path] = set()  # folders known to exist (one mkdir each, not one per file)
         with self._transaction():
             try:
                 for _, tmp, sha, size, original_name, verdict, when in pending:
@@ -266,7 +269,9 @@ class Ledger:
                     row = (sha, original_name, utc, stored, size, *_verdict_columns(verdict))
                     cursor = self._db.execute(_INSERT, row)
                     target = self.root / stored
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if target.parent not in made:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        made.add(target.parent)
                     os.replace(tmp, target)  # still locked by its handle until the commit
                     placed.append(target)
                     ids[sha] = int(cursor.lastrowid or 0)

@@ -111,12 +111,15 @@ class _Pool(Generic[T, R]):
         self.workers: list[_Worker] = [self._start() for _ in range(size)]
 
     def _start(self) -> _Worker:
-        parent_end, child_end = self.context.Pipe()
+        # A thread started since the run began (receive's store) rules out forking the
+        # workers that replace lost ones: they then start as fresh interpreters.
+        context = self.context if processes.can_fork() else _context() or self.context
+        parent_end, child_end = context.Pipe()
         # A forked worker inherits the parent's ends of every pipe; it closes them, so that
         # the parent's death is an end of file for it. A spawned one inherits nothing.
-        forked = self.context.get_start_method() == "fork"
+        forked = context.get_start_method() == "fork"
         inherited = [parent_end, *(w.conn for w in getattr(self, "workers", []))] if forked else []
-        process = self.context.Process(
+        process = context.Process(
             target=_serve,
             args=(child_end, self.fn, os.getpid(), self.memory, inherited),
             daemon=True,
