@@ -532,10 +532,7 @@ def stored_spec(meta: dict[str, str], digest: str | None) -> Spec | None:
     keys = sorted((k for k in meta if k.startswith(SPEC_CHUNK)), key=_chunk_number)
     if not keys:
         return None
-    text = "".join(str(meta[k]) for k in keys)
-    if hashlib.sha256(text.encode()).hexdigest() != digest:
-        raise SpecError("den gemte spec passer ikke med sin spec-hash (metadata er ændret)")
-    return _parse_stored(text)
+    return _parse_stored("".join(str(meta[k]) for k in keys), digest)
 
 
 def _chunk_number(key: str) -> int:
@@ -544,8 +541,10 @@ def _chunk_number(key: str) -> int:
 
 
 @lru_cache(maxsize=16)
-def _parse_stored(text: str) -> Spec:
-    # Parsed once per process and spec: every file of a round carries the same one.
+def _parse_stored(text: str, digest: str | None) -> Spec:
+    # Checked and parsed once per process and spec: every file of a round carries the same one.
+    if hashlib.sha256(text.encode()).hexdigest() != digest:
+        raise SpecError("den gemte spec passer ikke med sin spec-hash (metadata er ændret)")
     try:
         return Spec.model_validate(json.loads(text))
     except (ValueError, RecursionError) as exc:
