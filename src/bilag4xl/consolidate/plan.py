@@ -16,7 +16,7 @@ from bilag4xl.form import paths
 from bilag4xl.form.kinds import rule
 from bilag4xl.form.layout import FIRST_VALUE_COL, Layout, plan
 from bilag4xl.form.model import Submission, flatten
-from bilag4xl.form.spec import Kind, Spec
+from bilag4xl.form.spec import Kind, Spec, per_spec
 
 SCHEMA = "bilag4xl/consolidated/1"
 LAYOUT_VERSION = "1"
@@ -58,17 +58,10 @@ def _col(header: str, key: str, kind: str, width: float | None = None) -> Column
     return Column(header, key, kind, width or rule(kind).column[0])
 
 
-_BLANK: dict[tuple[str, int], Layout] = {}
-
-
+@per_spec(maxsize=16)
 def blank_layout(spec: Spec, initiatives: int) -> Layout:
-    """A template layout with everything an input: its paths address any submission's values.
-
-    Cached by the spec's digest (hashing a national round's spec model itself is slow)."""
-    key = (spec.digest, initiatives)
-    if key not in _BLANK:
-        _BLANK[key] = plan(spec, None, [None] * initiatives)
-    return _BLANK[key]
+    """A template layout with everything an input: its paths address any submission's values."""
+    return plan(spec, None, [None] * initiatives)
 
 
 def submission_values(spec: Spec, submission: Submission) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from bilag4xl.form.spec import FieldSpec, Spec
+from bilag4xl.form.spec import FieldSpec, Spec, per_spec
 
 IDENTITY_VERSION = "2"  # bump when what counts as the form changes
 
@@ -48,22 +48,12 @@ def form_data(spec: Spec) -> dict[str, Any]:
     }
 
 
+@per_spec(maxsize=64)  # asked several times for every file read
 def form_digest(spec: Spec) -> str:
     """SHA-256 of the form: two templates with the same form digest have the same cells and
     rules, whatever the round's administration says."""
-    known = _FORMS.get(spec.digest)  # asked several times for every file read
-    if known is None:
-        data = [IDENTITY_VERSION, form_data(spec)]
-        known = hashlib.sha256(
-            json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
-        if len(_FORMS) >= 64:
-            _FORMS.clear()
-        _FORMS[spec.digest] = known
-    return known
-
-
-_FORMS: dict[str, str] = {}  # a whole spec's digest -> its form's digest
+    canonical = json.dumps([IDENTITY_VERSION, form_data(spec)], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def template_id(

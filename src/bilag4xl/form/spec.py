@@ -12,12 +12,13 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property, lru_cache, wraps
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -524,6 +525,43 @@ def spec_chunks(spec: Spec) -> dict[str, str]:
     return {
         f"{SPEC_CHUNK}{n}": text[i : i + size] for n, i in enumerate(range(0, len(text), size), 1)
     }
+
+
+R = TypeVar("R")
+
+
+class _ByDigest:
+    """A spec as a cache key: equal when the digests are (hashing the model itself is slow)."""
+
+    __slots__ = ("spec",)
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+
+    def __hash__(self) -> int:
+        return hash(self.spec.digest)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByDigest) and other.spec.digest == self.spec.digest
+
+
+def per_spec(maxsize: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Cache a function of a spec (and hashable arguments) by the spec's digest, keeping the
+    `maxsize` results used last: what every file of a round asks again (its plan, its form's
+    digest) is worked out once."""
+
+    def wrap(fn: Callable[..., R]) -> Callable[..., R]:
+        cached = lru_cache(maxsize=maxsize)(lambda key, *args: fn(key.spec, *args))
+
+        @wraps(fn)
+        def call(spec: Spec, *args: Any) -> R:
+            return cached(_ByDigest(spec), *args)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        call.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return call
+
+    return wrap
 
 
 def stored_spec(meta: dict[str, str], digest: str | None) -> Spec | None:

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from bilag4xl.form import paths
 from bilag4xl.form.layout import Formula, Input, Layout, Role, Text, initiative_sheet_names, plan
-from bilag4xl.form.spec import Kind, Spec
+from bilag4xl.form.spec import Kind, Spec, per_spec
 from bilag4xl.xlsx import limits as excel
 
 
@@ -101,7 +101,6 @@ class Plan:
 
 
 PLAN_CACHE = 16  # a plan is ~0.7 MB; a national round has a different one per file
-_PLANS: dict[tuple[str, bool, tuple[bool, ...], bool], Plan] = {}
 # Names that tell templates of one shape apart stand in a shape plan as placeholders (control
 # characters a template never contains); _Names puts the real ones back for each file.
 _DEPARTMENT = "\x01D\x01"
@@ -117,15 +116,13 @@ def shape_for(
     """The plan shared by every template with this shape: which initiatives are spare sheets,
     whether the department is fixed. A national round has a different department per file,
     so planning once per shape instead of once per file is most of validation's speed."""
-    blanks = tuple(n is None for n in initiatives)
-    key = (spec.digest, has_department, blanks, feedback)
-    if key not in _PLANS:
-        if len(_PLANS) >= PLAN_CACHE:
-            _PLANS.clear()
-        names = [None if blank_ else _placeholder(n) for n, blank_ in enumerate(blanks)]
-        department = _DEPARTMENT if has_department else None
-        _PLANS[key] = Plan(plan(spec, department, names, feedback))
-    return _PLANS[key]
+    return _shape(spec, has_department, tuple(n is None for n in initiatives), feedback)
+
+
+@per_spec(maxsize=PLAN_CACHE)
+def _shape(spec: Spec, has_department: bool, blanks: tuple[bool, ...], feedback: bool) -> Plan:
+    names = [None if blank_ else _placeholder(n) for n, blank_ in enumerate(blanks)]
+    return Plan(plan(spec, _DEPARTMENT if has_department else None, names, feedback))
 
 
 @dataclass(frozen=True)
