@@ -190,5 +190,20 @@ def test_whom_to_chase_with_contacts_and_the_days_left() -> None:
     table = status_table(status)
     assert "Rykkes: Teknik- og Miljøforvaltningen (mangler); kontakt: Kontakt 0 " in table
     assert "kontakt: ingen kontakt i runden" in table  # department 3 has none: listed, not skipped
-    assert "Frist 11.04.2025 (3 dage til)." in table
+    assert "Frist 11.04.2025 (om 3 dage)." in table
     assert "11.04.2025 (om 3 dage)" in table
+
+
+def test_days_to_a_deadline_in_words_one_day_is_singular() -> None:
+    from bilag4xl.danish.numbers import days_text
+
+    assert [days_text(n) for n in (2, 1, 0, -1, -2)] == [
+        "om 2 dage",
+        "om 1 dag",
+        "i dag",
+        "overskredet for 1 dag siden",
+        "overskredet for 2 dage siden",
+    ]
+    spec = deadline_spec()
+    late = status_table(summarize([], spec, {}, today=dt.date(2025, 4, 12)))
+    assert "Frist 11.04.2025 (overskredet for 1 dag siden)." in late

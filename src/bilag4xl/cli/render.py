@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bilag4xl.consolidate.plan import SCHEMA as CONSOLIDATED_SCHEMA
-from bilag4xl.danish.numbers import format_number
+from bilag4xl.danish.numbers import days_text, format_number
 from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
 from bilag4xl.status import STATE_DA, DepartmentStatus, FileStatus, RoundStatus
@@ -245,11 +245,7 @@ def _deadline_text(d: DepartmentStatus) -> str:
     text = d.deadline.strftime("%d.%m.%Y")
     if days is None or d.state == "valid":
         return text
-    if days > 0:
-        return f"{text} (om {days} {'dag' if days == 1 else 'dage'})"
-    if days == 0:
-        return f"{text} (i dag)"
-    return f"{text} ({-days} {'dag' if days == -1 else 'dage'} siden)"
+    return f"{text} ({days_text(days)})"
 
 
 def _date_text(f: FileStatus | None) -> str:
@@ -292,14 +288,8 @@ def status_table(status: RoundStatus) -> str:
         f"med fejl: {len(status.invalid)}."
     )
     if status.deadline is not None and status.days_left is not None:
-        days = status.days_left
         when = status.deadline.strftime("%d.%m.%Y")
-        left = (
-            f"{days} {'dag' if days == 1 else 'dage'} til"
-            if days > 0
-            else ("i dag" if days == 0 else f"overskredet for {-days} dage siden")
-        )
-        summary += f" Frist {when} ({left})."
+        summary += f" Frist {when} ({days_text(status.days_left)})."
     lines.append(summary)
     return for_terminal("\n".join(lines))
 

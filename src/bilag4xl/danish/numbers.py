@@ -111,3 +111,13 @@ def _rounded(value: float | Decimal, decimals: int) -> Decimal:
     with localcontext() as context:  # enough digits for any double (1e22 needs 29 with 6)
         context.prec = max(28, number.adjusted() + decimals + 3)
         return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def days_text(days: int) -> str:
+    """Days to a deadline in words, as the terminal and the web page say them: "om 3 dage",
+    "i dag", "overskredet for 1 dag siden"."""
+    if days == 0:
+        return "i dag"
+    count = abs(days)
+    unit = "dag" if count == 1 else "dage"
+    return f"om {count} {unit}" if days > 0 else f"overskredet for {count} {unit} siden"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bilag4xl.danish.numbers import days_text
 from bilag4xl.issues.report import Report
 from bilag4xl.round.ledger import Entry
 from bilag4xl.status import STATE_DA, DepartmentStatus, RoundStatus
@@ -108,14 +109,8 @@ def day(value: str | dt.date | None) -> str:
 
 
 def days(value: int | None) -> str:
-    """Days to a deadline, in words: 'om 3 dage', 'i dag', 'overskredet for 2 dage siden'."""
-    if value is None:
-        return ""
-    if value == 0:
-        return "i dag"
-    count = abs(value)
-    unit = "dag" if count == 1 else "dage"
-    return f"om {count} {unit}" if value > 0 else f"overskredet for {count} {unit} siden"
+    """Days to a deadline, in words (`danish.numbers.days_text`)."""
+    return "" if value is None else days_text(value)
 
 
 def size(value: int) -> str:
