@@ -15,7 +15,7 @@ import pytest
 from bilag4xl.form import limits
 from bilag4xl.form.limits import Limits
 from bilag4xl.intake.validate import read_file, validate_paths
-from bilag4xl.speed import isolation
+from bilag4xl.speed import isolation, processes
 from hostile import far_cell, valid
 
 pytestmark = pytest.mark.skipif(
@@ -68,7 +68,7 @@ def test_read_file_reports_a_lost_file(tmp_path: Path, monkeypatch: pytest.Monke
 
 _PARENT = """
 import os, sys, time
-from bilag4xl.speed import isolation
+from bilag4xl.speed import isolation, processes
 
 def work(item):
     os.write(1, f"{os.getpid()}\\n".encode())  # one write: two workers' lines never mix
@@ -112,7 +112,7 @@ def test_with_other_threads_running_workers_are_spawned(tmp_path: Path) -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert isolation._context().get_start_method() == "spawn"
+        assert processes.context().get_start_method() == "spawn"
         result = read_file(path)
     finally:
         stop.set()

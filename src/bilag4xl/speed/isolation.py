@@ -61,7 +61,7 @@ def run(
     todo = list(items)
     if not todo:
         return
-    context = _context()
+    context = processes.context()
     if context is None:
         yield from map(fn, todo)
         return
@@ -70,17 +70,6 @@ def run(
         yield from pool.results(todo)
     finally:
         pool.close()
-
-
-def _context() -> BaseContext | None:
-    """fork where it is safe (workers start at once, sharing the parent's modules), else
-    spawn (a fresh interpreter: slower to start, but no lock of another thread copied)."""
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    if processes.can_fork():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn") if "spawn" in methods else None
 
 
 class _Worker:
@@ -111,9 +100,9 @@ class _Pool(Generic[T, R]):
         self.workers: list[_Worker] = [self._start() for _ in range(size)]
 
     def _start(self) -> _Worker:
-        # A thread started since the run began (receive's store) rules out forking the
-        # workers that replace lost ones: they then start as fresh interpreters.
-        context = self.context if processes.can_fork() else _context() or self.context
+        # Asked for each worker: one that replaces a lost one after a thread has started
+        # (receive's store) starts as a fresh interpreter, not forked.
+        context = processes.context() or self.context
         parent_end, child_end = context.Pipe()
         # A forked worker inherits the parent's ends of every pipe; it closes them, so that
         # the parent's death is an end of file for it. A spawned one inherits nothing.

@@ -27,13 +27,14 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def context() -> BaseContext:
-    """fork where it is safe; from a program running threads (the web page's server) a fresh
-    interpreter instead, since Python 3.11's default on Linux is still fork."""
+def context() -> BaseContext | None:
+    """fork where it is safe (workers start at once, sharing the parent's modules); from a
+    program running threads (the web page's server, receive's store) a fresh interpreter
+    instead, since Python 3.11's default on Linux is still fork; None where neither exists."""
     if can_fork():
         return multiprocessing.get_context("fork")
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return multiprocessing.get_context("spawn") if "spawn" in methods else None
 
 
 def die_with_parent(parent: int) -> None:

@@ -14,6 +14,7 @@ again in one process. Same input, same bytes, either way.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import pickle
 import tempfile
@@ -49,7 +50,7 @@ def build(
     with tempfile.TemporaryDirectory(prefix="bilag4xl-") as tmp:
         folder = Path(tmp)
         # Forked before this process opens a workbook: the helper shares no open files.
-        process = processes.context().Process(
+        process = multiprocessing.get_context("fork").Process(  # can_split: fork is safe
             target=_helper, args=(new, write, helper, folder, os.getpid()), daemon=True
         )
         gc.freeze()  # the helper's collector then leaves the shared objects' pages alone
