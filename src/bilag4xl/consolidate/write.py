@@ -28,11 +28,12 @@ from bilag4xl.consolidate import plan as cp
 from bilag4xl.consolidate.decide import Entry, Merged, OnDuplicate, common_spec, merge, notice
 from bilag4xl.consolidate.read import is_consolidated, open_consolidated, read_consolidated
 from bilag4xl.danish.numbers import EXCEL_FORMAT, format_number
-from bilag4xl.errors import MergeError, OutputExistsError
+from bilag4xl.errors import MergeError
 from bilag4xl.form import paths
 from bilag4xl.form.layout import (
     BOLD_CHAR_WIDTH,
     LINE_HEIGHT,
+    METADATA_TITLE_TEXT,
     Formula,
     Pos,
     Value,
@@ -42,7 +43,7 @@ from bilag4xl.form.layout import (
 from bilag4xl.form.model import initiative_values
 from bilag4xl.form.spec import Spec, spec_chunks
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Report
-from bilag4xl.output import atomic_write
+from bilag4xl.output import atomic_write, check_targets
 from bilag4xl.speed import split as split_build
 from bilag4xl.xlsx import hooks
 from bilag4xl.xlsx.hooks import ClassicFormulaSheet
@@ -97,8 +98,7 @@ def merge_paths(
     from bilag4xl.intake.validate import ValidationRun, validate_paths
 
     out = Path(out)
-    if out.exists() and not force:
-        raise OutputExistsError(f"{out} findes allerede; brug --force for at overskrive")
+    check_targets([out], force)
     target = out.resolve()
     paths = [Path(p) for p in paths]
     if any(p.resolve() == target for p in paths if not p.is_dir()):
@@ -476,7 +476,7 @@ class _Writer:
             "allow_invalid": "Ja" if merged.allow_invalid else "Nej",
         }
         items |= spec_chunks(spec)
-        self._put(self.meta, 0, 0, "bilag4xl metadata – må ikke ændres", "meta")
+        self._put(self.meta, 0, 0, METADATA_TITLE_TEXT, "meta")
         for row, (key, value) in enumerate(items.items(), 1):
             self._put(self.meta, row, 0, key, "meta")
             self._put(self.meta, row, 1, value, "meta")

@@ -83,10 +83,6 @@ def extra(n: int, part: str) -> str:
     return f"{OVERVIEW}.{EXTRA_ROWS}.{n}.{part}"
 
 
-def extra_year(n: int, y: int | str) -> str:
-    return extra(n, f"{YEARS}.{y}")
-
-
 def is_amount_part(part: str) -> bool:
     """Whether an economy part sums into the total: a year or "unallocated"."""
     return part == UNALLOCATED or part.startswith(YEARS + ".")
@@ -128,14 +124,6 @@ def within_initiative(path: str) -> str | None:
     if parsed is None or parsed.section not in ("initiative", "economy"):
         return None
     return parsed.key if parsed.section == "initiative" else economy_key(parsed.key)
-
-
-def economy_of(path: str) -> str | None:
-    """The economy block a path is in ("initiatives.2.economy"), else None."""
-    parsed = parse(path)
-    if parsed is None or parsed.section != "economy" or parsed.index is None:
-        return None
-    return f"{INITIATIVES}.{parsed.index}.{ECONOMY}"
 
 
 def lookup(tree: Mapping[str, Any], path: str) -> Any:

@@ -35,6 +35,7 @@ from bilag4xl.errors import UnreadableWorkbook
 from bilag4xl.form import limits as defaults
 from bilag4xl.form.limits import RATIO_FLOOR, Limits
 from bilag4xl.intake import sheetscan
+from bilag4xl.intake.discover import XLSX_SUFFIXES
 from bilag4xl.intake.sheetscan import SheetScan, shift_formula
 
 __all__ = ["RawSheet", "RawWorkbook", "UnreadableWorkbook", "read_bytes", "read_workbook"]
@@ -121,7 +122,7 @@ def read_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
     try:
         return read_bytes(data, limits)
     except UnreadableWorkbook as exc:
-        if exc.code == "text-file" and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if exc.code == "text-file" and path.suffix.lower() not in XLSX_SUFFIXES:
             raise UnreadableWorkbook("csv-file") from None  # not renamed: named as what it is
         raise
 

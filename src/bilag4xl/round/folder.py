@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bilag4xl.errors import Bilag4xlError, NoRoundError
 from bilag4xl.form.identity import form_digest
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
+from bilag4xl.intake.discover import XLSX_SUFFIXES
 from bilag4xl.issues.report import Lang, Report
 from bilag4xl.remind import Draft
 from bilag4xl.round.ledger import Entry, Ledger, Verdict
@@ -48,7 +49,6 @@ ANNEX = "bilag4.docx"
 MAX_ZIP_MEMBER = 100 * 2**20  # a submission is a few MB; anything larger is not one
 MAX_ZIP_MEMBERS = 10_000
 MAX_ZIP_TOTAL = 2**30  # unpacked, all workbooks of one .zip: a whole round is far less
-WORKBOOKS = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,7 @@ def _zip_members(path: Path) -> Iterator[tuple[str, bytes]]:
 def _wanted(info: zipfile.ZipInfo) -> bool:
     """A workbook member of a .zip (not a folder, owner, hidden or oversized file)."""
     name = info.filename
-    if info.is_dir() or not name.lower().endswith(WORKBOOKS):
+    if info.is_dir() or not name.lower().endswith(XLSX_SUFFIXES):
         return False
     return not base_name(name).startswith(("~$", ".")) and info.file_size <= MAX_ZIP_MEMBER
 
@@ -380,7 +380,7 @@ def _refusal(path: Path, result: object | None) -> str:
         )
     if key is not None and not getattr(result, "filled", 0):
         return "Filen er en tom skabelon: intet felt er udfyldt."
-    if getattr(result, "submission", None) is None and path.suffix.lower() not in WORKBOOKS:
+    if getattr(result, "submission", None) is None and path.suffix.lower() not in XLSX_SUFFIXES:
         report = getattr(result, "report", None)
         first = report.errors[0].message() if report and report.errors else ""
         return f"Filen er ikke et regneark. {first}".strip()
@@ -425,14 +425,12 @@ def round_status(rnd: Round, today: dt.date | None = None) -> RoundStatus:
 def recheck(rnd: Round, ledger: Ledger) -> list[Entry]:
     """Check again the files checked against an earlier form of the round (a field added,
     the period moved...); editing the round's administration changes no verdict."""
-    from bilag4xl.intake.validate import validate_paths
+    from bilag4xl.intake.validate import check_each
 
     form = form_digest(rnd.spec)
     stale = [e for e in ledger.entries() if e.verdict.valid is not None and e.verdict.form != form]
-    if not stale:
-        return []
-    run = validate_paths([ledger.path(e) for e in stale], rnd.spec, keep_values=True)
-    for entry, result in zip(stale, run.results, strict=True):
+    checked = check_each([ledger.path(e) for e in stale], rnd.spec)
+    for entry, (_, result) in zip(stale, checked, strict=True):
         ledger.update_verdict(entry.id, _verdict(result, form))
     return stale
 
