@@ -33,6 +33,8 @@ def two_cores(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(processes, "usable_cpus", lambda: 2)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
+    # With another thread running nothing is split, and split equals whole by construction.
+    assert split_build.can_split(), "another thread runs: the tests would compare whole to whole"
 
 
 def new(tmpdir: str | None = None) -> StrictWorkbook:
@@ -94,9 +96,8 @@ def test_different_shared_parts_are_never_spliced(tmp_path: Path) -> None:
                     ws.write_string(row, 0, f"{ws.name} række {row}", style or wb.fmt("cell"))
 
     whole = split_build.build(new, write, ["B"], split=False)
-    assert split_build.build(new, write, ["B"]) == whole
-    styles = zipfile.ZipFile(io.BytesIO(whole)).read("xl/styles.xml")
-    assert b"C00000" not in styles  # the helper's style is not in the workbook
+    built = split_build.build(new, write, ["B"])
+    assert built == whole  # written again in one process, not spliced
 
 
 def test_a_sheet_put_in_the_wrong_member_is_never_shipped(

@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import uuid
@@ -63,7 +64,9 @@ UNO_PYTHON = "/usr/bin/python3"
 WORKER = Path(__file__).with_name("_uno_worker.py")
 CONNECT_TIMEOUT = min(TIMEOUT, 90.0)  # soffice that never opens its pipe fails sooner
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-INSTALL_HINT = "apt-get install libreoffice-calc-nogui python3-uno"
+INSTALL_HINT = (
+    "apt-get install libreoffice-calc-nogui libreoffice-writer-nogui python3-uno poppler-utils"
+)
 
 
 @dataclass
@@ -91,6 +94,8 @@ def missing() -> str | None:
         return f"LibreOffice (soffice) is not installed: {INSTALL_HINT}"
     if uno_python() is None:
         return f"python3-uno is not importable from {UNO_PYTHON}: {INSTALL_HINT}"
+    if shutil.which("pdftotext") is None:  # the annex's PDF is checked with it
+        return f"pdftotext (poppler-utils) is not installed: {INSTALL_HINT}"
     return None
 
 
