@@ -25,6 +25,7 @@ from filled import SPEC, filled, layout_for, valid_values
 
 SHEET0 = "1. Aftaler om fleksibel udlejn…"  # the first initiative's sheet (TMF template)
 AMOUNT, TEXT = "B8", "B13"  # its 2008 amount and its target group (a long text)
+WORKBOOK, SHARED_STRINGS = "xl/workbook.xml", "xl/sharedStrings.xml"
 _KEEP = tempfile.TemporaryDirectory(prefix="bilag4xl-hostile-")
 
 
@@ -175,6 +176,16 @@ def workbook_shift_jis(folder: Path, base: bytes | None = None) -> Path:
     """xl/workbook.xml declared as Shift_JIS."""
     data = rezip(base or valid(), {"xl/workbook.xml": _in_encoding("shift_jis")})
     return write(folder, "workbook_shift_jis", data)
+
+
+def workbook_unknown_encoding(folder: Path, base: bytes | None = None) -> Path:
+    """xl/workbook.xml declared in an encoding no one knows, UTF-0 (LookupError where the
+    consolidated workbook is told apart from a submission)."""
+
+    def change(xml: bytes) -> bytes:
+        return b'<?xml version="1.0" encoding="UTF-0"?>' + re.sub(rb"^<\?xml[^>]*\?>", b"", xml)
+
+    return write(folder, "workbook_unknown_encoding", rezip(base or valid(), {WORKBOOK: change}))
 
 
 def dtd_in_utf16(folder: Path, base: bytes | None = None) -> Path:
@@ -447,6 +458,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "workbook_utf16": (workbook_utf16, "xml-encoding"),
     "workbook_shift_jis": (workbook_shift_jis, "xml-encoding"),
     "dtd_in_utf16": (dtd_in_utf16, "xml-encoding"),
+    "workbook_unknown_encoding": (workbook_unknown_encoding, "xml-encoding"),
     "zip_version_20_2": (zip_version_20_2, "corrupt"),
     "unknown_compression": (unknown_compression, "corrupt"),
     "encrypted_member": (encrypted_member, "corrupt"),

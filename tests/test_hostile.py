@@ -219,3 +219,21 @@ def test_a_reader_panic_is_a_damaged_file() -> None:
     with pytest.raises(UnreadableWorkbook) as caught:
         reader._calamine_values(data, ["Vejledning"])
     assert caught.value.code == "corrupt"
+
+
+def test_an_unknown_xml_encoding_is_named_by_every_command(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """workbook.xml declared as UTF-0: read, merge and report ended in a LookupError where
+    they tell a consolidated workbook from a submission; each names the encoding instead."""
+    path = files["workbook_unknown_encoding"]
+    runs = [
+        ["read", str(path)],
+        ["merge", str(path), "-o", str(tmp_path / "samlet.xlsx")],
+        ["report", str(path), "-o", str(tmp_path / "bilag.md")],
+    ]
+    for args in runs:
+        result = runner.invoke(app, args)
+        assert isinstance(result.exception, SystemExit | None), (args, result.exception)
+        assert result.exit_code == 1, (args, result.output)
+        assert "tegnsættet UTF-0 (xl/workbook.xml)" in result.output, (args, result.output)
