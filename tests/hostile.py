@@ -20,7 +20,7 @@ from bilag4xl.form.layout import plan
 from bilag4xl.form.spec import default_spec_text, load_spec
 from bilag4xl.template.writer import build
 from bilag4xl.testing.fill import fill_template
-from bilag4xl.testing.mutate import edit_sheet, patch_member, rezip, set_cell, text_cell
+from bilag4xl.testing.mutate import edit_sheet, parts, patch_member, rezip, set_cell, text_cell
 from filled import SPEC, filled, layout_for, valid_values
 
 SHEET0 = "1. Aftaler om fleksibel udlejn…"  # the first initiative's sheet (TMF template)
@@ -122,6 +122,17 @@ def junk_cells(folder: Path, base: bytes | None = None) -> Path:
         base or valid(), SHEET0, lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>")
     )
     return write(folder, "junk_cells", data)
+
+
+def unique_count_huge(folder: Path, base: bytes | None = None) -> Path:
+    """A shared-string table claiming 10^9 strings (uniqueCount): calamine reserved room for
+    them first, ~24 GB, and the process aborted; the file is otherwise valid."""
+    data = base or written()
+    if SHARED_STRINGS not in parts(data):
+        data = _with_sst(data)
+    count = re.compile(rb'uniqueCount="[0-9]+"')
+    data = rezip(data, {SHARED_STRINGS: lambda x: count.sub(b'uniqueCount="1000000000"', x)})
+    return write(folder, "unique_count_huge", data)
 
 
 # --------------------------------------------------------------------------- it hangs
@@ -450,6 +461,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "far_cell_az": (far_cell_az, "cell-out-of-bounds"),
     "second_reference": (second_reference, "cell-out-of-bounds"),
     "junk_cells": (junk_cells, "too-many-cells"),
+    "unique_count_huge": (unique_count_huge, None),
     "shared_formula_left": (shared_formula_left, "value-outside-inputs"),
     "many_spare_sheets": (many_spare_sheets, "metadata-invalid"),
     "huge_amount": (huge_amount, "amount-too-large"),

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bilag4xl.cli.app import app
 from bilag4xl.errors import UnreadableWorkbook
 from bilag4xl.intake import workbook as reader
-from bilag4xl.intake.sheetscan import shift_formula
+from bilag4xl.intake.sheetscan import shared_string_count, shift_formula
 from bilag4xl.intake.validate import read_file
 from hostile import REPRODUCERS, SHEET0, rezip, round_spec_path, valid, valid_for, write
 
@@ -237,3 +237,16 @@ def test_an_unknown_xml_encoding_is_named_by_every_command(
         assert isinstance(result.exception, SystemExit | None), (args, result.exception)
         assert result.exit_code == 1, (args, result.output)
         assert "tegnsættet UTF-0 (xl/workbook.xml)" in result.output, (args, result.output)
+
+
+def test_a_shared_string_count_beyond_the_strings_is_set_to_them(files: dict[str, Path]) -> None:
+    """uniqueCount is a hint calamine allocates for: the file reads as if it were right."""
+    result = read_file(files["unique_count_huge"])
+    assert result.report.valid and result.submission is not None
+    assert result.submission.initiatives[0].target_group == "Tekst til target_group (0)"
+    table = b'<sst count="3" uniqueCount="100000000"><si><t>a</t></si><si><t>b</t></si></sst>'
+    assert shared_string_count(table) == table.replace(b"100000000", b"2")
+    prefixed = b'<x:sst uniqueCount="9"><x:si><x:t>a</x:t></x:si></x:sst>'
+    assert shared_string_count(prefixed) == prefixed.replace(b'"9"', b'"1"')
+    right = b'<sst uniqueCount="1"><si><t>a</t></si></sst>'
+    assert shared_string_count(right) is right

@@ -411,6 +411,32 @@ def _plain_attrs(attrs_text: bytes) -> bytes:
     return attrs + selfclosing
 
 
+# --------------------------------------------------------------------------- shared strings
+
+_UNIQUE_COUNT = re.compile(rb"""(<(?:[\w.\-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["'])([^"']*)""")
+_PREFIXED_SI = re.compile(rb"<[\w.\-]+:si[\s/>]")
+
+
+def shared_string_count(sst: bytes) -> bytes:
+    """The shared-string table with a `uniqueCount` no larger than the strings it holds.
+
+    calamine reserves room for `uniqueCount` strings before it reads one (24 bytes each: a
+    count of 10^9 is a 24 GB allocation, and the process aborts). The count is only a hint:
+    Excel reads the strings that are there whatever it says, so a wrong one is set to the
+    number of strings instead of refusing the file. The table itself when it needs no change.
+    """
+    found = _UNIQUE_COUNT.search(sst)
+    if found is None:
+        return sst
+    held = sst.count(b"<si>") + sst.count(b"<si ") + sst.count(b"<si/>")
+    if b":si" in sst:
+        held += len(_PREFIXED_SI.findall(sst))
+    declared = found.group(2)
+    if declared.isdigit() and int(declared) <= held:
+        return sst
+    return sst[: found.end(1)] + str(held).encode() + sst[found.end() :]
+
+
 # --------------------------------------------------------------------------- rich text
 
 _SI = re.compile(rb"<(?:[\w.\-]+:)?si\b[^>]*?(?:/>|>(.*?)</(?:[\w.\-]+:)?si>)", re.S)

@@ -11,9 +11,10 @@ magic bytes say what the file really is (an encrypted or old .xls OLE container,
 CSV, an .ods); the zip's member count, declared sizes and ratios are checked before anything
 is inflated; every part is inflated here (never more than its declared size, CRC checked),
 must be UTF-8 and have no DTD (how XML bombs and external entities arrive); every sheet's
-cells are counted and their positions checked before any reader allocates for them. calamine
-then reads a zip built here from exactly those checked parts, so it never sees a byte that
-was not checked (and reads stored parts faster than the original's compressed ones).
+cells are counted and their positions checked before any reader allocates for them, and a
+shared-string count beyond the strings held is set to them (calamine allocates for it).
+calamine then reads a zip built here from exactly those checked parts, so it never sees a
+byte that was not checked (and reads stored parts faster than the original's compressed ones).
 """
 
 from __future__ import annotations
@@ -287,7 +288,11 @@ class _Package:
         members = {"_rels/.rels": (_ROOT_RELS, zlib.crc32(_ROOT_RELS))}
         for name in dict.fromkeys(names):
             if name in self.infos:  # the CRC was checked when the part was inflated
-                members[name] = (self.xml(name), self.infos[name].CRC)
+                part = self.xml(name)
+                if name == SHARED_STRINGS:
+                    part = sheetscan.shared_string_count(part)
+                crc = self.infos[name].CRC if part is self.parts[name] else zlib.crc32(part)
+                members[name] = (part, crc)
         return _stored_zip(members)
 
     def rich_text_fixes(self) -> dict[int, str]:
