@@ -50,8 +50,15 @@ def test_read_json_never_shows_a_traceback(files: dict[str, Path], name: str) ->
     assert result.exit_code in (0, 1), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
-    if REPRODUCERS[name][1] is None:
-        json.loads(result.stdout)
+    data = json.loads(result.stdout)  # a document for every file, read or not
+    if data["schema"] == "bilag4xl/report/1":  # not read: the report saying why, exit 1
+        (entry,) = data["files"]
+        assert result.exit_code == 1
+        assert entry["file"] == str(files[name]) and REPRODUCERS[name][1] in {
+            i["code"] for i in entry["issues"]
+        }
+    else:
+        assert data["schema"] == "bilag4xl/submission/1"
 
 
 def _issues(path: Path, code: str) -> list:
@@ -250,3 +257,21 @@ def test_a_shared_string_count_beyond_the_strings_is_set_to_them(files: dict[str
     assert shared_string_count(prefixed) == prefixed.replace(b'"9"', b'"1"')
     right = b'<sst uniqueCount="1"><si><t>a</t></si></sst>'
     assert shared_string_count(right) is right
+
+
+def test_read_json_of_a_damaged_consolidated_workbook_is_a_report(tmp_path: Path) -> None:
+    """A script reading a consolidated workbook gets the reason as JSON, not an empty stdout."""
+    folder = tmp_path / "runde"
+    folder.mkdir()
+    write(folder, "gyldig", valid_for(0))
+    out = tmp_path / "samlet.xlsx"
+    merged = runner.invoke(
+        app, ["merge", str(folder), "-o", str(out), "--spec", str(round_spec_path())]
+    )
+    assert merged.exit_code == 0, merged.output
+    out.write_bytes(rezip(out.read_bytes(), {"xl/worksheets/sheet1.xml": lambda _: b"<x"}))
+    result = runner.invoke(app, ["read", str(out), "--json"])
+    assert result.exit_code == 1
+    (entry,) = json.loads(result.stdout)["files"]
+    (issue,) = entry["issues"]
+    assert issue["code"] == "consolidated-unreadable" and str(out) in issue["message"]

@@ -151,6 +151,11 @@ CATALOGUE: dict[str, Detail] = {
         "The file could not be read within {seconds} seconds and was given up. Save the form "
         "again from Excel and send a new copy." + _UNREADABLE_EN,
     ),
+    "consolidated-unreadable": Detail(
+        ERROR,
+        "Den samlede projektmappe kan ikke læses: {reason}",
+        "The consolidated workbook cannot be read (in Danish: {reason})",
+    ),
     "check-failed": Detail(
         ERROR,
         "Filen kunne ikke kontrolleres ({reason}). Gem skemaet igen fra Excel og send en ny "
