@@ -14,10 +14,21 @@ from typer.testing import CliRunner
 
 from bilag4xl.cli.app import app
 from bilag4xl.errors import UnreadableWorkbook
+from bilag4xl.intake import sheetscan
 from bilag4xl.intake import workbook as reader
 from bilag4xl.intake.sheetscan import shared_string_count, shift_formula
 from bilag4xl.intake.validate import read_file
-from hostile import REPRODUCERS, SHEET0, rezip, round_spec_path, valid, valid_for, write
+from hostile import (
+    REPRODUCERS,
+    SHEET0,
+    edit_sheet,
+    rezip,
+    round_spec_path,
+    set_cell,
+    valid,
+    valid_for,
+    write,
+)
 
 runner = CliRunner()
 
@@ -97,7 +108,7 @@ def test_error_values_and_uncached_formulas_are_reported_at_their_cell(
     (outside,) = _issues(files["error_outside"], "value-outside-inputs")
     assert (outside.cell, "#DIV/0!" in outside.message_da) == ("J5", True)
     (formula,) = _issues(files["formula_in_input_uncached"], "input-formula-uncached")
-    assert formula.cell == "B13" and '="Borgere i "&"Valby"' in formula.message_da
+    assert formula.cell == "B13" and 'formlen ="Borgere i "&"Valby" uden' in formula.message_da
     (away,) = _issues(files["formula_outside_uncached"], "value-outside-inputs")
     assert away.cell == "J6" and "=SUM(B8:E8)*2" in away.message_da
 
@@ -146,7 +157,8 @@ def test_merge_allow_invalid_of_every_reproducer_and_valid_submissions(tmp_path:
     folder.mkdir()
     for n, (make, _) in enumerate(REPRODUCERS.values()):
         make(folder, valid_for(n))
-    valid_files = [write(folder, f"gyldig{n}", valid_for(n)) for n in range(36, 40)]
+    first = len(REPRODUCERS)  # the departments after theirs
+    valid_files = [write(folder, f"gyldig{n}", valid_for(n)) for n in range(first, first + 4)]
     out = tmp_path / "samlet.xlsx"
     spec = ["--spec", str(round_spec_path())]
     merge = ["merge", str(folder), "-o", str(out), "--allow-invalid", *spec]
@@ -275,3 +287,57 @@ def test_read_json_of_a_damaged_consolidated_workbook_is_a_report(tmp_path: Path
     (entry,) = json.loads(result.stdout)["files"]
     (issue,) = entry["issues"]
     assert issue["code"] == "consolidated-unreadable" and str(out) in issue["message"]
+
+
+def test_numbers_are_read_or_said_whatever_their_sign_and_length(files: dict[str, Path]) -> None:
+    (date,) = _issues(files["long_number_negative"], "date-invalid")  # read, not a panic
+    assert (date.sheet, date.cell) == ("Forside", "B16")
+    assert "'-123456789012345678901234567890'" in date.message_da
+    (number,) = _issues(files["seventeen_digits"], "number-precision")
+    assert number.cell == "B13" and "12345678901234567 " in number.message_da
+    assert "12345678901234568" in number.message_da
+
+
+def test_a_negative_long_amount_is_said_as_the_positive_one(tmp_path: Path) -> None:
+    """The negative 30 digits reach the amount as text (see sheetscan.for_calamine); the
+    rounding is said as for the positive number."""
+    for digits in ("123456789012345678901234567890", "-123456789012345678901234567890"):
+        cell = f'<c r="B8"><v>{digits}</v></c>'
+        path = write(tmp_path, "amount", edit_sheet(valid(), SHEET0, set_cell("B8", cell)))
+        (issue,) = _issues(path, "number-precision")
+        assert issue.cell == "B8" and digits in issue.message_da
+
+
+@pytest.mark.parametrize(
+    ("text", "loses"),
+    [
+        ("12345678901234567", True),  # 17 digits: read as ...568
+        ("9007199254740993", True),  # 16 digits: 2^53 + 1
+        ("-123456789012345678901234567890", True),
+        ("0.10000000000000001", False),  # 17 digits as Excel writes the double nearest 0.1
+        ("9007199254740992", False),  # 2^53: a double exactly
+        ("123456789012345677877719597056", False),  # 30 digits, a double exactly
+        ("100000000000000000000", False),
+    ],
+)
+def test_digits_lost_are_told_from_digits_a_double_holds(text: str, loses: bool) -> None:
+    assert sheetscan._loses_digits(text) is loses
+
+
+def test_a_formula_saved_as_whitespace_is_said_at_its_cell(files: dict[str, Path]) -> None:
+    (field,) = _issues(files["formula_blank_in_input"], "input-formula-blank")
+    assert (field.sheet, field.cell) == (SHEET0, "B13") and '=" "' in field.message_da
+    (away,) = _issues(files["formula_blank_outside"], "value-outside-inputs")
+    assert away.cell == "J6" and '=REPT(" ",3)' in away.message_da
+
+
+def test_a_second_sheet_data_is_read_with_the_first(files: dict[str, Path]) -> None:
+    result = read_file(files["second_sheet_data"])
+    assert result.submission.initiatives[0].economy.years["2009"] == 200
+    (note,) = _issues(files["second_sheet_data"], "value-outside-inputs")
+    assert note.cell == "J50" and "Husk bilag" in note.message_da
+    assert sheetscan.one_sheet_data(b"<w><sheetData><row/></sheetData></w>") == (
+        b"<w><sheetData><row/></sheetData></w>"
+    )
+    two = b"<w><x:sheetData>A</x:sheetData><p/><x:sheetData>B</x:sheetData><q/></w>"
+    assert sheetscan.one_sheet_data(two) == b"<w><x:sheetData>AB</x:sheetData><p/><q/></w>"

@@ -238,6 +238,7 @@ class _Package:
             twice = next(n for n in self.infos if sum(i.filename == n for i in infos) > 1)
             raise UnreadableWorkbook("corrupt", reason=f"delen {twice} findes to gange")
         self.parts: dict[str, bytes] = {}
+        self.rewritten: set[str] = set()  # parts changed here (their CRC is not the zip's)
         mimetype = self.infos.get("mimetype")
         small = mimetype is not None and mimetype.file_size < 1024
         if small and _inflate(data, mimetype).startswith(ODS_MIMETYPE):  # type: ignore[arg-type]
@@ -280,19 +281,29 @@ class _Package:
         return sheets
 
     def scan(self, sheet: str, part: str) -> SheetScan:
-        return sheetscan.scan(self.xml(part), self.limits, sheet)
+        """The sheet's scan; a sheet of several `<sheetData>` is read as one (every check,
+        and calamine, see all its cells)."""
+        xml = self.xml(part)
+        self.parts[part] = sheetscan.one_sheet_data(xml)
+        if self.parts[part] is not xml:
+            self.rewritten.add(part)
+        return sheetscan.scan(self.parts[part], self.limits, sheet)
 
     def for_calamine(self, sheet_parts: Iterator[str]) -> bytes:
-        """A stored zip of exactly the checked parts calamine reads (see module docstring)."""
-        names = [WORKBOOK, WORKBOOK_RELS, SHARED_STRINGS, STYLES, *sheet_parts]
+        """A stored zip of exactly the checked parts calamine reads (see module docstring),
+        with what would make it allocate or panic for nothing neutralised."""
+        sheets = list(sheet_parts)
+        names = [WORKBOOK, WORKBOOK_RELS, SHARED_STRINGS, STYLES, *sheets]
         members = {"_rels/.rels": (_ROOT_RELS, zlib.crc32(_ROOT_RELS))}
         for name in dict.fromkeys(names):
             if name in self.infos:  # the CRC was checked when the part was inflated
                 part = self.xml(name)
                 if name == SHARED_STRINGS:
                     part = sheetscan.shared_string_count(part)
-                crc = self.infos[name].CRC if part is self.parts[name] else zlib.crc32(part)
-                members[name] = (part, crc)
+                elif name in sheets:
+                    part = sheetscan.for_calamine(part)
+                same = part is self.parts[name] and name not in self.rewritten
+                members[name] = (part, self.infos[name].CRC if same else zlib.crc32(part))
         return _stored_zip(members)
 
     def rich_text_fixes(self) -> dict[int, str]:
