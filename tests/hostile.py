@@ -427,6 +427,13 @@ def formula_blank_outside(folder: Path, base: bytes | None = None) -> Path:
     return write(folder, "formula_blank_outside", data)
 
 
+def metadata_formula_blank(folder: Path, base: bytes | None = None) -> Path:
+    """A formula typed into the hidden metadata sheet, saved with a blank result."""
+    cell = '<c r="F9" t="str"><f>REPT(" ",2)</f><v>  </v></c>'
+    data = edit_sheet(base or valid(), "_bilag4xl", set_cell("F9", cell))
+    return write(folder, "metadata_formula_blank", data)
+
+
 def second_sheet_data(folder: Path, base: bytes | None = None) -> Path:
     """A second <sheetData> after the first, with the 2009 amount and a note outside the form:
     calamine reads only the first, so both were lost without a word."""
@@ -544,6 +551,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "seventeen_digits": (seventeen_digits, "number-precision"),
     "formula_blank_in_input": (formula_blank_in_input, "input-formula-blank"),
     "formula_blank_outside": (formula_blank_outside, "value-outside-inputs"),
+    "metadata_formula_blank": (metadata_formula_blank, "metadata-extra"),
     "second_sheet_data": (second_sheet_data, "value-outside-inputs"),
     "long_text": (long_text, "too-long"),
     "vertical_tab_text": (vertical_tab_text, None),

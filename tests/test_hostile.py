@@ -329,6 +329,8 @@ def test_a_formula_saved_as_whitespace_is_said_at_its_cell(files: dict[str, Path
     assert (field.sheet, field.cell) == (SHEET0, "B13") and '=" "' in field.message_da
     (away,) = _issues(files["formula_blank_outside"], "value-outside-inputs")
     assert away.cell == "J6" and '=REPT(" ",3)' in away.message_da
+    (meta,) = _issues(files["metadata_formula_blank"], "metadata-extra")
+    assert (meta.sheet, meta.cell) == ("_bilag4xl", "F9") and "=REPT" in meta.message_da
 
 
 def test_a_second_sheet_data_is_read_with_the_first(files: dict[str, Path]) -> None:
