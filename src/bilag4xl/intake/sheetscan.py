@@ -462,14 +462,16 @@ def one_sheet_data(xml: bytes) -> bytes:
 
 # A negative number that calamine turns into a duration when its cell is formatted as a date,
 # beyond the milliseconds a duration holds (about -1.07e11 days): calamine panics and the
-# file could not be read. Such a cell is given to calamine as the text it holds.
+# file could not be read. Such a number cell is given to calamine as the text it holds, in
+# any format (which formats calamine takes for dates is its own rule; a number this size
+# means nothing in any cell of a form, and as text it is read or reported as it was typed).
 _NEGATIVE_HUGE = re.compile(rb"v>\s*-\s*(?=[0-9.]{12}|[0-9.]*[eE]\+?[0-9])")
 _NUMBER_CELL = re.compile(
     rb"<((?:[A-Za-z_][\w.\-]*:)?c)\b([^>]*?)(?<!/)>"  # the cell tag
     rb"((?:<(?:[\w.\-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.\-]+:)?f>))?\s*<(?:[\w.\-]+:)?v>)"
     rb"\s*(-[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*(?=</)"
 )
-_TYPE_ATTR = re.compile(rb"""\st\s*=\s*(?:"[^"]*"|'[^']*')""")
+_TYPE_ATTR = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
 DURATION_DAYS = 1e11
 
 
@@ -482,6 +484,9 @@ def for_calamine(xml: bytes) -> bytes:
 
     def as_text(cell: re.Match[bytes]) -> bytes:
         name, attrs, before, number = cell.groups()
+        kind = _TYPE_ATTR.search(attrs)
+        if kind is not None and kind.group(1) != b"n":
+            return cell.group()  # not a number: a shared string's index, an error value...
         try:
             if float(number) > -DURATION_DAYS:
                 return cell.group()
