@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from bilag4xl.cli.app import app
 from bilag4xl.errors import UnreadableWorkbook
+from bilag4xl.form.limits import SUBMISSION
 from bilag4xl.intake import sheetscan
 from bilag4xl.intake import workbook as reader
 from bilag4xl.intake.sheetscan import shared_string_count, shift_formula
@@ -343,3 +344,7 @@ def test_a_second_sheet_data_is_read_with_the_first(files: dict[str, Path]) -> N
     )
     two = b"<w><x:sheetData>A</x:sheetData><p/><x:sheetData>B</x:sheetData><q/></w>"
     assert sheetscan.one_sheet_data(two) == b"<w><x:sheetData>AB</x:sheetData><p/><q/></w>"
+    empty_first = b"<w><sheetData/><sheetData>B</sheetData></w>"
+    assert sheetscan.one_sheet_data(empty_first) == b"<w><sheetData>B</sheetData></w>"
+    assert sheetscan.scan(empty_first, SUBMISSION).more_data
+    assert not sheetscan.scan(b"<w><sheetData/><!-- sheetData --></w>", SUBMISSION).more_data

@@ -57,9 +57,13 @@ _BLANK_CACHED = re.compile(rb"\s*<v>\s+</v>")
 # last attribute in what Excel, LibreOffice, openpyxl and xlsxwriter write.
 _BAD_INDEX = re.compile(rb' t="s">(?!<v>[0-9]{1,9}</v>|</c>)')
 _BAD_INLINE = re.compile(rb' t="inlineStr">(?!<is>|</c>)')
-# An error value ("#REF!"), or a number of 16 characters and more (it may lose digits; a
-# number of 15 significant digits or fewer never does).
-_ODD_VALUE = re.compile(rb"<v>(?:#|([-+]?[0-9][0-9.]{15,}(?:[eE][-+]?[0-9]+)?)</v>)")
+# An error value ("#REF!"), a number of 16 characters and more (it may lose digits; a
+# number of 15 significant digits or fewer never does), or a negative one that may be beyond
+# calamine's durations (see `for_calamine`).
+_ODD_VALUE = re.compile(
+    rb"<v>(?:#|([-+]?[0-9][0-9.]{15,}(?:[eE][-+]?[0-9]+)?)</v>"
+    rb"|(-[0-9.]{12,15}|-[0-9.]+[eE]\+?[0-9]+)</v>)"
+)
 _STRING_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\st="s"[^>]*><v>([0-9]+)</v>')
 _REF_SHIFT = re.compile(
     r"(\"[^\"]*\"|'(?:[^']|'')*')"  # string literals and quoted sheet names: left alone
@@ -85,6 +89,8 @@ class SheetScan:
     # says whether the references were compared one by one already).
     values: int = 0
     duplicates_checked: bool = False
+    beyond_durations: bool = False  # a number calamine cannot read in a date cell
+    more_data: bool = False  # a second <sheetData>: nothing else is scanned
 
     @property
     def grid(self) -> int:
@@ -96,6 +102,8 @@ def scan(xml: bytes, limits: Limits, sheet: str = "") -> SheetScan:
     """Scan one worksheet part (of `sheet`, for messages); raises UnreadableWorkbook for
     cells beyond `limits`."""
     start, end = _region(xml)
+    if _more_data(xml, end):
+        return SheetScan(more_data=True)  # to be read as one (`one_sheet_data`), then scanned
     if start < 0:
         return SheetScan()
     if end - start > limits.cells * MIN_CELL_BYTES:  # room for more cells than allowed
@@ -174,11 +182,14 @@ def _values(xml: bytes, start: int, end: int, out: SheetScan) -> None:
     and how many values the XML holds."""
     inline = xml.count(b"<is>", start, end)
     out.values += xml.count(b"<v>", start, end) + inline
-    for match in _ODD_VALUE.finditer(xml, start, end):  # "#..." or 16 digits and more
-        if match.group(1) is None:
+    for match in _ODD_VALUE.finditer(xml, start, end):  # "#...", 16 digits and more, "-1e12"
+        number = match.group(1) or match.group(2)
+        if number is None:
             _error_value(xml, start, match.start(), out)
-        else:
+            continue
+        if match.group(1):
             _long_number(xml, start, match, out)
+        out.beyond_durations |= number.startswith(b"-") and _beyond_durations(number)
     bad = list(_BAD_INDEX.finditer(xml, start, end))
     if inline or xml.find(b'"inlineStr"', start, end) >= 0:  # an inline string without text
         bad += _BAD_INLINE.finditer(xml, start, end)
@@ -430,13 +441,27 @@ def _plain_attrs(attrs_text: bytes) -> bytes:
 _DATA_TAG = re.compile(rb"<(/?)((?:[A-Za-z_][\w.\-]*:)?)sheetData\b[^>]*?(/?)>")
 
 
+def _more_data(xml: bytes, end: int) -> bool:
+    """Whether a `<sheetData>` follows the first one, which ends at `end` (-1: the first is
+    empty, `<sheetData/>`, or there is none). Only the rest of the part is searched."""
+    if end < 0:
+        first = _DATA_OPEN.search(xml)
+        if first is None:
+            return False
+        end = first.end()
+    else:
+        end = xml.find(b">", end)
+    return xml.find(b"sheetData", end) >= 0 and _DATA_OPEN.search(xml, end) is not None
+
+
+_DATA_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheetData\b")
+
+
 def one_sheet_data(xml: bytes) -> bytes:
     """The sheet with every `<sheetData>` element's cells in the first one (rows of later
     ones after its own). calamine reads the first and ignores the rest, so a second one's
     values were lost without a word; given all, they are read or reported like any other.
     The part itself when it has one."""
-    if xml.count(b"sheetData") <= 2:  # one element (or none): the C-speed common case
-        return xml
     spans: list[tuple[int, int, int, int]] = []  # element start, body start, body end, end
     opened: re.Match[bytes] | None = None
     for tag in _DATA_TAG.finditer(xml):
@@ -460,12 +485,6 @@ def one_sheet_data(xml: bytes) -> bytes:
     return head + data + between + tail
 
 
-# A negative number that calamine turns into a duration when its cell is formatted as a date,
-# beyond the milliseconds a duration holds (about -1.07e11 days): calamine panics and the
-# file could not be read. Such a number cell is given to calamine as the text it holds, in
-# any format (which formats calamine takes for dates is its own rule; a number this size
-# means nothing in any cell of a form, and as text it is read or reported as it was typed).
-_NEGATIVE_HUGE = re.compile(rb"v>\s*-\s*(?=[0-9.]{12}|[0-9.]*[eE]\+?[0-9])")
 _NUMBER_CELL = re.compile(
     rb"<((?:[A-Za-z_][\w.\-]*:)?c)\b([^>]*?)(?<!/)>"  # the cell tag
     rb"((?:<(?:[\w.\-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.\-]+:)?f>))?\s*<(?:[\w.\-]+:)?v>)"
@@ -476,25 +495,32 @@ DURATION_DAYS = 1e11
 
 
 def for_calamine(xml: bytes) -> bytes:
-    """The sheet as calamine is given it: a negative number beyond any duration (see
-    `_NEGATIVE_HUGE`) as a text cell of its digits, so it is read, not a panic. The part
-    itself when it has none."""
-    if not _NEGATIVE_HUGE.search(xml):
-        return xml
+    """The sheet as calamine is given it when its scan found a number `beyond_durations`.
+
+    calamine turns a negative number into a duration when its cell is formatted as a date;
+    beyond the milliseconds a duration holds (about -1.07e11 days) it panics, and the file
+    could not be read. Such a number cell is given as the text it holds, whatever its format
+    (which formats calamine takes for dates is its own rule; a number this size means
+    nothing in any cell of a form, and as text it is read or reported as it was typed).
+    """
 
     def as_text(cell: re.Match[bytes]) -> bytes:
         name, attrs, before, number = cell.groups()
         kind = _TYPE_ATTR.search(attrs)
         if kind is not None and kind.group(1) != b"n":
             return cell.group()  # not a number: a shared string's index, an error value...
-        try:
-            if float(number) > -DURATION_DAYS:
-                return cell.group()
-        except ValueError:
+        if not _beyond_durations(number):
             return cell.group()
         return b'<%s%s t="str">%s%s' % (name, _TYPE_ATTR.sub(b"", attrs), before, number)
 
     return _NUMBER_CELL.sub(as_text, xml)
+
+
+def _beyond_durations(number: bytes) -> bool:
+    try:
+        return float(number) <= -DURATION_DAYS
+    except ValueError:
+        return False
 
 
 # --------------------------------------------------------------------------- shared strings

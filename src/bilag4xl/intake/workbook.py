@@ -139,7 +139,7 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
     grid = sum(s.grid for s in scans.values())
     if grid > limits.grid:  # the area a reader of whole sheets allocates
         raise UnreadableWorkbook("too-many-cells", cells=str(grid), maximum=str(limits.grid))
-    calamine_zip = package.for_calamine(p for _, _, p in sheets)
+    calamine_zip = package.for_calamine({part: scans[name] for name, _, part in sheets})
     values = _calamine_values(calamine_zip, [n for n, _, _ in sheets])
     fixes = package.rich_text_fixes()
     out = []
@@ -283,16 +283,19 @@ class _Package:
     def scan(self, sheet: str, part: str) -> SheetScan:
         """The sheet's scan; a sheet of several `<sheetData>` is read as one (every check,
         and calamine, see all its cells)."""
-        xml = self.xml(part)
-        self.parts[part] = sheetscan.one_sheet_data(xml)
-        if self.parts[part] is not xml:
+        found = sheetscan.scan(self.xml(part), self.limits, sheet)
+        if found.more_data:  # rare: the part becomes the one read and scanned
+            self.parts[part] = sheetscan.one_sheet_data(self.parts[part])
             self.rewritten.add(part)
-        return sheetscan.scan(self.parts[part], self.limits, sheet)
+            found = sheetscan.scan(self.parts[part], self.limits, sheet)
+            if found.more_data:  # nested past undoing: not read half
+                raise UnreadableWorkbook("corrupt", reason=f"arket '{sheet}': flere <sheetData>")
+        return found
 
-    def for_calamine(self, sheet_parts: Iterator[str]) -> bytes:
+    def for_calamine(self, sheets: dict[str, SheetScan]) -> bytes:
         """A stored zip of exactly the checked parts calamine reads (see module docstring),
-        with what would make it allocate or panic for nothing neutralised."""
-        sheets = list(sheet_parts)
+        with what would make it allocate or panic for nothing neutralised; `sheets`: each
+        sheet's part and scan."""
         names = [WORKBOOK, WORKBOOK_RELS, SHARED_STRINGS, STYLES, *sheets]
         members = {"_rels/.rels": (_ROOT_RELS, zlib.crc32(_ROOT_RELS))}
         for name in dict.fromkeys(names):
@@ -300,7 +303,7 @@ class _Package:
                 part = self.xml(name)
                 if name == SHARED_STRINGS:
                     part = sheetscan.shared_string_count(part)
-                elif name in sheets:
+                elif name in sheets and sheets[name].beyond_durations:
                     part = sheetscan.for_calamine(part)
                 same = part is self.parts[name] and name not in self.rewritten
                 members[name] = (part, self.infos[name].CRC if same else zlib.crc32(part))
