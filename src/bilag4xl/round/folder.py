@@ -454,7 +454,7 @@ def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
             return None
         result = read_file(d.last.path, spec)
         try:
-            data = feedback_bytes(result, spec)
+            data = feedback_bytes(result, spec, name=d.last.name)
         except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
             return None
         return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
@@ -508,7 +508,8 @@ def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     from bilag4xl.intake.validate import read_file
 
     entry = received(rnd, entry_id)
-    data = feedback_bytes(read_file(stored_path(rnd, entry), rnd.spec), rnd.spec)
+    result = read_file(stored_path(rnd, entry), rnd.spec)
+    data = feedback_bytes(result, rnd.spec, name=entry.original_name)
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
 
 
