@@ -364,3 +364,19 @@ def test_no_overview_row_is_split_over_two_pages(aarhus: Annex) -> None:
         assert last.text == "I ALT"
         before = table.rows[-2].cells[0].paragraphs[0].paragraph_format
         assert before.keep_with_next  # the rows before I ALT hold on to it
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_overview_names_and_headers_whole(tmp_path: Path) -> None:
+    """LibreOffice printed "Forebyggelsesforvaltnin/gen" and "Integrationsindsatse/r"."""
+    from pdf_check import words
+
+    subs = aarhus_submissions(AARHUS_SPEC)
+    subs[1].cover["department"] = "Forebyggelsesforvaltningen"
+    source = tmp_path / "bilag4.docx"
+    source.write_bytes(render(build_annex(subs, AARHUS_SPEC), "docx"))
+    printed = [w.text for w in words(lo.convert(source, "pdf", tmp_path))]
+    assert "Forebyggelsesforvaltningen" in printed
+    assert printed.count("Integrationsindsatser") >= len(subs) + 1  # every overview's header
+    broken = [t for t in printed if t in {"Forebyggelsesforvaltnin", "Integrationsindsatse"}]
+    assert not broken
