@@ -24,6 +24,7 @@ from bilag4xl.errors import Bilag4xlError
 if TYPE_CHECKING:
     from bilag4xl.form.model import Submission
     from bilag4xl.form.spec import Spec
+    from bilag4xl.prefill import NextRound
     from bilag4xl.round.folder import Round
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -181,8 +182,10 @@ def spec_command() -> None:
     "Lav en rundemappe: runde.toml (den indbyggede spec, eller --spec) og mapperne, runden "
     "bruger. Kommandoer, der køres i mappen (eller under den), bruger dens runde.toml uden "
     "--spec. En eksisterende runde røres ikke. Med --from: næste runde, hvor hver forvaltnings "
-    "skabelon er forudfyldt fra dens gældende indberetning i den sidste rundemappe.",
+    "skabelon er forudfyldt fra dens gældende indberetning i den sidste rundemappe; uden --spec "
+    "er runde.toml den sidste rundes, med perioden et år frem og fristen fjernet (sæt den).",
     "bilag4xl init runde-2025 --spec runde.toml\ncd runde-2025 && bilag4xl template\n"
+    "bilag4xl init runde-2026 --from runde-2025       # runde-2025's runde.toml, et år frem\n"
     "bilag4xl init runde-2026 --spec runde-2026.toml --from runde-2025",
 )
 def init_command(
@@ -200,12 +203,12 @@ def init_command(
     ] = None,
 ) -> None:
     """Make a round folder (or say that it exists); with --from, its templates pre-filled
-    from the last round folder."""
+    from the last round folder (and, without --spec, its runde.toml one year on)."""
     from bilag4xl.prefill import next_round
     from bilag4xl.round.folder import current_submissions, init_round, open_round
 
     try:
-        rnd, made = init_round(folder, spec)
+        rnd, made = init_round(folder, spec, start_from=last)
         carried = None
         if last is not None and made:
             submissions, made_with = current_submissions(open_round(last))
@@ -213,14 +216,28 @@ def init_command(
     except Bilag4xlError as exc:
         fail(exc)
     if carried is not None:
-        wrote([path for _, path, _ in carried.written])
-        for line in [x for _, _, c in carried.written if c for x in c.lines()]:
-            typer.echo(line, err=True)
-    if made:
-        wrote([rnd.spec_file])
-        typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
-    else:
+        typer.echo(carried_text(carried), err=True)
+    if not made:
         typer.echo(f"{folder} er allerede en rundemappe; intet er ændret.", err=True)
+        return
+    wrote([rnd.spec_file])
+    if last is not None and spec is None:
+        typer.echo(
+            f"runde.toml er {last / 'runde.toml'} med perioden flyttet til "
+            f"{rnd.spec.round.period}. Fristen er fjernet: sæt 'deadline' i {rnd.spec_file} "
+            "og kør 'bilag4xl template' igen.",
+            err=True,
+        )
+    typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
+
+
+def carried_text(made: NextRound) -> str:
+    """What the next round's templates got from the last, under each department's name."""
+    lines = []
+    for head, said in made.by_department():
+        lines += [head, *(f"  {line}" for line in said)]
+    lines += [f"Ikke med i den nye runde: {name}" for name in made.gone]
+    return "\n".join(lines)
 
 
 @command(
@@ -315,10 +332,7 @@ def template_command(
         if prefill is not None and target_dir is not None:
             last, made_with = last_round(prefill, spec_of(prefill_spec) if prefill_spec else None)
             made = next_round.next_round(loaded, last, made_with, target_dir, password, force)
-            paths = [path for _, path, _ in made.written]
-            said = [line for _, _, c in made.written if c for line in c.lines()]
-            said += [f"Ny i runden (tom skabelon): {name}" for name in made.new]
-            said += [f"Ikke med i den nye runde: {name}" for name in made.gone]
+            paths, said = [path for _, path, _ in made.written], [carried_text(made)]
         elif prefill is not None and out is not None:
             last_spec = spec_of(prefill_spec) if prefill_spec else None
             carried = next_round.write_prefilled(
