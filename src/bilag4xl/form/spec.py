@@ -139,8 +139,8 @@ class Department(_Model):
             unknown = sorted(set(item) - {"name", "renamed_from"})
             if unknown or not isinstance(item.get("name"), str):
                 raise ValueError(
-                    "en indsats skrives som et navn eller som { name = \"…\", renamed_from = "
-                    f"\"…\" }}{f' (ukendt nøgle: {unknown[0]})' if unknown else ''}"
+                    'en indsats skrives som et navn eller som { name = "…", renamed_from = '
+                    f'"…" }}{f" (ukendt nøgle: {unknown[0]})" if unknown else ""}'
                 )
             names.append(item["name"])
             if item.get("renamed_from"):
