@@ -488,26 +488,45 @@ def read_command(
     "Giv sagsbehandleren sin projektmappe tilbage med fejlene markeret.",
     "Giv sagsbehandleren sin egen projektmappe tilbage: en ny skabelon med alle værdierne, hvor "
     "hver fejl er markeret med en kommentar og listet på arket 'Rettelser'. Med en mappe: én "
-    "fil pr. indberetning med problemer (-o er så en mappe).",
+    "fil pr. indberetning med problemer (-o er så en mappe). I en rundemappe: et filnummer (fra "
+    "'bilag4xl status --history') eller en forvaltnings navn (dens gældende fil), skrevet i "
+    "rettelser/ uden -o.",
+    "bilag4xl feedback 7                   # i en rundemappe: til rettelser/\n"
+    'bilag4xl feedback "Teknik- og Miljøforvaltningen"\n'
     "bilag4xl feedback tmf.xlsx -o tmf_rettelser.xlsx\n"
     "bilag4xl feedback indberetninger/ -o rettelser/",
 )
 def feedback_command(
-    path: Annotated[
-        Path,
-        typer.Argument(metavar="STI", help="Indberetning (.xlsx) eller mappe.", exists=True),
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="STI|NUMMER|FORVALTNING",
+            help="Indberetning (.xlsx) eller mappe; i en rundemappe også et filnummer eller en "
+            "forvaltnings navn.",
+        ),
     ],
     out: Annotated[
-        Path, typer.Option("-o", "--out", metavar="FIL|MAPPE", help="Feedbackfil, eller mappe.")
-    ],
+        Path | None,
+        typer.Option(
+            "-o",
+            "--out",
+            metavar="FIL|MAPPE",
+            help="Feedbackfil, eller mappe (i en runde: rettelser/).",
+        ),
+    ] = None,
     spec: SpecOption = None,
     lang: LangOption = "da",
     force: ForceOption = False,
 ) -> None:
     """Write feedback workbooks; exit 1 when a file could not be turned into one."""
     check_lang(lang)
+    path = Path(target)
+    if not path.exists():
+        return feedback_in_round(target, out, force)
     if not path.is_dir():
         check_xlsx(out)
+    if out is None:
+        raise typer.BadParameter("angiv feedbackfilen med -o FIL", param_hint="-o")
     from bilag4xl.feedback import write_feedback, write_feedback_folder
 
     language = "en" if lang == "en" else "da"
@@ -525,6 +544,28 @@ def feedback_command(
         elif r.reason:
             typer.echo(f"Fejl: {r.reason}", err=True)
     raise typer.Exit(1 if any(r.reason for r in results) else 0)
+
+
+def feedback_in_round(which: str, out: Path | None, force: bool) -> None:
+    """The feedback workbook of a received file (by number, or a department's current one),
+    in the round's rettelser/ unless -o says where."""
+    from bilag4xl.output import atomic_write
+    from bilag4xl.round.folder import entry_for, feedback_for
+
+    check_xlsx(out)
+    rnd = here()
+    if rnd is None:
+        raise typer.BadParameter(
+            f"'{which}' findes ikke; et filnummer eller en forvaltning kræver en rundemappe",
+            param_hint="STI",
+        )
+    try:
+        entry = entry_for(rnd, which)
+        name, data = feedback_for(rnd, entry.id)
+        target = atomic_write(out or rnd.feedback / name, data, force=force or out is None)
+    except Bilag4xlError as exc:
+        fail(exc)
+    wrote([target], f" (nr. {entry.id}, {entry.original_name}, {entry.department or '?'})")
 
 
 @command(

@@ -520,6 +520,24 @@ def received(rnd: Round, entry_id: int) -> Entry:
     return entry
 
 
+def entry_for(rnd: Round, which: str) -> Entry:
+    """A received file by its number in the ledger, or a department's current file by the
+    department's name (as in runde.toml, any case)."""
+    if which.strip().isdigit():
+        return received(rnd, int(which))
+    wanted = which.strip().casefold()
+    known = rnd.spec.round.department(wanted) if wanted else None
+    current = {e.department.casefold(): e for e, _ in rnd.current() if e.department}
+    if wanted in current:
+        return current[wanted]
+    if known is None:
+        names = ", ".join(d.name for d in rnd.spec.round.departments)
+        raise Bilag4xlError(
+            f"'{which}' er hverken et filnummer eller en forvaltning i runden ({names})"
+        )
+    raise Bilag4xlError(f"{known.name} har ikke indberettet endnu")
+
+
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     """The feedback workbook of one received file: its name and bytes."""
     from bilag4xl.feedback import feedback_bytes
