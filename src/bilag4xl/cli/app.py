@@ -804,6 +804,65 @@ def report_command(
 
 
 @command(
+    "export",
+    "Skriv alle indtastede værdier som én lang tabel (CSV, Excel, Parquet) til BI-værktøjer.",
+    "Skriv alle indtastede værdier som én lang tabel til Power Query, Power BI og pandas: en "
+    "række pr. værdi med forvaltning, indsats, felt (nøgle og ledetekst), år, værdi, enhed, fil "
+    "og modtaget. Værdierne står som indtastet (beløb som tal i rundens enhed, ingen totaler). "
+    "CSV er UTF-8 med BOM; .xlsx er den samme tabel som en Excel-tabel (dansk Excel åbner en "
+    "komma-CSV i én kolonne); .parquet kræver pip install 'bilag4xl[parquet]'. I en rundemappe "
+    "uden STI: hver forvaltnings gældende fil. Kun gyldige indberetninger kommer med; de andre "
+    "nævnes. Uden -o: CSV på standardoutput.",
+    "bilag4xl export -o bilag4.xlsx            # i en rundemappe\n"
+    "bilag4xl export > bilag4.csv\n"
+    "bilag4xl export indberetninger/ -o data.parquet",
+)
+def export_command(
+    paths: OptionalPaths = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", metavar="FIL", help="Tabellens fil (.csv, .xlsx, .parquet)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="csv, xlsx eller parquet. Standard: efter filendelsen.",
+        ),
+    ] = None,
+    spec: SpecOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Write every value entered as one long table: a round's current files, or PATHs."""
+    from bilag4xl.export import export_bytes, format_for, paths_table, round_table
+    from bilag4xl.output import atomic_write
+
+    rnd = here(required=not paths and spec is None)
+    try:
+        chosen = format_for(out, fmt)
+        if out is None and chosen != "csv":
+            raise typer.BadParameter(f"{chosen} skrives til en fil: angiv -o FIL", param_hint="-o")
+        table = (
+            round_table(rnd)
+            if not paths and rnd is not None
+            else paths_table(paths or [], spec_of(spec, rnd) if spec or rnd else None)
+        )
+        data = export_bytes(table, chosen)
+        if out is not None:
+            atomic_write(out, data, force)
+    except Bilag4xlError as exc:
+        fail(exc)
+    for name in table.left_out:
+        typer.echo(f"Ikke med: {name}", err=True)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        wrote([out], f" ({len(table.rows)} værdier)")
+
+
+@command(
     "exclude",
     "Udelad en modtaget fil fra runden (med begrundelse).",
     "Udelad en modtaget fil fra runden: den bliver gemt og vist i historikken, men tæller ikke "
