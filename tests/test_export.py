@@ -186,3 +186,5 @@ def test_plain_files_outside_a_round_and_the_library_function(
     assert csv_rows(data)[0]["department"] == TMF
     assert "Socialforvaltningen (mangler)" in left_out
     assert run("export", EXAMPLES, "-o", out).exit_code == 2  # exists: not overwritten
+    spec = ROOT / "src" / "bilag4xl" / "form" / "default_spec.toml"
+    assert run("export", "--spec", spec).exit_code == 2  # no round, no files: nothing to read

@@ -855,6 +855,10 @@ def export_command(
     from bilag4xl.output import atomic_write
 
     rnd = here(required=not paths and spec is None)
+    if not paths and rnd is None:
+        raise typer.BadParameter(
+            "angiv filer eller mapper uden for en rundemappe", param_hint="STI"
+        )
     try:
         chosen = format_for(out, fmt)
         if out is None and chosen != "csv":
