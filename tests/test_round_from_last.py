@@ -73,6 +73,8 @@ def test_init_from_the_last_round_takes_its_runde_toml_one_year_on(
     head = next(n for n, line in enumerate(lines) if line.startswith(f"{TMF}: "))
     assert "værdier overført til" in lines[head]
     assert lines[head + 1].startswith("  ")
+    fresh = "  Ikke overført: Forside: Dato (2009-03-25), Sagsnr. (2009-38725), Dokumentnr."
+    assert sum(line.startswith(fresh) for line in lines) == 1  # one line, not one per field
     blank = "Socialforvaltningen: tom skabelon (ingen gyldig indberetning i sidste runde)"
     assert any(line.startswith(blank) for line in lines)
     made = read_file(nxt / "skabeloner" / template_filename(after, TMF), after)

@@ -133,6 +133,7 @@ def _relabelled(labels: dict[str, str], key: str, label: str) -> Review | None:
 def _carry_cover(
     last: Submission, spec: Spec, inputs: dict[str, Any], out: Carried, labels: dict[str, str]
 ) -> None:
+    fresh = []  # filled in anew every round (carry = false): said in one line
     for f in spec.cover.fields:
         value = last.cover.get(f.key)
         path = paths.cover(f.key)
@@ -144,7 +145,9 @@ def _carry_cover(
             if note:
                 out.review.append(Review(inputs[path].pos, note.label, note.text))
         else:
-            out.dropped.append(f"Forside: {f.label} ({value}) er ikke overført; udfyld den igen.")
+            fresh.append(f"{f.label} ({value})")
+    if fresh:
+        out.dropped.append(f"Forside: {', '.join(fresh)} udfyldes igen i den nye runde.")
     for key, value in last.cover.items():
         if value not in (None, "") and not any(f.key == key for f in spec.cover.fields):
             out.dropped.append(f"Forside: feltet '{key}' ({value}) findes ikke i den nye runde.")
