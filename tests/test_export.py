@@ -188,3 +188,24 @@ def test_plain_files_outside_a_round_and_the_library_function(
     assert run("export", EXAMPLES, "-o", out).exit_code == 2  # exists: not overwritten
     spec = ROOT / "src" / "bilag4xl" / "form" / "default_spec.toml"
     assert run("export", "--spec", spec).exit_code == 2  # no round, no files: nothing to read
+
+
+def test_amounts_typed_on_the_overview_are_rows_too(tmp_path: Path) -> None:
+    from bilag4xl.export import submission_rows
+    from bilag4xl.form.spec import load_spec
+
+    spec = load_spec()
+    values = seed_values(spec.round.department(TMF).initiatives)  # type: ignore[union-attr]
+    values["overview.extra_rows.0.years.2009"] = 77
+    values["overview.extra_rows.0.unallocated"] = 5
+    made = fill_template(template_bytes(spec, TMF), values, tmp_path / "tmf.xlsx", spec)
+    sub = read_file(made, spec).submission
+    assert sub is not None
+    rows = submission_rows(sub, spec, made.name)
+    extra = [r for r in rows if r.field.startswith("overview.")]
+    assert [(r.field, r.year, r.value) for r in extra] == [
+        ("overview.integration_projects", 2009, 77),
+        ("overview.integration_projects.unallocated", None, 5),
+    ]
+    counted = [r.value for r in rows if r.unit and r.field != "economy.cofinancing"]
+    assert sum(counted) == pytest.approx(sub.total)  # type: ignore[arg-type]

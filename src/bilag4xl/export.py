@@ -4,7 +4,8 @@ Power Query and pandas users turn a folder of workbooks into one refreshable tab
 that table, made by the same reader as everything else: department, initiative, field (key
 and label), year (empty for values without one), value, unit, file and when it was received.
 Values are as entered and parsed (amounts as numbers in the round's unit, dates as ISO text,
-yes/no as "Ja"/"Nej"); nothing computed (no totals), so summing the table gives the totals.
+yes/no as "Ja"/"Nej"); nothing computed (no totals): the amounts of the years and those not
+allocated to a year sum to the totals (co-financing is a part of them, not added to them).
 
 Three renderings of the same rows:
 
