@@ -225,7 +225,8 @@ def init_command(
         typer.echo(
             f"runde.toml er {last / 'runde.toml'} med perioden flyttet til "
             f"{rnd.spec.round.period}. Fristen er fjernet: sæt 'deadline' i {rnd.spec_file} "
-            "og kør 'bilag4xl template' igen.",
+            "og kør 'bilag4xl template' igen (forvaltningernes egne frister fra sidste runde er "
+            "også fjernet).",
             err=True,
         )
     typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
