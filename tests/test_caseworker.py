@@ -375,3 +375,71 @@ def test_an_older_ledger_gains_provenance_and_drafts(tmp_path: Path) -> None:
         assert ledger.drafts(TMF) == [record] and record.withdrawn is None
         ledger.withdraw_draft(record.id, "fordi")
         assert ledger.drafts()[0].withdrawn == "fordi"
+
+
+# --------------------------------------------------------------------------- the real loop
+
+
+@pytest.mark.libreoffice
+def test_the_whole_loop_as_a_caseworker_lives_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """remind → the invitation's template → filled in LibreOffice with a mistake → received
+    with errors → remind → the correction's rettelsesark → saved unchanged (refused) and then
+    corrected in LibreOffice → received, valid; `status --history` tells the story."""
+    from bilag4xl.form.layout import plan
+    from bilag4xl.testing import libreoffice as lo
+
+    rnd = make_round(tmp_path)
+    monkeypatch.chdir(rnd.root)
+    assert runner.invoke(app, ["remind"]).exit_code == 0
+    invitation = messages(rnd.root / "rykkere")["invitation_teknik-og-miljoeforvaltningen.eml"]
+    name, data = attachment(invitation)
+    inbox = tmp_path / "indbakke"
+    inbox.mkdir()
+    template = inbox / name
+    template.write_bytes(data)
+
+    names = rnd.spec.round.department(TMF).initiatives  # type: ignore[union-attr]
+    layout = plan(rnd.spec, TMF, names)
+    email_cell = (layout.input("cover.email").pos.sheet, layout.input("cover.email").pos.ref)
+    cells = {}
+    for path, value in {**seed_values(names), "cover.email": "ida(at)tmf"}.items():
+        pos = layout.input(path).pos
+        cells[(pos.sheet, pos.ref)] = value
+    sent = inbox / "tmf.xlsx"
+    assert not lo.fill_and_save(template, cells, sent).locked
+    received = runner.invoke(app, ["receive", str(sent)])
+    assert received.exit_code == 1 and "modtaget" in received.output, received.output
+
+    assert runner.invoke(app, ["remind"]).exit_code == 0
+    drafts = messages(rnd.root / "rykkere")
+    assert "invitation_teknik-og-miljoeforvaltningen.eml" not in drafts
+    correction = drafts["rettelser_teknik-og-miljoeforvaltningen.eml"]
+    assert "Send det udfyldte skema til integration@odense.dk senest 15.04.2009" in body(correction)
+    name, data = attachment(correction)
+    rettelsesark = inbox / name
+    rettelsesark.write_bytes(data)
+
+    unchanged = inbox / "tmf_rettelser_gemt.xlsx"  # opened and saved, nothing corrected
+    lo.recalc_and_save(rettelsesark, unchanged)
+    refused = runner.invoke(app, ["receive", str(unchanged)])
+    assert refused.exit_code == 1 and "uændret" in refused.output, refused.output
+
+    corrected = inbox / "tmf_rettet.xlsx"
+    assert not lo.fill_and_save(rettelsesark, {email_cell: "ida@tmf.kk.dk"}, corrected).locked
+    taken = runner.invoke(app, ["receive", str(corrected), "--json"])
+    assert taken.exit_code == 0, taken.output
+    (item,) = json.loads(taken.stdout)["files"]
+    assert item["outcome"] == "new" and item["valid"] and item["department"] == TMF
+
+    story = runner.invoke(app, ["status", "--history"])
+    lines = story.output.splitlines()
+    first, second = (line for line in lines if line.split(" ")[0].isdigit() and TMF in line)
+    assert first.split()[0] == "1" and "tmf.xlsx" in first and "1 fejl" in first
+    assert second.split()[0] == "2" and "tmf_rettet.xlsx" in second
+    assert "i orden" in second and "rettelsesark til nr. 1" in second
+    wrote = [line for line in lines if TMF in line and "Kontakt 0" in line]
+    assert "inviteret" in wrote[0] and "gælder ikke længere" in wrote[0]
+    assert "bedt om rettelser" in wrote[1] and "gælder ikke" not in wrote[1]
+    assert "i orden" in next(line for line in lines if line.startswith(TMF))
