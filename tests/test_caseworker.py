@@ -31,7 +31,7 @@ from bilag4xl.round.folder import (
     init_round,
     open_round,
     receive,
-    remind,
+    remind_round,
     round_status,
 )
 from bilag4xl.round.ledger import Ledger
@@ -204,7 +204,7 @@ def test_a_template_from_before_the_send_line_still_reads_clean(tmp_path: Path) 
 def test_first_mail_is_an_invitation_then_reminders_and_drafts_stay_true(tmp_path: Path) -> None:
     rnd = make_round(tmp_path)
     links = {TMF: "https://indberetning.odense.dk/f/tmf", BUF: "https://x.dk/f/buf"}
-    done = remind(rnd, link_for=links, today=TODAY)
+    done = remind_round(rnd, link_for=links, today=TODAY)
     drafts_dir = rnd.root / "rykkere"
     sent = messages(drafts_dir)
     assert set(sent) == {d.filename for d in done.drafts}
@@ -223,7 +223,7 @@ def test_first_mail_is_an_invitation_then_reminders_and_drafts_stay_true(tmp_pat
     good = filled(rnd, BUF, tmp_path / "buf.xlsx")
     bad = filled(rnd, TMF, tmp_path / "tmf.xlsx", **{"cover.email": "ida(at)tmf"})
     receive(rnd, [good, bad])
-    again = remind(rnd, link_for=lambda d: links.get(d), today=TODAY)
+    again = remind_round(rnd, link_for=lambda d: links.get(d), today=TODAY)
     sent = messages(drafts_dir)
     assert "invitation_boerne-og-ungdomsforvaltningen.eml" not in sent
     assert "invitation_teknik-og-miljoeforvaltningen.eml" not in sent
@@ -318,7 +318,7 @@ def test_a_form_change_mid_round_is_said_as_such_and_answered_on_the_new_form(
     assert status[TMF].last is not None and status[TMF].last.added == ("Budgetnummer",)
     assert not status[KFF].form_changed  # its own error too: an ordinary correction
 
-    done = remind(rnd, today=TODAY)
+    done = remind_round(rnd, today=TODAY)
     by_kind = {(d.department, d.kind) for d in done.drafts}
     assert {(TMF, "form-changed"), (BUF, "form-changed"), (KFF, "correction")} <= by_kind
     msg = messages(rnd.root / "rykkere")["skemaaendring_teknik-og-miljoeforvaltningen.eml"]
@@ -443,3 +443,22 @@ def test_the_whole_loop_as_a_caseworker_lives_it(
     assert "inviteret" in wrote[0] and "gælder ikke længere" in wrote[0]
     assert "bedt om rettelser" in wrote[1] and "gælder ikke" not in wrote[1]
     assert "i orden" in next(line for line in lines if line.startswith(TMF))
+
+
+def test_feedback_from_the_command_line_in_a_round_keeps_the_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rnd = make_round(tmp_path)
+    bad = filled(rnd, TMF, tmp_path / "tmf.xlsx", **{"cover.email": "ida(at)tmf"})
+    (first,) = receive(rnd, [bad])
+    assert first.entry is not None
+    monkeypatch.chdir(rnd.root)
+    out = tmp_path / "rettelser.xlsx"
+    done = runner.invoke(app, ["feedback", str(rnd.root / first.entry.stored), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    meta = openpyxl.load_workbook(out)["_bilag4xl"]
+    keys = {row[0].value: row[1].value for row in meta.iter_rows(min_row=2)}
+    assert keys["made_from"] == str(first.entry.id) and keys["made_from_values"]
+    fill_template(out, {"cover.email": "ida@tmf.kk.dk"}, out, rnd.spec)
+    (taken,) = receive(rnd, [out])
+    assert taken.entry is not None and taken.entry.verdict.made_from == first.entry.id

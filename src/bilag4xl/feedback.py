@@ -175,11 +175,17 @@ def feedback_bytes(
 
 
 def write_feedback(
-    source: Path, out: Path, spec: Spec | None = None, force: bool = False, lang: Lang = "da"
+    source: Path,
+    out: Path,
+    spec: Spec | None = None,
+    force: bool = False,
+    lang: Lang = "da",
+    entry: int | None = None,
 ) -> FeedbackResult:
-    """Feedback for one file, written to `out` (always, even without problems)."""
+    """Feedback for one file, written to `out` (always, even without problems); `entry` is
+    the file's number in its round's ledger, when it has one."""
     result = read_file(source, spec)
-    data = feedback_bytes(result, spec, lang)
+    data = feedback_bytes(result, spec, lang, entry)
     return FeedbackResult(source, atomic_write(out, data, force), _problems(result))
 
 

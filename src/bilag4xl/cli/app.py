@@ -495,14 +495,17 @@ def feedback_command(
     if not path.is_dir():
         check_xlsx(out)
     from bilag4xl.feedback import write_feedback, write_feedback_folder
+    from bilag4xl.round.folder import entry_of
 
     language = "en" if lang == "en" else "da"
-    loaded = reference(spec)
+    rnd = here() if spec is None else None
+    loaded = rnd.spec if rnd is not None else reference(spec)
     try:
         if path.is_dir():
             results = write_feedback_folder([path], out, loaded, force, language)
         else:
-            results = [write_feedback(path, out, loaded, force, language)]
+            entry = entry_of(rnd, path) if rnd is not None else None  # its provenance
+            results = [write_feedback(path, out, loaded, force, language, entry)]
     except Bilag4xlError as exc:
         fail(exc)
     for r in results:
@@ -592,12 +595,12 @@ def remind_command(
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    from bilag4xl.round.folder import remind
+    from bilag4xl.round.folder import remind_round
 
     rnd = here(required=True)
     assert rnd is not None
     try:
-        done = remind(rnd, out_dir, force=force)
+        done = remind_round(rnd, out_dir, force=force)
     except Bilag4xlError as exc:
         fail(exc)
     written = done.written

@@ -492,7 +492,7 @@ class Reminded:
     moved: list[tuple[Path, str]]
 
 
-def remind(
+def remind_round(
     rnd: Round,
     out_dir: str | Path | None = None,
     force: bool = False,
@@ -614,6 +614,14 @@ def received(rnd: Round, entry_id: int) -> Entry:
     if entry is None:
         raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
     return entry
+
+
+def entry_of(rnd: Round, path: str | Path) -> int | None:
+    """The ledger's number for a file the round has received (by its bytes), else None."""
+    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    with rnd.ledger() as ledger:
+        entry = ledger.by_sha256(sha)
+    return entry.id if entry else None
 
 
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:

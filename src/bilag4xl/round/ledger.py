@@ -534,19 +534,13 @@ class DraftRecord:
 
 
 def _draft(row: dict[str, Any]) -> DraftRecord:
-    at = row["withdrawn_at"]
-    return DraftRecord(
-        id=row["id"],
-        department=row["department"],
-        kind=row["kind"],
-        drafted_at=dt.datetime.fromisoformat(row["drafted_at"]),
-        recipient=row["recipient"],
-        subject=row["subject"],
-        file=row["file"],
-        entry=row["entry"],
-        withdrawn=row["withdrawn"],
-        withdrawn_at=dt.datetime.fromisoformat(at) if at else None,
-    )
+    """A row of `drafts` (its columns are DraftRecord's fields), its times parsed."""
+    times = ("drafted_at", "withdrawn_at")
+    return DraftRecord(**{**row, **{k: _time(row[k]) for k in times}})
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
