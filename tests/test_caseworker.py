@@ -462,3 +462,31 @@ def test_feedback_from_the_command_line_in_a_round_keeps_the_entry(
     fill_template(out, {"cover.email": "ida@tmf.kk.dk"}, out, rnd.spec)
     (taken,) = receive(rnd, [out])
     assert taken.entry is not None and taken.entry.verdict.made_from == first.entry.id
+
+
+def test_the_web_page_takes_a_corrected_rettelsesark_and_refuses_an_unchanged_one(
+    tmp_path: Path,
+) -> None:
+    from starlette.testclient import TestClient
+
+    from bilag4xl.web.app import create_app
+
+    rnd = make_round(tmp_path)
+    bad = filled(rnd, TMF, tmp_path / "tmf.xlsx", **{"cover.email": "ida(at)tmf"})
+    with TestClient(create_app(rnd.root), base_url="http://127.0.0.1:8000") as client:
+        sent = client.post("/api/submissions", files=[("files", ("tmf.xlsx", bad.read_bytes()))])
+        entry = sent.json()["files"][0]["entry"]
+        rettelsesark = client.get(f"/modtaget/{entry}/rettelser.xlsx").content
+        corrected = tmp_path / "rettet.xlsx"
+        fill_template(rettelsesark, {"cover.email": "ida@tmf.kk.dk"}, corrected, rnd.spec)
+        answer = client.post(
+            "/api/submissions",
+            files=[
+                ("files", ("tmf_rettelser.xlsx", rettelsesark)),
+                ("files", ("rettet.xlsx", corrected.read_bytes())),
+            ],
+        ).json()
+    unchanged, taken = answer["files"]
+    assert unchanged["outcome"] == "refused" and "uændret" in unchanged["issues"][0]["message_da"]
+    assert taken["outcome"] == "new" and taken["valid"] and taken["department"] == TMF
+    assert history(rnd)[-1].verdict.made_from == entry
