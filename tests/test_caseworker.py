@@ -490,3 +490,22 @@ def test_the_web_page_takes_a_corrected_rettelsesark_and_refuses_an_unchanged_on
     assert unchanged["outcome"] == "refused" and "uændret" in unchanged["issues"][0]["message_da"]
     assert taken["outcome"] == "new" and taken["valid"] and taken["department"] == TMF
     assert history(rnd)[-1].verdict.made_from == entry
+
+
+def test_the_readers_plan_of_a_department_with_its_own_deadline_is_its_templates(
+    tmp_path: Path,
+) -> None:
+    """The validator's shared plan (per template shape) equals the template's own, the
+    department's deadline included (tests/test_validate_shapes.py for the rest)."""
+    from bilag4xl.form.layout import plan
+    from bilag4xl.speed import shapes
+
+    spec = make_round(tmp_path).spec
+    names = list(spec.round.department(TMF).initiatives)  # type: ignore[union-attr]
+    real = plan(spec, TMF, names)
+    due = spec.round.deadline_for(TMF)
+    shape = shapes.shape_for(spec, True, tuple(names), False, due).layout
+    bound = shapes.bind(spec, shape, TMF, names)
+    shown = {(bound.sheet(t.pos.sheet), *t.pos[1:]): bound.text(t.text) for t in shape.texts}
+    assert shown == {tuple(t.pos): t.text for t in real.texts}
+    assert f"{SEND} 15.04.2009." in shown.values()
