@@ -148,10 +148,12 @@ def feedback_bytes(
     result: FileResult,
     spec: Spec | None = None,
     lang: Lang = "da",
+    name: str | None = None,
     entry: int | None = None,
     link: str | None = None,
 ) -> bytes:
-    """The feedback workbook for one validated file (`spec`: the one it was validated with).
+    """The feedback workbook for one validated file (`spec`: the one it was validated with;
+    `name`: the file's name as its sender knows it, when it is kept under another).
 
     It is a submission in its own right once corrected: its metadata keeps the ledger's
     `entry` of the file it was made from and a digest of the values it holds, so that one
@@ -164,7 +166,7 @@ def feedback_bytes(
     # values carried over, so a field the form has gained can be filled in.
     current = spec if spec and form_digest(spec) != form_digest(base.spec) else base.spec
     layout = plan(current, base.department, base.initiatives, feedback=True, link=link)
-    title = f"Rettelser til {result.path.name}"
+    title = f"Rettelser til {name or result.path.name}"
     values = placed_values(result, layout)
     if current is not base.spec:
         carried = flatten(result.submission, layout)
@@ -185,7 +187,7 @@ def write_feedback(
     """Feedback for one file, written to `out` (always, even without problems); `entry` is
     the file's number in its round's ledger, when it has one."""
     result = read_file(source, spec)
-    data = feedback_bytes(result, spec, lang, entry)
+    data = feedback_bytes(result, spec, lang, entry=entry)
     return FeedbackResult(source, atomic_write(out, data, force), _problems(result))
 
 
