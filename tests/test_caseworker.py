@@ -509,3 +509,24 @@ def test_the_readers_plan_of_a_department_with_its_own_deadline_is_its_templates
     shown = {(bound.sheet(t.pos.sheet), *t.pos[1:]): bound.text(t.text) for t in shape.texts}
     assert shown == {tuple(t.pos): t.text for t in real.texts}
     assert f"{SEND} 15.04.2009." in shown.values()
+
+
+def test_drafts_elsewhere_are_never_overwritten_and_nothing_is_moved_first(
+    tmp_path: Path,
+) -> None:
+    from bilag4xl.errors import Bilag4xlError
+
+    rnd = make_round(tmp_path)
+    out = tmp_path / "skrivebord"
+    first = remind_round(rnd, out, today=TODAY)
+    second = remind_round(rnd, out, today=TODAY)  # reminders: other files, invitations aside
+    assert {d.kind for d in second.drafts} == {"reminder"}
+    assert len(second.moved) == len(first.drafts)
+    before = drafts_history(rnd)
+    with pytest.raises(Bilag4xlError):
+        remind_round(rnd, out, today=TODAY)  # the reminders are there: not without --force
+    assert drafts_history(rnd) == before  # nothing withdrawn, nothing recorded
+    assert sorted(p.name for p in out.glob("*.eml")) == sorted(d.filename for d in second.drafts)
+    third = remind_round(rnd, out, force=True, today=TODAY)
+    assert not third.moved  # the same files, replaced
+    assert sum(r.withdrawn == "erstattet af en ny kladde" for r in drafts_history(rnd)) == 14

@@ -487,7 +487,7 @@ STALE_DRAFTS = "forældede"  # under the drafts folder: drafts that no longer ap
 
 @dataclass(frozen=True)
 class Reminded:
-    """What `remind` did: the drafts written, and the earlier ones moved aside (and why)."""
+    """What `remind_round` did: the drafts written, and earlier ones moved aside (and why)."""
 
     written: Written
     drafts: list[Draft]
@@ -505,15 +505,18 @@ def remind_round(
     true: an earlier draft that no longer applies (its department has since sent a valid
     file, or it gets another kind of draft now) is moved to `rykkere/forældede/`. Every
     draft is recorded in the ledger: what, when, to whom, why."""
+    from bilag4xl.output import check_targets
     from bilag4xl.remind import write_drafts
 
     target = Path(out_dir) if out_dir is not None else rnd.root / DRAFTS
+    force = force or out_dir is None  # the round's own drafts folder is made anew
     drafted = reminders(rnd, today, link_for)
     status = round_status(rnd, today)
     new = {d.department.casefold(): target / d.filename for d in drafted}
+    check_targets(new.values(), force)  # before any earlier draft is moved
     with rnd.ledger() as ledger:
         moved = _tidy_drafts(rnd, ledger, status, new)
-        written = write_drafts(drafted, rnd.spec, target, force=force or out_dir is None)
+        written = write_drafts(drafted, rnd.spec, target, force=force)
         for draft, path in zip(drafted, written.paths, strict=True):
             ledger.record_draft(
                 draft.department,
