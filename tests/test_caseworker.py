@@ -181,21 +181,28 @@ def test_every_template_says_where_to_send_it_and_by_the_departments_deadline(
         assert result.report.valid and not result.report.issues, result.report.issues
 
 
-def test_a_template_from_before_the_send_line_still_reads_clean(tmp_path: Path) -> None:
-    """The lines that say where and by when are the round's administration: a template
-    without them (made before, or before the deadline moved) is read all the same."""
+def test_the_send_line_may_be_blank_or_name_a_link_and_nothing_else(tmp_path: Path) -> None:
+    """Where to send it and by when is the round's administration: a template made before
+    the line was written (blank there) reads clean, and so does one naming the department's
+    link (the reader plans without it); anything else typed there is said at its cell."""
     rnd = make_round(tmp_path)
     path = filled(rnd, TMF, tmp_path / "tmf.xlsx")
     wb = openpyxl.load_workbook(path)
-    for sheet in ("Vejledning", "Forside"):
-        ws = wb[sheet]
-        assert str(ws["A3"].value).startswith("Send det udfyldte skema")
-        ws["A3"].value = None
-    wb["Vejledning"]["B7"].value = "25.03.2009"  # the "Frist" row, as the round's
-    assert wb["Vejledning"]["A7"].value == "Frist"
-    wb.save(path)
-    result = read_file(path, rnd.spec)
-    assert result.report.valid and not result.report.issues, result.report.issues
+    line = wb["Forside"]["A3"].value
+    assert line == f"{SEND} 15.04.2009." == wb["Vejledning"]["A3"].value
+    cases = {
+        "blank": (None, []),
+        "link": (f"{SEND} 15.04.2009, eller indsend det på https://x.dk/f/tok.", []),
+        "typed": (f"{line} Ring hvis I er i tvivl.", ["Forside!A3"]),
+        "no link": (f"{SEND} 15.04.2009, eller indsend det på .", ["Forside!A3"]),
+    }
+    for name, (value, expected) in cases.items():
+        for sheet in ("Vejledning", "Forside"):
+            wb[sheet]["A3"].value = value if sheet == "Forside" else None
+        wb.save(tmp_path / f"{name}.xlsx")
+        issues = read_file(tmp_path / f"{name}.xlsx", rnd.spec).report.issues
+        assert [f"{i.sheet}!{i.cell}" for i in issues] == expected, (name, issues)
+        assert all(i.code == "label-changed" for i in issues)
 
 
 # --------------------------------------------------------------------------- the mails

@@ -106,9 +106,10 @@ class Text:
     style: str = "label"
     span: int = 1
     path: str | None = None
-    # False for what the round's administration says (where to send, by when): a template
-    # made before such a line was added, or before the deadline moved, is read all the same.
-    checked: bool = True
+    # What the round's administration says (where to send it, by when): a template made
+    # before such a line was written may have it blank, and it may name the department's own
+    # link, which the reader does not know (`as_planned`).
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -437,9 +438,9 @@ class _Cursor:
         col: int = LABEL_COL,
         span: int = 1,
         path: str | None = None,
-        checked: bool = True,
+        optional: bool = False,
     ) -> None:
-        self.layout.texts.append(Text(self.pos(col), text, style, span, path, checked))
+        self.layout.texts.append(Text(self.pos(col), text, style, span, path, optional))
 
     def height(self, points: float) -> None:
         self.layout.heights[(self.sheet, self.row)] = points
@@ -477,20 +478,20 @@ def _plan_instructions(layout: Layout, status_sheets: list[str]) -> list[Pos]:
     c.skip()
     c.text(r.title, "subtitle", span=2)
     c.skip()
-    c.text(send_to(layout), "info", span=2, checked=False)  # the row before the facts
+    c.text(send_to(layout), "info", span=2, optional=True)  # the row before the facts
     c.skip()
     facts = [
-        ("Forvaltning", layout.department or "(vælges på forsiden)", True),
-        ("Periode", f"{r.first_year}–{r.last_year}", True),
-        ("Beløb i", r.unit, True),
+        ("Forvaltning", layout.department or "(vælges på forsiden)"),
+        ("Periode", f"{r.first_year}–{r.last_year}"),
+        ("Beløb i", r.unit),
     ]
     if layout.deadline:
-        facts.append(("Frist", day(layout.deadline), False))
+        facts.append(("Frist", day(layout.deadline)))
     if r.contact:
-        facts.append(("Kontakt", r.contact, True))
-    for label, value, checked in facts:
+        facts.append(("Kontakt", r.contact))
+    for label, value in facts:
         c.text(label)
-        c.text(value, "info", FIRST_VALUE_COL, checked=checked)
+        c.text(value, "info", FIRST_VALUE_COL)
         c.skip()
     c.skip()
     c.text("Status for udfyldelse", "section", span=2)
@@ -529,6 +530,9 @@ def send_to(layout: Layout) -> str:
     return send_text(layout.spec, layout.deadline, layout.link)
 
 
+LINK_SAID = ", eller indsend det på "
+
+
 def send_text(spec: Spec, deadline: dt.date | None, link: str | None = None) -> str:
     """Where to send a filled template and by when, as templates and mails say it: "Send det
     udfyldte skema til integration@odense.dk senest 18.12.2026." (the secretariat's address,
@@ -539,8 +543,20 @@ def send_text(spec: Spec, deadline: dt.date | None, link: str | None = None) -> 
     if deadline:
         text += f" senest {day(deadline)}"
     if link:
-        text += f", eller indsend det på {link}"
+        text += f"{LINK_SAID}{link}"
     return text + "."
+
+
+def as_planned(found: object, planned: str) -> bool:
+    """Whether a workbook's cell holds an optional text as planned: blank (a template made
+    before it was written), the text itself, or the text with a department's link (one
+    address without spaces) that a reader planning without the link cannot know."""
+    text = " ".join(str(found).split())
+    if text in ("", planned):
+        return True
+    head = planned.removesuffix(".") + LINK_SAID
+    link = text.removeprefix(head).removesuffix(".")
+    return text.startswith(head) and text.endswith(".") and bool(link) and " " not in link
 
 
 def values_digest(values: Mapping[str, Value], layout: Layout) -> str:
@@ -603,7 +619,7 @@ def _plan_cover(layout: Layout) -> None:
     c.skip()
     c.text(spec.cover.title, "subtitle", span=3)
     c.skip()
-    c.text(send_to(layout), "info", span=3, checked=False)  # the row before the status
+    c.text(send_to(layout), "info", span=3, optional=True)  # the row before the status
     c.skip()
     c.text("Status for udfyldelse")  # at the top, as on every sheet (see INSTRUCTION_STEPS)
     status_pos = c.pos(FIRST_VALUE_COL)

@@ -31,6 +31,7 @@ from bilag4xl.form.layout import (
     Role,
     Text,
     Value,
+    as_planned,
     plan,
     provenance,
     values_digest,
@@ -471,7 +472,9 @@ def _check_sheet(
                 continue
             known += 1
             if type(item) is Text:
-                if not item.checked:  # the administration's (where to send, by when)
+                if item.optional:  # where to send it, by when: maybe blank, maybe a link
+                    if not as_planned(value, item.text):
+                        issues.append(_label_issue(item, item.text, value, file, shown, plan_))
                     continue
                 texts_seen += 1
                 text = names.text(item.text) if "\x01" in item.text else item.text

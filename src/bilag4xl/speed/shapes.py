@@ -34,10 +34,10 @@ class Plan:
 
     @cached_property
     def texts(self) -> dict[str, dict[tuple[int, int], Text]]:
-        """The fixed texts a workbook must still hold (not the administration's: `checked`)."""
+        """The fixed texts a workbook must still hold (an `optional` one may be blank)."""
         out: dict[str, dict[tuple[int, int], Text]] = {}
         for t in self.layout.texts:
-            if t.checked:
+            if not t.optional:
                 out.setdefault(t.pos.sheet, {})[(t.pos.row, t.pos.col)] = t
         return out
 
