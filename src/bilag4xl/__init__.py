@@ -65,6 +65,7 @@ _WHERE = {
     "reminders": "bilag4xl.round.folder",
     # the data for BI tools
     "export_round": "bilag4xl.export",
+    "remind_round": "bilag4xl.round.folder",
 }
 _RENAMED = {"render_annex": "render"}
 
