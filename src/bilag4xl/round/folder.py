@@ -227,13 +227,24 @@ def receive(
 class _Keeper:
     """Stores checked files in batches (one commit for STORE_BATCH files, not one each) on
     one thread of its own, so that the loop handing files to the reading workers never
-    waits for a disk sync. A failed store stops the receive at the next file."""
+    waits for a disk sync. A failed store stops the receive at the next file, and no batch
+    is stored after one that failed (the receive ends with what was stored before it)."""
 
     def __init__(self, keep: Callable[[list[tuple[Path, FileResult]]], None]) -> None:
         self._keep = keep
         self._batch: list[tuple[Path, FileResult]] = []
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="bilag4xl-gem")
         self._stored: list[Future[None]] = []
+        self._failed = False  # set on the store thread, read there before each batch
+
+    def _keep_unless_failed(self, batch: list[tuple[Path, FileResult]]) -> None:
+        if self._failed:
+            return
+        try:
+            self._keep(batch)
+        except BaseException:
+            self._failed = True
+            raise
 
     def add(self, item: tuple[Path, FileResult]) -> None:
         for future in self._stored:
@@ -242,7 +253,7 @@ class _Keeper:
         self._stored = [f for f in self._stored if not f.done()]
         self._batch.append(item)
         if len(self._batch) >= STORE_BATCH:
-            self._stored.append(self._pool.submit(self._keep, self._batch))
+            self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
             self._batch = []
 
     def __enter__(self) -> _Keeper:
@@ -250,7 +261,7 @@ class _Keeper:
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if kind is None and self._batch:
-            self._stored.append(self._pool.submit(self._keep, self._batch))
+            self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
         self._pool.shutdown(wait=True, cancel_futures=kind is not None)
         if kind is None:
             for future in self._stored:
