@@ -601,6 +601,56 @@ def remind_command(
 
 
 @command(
+    "links",
+    "Vis hver forvaltnings private link til siden.",
+    "Vis hver forvaltnings private link: på linket henter forvaltningen sin skabelon, sender sin "
+    "fil og ser fejlene med det samme, uden adgangskode, og ser intet af de andre. Linkene "
+    "begynder med adressen, forvaltningerne når 'bilag4xl serve' på: base_url under [round] i "
+    "runde.toml, eller --base-url. --renew laver et nyt link til en forvaltning; det gamle "
+    "holder op med at virke.",
+    "bilag4xl links\n"
+    "bilag4xl links --base-url https://bilag4.kommune.dk --json\n"
+    "bilag4xl links --renew 'Teknik- og Miljøforvaltningen'",
+)
+def links_command(
+    as_json: JsonOption = False,
+    renew: Annotated[
+        str | None,
+        typer.Option(
+            "--renew",
+            metavar="FORVALTNING",
+            help="Lav et nyt link til forvaltningen (det gamle virker ikke længere).",
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="ADRESSE",
+            help="Adressen, forvaltningerne når siden på. Standard: base_url i runde.toml.",
+        ),
+    ] = None,
+) -> None:
+    """Print each department's private link (renewing one first, when asked)."""
+    from bilag4xl.cli.render import table, to_json
+    from bilag4xl.round.links import department_links, renew_link
+
+    rnd = here(required=True)
+    assert rnd is not None
+    try:
+        if renew is not None:
+            renew_link(rnd, renew)
+            typer.echo(f"Nyt link til {renew}; det gamle virker ikke længere.", err=True)
+        links = department_links(rnd, base_url)
+    except Bilag4xlError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(to_json([link.to_dict() for link in links]), nl=False)
+    else:
+        typer.echo(table(("forvaltning", "link"), [(k.department, k.url) for k in links]), nl=False)
+
+
+@command(
     "merge",
     "Saml indberetningerne i én projektmappe.",
     "Saml udfyldte skemaer (filer og mapper) i én projektmappe: oversigt, indsatser, kilder og "
@@ -801,7 +851,7 @@ def include_command(
     "findes, bliver en ny runde med den indbyggede spec.",
     "bilag4xl serve\n"
     "bilag4xl serve runde/ --port 8080\n"
-    "bilag4xl serve runde/ --host 0.0.0.0 --token MIN-KODE",
+    "bilag4xl serve runde/ --host 0.0.0.0 --token en-lang-hemmelig-kode",
 )
 def serve_command(
     folder: Annotated[
@@ -829,8 +879,9 @@ def serve_command(
         typer.Option(
             "--token",
             metavar="KODE",
-            help="Adgangskoden, siden kræver. Standard: en ny ved hver start, når --host ikke "
-            "er 127.0.0.1 (den vises her).",
+            help="Adgangskoden, siden kræver (mindst 16 tegn). Standard: en ny ved hver start, "
+            "når --host ikke er 127.0.0.1 (den vises her). Forvaltningernes links (bilag4xl "
+            "links) virker uden den.",
         ),
     ] = None,
     max_upload_mb: Annotated[

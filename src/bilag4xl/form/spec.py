@@ -132,6 +132,7 @@ class Round(_Model):
     deadline: dt.date | None = None
     contact: str = ""
     contact_email: str = ""  # the secretariat's address: reminders come from it
+    base_url: str = ""  # where departments reach `bilag4xl serve` (their links start with it)
     departments: tuple[Department, ...] = ()
 
     @model_validator(mode="after")
