@@ -398,3 +398,18 @@ def test_the_secret_is_made_once_and_kept_private(rnd: Round) -> None:
     secret = rnd.root / STATE_DIR / "links.key"
     os.chmod(secret, 0o644)
     assert department_links(rnd) == first and secret.stat().st_mode & 0o777 == 0o600
+
+
+def test_base_url_leaves_templates_made_before_it_valid(rnd: Round, tmp_path: Path) -> None:
+    """`base_url` is a key the spec gained later: a template carrying a spec without it (made
+    before) still matches that spec, and a template of a round with it is valid too."""
+    from bilag4xl.form.spec import load_spec
+    from bilag4xl.intake.validate import read_file
+
+    before = load_spec()
+    assert '"base_url"' not in before.canonical and '"base_url"' in rnd.spec.canonical
+    assert before.digest != rnd.spec.digest
+    for spec in (before, rnd.spec):
+        made = filled(tmp_path / spec.digest[:8], spec, TMF)
+        assert read_file(made, rnd.spec).report.valid
+        assert read_file(made, None).report.valid  # by the spec the workbook carries

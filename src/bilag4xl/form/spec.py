@@ -244,8 +244,14 @@ class Spec(_Model):
 
     @cached_property
     def canonical(self) -> str:
-        """The spec as canonical JSON: what a workbook stores of it, and what `digest` hashes."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """The spec as canonical JSON: what a workbook stores of it, and what `digest` hashes.
+        A key added since workbooks were first made is left out while it has its default, so
+        a workbook made before still matches the spec it carries."""
+        data = self.model_dump(mode="json")
+        for (section, key), default in ADDED_LATER.items():
+            if data[section].get(key) == default:
+                del data[section][key]
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     @cached_property
     def digest(self) -> str:
@@ -514,6 +520,8 @@ def _check_fields(section: str, fields: tuple[FieldSpec, ...]) -> list[str]:
 
 # --------------------------------------------------------------------------- stored in a workbook
 
+# (section, key) -> default, of keys the spec gained after workbooks were made with it
+ADDED_LATER: dict[tuple[str, str], Any] = {("round", "base_url"): ""}
 SPEC_CHUNK = "spec_json."  # metadata keys: the canonical JSON in cell-sized pieces
 
 
