@@ -36,6 +36,7 @@ from bilag4xl.round.ledger import Entry, Ledger, Verdict
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
+    from bilag4xl.consolidate.decide import LeftOut
     from bilag4xl.consolidate.write import MergeRun
     from bilag4xl.form.model import Submission
     from bilag4xl.intake.validate import FileResult
@@ -482,7 +483,7 @@ def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
             return None
         result = read_file(d.last.path, spec)
         try:
-            data = feedback_bytes(result, spec)
+            data = feedback_bytes(result, spec, name=d.last.name)
         except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
             return None
         return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
@@ -536,7 +537,8 @@ def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     from bilag4xl.intake.validate import read_file
 
     entry = received(rnd, entry_id)
-    data = feedback_bytes(read_file(stored_path(rnd, entry), rnd.spec), rnd.spec)
+    result = read_file(stored_path(rnd, entry), rnd.spec)
+    data = feedback_bytes(result, rnd.spec, name=entry.original_name)
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
 
 
@@ -590,10 +592,12 @@ def merge_round(
     from bilag4xl.consolidate.write import merge_paths
     from bilag4xl.errors import NoFilesError
 
-    paths = [path for _, path in rnd.current()]
+    current = rnd.current()
+    paths = [path for _, path in current]
     if not paths:
         raise NoFilesError([rnd.root / RECEIVED])
     target = Path(out) if out is not None else rnd.consolidated
+    included = [e.department for e, _ in current if e.department]
     return merge_paths(
         paths,
         target,
@@ -601,25 +605,49 @@ def merge_round(
         allow_invalid=allow_invalid,
         force=force or out is None,
         progress=progress,
+        left_out=left_out(rnd, included),
+        names={path: e.original_name for e, path in current},
     )
 
 
-def annex_bytes(rnd: Round, fmt: str = "docx") -> tuple[bytes, list[str]]:
-    """The annex of the round's current valid submissions, and the departments left out
-    (missing, or whose current file has errors)."""
+def left_out(rnd: Round, included: Iterable[str]) -> list[LeftOut]:
+    """The round's departments not among `included`, and why: its current file has errors
+    ("fejl"), every file it sent was excluded ("udeladt"), or it sent none ("mangler")."""
+    from bilag4xl.consolidate.decide import LeftOut
+
+    with rnd.ledger() as ledger:
+        entries = ledger.entries()
+        current = {key.casefold() for key in ledger.current()}
+    sent = {e.verdict.department.casefold() for e in entries if e.verdict.department}
+    have = {name.casefold() for name in included}
+    out = []
+    for d in rnd.spec.round.departments:
+        key = d.name.casefold()
+        if key not in have:
+            reason = "fejl" if key in current else "udeladt" if key in sent else "mangler"
+            out.append(LeftOut(d.name, reason))
+    return out
+
+
+def annex_bytes(
+    rnd: Round, fmt: str = "docx", date: dt.date | None = None
+) -> tuple[bytes, list[LeftOut]]:
+    """The annex of the round's current valid submissions (dated `date`, default today), and
+    the departments left out, with why (see `left_out`)."""
     from bilag4xl.annex.formats import render
     from bilag4xl.annex.model import build_annex
     from bilag4xl.intake.validate import read_file
 
-    submissions, left_out = [], []
+    submissions, included = [], []
     current = {e.department.casefold(): path for e, path in rnd.current() if e.department}
     for d in rnd.spec.round.departments:
         path = current.get(d.name.casefold())
         result = read_file(path, rnd.spec) if path else None
-        if result is None or result.submission is None or not result.report.valid:
-            left_out.append(d.name)
-        else:
+        if result is not None and result.submission is not None and result.report.valid:
             submissions.append(result.submission)
+            included.append(d.name)
     if not submissions:
         raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
-    return render(build_annex(submissions, rnd.spec), fmt), left_out  # type: ignore[arg-type]
+    missing = left_out(rnd, included)
+    annex = build_annex(submissions, rnd.spec, date, left_out=missing)
+    return render(annex, fmt), missing  # type: ignore[arg-type]
