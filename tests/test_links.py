@@ -224,7 +224,11 @@ def test_the_ledger_records_how_each_file_came(rnd: Round, books: dict[str, byte
         send(client, "/indsend", "buf.xlsx", books["buf"])
         link = path_of(link_for(rnd, KFF) or "")
         send(client, link, "kff.xlsx", books["kff_fixed"])
-        assert "gennem forvaltningens link" in visible(client.get("/forvaltning/" + slug(KFF)).text)
+        secretariat = visible(client.get("/forvaltning/" + slug(KFF)).text)
+        assert "gennem forvaltningens link" in secretariat
+        assert f"Forvaltningens eget link (til at hente skabelonen og indsende): {BASE}{link}" in (
+            secretariat
+        )
     assert [(e.department, e.channel) for e in history(rnd)] == [
         (TMF, "kommandolinje"),
         (BUF, "side"),

@@ -60,7 +60,7 @@ from bilag4xl.round.folder import (
     templates_zip,
 )
 from bilag4xl.round.ledger import Entry
-from bilag4xl.round.links import department_for_token
+from bilag4xl.round.links import department_for_token, link_for
 from bilag4xl.status import STATE_DA, DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import slug, template_bytes, template_filename
 from bilag4xl.web import views
@@ -190,8 +190,14 @@ class Page:
         current = found.last.entry if found.last else None
         rows = views.history_view(history(rnd, found.name), current)
         department = {**found.to_dict(), "state_da": STATE_DA[found.state]}
+        own_link = link_for(rnd, found.name)  # to give the department, when base_url is set
         return self.render(
-            request, "department.html", department=department, rows=rows, slug=wanted
+            request,
+            "department.html",
+            department=department,
+            rows=rows,
+            slug=wanted,
+            own_link=own_link,
         )
 
     async def exclude_form(self, request: Request) -> Response:
