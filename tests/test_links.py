@@ -417,3 +417,19 @@ def test_base_url_leaves_templates_made_before_it_valid(rnd: Round, tmp_path: Pa
         made = filled(tmp_path / spec.digest[:8], spec, TMF)
         assert read_file(made, rnd.spec).report.valid
         assert read_file(made, None).report.valid  # by the spec the workbook carries
+
+
+def test_the_throttle_counts_within_its_window_and_forgets_after() -> None:
+    from bilag4xl.web.guard import THROTTLE_KEYS, Throttle
+
+    wrong = Throttle(3, 600)
+    for t in (0, 100, 200):
+        assert not wrong.full("10.0.0.7", now=t)
+        wrong.add("10.0.0.7", now=t)
+    assert wrong.full("10.0.0.7", now=599) and not wrong.full("10.0.0.8", now=599)
+    assert not wrong.full("10.0.0.7", now=601)  # the first has left the window
+    many = Throttle(1, 60)
+    for n in range(THROTTLE_KEYS + 1):
+        many.add(f"a{n}", now=0)
+    many.add("late", now=100)  # the old windows have passed: they are forgotten
+    assert len(many._seen) == 1 and many.full("late", now=101)

@@ -54,6 +54,7 @@ CSRF_HEADER = "x-csrf-token"
 DRAIN_MAX = 2**30  # read (and drop) at most this much of a refused body, so a browser sees the page
 MIN_TOKEN = 16  # characters of an access token: a short one is guessed
 LINK_PREFIX = "/indberet/"
+THROTTLE_KEYS = 10_000  # addresses or links counted at once before the old ones are pruned
 PUBLIC_PREFIX = "/static/"  # the package's own stylesheet and script: nothing of the round
 
 
@@ -124,7 +125,11 @@ class Throttle:
         return len(seen) >= self.limit
 
     def add(self, key: str, now: float | None = None) -> None:
-        self._seen[key].append(time.monotonic() if now is None else now)
+        now = time.monotonic() if now is None else now
+        if len(self._seen) >= THROTTLE_KEYS:  # many addresses: forget those whose window passed
+            for old in [k for k, seen in self._seen.items() if seen[-1] <= now - self.window]:
+                del self._seen[old]
+        self._seen[key].append(now)
 
 
 class Guard:
