@@ -11,7 +11,8 @@ import bilag4xl
 
 PUBLIC = {
     "Bilag4xlError", "FileResult", "Issue", "Report", "Round", "Severity", "Spec", "Submission",
-    "annex_bytes", "build_annex", "feedback_bytes", "find_round", "folder_status", "history",
+    "annex_bytes", "build_annex", "department_links", "feedback_bytes", "find_round",
+    "folder_status", "history", "link_for", "renew_link",
     "init_round", "load_spec", "merge_paths", "merge_round", "open_consolidated", "open_round",
     "parse_spec", "read_file", "receive", "reminders", "render_annex", "round_status",
     "template_bytes", "validate_paths", "write_drafts", "write_feedback", "write_prefilled",

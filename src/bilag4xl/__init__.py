@@ -63,6 +63,10 @@ _WHERE = {
     "merge_round": "bilag4xl.round.folder",
     "annex_bytes": "bilag4xl.round.folder",
     "reminders": "bilag4xl.round.folder",
+    # each department's private link to its page (bilag4xl links)
+    "department_links": "bilag4xl.round.links",
+    "link_for": "bilag4xl.round.links",
+    "renew_link": "bilag4xl.round.links",
 }
 _RENAMED = {"render_annex": "render"}
 
