@@ -168,7 +168,9 @@ def test_a_department_page_shows_its_own_part_and_nothing_else(
         for other in (BUF, "samlet.xlsx", "bilag4.docx", "/api/status", 'href="/"'):
             assert other not in page.text, other
         template = client.get(f"{link}/skabelon.xlsx")
-        assert template.status_code == 200 and template.content == template_bytes(rnd.spec, TMF)
+        own = template_bytes(rnd.spec, TMF, link=link_for(rnd, TMF))  # says where to send it
+        assert template.status_code == 200 and template.content == own
+        assert own != template_bytes(rnd.spec, TMF)
         assert "bilag4xl_adgang" not in str(client.cookies)  # a link is no way into the round
         for secretariat in ("/", "/api/status", "/samlet.xlsx", "/bilag4.docx", "/modtaget/1/fil"):
             assert client.get(secretariat).status_code == 401, secretariat
@@ -433,3 +435,41 @@ def test_the_throttle_counts_within_its_window_and_forgets_after() -> None:
         many.add(f"a{n}", now=0)
     many.add("late", now=100)  # the old windows have passed: they are forgotten
     assert len(many._seen) == 1 and many.full("late", now=101)
+
+
+# --------------------------------------------------------------------------- mails and templates
+
+
+def workbook_text(data: bytes) -> str:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    return "\n".join(
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
+
+
+def test_mails_and_templates_carry_the_departments_own_link(
+    rnd: Round, books: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from email import message_from_bytes, policy
+
+    receive_as(rnd, "kff.xlsx", books["kff"])  # errors: KFF gets a correction
+    monkeypatch.chdir(rnd.root)
+    assert CliRunner().invoke(cli_app, ["remind"]).exit_code == 0
+    assert CliRunner().invoke(cli_app, ["template"]).exit_code == 0
+    links = {k.department: k.url for k in department_links(rnd)}
+    for department, url in links.items():
+        (draft,) = (rnd.root / "rykkere").glob(f"*{slug(department)}.eml")
+        mail = message_from_bytes(draft.read_bytes(), policy=policy.default)
+        text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert url in text and [u for u in links.values() if u in text] == [url]
+        (attached,) = list(mail.iter_attachments())  # type: ignore[attr-defined]
+        assert url in workbook_text(attached.get_content())  # template or rettelsesark
+        (template,) = (rnd.root / "skabeloner").glob(f"*{slug(department)}.xlsx")
+        assert url in workbook_text(template.read_bytes())
+    with TestClient(create_app(rnd.root), base_url="http://127.0.0.1:8000") as client:
+        sheet = client.get(f"{path_of(links[KFF])}/rettelser/1.xlsx")
+        assert links[KFF] in workbook_text(sheet.content)

@@ -63,6 +63,7 @@ _WHERE = {
     "merge_round": "bilag4xl.round.folder",
     "annex_bytes": "bilag4xl.round.folder",
     "reminders": "bilag4xl.round.folder",
+    "remind_round": "bilag4xl.round.folder",
     # each department's private link to its page (bilag4xl links)
     "department_links": "bilag4xl.round.links",
     "link_for": "bilag4xl.round.links",

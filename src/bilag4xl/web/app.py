@@ -46,6 +46,7 @@ from bilag4xl.round.folder import (
     Channel,
     Round,
     annex_bytes,
+    drafts_history,
     exclude,
     feedback_for,
     history,
@@ -61,7 +62,7 @@ from bilag4xl.round.folder import (
 )
 from bilag4xl.round.ledger import Entry
 from bilag4xl.round.links import department_for_token, link_for
-from bilag4xl.status import STATE_DA, DepartmentStatus, RoundStatus
+from bilag4xl.status import DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import slug, template_bytes, template_filename
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
@@ -189,7 +190,8 @@ class Page:
             raise Refused(404, f"Runden har ingen forvaltning '{wanted}'.")
         current = found.last.entry if found.last else None
         rows = views.history_view(history(rnd, found.name), current)
-        department = {**found.to_dict(), "state_da": STATE_DA[found.state]}
+        department = {**found.to_dict(), "state_da": found.state_da}
+        written = views.drafts_view(drafts_history(rnd, found.name))
         own_link = link_for(rnd, found.name)  # to give the department, when base_url is set
         return self.render(
             request,
@@ -197,6 +199,7 @@ class Page:
             department=department,
             rows=rows,
             slug=wanted,
+            written=written,
             own_link=own_link,
         )
 
@@ -229,7 +232,7 @@ class Page:
         name = _department(request)
         found = _status_of(round_status(rnd), name)
         current = found.last.entry if found.last else None
-        department = {**found.to_dict(), "state_da": STATE_DA[found.state], "entry": current}
+        department = {**found.to_dict(), "state_da": found.state_da, "entry": current}
         return self.render(
             request,
             "link.html",
@@ -243,7 +246,8 @@ class Page:
     def link_template(self, request: Request) -> Response:
         spec = self.round().spec
         name = _department(request)
-        return _download(template_bytes(spec, name), template_filename(spec, name), views.XLSX)
+        data = template_bytes(spec, name, link=link_for(self.round(), name))
+        return _download(data, template_filename(spec, name), views.XLSX)
 
     def link_feedback(self, request: Request) -> Response:
         entry = self._entry(request)
@@ -285,7 +289,8 @@ class Page:
         found = next((d.name for d in spec.round.departments if slug(d.name) == wanted), None)
         if found is None:
             raise Refused(404, f"Runden har ingen forvaltning '{wanted}'.")
-        return _download(template_bytes(spec, found), template_filename(spec, found), views.XLSX)
+        data = template_bytes(spec, found, link=link_for(self.round(), found))
+        return _download(data, template_filename(spec, found), views.XLSX)
 
     def templates_file(self, request: Request) -> Response:
         return _download(templates_zip(self.round()), "skabeloner.zip", views.ZIP)
