@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import test_web_browser
+from annex_seed import seed_values
 from bilag4xl.form.spec import default_spec_text
-from bilag4xl.round.folder import Round, init_round, open_round, receive
+from bilag4xl.round.folder import Round, init_round, open_round, receive, remind_round
 from bilag4xl.round.links import link_for
+from bilag4xl.testing.fill import fill_template
 from test_web_browser import IMAGES, make_books, serving
-from web_helpers import BUF, in_ci, variants
+from web_helpers import BUF, TMF, in_ci, variants
 
 pytestmark = pytest.mark.browser
 KFF = "Kultur- og Fritidsforvaltningen"
@@ -190,3 +195,76 @@ def link_pictures(browser: Any, url: str, rnd: Round, books: dict[str, Path]) ->
         page.locator("#results article.invalid").wait_for()
         page.screenshot(path=str(IMAGES / name), full_page=True)
         page.close()
+
+
+def test_the_caseworkers_whole_loop_through_the_departments_link(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Invitation draft with the link → the template from the link page → filled with a
+    mistake and sent → its rettelsesark → corrected and sent → valid; the secretariat sees it
+    in the round's status and history."""
+    rnd = init_round(tmp_path / "runde")[0]
+    names = rnd.spec.round.department(TMF).initiatives  # type: ignore[union-attr]
+    inbox = tmp_path / "hentet"
+    inbox.mkdir()
+    with serving(rnd.root) as (url, _):
+        text = rnd.spec_file.read_text("utf-8")  # the address the page is reached at
+        rnd.spec_file.write_text(text.replace("[round]\n", f'[round]\nbase_url = "{url}"\n', 1))
+        rnd = open_round(rnd.root)
+        invitation = next(d for d in remind_round(rnd).drafts if d.department == TMF)
+        assert invitation.kind == "invitation"
+        found = re.search(rf"{re.escape(url)}/indberet/[A-Za-z0-9_-]{{32}}", invitation.body)
+        assert found, invitation.body
+        link = found.group(0)
+
+        page = browser.new_page(accept_downloads=True)
+        page.goto(link)
+        assert "inviteret" in page.locator(".written").inner_text()
+        template = download(page, "#skabelon", inbox)
+        wrong = {**seed_values(names), "cover.email": "ida(at)tmf"}
+        sent = fill_template(template.read_bytes(), wrong, inbox / "tmf.xlsx", rnd.spec)
+        upload(page, sent)
+        assert "1 fejl skal rettes" in page.locator("#results").inner_text()
+        assert "ida(at)tmf" in page.locator("#results table.issues").inner_text()
+
+        rettelsesark = download(page, "#rettelsesark", inbox)
+        fixed = {"cover.email": "ida@tmf.kk.dk"}
+        corrected = fill_template(rettelsesark.read_bytes(), fixed, inbox / "rettet.xlsx", rnd.spec)
+        upload(page, corrected)
+        assert "I orden." in page.locator("#results").inner_text()
+        rows = page.locator("#files-received > tbody > tr")
+        assert rows.count() == 2 and "Gældende" in rows.first.inner_text()
+        page.close()
+
+        secretariat = browser.new_page()
+        secretariat.goto(url)
+        row = secretariat.locator(f'tr[data-department="{TMF}"]')
+        assert row.locator(".badge").first.inner_text() == "i orden"
+        secretariat.goto(f"{url}/forvaltning/teknik-og-miljoeforvaltningen")
+        shown = secretariat.locator("main").inner_text()
+        assert "inviteret" in shown and shown.count("gennem forvaltningens link") == 2
+        secretariat.close()
+    said = subprocess.run(
+        [sys.executable, "-m", "bilag4xl", "status", "--history"],
+        cwd=rnd.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    lines = [line for line in said.splitlines() if TMF in line]
+    assert any("link" in line and "rettelsesark til nr. 1" in line for line in lines), said
+    assert any("inviteret" in line for line in lines), said
+
+
+def download(page: Any, selector: str, folder: Path) -> Path:
+    with page.expect_download() as started:
+        page.click(selector)
+    target = folder / started.value.suggested_filename
+    started.value.save_as(target)
+    return target
+
+
+def upload(page: Any, path: Path) -> None:
+    page.set_input_files("#files", [str(path)])
+    page.click("button[type=submit]")
+    page.locator(f'#results article[data-file="{path.name}"]').wait_for()

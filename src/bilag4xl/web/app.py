@@ -238,6 +238,7 @@ class Page:
             "link.html",
             department=department,
             rows=views.history_view(history(rnd, name), current),
+            written=views.drafts_view(drafts_history(rnd, name)),
             contact=rnd.spec.round.contact,
             contact_email=rnd.spec.round.contact_email,
             result=result,
