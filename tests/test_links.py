@@ -473,3 +473,13 @@ def test_mails_and_templates_carry_the_departments_own_link(
     with TestClient(create_app(rnd.root), base_url="http://127.0.0.1:8000") as client:
         sheet = client.get(f"{path_of(links[KFF])}/rettelser/1.xlsx")
         assert links[KFF] in workbook_text(sheet.content)
+
+
+def test_a_ledger_of_an_earlier_schema_gains_the_links_table(rnd: Round) -> None:
+    """A round's ledger made before links (schema 3, with the drafts table) opens as it is,
+    and its links work."""
+    with sqlite3.connect(rnd.root / STATE_DIR / DATABASE) as db:
+        db.execute("DROP TABLE links")
+        db.execute("PRAGMA user_version=3")
+    links = department_links(rnd)
+    assert department_for_token(rnd, links[0].url.rsplit("/", 1)[1]) == links[0].department
