@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from annex_seed import seed_values
 from bilag4xl.cli import app as cli_app
 from bilag4xl.cli.render import history_table
+from bilag4xl.errors import Bilag4xlError
 from bilag4xl.round.folder import Round, history, init_round, open_round, receive
 from bilag4xl.round.ledger import DATABASE, STATE_DIR
 from bilag4xl.round.links import (
@@ -37,6 +38,7 @@ from bilag4xl.template.writer import template_bytes
 from bilag4xl.testing.fill import fill_template
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import CSRF_COOKIE, Settings
+from bilag4xl.web.serve import prepare
 from web_helpers import BUF, TMF, filled, running
 
 BASE = "https://bilag4.odense.dk/runde"
@@ -294,7 +296,9 @@ def test_a_short_or_simple_token_is_refused(
     result = CliRunner().invoke(
         cli_app, ["serve", str(rnd.root), "--host", "0.0.0.0", "--token", token], input=""
     )
-    assert result.exit_code == 1 and "--token er for svag" in result.output and not served
+    assert result.exit_code == 2 and "adgangskoden skal" in result.output and not served
+    with pytest.raises(Bilag4xlError, match="--token er for svag"):  # the library's own check
+        prepare(rnd.root, "0.0.0.0", 8000, token)
 
 
 def test_the_page_without_the_token_shows_no_round_title(rnd: Round) -> None:

@@ -928,8 +928,13 @@ def serve_command(
     import uvicorn
 
     from bilag4xl.round.folder import find_round
+    from bilag4xl.web.guard import weak_token
     from bilag4xl.web.serve import prepare
 
+    if token is not None and (why := weak_token(token)):
+        raise typer.BadParameter(
+            f"{why}; udelad --token for en ny, tilfældig", param_hint="--token"
+        )
     root = folder or find_round() or Path(".")
     try:
         serving = prepare(root, host, port, token, max_upload_mb)
