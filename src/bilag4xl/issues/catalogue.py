@@ -211,12 +211,12 @@ CATALOGUE: dict[str, Detail] = {
     ),
     "other-round": Detail(
         ERROR,
-        "Skabelonen er fra en anden runde eller en ændret spec ('{spec_name}' {spec_version}, "
-        "periode {period}, spec-hash {spec_hash:.12}) end den, der valideres mod (periode "
-        "{known_period}, spec-hash {known_hash:.12}). Brug --spec med den rigtige rundes spec-fil.",
-        "The template is from another round or a changed spec ('{spec_name}' {spec_version}, "
-        "period {period}, spec hash {spec_hash:.12}) than the one being validated against (period "
-        "{known_period}, spec hash {known_hash:.12}). Use --spec with the right round's spec file.",
+        "Filen er fra runden {period} ('{title}'), ikke fra denne runde ({known_period}): "
+        "den er udfyldt i en anden rundes skabelon (fx sidste års). Udfyld denne rundes "
+        "skabelon og send den.",
+        "The file is from the round {period} ('{title}'), not from this round "
+        "({known_period}): it was filled in another round's template (e.g. last year's). Fill "
+        "in this round's template and send it.",
     ),
     "old-template": Detail(
         ERROR,
