@@ -46,13 +46,23 @@ TOKEN = "hemmelig-kode-til-sekretariatet"
 KFF = "Kultur- og Fritidsforvaltningen"
 
 
-@pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """Valid workbooks of two departments, and one of a third with two wrong cover fields."""
-    folder = tmp_path_factory.mktemp("books")
-    spec = init_round(folder / "runde")[0].spec
+@pytest.fixture
+def rnd(tmp_path: Path) -> Round:
+    """A round whose runde.toml names the address departments reach the page at."""
+    made = init_round(tmp_path / "runde")[0]
+    text = made.spec_file.read_text("utf-8")
+    made.spec_file.write_text(text.replace("[round]\n", f'[round]\nbase_url = "{BASE}"\n', 1))
+    return open_round(made.root)
+
+
+@pytest.fixture
+def books(rnd: Round, tmp_path: Path) -> dict[str, bytes]:
+    """Valid workbooks of two departments of the round, and one of a third with two wrong
+    cover fields (and the same corrected)."""
+    folder, spec = tmp_path / "books", rnd.spec
     names = spec.round.department(KFF).initiatives  # type: ignore[union-attr]
     values = {**seed_values(names), "cover.email": "kultur(at)kff", "cover.phone": "33 66"}
+    folder.mkdir()
     faulty = fill_template(template_bytes(spec, KFF), values, folder / "kff.xlsx", spec)
     fixed = fill_template(template_bytes(spec, KFF), seed_values(names), folder / "ok.xlsx", spec)
     return {
@@ -61,15 +71,6 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         "kff": faulty.read_bytes(),
         "kff_fixed": fixed.read_bytes(),
     }
-
-
-@pytest.fixture
-def rnd(tmp_path: Path) -> Round:
-    """A round whose runde.toml names the address departments reach the page at."""
-    made = init_round(tmp_path / "runde")[0]
-    text = made.spec_file.read_text("utf-8")
-    made.spec_file.write_text(text.replace("[round]\n", f'[round]\nbase_url = "{BASE}"\n', 1))
-    return open_round(made.root)
 
 
 def path_of(url: str) -> str:
