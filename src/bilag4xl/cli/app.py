@@ -464,6 +464,8 @@ def read_command(
     from bilag4xl.cli.render import consolidated_data, issues_table, submission_summary, to_json
     from bilag4xl.consolidate.read import is_consolidated, open_consolidated
     from bilag4xl.intake.validate import read_file
+    from bilag4xl.issues import catalogue as messages
+    from bilag4xl.issues.report import Report, report_data
 
     try:
         if is_consolidated(file):  # it carries its spec; --spec is only checked against it
@@ -473,12 +475,17 @@ def read_command(
             typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
             raise typer.Exit(0)
     except Bilag4xlError as exc:
+        if as_json:
+            issue = messages.make("consolidated-unreadable", str(file), reason=str(exc))
+            typer.echo(to_json(report_data([(str(file), Report([issue]))])), nl=False)
         fail(exc)
     result = read_file(file, reference(spec))
     if result.submission is not None:
         data = result.submission.to_json_data()
         unit = result.submission.amount_unit
         typer.echo(to_json(data) if as_json else submission_summary(data, unit), nl=False)
+    elif as_json:  # a script still gets a document: the report saying why, as validate's
+        typer.echo(to_json(report_data([(str(file), result.report)])), nl=False)
     if len(result.report):
         typer.echo(issues_table(result.report), err=True, nl=False)
     raise typer.Exit(0 if result.report.valid else 1)

@@ -151,6 +151,11 @@ CATALOGUE: dict[str, Detail] = {
         "The file could not be read within {seconds} seconds and was given up. Save the form "
         "again from Excel and send a new copy." + _UNREADABLE_EN,
     ),
+    "consolidated-unreadable": Detail(
+        ERROR,
+        "Den samlede projektmappe kan ikke læses: {reason}",
+        "The consolidated workbook cannot be read (in Danish: {reason})",
+    ),
     "check-failed": Detail(
         ERROR,
         "Filen kunne ikke kontrolleres ({reason}). Gem skemaet igen fra Excel og send en ny "
@@ -344,10 +349,17 @@ CATALOGUE: dict[str, Detail] = {
     ),
     "input-formula-uncached": Detail(
         ERROR,
-        "{label}: feltet indeholder formlen ={formula} uden et gemt resultat, så værdien kan "
+        "{label}: feltet indeholder formlen {formula} uden et gemt resultat, så værdien kan "
         "ikke læses. Skriv værdien direkte i feltet.",
-        "{label}: the field holds the formula ={formula} without a saved result, so its value "
+        "{label}: the field holds the formula {formula} without a saved result, so its value "
         "cannot be read. Type the value itself into the field.",
+    ),
+    "input-formula-blank": Detail(
+        WARNING,
+        "{label}: feltet indeholder formlen {formula}, hvis gemte resultat kun er mellemrum, så "
+        "feltet er læst som tomt. Skriv værdien direkte i feltet.",
+        "{label}: the field holds the formula {formula}, whose saved result is only whitespace, "
+        "so the field was read as empty. Type the value itself into the field.",
     ),
     "input-error-value": Detail(
         ERROR,
