@@ -124,11 +124,11 @@ def test_a_store_that_fails_midway_stops_the_receive_and_keeps_what_was_stored(
     files = [filled(tmp_path / f"in{n}", rnd.spec, name) for n, name in enumerate(departments)]
     store_many, calls = Ledger.store_many, []
 
-    def full_on_the_second(self: Ledger, batch: list, received_at: object = None) -> list:
+    def full_on_the_second(self: Ledger, batch: list, **how: object) -> list:
         calls.append(len(batch))
         if len(calls) == 2:
             raise OSError("disken er fuld")
-        return store_many(self, batch)
+        return store_many(self, batch, **how)
 
     monkeypatch.setattr(rounds, "STORE_BATCH", 2)
     monkeypatch.setattr(Ledger, "store_many", full_on_the_second)

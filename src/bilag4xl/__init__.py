@@ -66,6 +66,10 @@ _WHERE = {
     # the data for BI tools
     "export_round": "bilag4xl.export",
     "remind_round": "bilag4xl.round.folder",
+    # each department's private link to its page (bilag4xl links)
+    "department_links": "bilag4xl.round.links",
+    "link_for": "bilag4xl.round.links",
+    "renew_link": "bilag4xl.round.links",
 }
 _RENAMED = {"render_annex": "render"}
 

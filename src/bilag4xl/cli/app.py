@@ -677,6 +677,56 @@ def remind_command(
 
 
 @command(
+    "links",
+    "Vis hver forvaltnings private link til siden.",
+    "Vis hver forvaltnings private link: på linket henter forvaltningen sin skabelon, sender sin "
+    "fil og ser fejlene med det samme, uden adgangskode, og ser intet af de andre. Linkene "
+    "begynder med adressen, forvaltningerne når 'bilag4xl serve' på: base_url under [round] i "
+    "runde.toml, eller --base-url. --renew laver et nyt link til en forvaltning; det gamle "
+    "holder op med at virke.",
+    "bilag4xl links\n"
+    "bilag4xl links --base-url https://bilag4.kommune.dk --json\n"
+    "bilag4xl links --renew 'Teknik- og Miljøforvaltningen'",
+)
+def links_command(
+    as_json: JsonOption = False,
+    renew: Annotated[
+        str | None,
+        typer.Option(
+            "--renew",
+            metavar="FORVALTNING",
+            help="Lav et nyt link til forvaltningen (det gamle virker ikke længere).",
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="ADRESSE",
+            help="Adressen, forvaltningerne når siden på. Standard: base_url i runde.toml.",
+        ),
+    ] = None,
+) -> None:
+    """Print each department's private link (renewing one first, when asked)."""
+    from bilag4xl.cli.render import table, to_json
+    from bilag4xl.round.links import department_links, renew_link
+
+    rnd = here(required=True)
+    assert rnd is not None
+    try:
+        if renew is not None:
+            renew_link(rnd, renew)
+            typer.echo(f"Nyt link til {renew}; det gamle virker ikke længere.", err=True)
+        links = department_links(rnd, base_url)
+    except Bilag4xlError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(to_json([link.to_dict() for link in links]), nl=False)
+    else:
+        typer.echo(table(("forvaltning", "link"), [(k.department, k.url) for k in links]), nl=False)
+
+
+@command(
     "merge",
     "Saml indberetningerne i én projektmappe.",
     "Saml udfyldte skemaer (filer og mapper) i én projektmappe: oversigt, indsatser, kilder og "
@@ -956,7 +1006,7 @@ def include_command(
     "findes, bliver en ny runde med den indbyggede spec.",
     "bilag4xl serve\n"
     "bilag4xl serve runde/ --port 8080\n"
-    "bilag4xl serve runde/ --host 0.0.0.0 --token MIN-KODE",
+    "bilag4xl serve runde/ --host 0.0.0.0 --token en-lang-hemmelig-kode",
 )
 def serve_command(
     folder: Annotated[
@@ -984,8 +1034,9 @@ def serve_command(
         typer.Option(
             "--token",
             metavar="KODE",
-            help="Adgangskoden, siden kræver. Standard: en ny ved hver start, når --host ikke "
-            "er 127.0.0.1 (den vises her).",
+            help="Adgangskoden, siden kræver (mindst 16 tegn). Standard: en ny ved hver start, "
+            "når --host ikke er 127.0.0.1 (den vises her). Forvaltningernes links (bilag4xl "
+            "links) virker uden den.",
         ),
     ] = None,
     max_upload_mb: Annotated[
@@ -1003,8 +1054,13 @@ def serve_command(
     import uvicorn
 
     from bilag4xl.round.folder import find_round
+    from bilag4xl.web.guard import weak_token
     from bilag4xl.web.serve import prepare
 
+    if token is not None and (why := weak_token(token)):
+        raise typer.BadParameter(
+            f"{why}; udelad --token for en ny, tilfældig", param_hint="--token"
+        )
     root = folder or find_round() or Path(".")
     try:
         serving = prepare(root, host, port, token, max_upload_mb)

@@ -368,11 +368,13 @@ def _verdict_text(e: Entry) -> str:
 
 
 def history_table(entries: Sequence[Entry]) -> str:
-    """Every file received, oldest first: number, time, department, sender's name, verdict."""
+    """Every file received, oldest first: number, time, how it came (a department's link, the
+    page, the command line), department, sender's name, verdict."""
     rows = [
         (
             str(e.id),
             e.received_at.astimezone().strftime("%d.%m.%Y %H:%M"),
+            e.channel,
             e.department or "?",
             e.original_name,
             _verdict_text(e),
@@ -382,7 +384,7 @@ def history_table(entries: Sequence[Entry]) -> str:
     ]
     if not rows:
         return "Intet modtaget endnu."
-    return table(("nr.", "modtaget", "forvaltning", "fil", "vurdering", ""), rows)
+    return table(("nr.", "modtaget", "via", "forvaltning", "fil", "vurdering", ""), rows)
 
 
 def _notes(e: Entry) -> list[str]:

@@ -157,6 +157,7 @@ def _without_id(spec: Spec) -> str:
 # --------------------------------------------------------------------------- receiving
 
 Outcome = Literal["new", "duplicate", "refused"]
+Channel = Literal["kommandolinje", "side", "link"]  # the command line, the page, a link
 STORE_BATCH = 25  # files kept in one commit while the workers read on
 
 
@@ -177,9 +178,13 @@ def receive(
     paths: Iterable[str | Path],
     progress: Callable[[int, int], None] | None = None,
     names: dict[Path, str] | None = None,
+    channel: Channel = "kommandolinje",
+    department: str | None = None,
 ) -> list[Receipt]:
     """Take files, folders and .zip files into the round: validate each file, keep it in the
-    ledger, say what became of it. `names` gives uploaded files their senders' names."""
+    ledger, say what became of it. `names` gives uploaded files their senders' names;
+    `channel` records how they came. With `department` (a department's own link) a file of
+    any other department is refused and kept for no one."""
     from bilag4xl.consolidate.read import is_consolidated
     from bilag4xl.intake.validate import check_each
 
@@ -193,13 +198,23 @@ def receive(
         receipts = [Receipt(name(p), "refused", reason=why, skipped=True) for p, why in skipped]
         with rnd.ledger() as ledger:
             fresh, known, repeats = _split_known(ledger, found)
-            receipts += [Receipt(name(p), "duplicate", e) for p, e in known]
+            for p, e in known:
+                why = _not_from(e.department, department) if department else ""
+                receipts.append(
+                    Receipt(name(p), "refused", reason=why)
+                    if why
+                    else Receipt(name(p), "duplicate", e)
+                )
             done: dict[Path, Receipt] = {}
             form = form_digest(rnd.spec)
 
             def keep(batch: list[tuple[Path, FileResult]]) -> None:
                 kept = ledger.store_many(
-                    [(p.read_bytes(), base_name(name(p)), _kept(ledger, r, form)) for p, r in batch]
+                    [
+                        (p.read_bytes(), base_name(name(p)), _kept(ledger, r, form))
+                        for p, r in batch
+                    ],
+                    channel=channel,
                 )
                 for (path, result), (entry, new) in zip(batch, kept, strict=True):
                     outcome: Outcome = "new" if new else "duplicate"
@@ -210,6 +225,8 @@ def receive(
                 checked = check_each(fresh, rnd.spec, skip=is_consolidated)
                 for n, (path, result) in enumerate(checked, start=1):
                     refusal = _refusal(path, result)
+                    if department and result is not None and not refusal:
+                        refusal = _not_from(_verdict(result, form).department, department)
                     if refusal or result is None:
                         done[path] = Receipt(name(path), "refused", reason=refusal)
                     else:
@@ -416,6 +433,21 @@ def _refusal(path: Path, result: object | None) -> str:
     return ""
 
 
+def _not_from(sent: str | None, department: str) -> str:
+    """Why a file that came through `department`'s link is refused: it is not its file."""
+    if sent and sent.casefold() == department.casefold():
+        return ""
+    if sent:
+        return (
+            f"Filen er fra {sent}, men dette link er til {department}. Den er ikke modtaget; "
+            f"{sent} har sit eget link."
+        )
+    return (
+        f"Filen kan ikke læses som en indberetning fra {department} og er ikke modtaget. "
+        "Hent skabelonen på siden, udfyld den, og send den igen."
+    )
+
+
 def _kept(ledger: Ledger, result: FileResult, form: str) -> Verdict:
     """A new file's verdict; a feedback workbook's provenance only when the entry it names is
     this round's (of the same department)."""
@@ -484,13 +516,15 @@ def reminders(
     """A draft for each department to chase: the invitation with its template when it was
     never written to, a reminder with its template when it has still sent nothing, and the
     feedback workbook of its current file when that has errors (`remind.drafts`). `link_for`
-    gives a department's own upload link (a function or a mapping by name)."""
+    gives a department's own upload link (a function or a mapping by name); by default each
+    department's link of the round (`round.links`, when `base_url` is set)."""
     from bilag4xl.feedback import feedback_bytes
     from bilag4xl.intake.validate import read_file
     from bilag4xl.remind import Attachment, drafts, link_of
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
+    link_for = link_for if link_for is not None else own_links(rnd)
 
     def template(name: str) -> Attachment:
         data = template_bytes(spec, name, link=link_of(link_for, name))
@@ -685,24 +719,27 @@ def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
 
     entry = received(rnd, entry_id)
     result = read_file(stored_path(rnd, entry), rnd.spec)
-    data = feedback_bytes(result, rnd.spec, name=entry.original_name, entry=entry.id)
+    link = own_links(rnd)(entry.department) if entry.department else None
+    data = feedback_bytes(result, rnd.spec, name=entry.original_name, entry=entry.id, link=link)
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
+
+
+def own_links(rnd: Round) -> Callable[[str], str | None]:
+    """Each department's own link (`round.links`), said on its templates, rettelsesark and
+    mails; None for every department while the round has no `base_url`."""
+    from bilag4xl.round.links import link_for
+
+    return lambda department: link_for(rnd, department)
 
 
 def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
     """The round's templates, one per department, in `skabeloner/`. They are the round's own
     derived files: a template whose content changed (the spec was edited) is rewritten."""
-    from bilag4xl.errors import SpecError
     from bilag4xl.output import atomic_write
-    from bilag4xl.template.writer import template_bytes, template_filename
 
-    spec = rnd.spec
-    if not spec.round.departments:
-        raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
     paths = []
-    for d in spec.round.departments:
-        target = rnd.templates / template_filename(spec, d.name)
-        data = template_bytes(spec, d.name, password=password)
+    for filename, data in _templates(rnd, password):
+        target = rnd.templates / filename
         if not target.is_file() or target.read_bytes() != data:
             atomic_write(target, data, force=True)
         paths.append(target)
@@ -710,14 +747,29 @@ def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
 
 
 def templates_zip(rnd: Round) -> bytes:
-    """Every department's template in one .zip (to hand out in one go)."""
+    """Every department's template in one .zip (to hand out in one go), made in memory: the
+    round folder is left as it is."""
     import io
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in write_templates(rnd):
-            archive.write(path, path.name)
+        for filename, data in _templates(rnd):
+            archive.writestr(filename, data)
     return buffer.getvalue()
+
+
+def _templates(rnd: Round, password: str | None = None) -> Iterator[tuple[str, bytes]]:
+    """Each department's template: its file name and bytes."""
+    from bilag4xl.errors import SpecError
+    from bilag4xl.template.writer import template_bytes, template_filename
+
+    spec = rnd.spec
+    if not spec.round.departments:
+        raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
+    link = own_links(rnd)
+    for d in spec.round.departments:
+        data = template_bytes(spec, d.name, password=password, link=link(d.name))
+        yield template_filename(spec, d.name), data
 
 
 def merge_round(

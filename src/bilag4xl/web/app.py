@@ -11,6 +11,10 @@ Pages: `/` the round, `/indsend` upload, `/forvaltning/{slug}` a department's fi
 Downloads: `/samlet.xlsx`, `/bilag4.docx`, `/skabeloner.zip`, `/skabelon/{slug}.xlsx`,
 `/modtaget/{id}/fil`, `/modtaget/{id}/rettelser.xlsx`. JSON: `GET /api/status` (the
 `status --json` document), `POST /api/submissions` (field `files`; `validate --json`'s shape).
+
+A department's link (`bilag4xl links`), without the access token: `/indberet/{token}` its page
+and upload, `/indberet/{token}/skabelon.xlsx`, `/indberet/{token}/rettelser/{id}.xlsx` (its own
+files only). Nothing else of the round is reachable through a link.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from starlette.templating import Jinja2Templates
 from bilag4xl.errors import Bilag4xlError
 from bilag4xl.round.folder import (
     ROUND_FILE,
+    Channel,
     Round,
     annex_bytes,
     drafts_history,
@@ -55,6 +60,9 @@ from bilag4xl.round.folder import (
     stored_path,
     templates_zip,
 )
+from bilag4xl.round.ledger import Entry
+from bilag4xl.round.links import department_for_token, link_for
+from bilag4xl.status import DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import slug, template_bytes, template_filename
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
@@ -84,7 +92,9 @@ def create_app(root: str | Path, settings: Settings | None = None) -> Starlette:
     open_round(page.root)  # fail now, not at the first request
     app = Starlette(
         routes=page.routes(),
-        middleware=[Middleware(Guard, settings=page.settings, refuse=page.refusal)],
+        middleware=[
+            Middleware(Guard, settings=page.settings, refuse=page.refusal, links=page.link_owner)
+        ],
         exception_handlers={
             Refused: page.on_refused,
             Bilag4xlError: page.on_library_error,
@@ -129,6 +139,10 @@ class Page:
             Route("/bilag4.docx", self.annex_file),
             Route("/api/status", self.api_status),
             Route("/api/submissions", self.api_submissions, methods=["POST"]),
+            Route("/indberet/{token}", self.link_page, methods=["GET"]),
+            Route("/indberet/{token}", self.link_upload, methods=["POST"]),
+            Route("/indberet/{token}/skabelon.xlsx", self.link_template),
+            Route("/indberet/{token}/rettelser/{entry:int}.xlsx", self.link_feedback),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 
@@ -143,7 +157,11 @@ class Page:
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         rnd = self.round()
         context.update(
-            title=rnd.spec.round.title, csrf=csrf_token(request), limit=self.settings.max_upload
+            title=rnd.spec.round.title,
+            csrf=csrf_token(request),
+            limit=self.settings.max_upload,
+            link=request.scope.get("state", {}).get("link"),
+            secretariat=bool(request.scope.get("state", {}).get("secretariat")),
         )
         response = self.templates.TemplateResponse(request, name, context, status_code=status)
         response.headers.update(_PAGE_HEADERS)
@@ -160,7 +178,7 @@ class Page:
 
     async def upload_form(self, request: Request) -> Response:
         async with self._form(request, checked=True) as form:
-            result = await self._receive(form)
+            result = await self._receive(form, "side")
         return self.render(request, "upload.html", result=result)
 
     def department_page(self, request: Request) -> Response:
@@ -174,6 +192,7 @@ class Page:
         rows = views.history_view(history(rnd, found.name), current)
         department = {**found.to_dict(), "state_da": found.state_da}
         written = views.drafts_view(drafts_history(rnd, found.name))
+        own_link = link_for(rnd, found.name)  # to give the department, when base_url is set
         return self.render(
             request,
             "department.html",
@@ -181,26 +200,80 @@ class Page:
             rows=rows,
             slug=wanted,
             written=written,
+            own_link=own_link,
         )
 
     async def exclude_form(self, request: Request) -> Response:
         async with self._form(request, checked=True) as form:
             reason = str(form.get("begrundelse") or "")
-        number = request.path_params["entry"]
+        number = self._entry(request).id
         entry = await run_in_threadpool(exclude, self.round(), number, reason)
         return self._back_to(entry.department)
 
     async def include_form(self, request: Request) -> Response:
         async with self._form(request, checked=True):
             pass
-        entry = await run_in_threadpool(include, self.round(), request.path_params["entry"])
+        entry = await run_in_threadpool(include, self.round(), self._entry(request).id)
         return self._back_to(entry.department)
+
+    # ------------------------------------------------------------------ a department's link
+
+    def link_page(self, request: Request) -> Response:
+        return self._link_render(request, None)
+
+    async def link_upload(self, request: Request) -> Response:
+        async with self._form(request, checked=True) as form:
+            result = await self._receive(form, "link", _department(request))
+        return self._link_render(request, result)
+
+    def _link_render(self, request: Request, result: dict[str, Any] | None) -> Response:
+        """The department's own page: its deadline, template or rettelsesark, upload, files."""
+        rnd = self.round()
+        name = _department(request)
+        found = _status_of(round_status(rnd), name)
+        current = found.last.entry if found.last else None
+        department = {**found.to_dict(), "state_da": found.state_da, "entry": current}
+        return self.render(
+            request,
+            "link.html",
+            department=department,
+            rows=views.history_view(history(rnd, name), current),
+            written=views.drafts_view(drafts_history(rnd, name)),
+            contact=rnd.spec.round.contact,
+            contact_email=rnd.spec.round.contact_email,
+            result=result,
+        )
+
+    def link_template(self, request: Request) -> Response:
+        spec = self.round().spec
+        name = _department(request)
+        data = template_bytes(spec, name, link=link_for(self.round(), name))
+        return _download(data, template_filename(spec, name), views.XLSX)
+
+    def link_feedback(self, request: Request) -> Response:
+        entry = self._entry(request)
+        if (entry.department or "").casefold() != _department(request).casefold():
+            raise Refused(404, f"Forvaltningen har ingen modtaget fil nr. {entry.id}.")
+        name, data = feedback_for(self.round(), entry.id)
+        return _download(data, name, views.XLSX)
+
+    def link_owner(self, token: str) -> str | None:
+        """The department a link's token is for (asked by the guard, before anything else)."""
+        return department_for_token(self.round(), token)
 
     # ------------------------------------------------------------------ downloads
 
+    def _entry(self, request: Request) -> Entry:
+        """The received file the address names; an unknown number is a page not found."""
+        number = request.path_params["entry"]
+        try:
+            return received(self.round(), number)
+        except Bilag4xlError as exc:
+            raise Refused(404, f"Der er ingen modtaget fil nr. {number}.") from exc
+
     def received_file(self, request: Request) -> Response:
         rnd = self.round()
-        entry = received(rnd, request.path_params["entry"])
+        entry = self._entry(request)
         return FileResponse(
             stored_path(rnd, entry),
             media_type="application/octet-stream",
@@ -208,7 +281,7 @@ class Page:
         )
 
     def feedback_file(self, request: Request) -> Response:
-        name, data = feedback_for(self.round(), request.path_params["entry"])
+        name, data = feedback_for(self.round(), self._entry(request).id)
         return _download(data, name, views.XLSX)
 
     def template_file(self, request: Request) -> Response:
@@ -217,7 +290,8 @@ class Page:
         found = next((d.name for d in spec.round.departments if slug(d.name) == wanted), None)
         if found is None:
             raise Refused(404, f"Runden har ingen forvaltning '{wanted}'.")
-        return _download(template_bytes(spec, found), template_filename(spec, found), views.XLSX)
+        data = template_bytes(spec, found, link=link_for(self.round(), found))
+        return _download(data, template_filename(spec, found), views.XLSX)
 
     def templates_file(self, request: Request) -> Response:
         return _download(templates_zip(self.round()), "skabeloner.zip", views.ZIP)
@@ -226,16 +300,20 @@ class Page:
         """Made now from each department's current file; refused (with the problems) while a
         current file has errors, unless asked for with them (`?med_fejl=1`)."""
         rnd = self.round()
-        run = merge_round(rnd, allow_invalid=request.query_params.get("med_fejl") == "1")
-        if run.written is None:
-            names = views.sent_names(rnd.current())
-            issues = [
-                {**i.to_dict(), "name": names.get(i.file, Path(i.file).name)}
-                for i in run.merged.report.errors
-                if i.code != "merge.invalid"  # names --allow-invalid; the page offers a link
-            ]
-            return self.render(request, "consolidated.html", status=409, issues=issues)
-        return _download(run.written.read_bytes(), run.written.name, views.XLSX)
+        with tempfile.TemporaryDirectory(prefix="bilag4xl-samlet-") as tmp:
+            # a GET changes nothing: the round's own samlet.xlsx is `bilag4xl merge`'s
+            target = Path(tmp) / rnd.consolidated.name
+            allow = request.query_params.get("med_fejl") == "1"
+            run = merge_round(rnd, target, allow_invalid=allow)
+            if run.written is not None:
+                return _download(run.written.read_bytes(), run.written.name, views.XLSX)
+        names = views.sent_names(rnd.current())
+        issues = [
+            {**i.to_dict(), "name": names.get(i.file, Path(i.file).name)}
+            for i in run.merged.report.errors
+            if i.code != "merge.invalid"  # names --allow-invalid; the page offers a link
+        ]
+        return self.render(request, "consolidated.html", status=409, issues=issues)
 
     def annex_file(self, request: Request) -> Response:
         data, _ = annex_bytes(self.round(), "docx")
@@ -248,7 +326,7 @@ class Page:
 
     async def api_submissions(self, request: Request) -> Response:
         async with self._form(request) as form:
-            return JSONResponse(await self._receive(form))
+            return JSONResponse(await self._receive(form, "side"))
 
     # ------------------------------------------------------------------ uploads
 
@@ -276,15 +354,20 @@ class Page:
         finally:
             await form.close()
 
-    async def _receive(self, form: FormData) -> dict[str, Any]:
+    async def _receive(
+        self, form: FormData, channel: Channel, department: str | None = None
+    ) -> dict[str, Any]:
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and _chosen(f)]
         if not uploads:
             raise Refused(400, "Vælg en eller flere filer (.xlsx, .xlsm eller .zip).")
-        return await run_in_threadpool(self._take, uploads)
+        return await run_in_threadpool(self._take, uploads, channel, department)
 
-    def _take(self, uploads: list[UploadFile]) -> dict[str, Any]:
+    def _take(
+        self, uploads: list[UploadFile], channel: Channel, department: str | None
+    ) -> dict[str, Any]:
         """Each upload is written to a private folder under a generated name; its own name
-        only names it (`receive` keeps it as the name it was sent under)."""
+        only names it (`receive` keeps it as the name it was sent under). Through a link,
+        only the link's department's files are taken."""
         with tempfile.TemporaryDirectory(prefix="bilag4xl-web-") as tmp:
             names: dict[Path, str] = {}
             for n, upload in enumerate(uploads):
@@ -292,7 +375,10 @@ class Page:
                 with target.open("wb") as out:
                     shutil.copyfileobj(upload.file, out, 2**20)
                 names[target] = upload.filename or target.name
-            return receipts_data(receive(self.round(), list(names), names=names))
+            receipts = receive(
+                self.round(), list(names), names=names, channel=channel, department=department
+            )
+            return receipts_data(receipts)
 
     def _back_to(self, department: str | None) -> Response:
         return RedirectResponse(views.department_url(department) if department else "/", 303)
@@ -303,12 +389,20 @@ class Page:
         """A Danish answer: JSON for the API, a page otherwise (also used by the guard)."""
         if str(scope.get("path", "")).startswith("/api/"):
             return JSONResponse({"error": message, "status": status}, status_code=status)
+        state = scope.get("state", {})
         html = self.templates.get_template("error.html").render(
-            message=message, status=status, title=self._title()
+            message=message,
+            status=status,
+            title=self._title(state),
+            link=state.get("link"),
+            secretariat=bool(state.get("secretariat")),
         )
         return Response(html, status, media_type="text/html", headers=_PAGE_HEADERS)
 
-    def _title(self) -> str:
+    def _title(self, state: dict[str, Any]) -> str:
+        """The round's title, only for those who may see the round (or their own part)."""
+        if not (state.get("secretariat") or state.get("department")):
+            return "bilag4xl"
         try:
             return self.round().spec.round.title
         except (OSError, Bilag4xlError):
@@ -355,6 +449,21 @@ def _download_headers(filename: str) -> dict[str, str]:
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
     }
+
+
+def _department(request: Request) -> str:
+    """The department whose link the guard let in (never taken from the address itself)."""
+    department = request.scope.get("state", {}).get("department")
+    if not department:
+        raise Refused(404, STATUS_DA[404])
+    return str(department)
+
+
+def _status_of(status: RoundStatus, name: str) -> DepartmentStatus:
+    found = next((d for d in status.departments if d.name.casefold() == name.casefold()), None)
+    if found is None:
+        raise Refused(404, f"Runden har ingen forvaltning '{name}'.")
+    return found
 
 
 def _chosen(upload: UploadFile) -> bool:

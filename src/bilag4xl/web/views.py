@@ -20,6 +20,11 @@ from bilag4xl.template.writer import slug
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
+CHANNEL_DA = {
+    "link": "gennem forvaltningens link",
+    "side": "på sekretariatets side",
+    "kommandolinje": "af sekretariatet (kommandolinjen)",
+}
 
 
 def department_url(name: str) -> str:
@@ -79,6 +84,8 @@ def history_view(entries: list[Entry], current: int | None) -> list[dict[str, An
                 "excluded_at": e.excluded_at.isoformat() if e.excluded_at else None,
                 "current": e.id == current,
                 "readable": v.valid is not None,
+                "channel": e.channel,
+                "channel_da": CHANNEL_DA.get(e.channel, e.channel),
             }
         )
     return rows
