@@ -8,9 +8,10 @@ forms, and `static/upload.js` only adds upload progress. Everything the page nee
 the package (no CDN: municipal networks are often closed).
 
 Pages: `/` the round, `/indsend` upload, `/forvaltning/{slug}` a department's files.
-Downloads: `/samlet.xlsx`, `/bilag4.docx`, `/skabeloner.zip`, `/skabelon/{slug}.xlsx`,
-`/modtaget/{id}/fil`, `/modtaget/{id}/rettelser.xlsx`. JSON: `GET /api/status` (the
-`status --json` document), `POST /api/submissions` (field `files`; `validate --json`'s shape).
+Downloads: `/samlet.xlsx`, `/data.csv` and `/data.xlsx` (`bilag4xl export`), `/bilag4.docx`,
+`/skabeloner.zip`, `/skabelon/{slug}.xlsx`, `/modtaget/{id}/fil`, `/modtaget/{id}/rettelser.xlsx`.
+JSON: `GET /api/status` (the `status --json` document), `POST /api/submissions` (field `files`;
+`validate --json`'s shape).
 
 A department's link (`bilag4xl links`), without the access token: `/indberet/{token}` its page
 and upload, `/indberet/{token}/skabelon.xlsx`, `/indberet/{token}/rettelser/{id}.xlsx` (its own
@@ -41,6 +42,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from bilag4xl.errors import Bilag4xlError
+from bilag4xl.export import export_round
 from bilag4xl.round.folder import (
     ROUND_FILE,
     Channel,
@@ -68,6 +70,7 @@ from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
 
 HERE = Path(__file__).parent
+EXPORTS = {"csv": "text/csv; charset=utf-8", "xlsx": views.XLSX}  # `bilag4xl export`'s table
 MAX_FILES = 2000  # a folder of a whole round, with room to spare
 LOG = logging.getLogger("bilag4xl.web")
 STATUS_DA = {
@@ -137,6 +140,7 @@ class Page:
             Route("/skabeloner.zip", self.templates_file),
             Route("/samlet.xlsx", self.consolidated_file),
             Route("/bilag4.docx", self.annex_file),
+            Route("/data.{fmt:str}", self.export_file),
             Route("/api/status", self.api_status),
             Route("/api/submissions", self.api_submissions, methods=["POST"]),
             Route("/indberet/{token}", self.link_page, methods=["GET"]),
@@ -318,6 +322,15 @@ class Page:
     def annex_file(self, request: Request) -> Response:
         data, _ = annex_bytes(self.round(), "docx")
         return _download(data, "bilag4.docx", views.DOCX)
+
+    def export_file(self, request: Request) -> Response:
+        """The round's values as one long table for Power Query, pandas or R (`bilag4xl
+        export`): `/data.csv` (UTF-8 with a BOM) or `/data.xlsx` (an Excel table)."""
+        fmt = request.path_params["fmt"]
+        if fmt not in EXPORTS:
+            raise Refused(404, "Tabellen kan hentes som data.csv eller data.xlsx.")
+        data, _ = export_round(self.round(), fmt)
+        return _download(data, f"bilag4_data.{fmt}", EXPORTS[fmt])
 
     # ------------------------------------------------------------------ JSON
 
