@@ -1,17 +1,14 @@
 """What `receive` says about files given under other names (uploads), and that answer as a
-`validate --json` document; bounds on a .zip; worker processes started from a threaded server."""
+`validate --json` document; worker processes started from a threaded server."""
 
 from __future__ import annotations
 
-import io
 import threading
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from annex_seed import write_filled
-from bilag4xl.errors import Bilag4xlError
 from bilag4xl.form.spec import Spec
 from bilag4xl.issues.catalogue import make
 from bilag4xl.round import folder as rounds
@@ -87,20 +84,6 @@ def test_a_file_received_again_answers_with_its_first_verdict(rnd: Round, tmp_pa
     assert after["outcome"] == "duplicate" and after["entry"] == before["entry"]
     assert after["issues"] == [{**i, "file": "tal igen.xlsx"} for i in before["issues"]]
     assert after["valid"] is False
-
-
-def test_a_zip_too_big_unpacked_is_refused_before_anything_is_unpacked(
-    rnd: Round, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for n in range(3):
-            archive.writestr(f"tmf{n}.xlsx", bytes(1000))  # zeros: tiny when packed
-    bomb = upload(tmp_path, buffer.getvalue(), 0, ".zip")
-    monkeypatch.setattr(rounds, "MAX_ZIP_TOTAL", 2500)
-    with pytest.raises(Bilag4xlError, match="udpakket"):
-        receive(rnd, [bomb], names={bomb: "alle.zip"})
-    assert rounds.history(rnd) == []
 
 
 def test_worker_processes_are_not_forked_from_a_program_running_threads() -> None:

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -37,6 +34,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from bilag4xl.errors import Bilag4xlError
+from bilag4xl.round.delivery import Upload
 from bilag4xl.round.folder import (
     ROUND_FILE,
     Round,
@@ -277,16 +275,12 @@ class Page:
         return await run_in_threadpool(self._take, uploads)
 
     def _take(self, uploads: list[UploadFile]) -> dict[str, Any]:
-        """Each upload is written to a private folder under a generated name; its own name
-        only names it (`receive` keeps it as the name it was sent under)."""
-        with tempfile.TemporaryDirectory(prefix="bilag4xl-web-") as tmp:
-            names: dict[Path, str] = {}
-            for n, upload in enumerate(uploads):
-                target = Path(tmp) / f"{n}{_suffix(upload.filename or '')}"
-                with target.open("wb") as out:
-                    shutil.copyfileobj(upload.file, out, 2**20)
-                names[target] = upload.filename or target.name
-            return receipts_data(receive(self.round(), list(names), names=names))
+        """Each upload is read where the form parser spooled it (no copy of it is written
+        anywhere), under the name it was sent; what it unpacks to counts against the upload
+        limit, so a small .zip can not bring in more than a large upload could."""
+        given = [Upload(u.filename or f"fil{n}", u.file) for n, u in enumerate(uploads)]
+        receipts = receive(self.round(), given, limit=self.settings.max_upload)
+        return receipts_data(receipts)
 
     def _back_to(self, department: str | None) -> Response:
         return RedirectResponse(views.department_url(department) if department else "/", 303)
@@ -354,10 +348,3 @@ def _download_headers(filename: str) -> dict[str, str]:
 def _chosen(upload: UploadFile) -> bool:
     """A file input left empty still sends a part without a name or content."""
     return bool(upload.filename) or bool(upload.size)
-
-
-def _suffix(name: str) -> str:
-    """The sender's file ending, when it is a plain one (it decides how `receive` reads the
-    file: a workbook or a .zip); never anything else of the name."""
-    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
