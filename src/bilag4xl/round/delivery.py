@@ -79,12 +79,13 @@ Given = str | Path | Upload
 
 @contextlib.contextmanager
 def open_delivery(
-    given: Iterable[Given], names: Mapping[Path, str], limit: int
+    given: Iterable[Given], names: Mapping[Path, str], limit: int | None = None
 ) -> Iterator[list[Part | Passed]]:
     """The workbooks of a delivery in the order given (a .zip's in its own order), and what
-    was passed over; the .zip files stay open until the delivery is closed."""
+    was passed over; the .zip files stay open until the delivery is closed. `limit`: what
+    the delivery may unpack to (default MAX_DELIVERY)."""
     with contextlib.ExitStack() as opened:
-        budget = _Budget(limit)
+        budget = _Budget(limit or MAX_DELIVERY)
         found: list[Part | Passed] = []
         for item in given:
             if isinstance(item, Upload):

@@ -31,7 +31,6 @@ from bilag4xl.intake.discover import XLSX_SUFFIXES, Blob
 from bilag4xl.issues.report import Lang, Report
 from bilag4xl.remind import Draft
 from bilag4xl.round.delivery import (
-    MAX_DELIVERY,
     Given,
     Part,
     Passed,
@@ -164,7 +163,7 @@ def receive(
     paths: Iterable[Given],
     progress: Callable[[int, int], None] | None = None,
     names: dict[Path, str] | None = None,
-    limit: int = MAX_DELIVERY,
+    limit: int | None = None,
 ) -> list[Receipt]:
     """Take files, folders, .zip files and uploads into the round: validate each file, keep it
     in the ledger, say what became of it. `names` gives files kept under other names their
