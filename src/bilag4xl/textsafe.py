@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -76,3 +77,11 @@ def count_texts(value: object, count: Callable[[str], int]) -> int:
 
     map_texts(value, add)
     return total
+
+
+def slug(text: str) -> str:
+    """A file-name-safe ASCII slug (Danish letters spelt out): a department's folder, file
+    names and web address. The spec refuses two departments with the same slug."""
+    text = text.casefold().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
