@@ -18,17 +18,20 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from bilag4xl.cli import app as cli_app
+from bilag4xl.cli.render import history_table, receipts_table
 from bilag4xl.intake import validate
 from bilag4xl.round import delivery
 from bilag4xl.round import folder as rounds
 from bilag4xl.round.folder import Round, init_round, receive
 from bilag4xl.speed import processes
+from bilag4xl.web import views
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import Settings
 from test_ledger import agree
@@ -276,3 +279,54 @@ def wait_for_stored(rnd: Round, count: int, worker: subprocess.Popen[bytes]) -> 
         if sum(1 for p in received.rglob("*.xls*")) >= count:
             return
         time.sleep(0.005)
+
+
+# --------------------------------------------------------------------------- names as sent
+
+SENT = "faktura\u202excod\x00\x1b[2J.xlsx"  # a right-to-left override, a NUL, an ANSI escape
+
+
+def multipart(name: str, data: bytes) -> tuple[bytes, str]:
+    """A form with one file under `name`, byte for byte (a client library would escape it)."""
+    boundary = "grænse4711".encode().hex()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_name_with_control_characters_is_kept_as_sent_and_shown_and_saved_safely(
+    rnd: Round, books: dict[str, bytes]
+) -> None:
+    body, kind = multipart(SENT, books["tmf"])
+    with TestClient(create_app(rnd.root), base_url="http://127.0.0.1:8000") as client:
+        answer = client.post("/api/submissions", content=body, headers={"content-type": kind})
+        assert answer.status_code == 200, answer.text
+        (entry,) = rounds.history(rnd)
+        assert entry.original_name == SENT  # the ledger keeps it as it was sent
+        download = client.get(f"/modtaget/{entry.id}/fil")
+        pages = [client.get("/").text, client.get(views.department_url(TMF)).text]
+    assert download.status_code == 200 and download.content == books["tmf"]
+    header = download.headers["content-disposition"]
+    assert header.isprintable() and header.isascii()
+    saved = unquote(header.split("filename*=UTF-8''")[1])
+    assert saved == "faktura⟨U+202E⟩xcod␀␛[2J.xlsx"
+    for page in pages:
+        assert "faktura⟨U+202E⟩xcod␀␛[2J.xlsx" in page
+        assert "\u202e" not in page and "\x00" not in page and "\x1b" not in page
+
+
+def test_on_the_terminal_a_sent_name_is_shown_not_obeyed(
+    rnd: Round, books: dict[str, bytes], tmp_path: Path
+) -> None:
+    upload = tmp_path / "0.xlsx"
+    upload.write_bytes(books["tmf"])
+    receipts = receive(rnd, [upload], names={upload: SENT})
+    shown = receipts_table(receipts) + history_table(rounds.history(rnd))
+    assert shown.count("faktura⟨U+202E⟩xcod␀␛[2J.xlsx") == 2
+    assert all(c.isprintable() or c == "\n" for c in shown)

@@ -54,6 +54,7 @@ from bilag4xl.round.folder import (
 )
 from bilag4xl.status import STATE_DA
 from bilag4xl.template.writer import slug, template_bytes, template_filename
+from bilag4xl.textsafe import for_terminal
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
 
@@ -104,6 +105,7 @@ class Page:
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            finalize=_shown,
         )
         env.filters.update(
             when=views.when, day=views.day, days=views.days, size=views.size, bare=views.bare
@@ -343,6 +345,12 @@ def _download_headers(filename: str) -> dict[str, str]:
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
     }
+
+
+def _shown(value: object) -> object:
+    """Every text a page shows: a control character or one that reorders text (a file
+    name sent with U+202E) is shown as a symbol, never obeyed."""
+    return for_terminal(value) if isinstance(value, str) else value
 
 
 def _chosen(upload: UploadFile) -> bool:

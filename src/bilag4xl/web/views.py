@@ -15,6 +15,7 @@ from bilag4xl.issues.report import Report
 from bilag4xl.round.ledger import Entry
 from bilag4xl.status import STATE_DA, DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import slug
+from bilag4xl.textsafe import for_file_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -126,6 +127,10 @@ def bare(message: str) -> str:
 
 
 def disposition(filename: str) -> str:
-    """Content-Disposition for a download: an ASCII name for old clients, the real one beside."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    """Content-Disposition for a download: an ASCII name for old clients, the real one beside
+    (a control character, which a header can not hold, or a character that reorders text is
+    shown as a symbol: the name as it was sent stays in the ledger)."""
+    filename = for_file_name(filename)
+    ascii_name = filename.encode("ascii", "replace").decode()
+    ascii_name = re.sub(r'[?"\\]', "_", ascii_name)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
