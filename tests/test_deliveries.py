@@ -129,6 +129,20 @@ def test_a_delivery_is_checked_a_chunk_at_a_time_not_held_whole(
     assert held == [3000, 3000, 1000]
 
 
+@pytest.mark.parametrize("bound", ["MAX_ZIP_MEMBERS", "MAX_ZIP_DIRECTORY"])
+def test_a_zip_whose_table_of_contents_is_too_large_is_not_opened(
+    bound: str, rnd: Round, books: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = {f"mappe/{n:03d}.xlsx": books["tmf"] if n == 0 else b"" for n in range(6)}
+    archive = tmp_path / "mange.zip"
+    archive.write_bytes(packed(members))
+    monkeypatch.setattr(delivery, bound, 5 if bound == "MAX_ZIP_MEMBERS" else 5 * 60)
+    (receipt,) = receive(rnd, [archive], names={archive: "mange.zip"})
+    assert (receipt.source, receipt.outcome) == ("mange.zip", "refused")
+    assert receipt.reason.startswith("Zip-filen har for mange filer")
+    assert rounds.history(rnd) == []
+
+
 # --------------------------------------------------------------------------- unreadable
 
 
