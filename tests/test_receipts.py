@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,11 +108,11 @@ def test_a_store_that_fails_midway_stops_the_receive_and_keeps_what_was_stored(
     files = [filled(tmp_path / f"in{n}", rnd.spec, name) for n, name in enumerate(departments)]
     store_many, calls = Ledger.store_many, []
 
-    def full_on_the_second(self: Ledger, batch: list, received_at: object = None) -> list:
+    def full_on_the_second(self: Ledger, batch: list, *args: Any, **kw: Any) -> list:
         calls.append(len(batch))
         if len(calls) == 2:
             raise OSError("disken er fuld")
-        return store_many(self, batch)
+        return store_many(self, batch, *args, **kw)
 
     monkeypatch.setattr(rounds, "STORE_BATCH", 2)
     monkeypatch.setattr(Ledger, "store_many", full_on_the_second)

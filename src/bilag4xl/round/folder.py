@@ -242,7 +242,8 @@ class _Intake:
 
     def keep(self, batch: list[Stored]) -> None:
         kept = self.ledger.store_many(
-            [(blob.data, base_name(blob.name), _verdict(r, self.form)) for _, blob, r in batch]
+            [(blob.data, base_name(blob.name), _verdict(r, self.form)) for _, blob, r in batch],
+            sha256s=[blob.sha256 for _, blob, _ in batch],
         )
         for (slot, blob, result), (entry, new) in zip(batch, kept, strict=True):
             outcome: Outcome = "new" if new else "duplicate"
