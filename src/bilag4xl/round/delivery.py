@@ -245,10 +245,22 @@ def _too_big(size: int) -> str:
 
 
 def _why(exc: BaseException) -> str:
-    """An error's own words without a path (a message names the file as it was sent)."""
+    """Why a .zip or a file could not be read, in Danish where zipfile's words are known, and
+    never with a path (a message names the file as it was sent)."""
+    text = str(exc)
+    if isinstance(exc, zipfile.BadZipFile):
+        if "CRC" in text:
+            return "indholdet er beskadiget: kontrolsummen passer ikke"
+        if "not a zip file" in text:
+            return "det er ikke en zip-fil"
+        return f"den er beskadiget: {text}"
+    if isinstance(exc, RuntimeError) and "encrypted" in text:
+        return "den er krypteret med en adgangskode"
+    if isinstance(exc, NotImplementedError):
+        return "den er pakket på en måde, der ikke kan læses"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
-    return str(exc) or type(exc).__name__
+    return text or type(exc).__name__
 
 
 def _suffix(name: str) -> str:
