@@ -63,6 +63,7 @@ _WHERE = {
     "merge_round": "bilag4xl.round.folder",
     "annex_bytes": "bilag4xl.round.folder",
     "reminders": "bilag4xl.round.folder",
+    "remind_round": "bilag4xl.round.folder",
 }
 _RENAMED = {"render_annex": "render"}
 

@@ -495,14 +495,17 @@ def feedback_command(
     if not path.is_dir():
         check_xlsx(out)
     from bilag4xl.feedback import write_feedback, write_feedback_folder
+    from bilag4xl.round.folder import entry_of
 
     language = "en" if lang == "en" else "da"
-    loaded = reference(spec)
+    rnd = here() if spec is None else None
+    loaded = rnd.spec if rnd is not None else reference(spec)
     try:
         if path.is_dir():
             results = write_feedback_folder([path], out, loaded, force, language)
         else:
-            results = [write_feedback(path, out, loaded, force, language)]
+            entry = entry_of(rnd, path) if rnd is not None else None  # its provenance
+            results = [write_feedback(path, out, loaded, force, language, entry)]
     except Bilag4xlError as exc:
         fail(exc)
     for r in results:
@@ -518,7 +521,8 @@ def feedback_command(
     "Vis hvem der har indberettet, hvem der mangler, og fristen.",
     "Vis rundens status: hvilke forvaltninger har indberettet gyldigt, hvilke mangler eller har "
     "fejl, hvem der kom for sent, fristen og hvem der skal rykkes. I en rundemappe uden MAPPE: "
-    "ud fra rundens register (--history viser alle modtagne filer). Exit-status 1, så længe "
+    "ud fra rundens register (--history viser alle modtagne filer og alle kladder, remind har "
+    "skrevet). Exit-status 1, så længe "
     "noget mangler eller har fejl.",
     "bilag4xl status                       # i en rundemappe\n"
     "bilag4xl status --history\n"
@@ -540,28 +544,33 @@ def status_command(
     """Show each department's state in the round; exit 1 while any is missing or invalid."""
     import json
 
-    from bilag4xl.cli.render import history_table, status_table
+    from bilag4xl.cli.render import drafts_table, history_table, status_table
+    from bilag4xl.round.folder import drafts_history, round_status
     from bilag4xl.round.folder import history as round_history
-    from bilag4xl.round.folder import round_status
     from bilag4xl.status import folder_status
 
     rnd = here(required=folder is None and spec is None)
+    in_round = history and rnd is not None and folder is None
     try:
         if folder is None and rnd is not None:
             status = round_status(rnd)
         else:
             status = folder_status(folder or Path.cwd(), spec_of(spec, rnd))
-        entries = round_history(rnd) if history and rnd is not None and folder is None else []
+        entries = round_history(rnd) if in_round and rnd else []
+        drafts = drafts_history(rnd) if in_round and rnd else []
     except Bilag4xlError as exc:
         fail(exc)
     if as_json:
         data = status.to_dict()
         if history:
             data["history"] = [e.to_dict() for e in entries]
+            data["drafts"] = [d.to_dict() for d in drafts]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         if history:
             typer.echo(history_table(entries))
+            if in_round:
+                typer.echo(drafts_table(drafts))
         typer.echo(status_table(status))
     raise typer.Exit(0 if status.complete else 1)
 
@@ -570,9 +579,12 @@ def status_command(
     "remind",
     "Skriv rykkere som e-mailkladder (.eml) til dem, der mangler.",
     "Skriv en e-mailkladde (.eml) til hver forvaltning, der mangler eller har fejl: til dens "
-    "kontakt, med fristen, og med skabelonen eller rettelsesarket vedhæftet. Åbn kladderne i "
-    "Outlook eller Thunderbird og send dem; bilag4xl sender intet. Forvaltninger uden kontakt i "
-    "runde.toml nævnes.",
+    "kontakt, med fristen, og med skabelonen eller rettelsesarket vedhæftet. Den første mail "
+    "til en forvaltning er invitationen; siden rykkes der, og en fil med fejl får sit "
+    "rettelsesark, som forvaltningen retter og sender tilbage. Kladder, der ikke længere "
+    "gælder, flyttes til rykkere/forældede/, og hver kladde noteres i rundens register (se "
+    "status --history). Åbn kladderne i Outlook eller Thunderbird og send dem; bilag4xl sender "
+    "intet. Forvaltninger uden kontakt i runde.toml nævnes.",
     "bilag4xl remind                       # i en rundemappe: til rykkere/\n"
     "bilag4xl remind --out-dir ~/Skrivebord/rykkere",
 )
@@ -583,17 +595,18 @@ def remind_command(
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    from bilag4xl.remind import write_drafts
-    from bilag4xl.round.folder import reminders
+    from bilag4xl.round.folder import remind_round
 
     rnd = here(required=True)
     assert rnd is not None
-    target = out_dir or rnd.root / "rykkere"
     try:
-        written = write_drafts(reminders(rnd), rnd.spec, target, force=force or out_dir is None)
+        done = remind_round(rnd, out_dir, force=force)
     except Bilag4xlError as exc:
         fail(exc)
+    written = done.written
     wrote(written.paths)
+    for path, reason in done.moved:
+        typer.echo(f"Flyttet til side: {path} ({reason})", err=True)
     for name in written.without_contact:
         typer.echo(f"Uden kontakt i runde.toml: {name} (skriv modtageren i kladden)", err=True)
     if not written.paths:
@@ -701,17 +714,33 @@ def report_command(
             help="docx, md, html eller pdf (kræver LibreOffice). Standard: efter filendelsen.",
         ),
     ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DD.MM.ÅÅÅÅ",
+            help="Bilagets dato. Standard: dagen, det laves.",
+        ),
+    ] = None,
     spec: SpecOption = None,
     force: ForceOption = False,
 ) -> None:
     """Render the annex from a consolidated workbook, one submission, or the round's current
     submissions, to docx, pdf, md or html."""
+    from bilag4xl.danish.parsers import parse_date
+
+    dated = parse_date(date) if date is not None else None
+    if date is not None and dated is None:
+        raise typer.BadParameter(
+            f"{date!r} er ikke en dato; skriv fx 06.12.2026", param_hint="--date"
+        )
     rnd = here(required=source is None)
     if source is not None and out is None:
         raise typer.BadParameter("angiv bilagets fil med -o FIL", param_hint="-o")
     from bilag4xl.annex.formats import format_for, render
     from bilag4xl.annex.model import build_annex
     from bilag4xl.annex.sources import read_submissions
+    from bilag4xl.consolidate.decide import left_out_text
     from bilag4xl.output import atomic_write
     from bilag4xl.round.folder import annex_bytes
     from bilag4xl.textsafe import count_texts, unsafe_for_xml
@@ -725,20 +754,20 @@ def report_command(
     warning = ""
     try:
         if source is None and rnd is not None:
-            data, left_out = annex_bytes(rnd, chosen)
-            if left_out:
-                warning = "uden " + ", ".join(left_out) + " (mangler eller har fejl)"
+            data, left_out = annex_bytes(rnd, chosen, dated)
+            warning = left_out_text(left_out)  # also in the annex
             atomic_write(target, data, force=force or out is None)
         else:
             batch = read_submissions(source or Path(), spec_of(spec) if spec else None)
-            annex = build_annex(batch.submissions, batch.spec, invalid=batch.invalid)
-            warning = annex.warning  # also at the top of the annex
+            annex = build_annex(batch.submissions, batch.spec, dated, batch.invalid, batch.left_out)
+            # both also at the top of the annex
+            warning = "\n".join(filter(None, (left_out_text(annex.left_out), annex.warning)))
             removed = count_texts(annex, unsafe_for_xml)
             atomic_write(target, render(annex, chosen), force=force)
     except Bilag4xlError as exc:
         fail(exc)
-    if warning:
-        typer.echo(f"Advarsel: {warning}", err=True)
+    for line in warning.splitlines():
+        typer.echo(f"Advarsel: {line}", err=True)
     wrote([target])
     if removed:  # a workbook holds them, a document cannot: say so
         typer.echo(

@@ -14,17 +14,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bilag4xl.consolidate.decide import coverage, left_out_text
 from bilag4xl.consolidate.plan import SCHEMA as CONSOLIDATED_SCHEMA
 from bilag4xl.danish.numbers import days_text, format_number
 from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
-from bilag4xl.status import STATE_DA, DepartmentStatus, FileStatus, RoundStatus
+from bilag4xl.status import FORM_CHANGED_DA, DepartmentStatus, FileStatus, RoundStatus
 from bilag4xl.textsafe import for_file_name, for_terminal
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
     from bilag4xl.round.folder import Receipt
-    from bilag4xl.round.ledger import Entry
+    from bilag4xl.round.ledger import DraftRecord, Entry
 
 HEADERS = {
     "da": ("fil", "ark", "celle", "felt", "alvor", "besked"),
@@ -163,11 +164,13 @@ def merge_summary(run: MergeRun) -> str:
     m, unit = run.merged, run.merged.spec.round.unit
     s = m.report.stats()
     counts = (
-        f"{m.departments} {'forvaltning' if m.departments == 1 else 'forvaltninger'}, "
+        f"{coverage(m.spec, m.departments, m.left_out)}, "
         f"{m.initiatives} {'indsats' if m.initiatives == 1 else 'indsatser'}, "
         f"i alt {format_number(m.total)} ({unit}), {s['warning']} "
         f"{'advarsel' if s['warning'] == 1 else 'advarsler'}"
     )
+    if m.left_out:
+        counts += f". {left_out_text(m.left_out)}"
     if run.written is not None:
         return f"Skrev {run.written}: {counts}"
     extra = len(m.duplicates)
@@ -193,6 +196,7 @@ def merge_data(run: MergeRun) -> dict[str, Any]:
         "included": [str(e.path) for e in m.entries],
         "dropped": [str(e.path) for e in m.dropped],
         "duplicates": [str(e.path) for e in m.duplicates],
+        "left_out": [{"department": d.department, "reason": d.reason} for d in m.left_out],
         "report": m.report.to_dict(),
     }
 
@@ -231,7 +235,7 @@ def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
 
 
 def _state_text(d: DepartmentStatus) -> str:
-    text = STATE_DA[d.state]
+    text = d.state_da
     if d.late:
         text += ", for sent"
     if d.overdue:
@@ -261,6 +265,8 @@ def chase_lines(status: RoundStatus) -> list[str]:
     lines = []
     for d in status.to_chase:
         why = "mangler" if d.state == "missing" else f"har {d.last.errors if d.last else 0} fejl"
+        if d.form_changed:
+            why = f"{FORM_CHANGED_DA}: {', '.join(d.last.added) if d.last else ''} skal udfyldes"
         if d.overdue:
             why += ", fristen er overskredet"
         c = d.contact
@@ -346,10 +352,40 @@ def history_table(entries: Sequence[Entry]) -> str:
             e.department or "?",
             for_file_name(e.original_name),
             _verdict_text(e),
-            f"udeladt: {e.excluded}" if e.excluded else "",
+            "; ".join(_notes(e)),
         )
         for e in entries
     ]
     if not rows:
         return "Intet modtaget endnu."
     return table(("nr.", "modtaget", "forvaltning", "fil", "vurdering", ""), rows)
+
+
+def _notes(e: Entry) -> list[str]:
+    notes = []
+    if e.verdict.made_from is not None:
+        notes.append(f"rettelsesark til nr. {e.verdict.made_from}")
+    if e.excluded:
+        notes.append(f"udeladt: {e.excluded}")
+    return notes
+
+
+def drafts_table(drafts: Sequence[DraftRecord]) -> str:
+    """Every e-mail draft written, oldest first: when, to which department, what, to whom,
+    and whether it was withdrawn (moved aside) since."""
+    from bilag4xl.remind import KIND_DA
+
+    rows = [
+        (
+            d.drafted_at.astimezone().strftime("%d.%m.%Y %H:%M"),
+            d.department,
+            KIND_DA.get(d.kind, d.kind),
+            d.recipient or "(ingen modtager)",
+            Path(d.file).name,
+            f"gælder ikke længere: {d.withdrawn}" if d.withdrawn else "",
+        )
+        for d in drafts
+    ]
+    if not rows:
+        return "Ingen kladder skrevet endnu (bilag4xl remind)."
+    return table(("skrevet", "forvaltning", "hvad", "til", "kladde", ""), rows)

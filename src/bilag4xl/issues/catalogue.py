@@ -172,6 +172,14 @@ CATALOGUE: dict[str, Detail] = {
         "The file contains macros (.xlsm). The macros were neither run nor kept; only the values "
         "were read. Next time save as an ordinary .xlsx.",
     ),
+    "feedback-unchanged": Detail(
+        ERROR,
+        "Rettelsesarket er sendt tilbage uændret: det har de samme værdier som filen, det blev "
+        "lavet af. Ret de markerede celler (se arket 'Rettelser'), gem filen og send den igen.",
+        "The feedback workbook was sent back unchanged: it holds the same values as the file it "
+        "was made from. Correct the marked cells (see the sheet 'Rettelser'), save the file and "
+        "send it again.",
+    ),
     # --- the template itself
     "metadata-invalid": Detail(
         ERROR,
@@ -241,9 +249,11 @@ CATALOGUE: dict[str, Detail] = {
     "field-new-required": Detail(
         ERROR,
         "{label}: feltet er kommet til i skemaet, efter skabelonen blev lavet, og skal udfyldes. "
-        "Hent rundens nye skabelon (eller et rettelsesark) og udfyld feltet.",
+        "Udfyld det i rettelsesarket (med jeres værdier overført til det nye skema) eller i "
+        "rundens nye skabelon, og send filen igen.",
         "{label}: the field was added to the form after the template was made and is required. "
-        "Get the round's new template (or a feedback workbook) and fill it in.",
+        "Fill it in on the feedback workbook (your values carried onto the new form) or on the "
+        "round's new template, and send the file again.",
     ),
     "field-new": Detail(
         INFO,

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,7 +30,7 @@ from bilag4xl.form.identity import form_digest
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.intake.discover import XLSX_SUFFIXES, Blob
 from bilag4xl.issues.report import Lang, Report
-from bilag4xl.remind import Draft
+from bilag4xl.remind import Draft, LinkFor, Written
 from bilag4xl.round.delivery import (
     Given,
     Part,
@@ -38,10 +39,11 @@ from bilag4xl.round.delivery import (
     open_delivery,
     read_part,
 )
-from bilag4xl.round.ledger import Entry, Ledger, Verdict
+from bilag4xl.round.ledger import DraftRecord, Entry, Ledger, Verdict
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
+    from bilag4xl.consolidate.decide import LeftOut
     from bilag4xl.consolidate.write import MergeRun
     from bilag4xl.form.model import Submission
     from bilag4xl.intake.validate import FileResult
@@ -242,7 +244,10 @@ class _Intake:
 
     def keep(self, batch: list[Stored]) -> None:
         kept = self.ledger.store_many(
-            [(blob.data, base_name(blob.name), _verdict(r, self.form)) for _, blob, r in batch],
+            [
+                (blob.data, base_name(blob.name), _kept(self.ledger, r, self.form))
+                for _, blob, r in batch
+            ],
             sha256s=[blob.sha256 for _, blob, _ in batch],
         )
         for (slot, blob, result), (entry, new) in zip(batch, kept, strict=True):
@@ -311,8 +316,6 @@ class _Keeper:
 def receipt_report(receipt: Receipt) -> Report:
     """One receipt's validation, its issues named by the file as it was sent: a new file's
     report, the verdict kept for a file received before, one error saying why for a refusal."""
-    from dataclasses import replace
-
     from bilag4xl.issues.catalogue import make
 
     if receipt.outcome == "refused":
@@ -345,23 +348,35 @@ def receipts_data(receipts: Sequence[Receipt], lang: Lang = "da") -> dict[str, A
 
 
 def _refusal(path: Path, result: object | None) -> str:
-    """Why a file is not kept as a submission: bilag4xl's own output, an empty template, or
-    a file that is not even named as a workbook (a broken .xlsx is kept: it was sent)."""
+    """Why a file is not kept as a submission: a consolidated workbook, an empty template, a
+    feedback workbook sent back unchanged, or a file that is not even named as a workbook (a
+    broken .xlsx is kept: it was sent). A corrected feedback workbook is a submission."""
     if result is None:
         return "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning."
     key = getattr(result, "template_key", None)
-    if key is not None and key[2]:
-        return (
-            "Filen er et rettelsesark fra bilag4xl (feedback), ikke en indberetning. Bed "
-            "forvaltningen rette i filen og sende den igen."
-        )
+    report = getattr(result, "report", None)
+    unchanged = [i for i in report or () if i.code == "feedback-unchanged"]
+    if unchanged:
+        return unchanged[0].message()
     if key is not None and not getattr(result, "filled", 0):
         return "Filen er en tom skabelon: intet felt er udfyldt."
     if getattr(result, "submission", None) is None and path.suffix.lower() not in XLSX_SUFFIXES:
-        report = getattr(result, "report", None)
         first = report.errors[0].message() if report and report.errors else ""
         return f"Filen er ikke et regneark. {first}".strip()
     return ""
+
+
+def _kept(ledger: Ledger, result: FileResult, form: str) -> Verdict:
+    """A new file's verdict; a feedback workbook's provenance only when the entry it names is
+    this round's (of the same department)."""
+    verdict = _verdict(result, form)
+    source = ledger.get(verdict.made_from) if verdict.made_from is not None else None
+    if (
+        source is None
+        or (source.department or "").casefold() != (verdict.department or "").casefold()
+    ):
+        verdict = replace(verdict, made_from=None)
+    return verdict
 
 
 def _verdict(result: object, form: str) -> Verdict:
@@ -383,6 +398,7 @@ def _verdict(result: object, form: str) -> Verdict:
         cover_date=sub.date if sub else None,
         form=form,
         report=report.to_dict(),
+        made_from=result.made_from.entry if result.made_from else None,
     )
 
 
@@ -412,30 +428,138 @@ def recheck(rnd: Round, ledger: Ledger) -> list[Entry]:
     return stale
 
 
-def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
-    """A draft for each department to chase: its template attached when it has sent nothing,
-    the feedback workbook of its current file when that has errors."""
+def reminders(
+    rnd: Round, today: dt.date | None = None, link_for: LinkFor | None = None
+) -> list[Draft]:
+    """A draft for each department to chase: the invitation with its template when it was
+    never written to, a reminder with its template when it has still sent nothing, and the
+    feedback workbook of its current file when that has errors (`remind.drafts`). `link_for`
+    gives a department's own upload link (a function or a mapping by name)."""
     from bilag4xl.feedback import feedback_bytes
     from bilag4xl.intake.validate import read_file
-    from bilag4xl.remind import Attachment, drafts
+    from bilag4xl.remind import Attachment, drafts, link_of
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
 
     def template(name: str) -> Attachment:
-        return Attachment(template_filename(spec, name), template_bytes(spec, name))
+        data = template_bytes(spec, name, link=link_of(link_for, name))
+        return Attachment(template_filename(spec, name), data)
 
     def feedback(d: DepartmentStatus) -> Attachment | None:
         if d.last is None:
             return None
         result = read_file(d.last.path, spec)
         try:
-            data = feedback_bytes(result, spec)
+            link = link_of(link_for, d.name)
+            data = feedback_bytes(result, spec, name=d.last.name, entry=d.last.entry, link=link)
         except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
             return None
         return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
 
-    return drafts(round_status(rnd, today), spec, template, feedback)
+    with rnd.ledger() as ledger:
+        written_to = {r.department for r in ledger.drafts()}
+    return drafts(round_status(rnd, today), spec, template, feedback, written_to, link_for)
+
+
+DRAFTS = "rykkere"
+STALE_DRAFTS = "forældede"  # under the drafts folder: drafts that no longer apply
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What `remind_round` did: the drafts written, and earlier ones moved aside (and why)."""
+
+    written: Written
+    drafts: list[Draft]
+    moved: list[tuple[Path, str]]
+
+
+def remind_round(
+    rnd: Round,
+    out_dir: str | Path | None = None,
+    force: bool = False,
+    link_for: LinkFor | None = None,
+    today: dt.date | None = None,
+) -> Reminded:
+    """Write the round's drafts (to `rykkere/` unless `out_dir`) and keep the drafts folder
+    true: an earlier draft that no longer applies (its department has since sent a valid
+    file, or it gets another kind of draft now) is moved to `rykkere/forældede/`. Every
+    draft is recorded in the ledger: what, when, to whom, why."""
+    from bilag4xl.output import check_targets
+    from bilag4xl.remind import write_drafts
+
+    target = Path(out_dir) if out_dir is not None else rnd.root / DRAFTS
+    force = force or out_dir is None  # the round's own drafts folder is made anew
+    drafted = reminders(rnd, today, link_for)
+    status = round_status(rnd, today)
+    new = {d.department.casefold(): target / d.filename for d in drafted}
+    check_targets(new.values(), force)  # before any earlier draft is moved
+    with rnd.ledger() as ledger:
+        moved = _tidy_drafts(rnd, ledger, status, new)
+        written = write_drafts(drafted, rnd.spec, target, force=force)
+        for draft, path in zip(drafted, written.paths, strict=True):
+            ledger.record_draft(
+                draft.department,
+                draft.kind,
+                _shown(rnd, path),
+                draft.to,
+                draft.subject,
+                draft.entry,
+            )
+    return Reminded(written, drafted, moved)
+
+
+def _tidy_drafts(
+    rnd: Round, ledger: Ledger, status: RoundStatus, new: dict[str, Path]
+) -> list[tuple[Path, str]]:
+    """Withdraw every earlier draft that is still outstanding: replaced by this run's draft
+    for its department (moved aside unless the new one takes its place), or no longer
+    applying because the department is valid now (moved aside). Returns what was moved."""
+    valid = {d.name.casefold(): d for d in status.departments if d.state == "valid"}
+    moved = []
+    for record in ledger.drafts():
+        key = record.department.casefold()
+        if record.withdrawn is not None or (key not in new and key not in valid):
+            continue
+        path = rnd.root / record.file
+        if key in valid:
+            last = valid[key].last
+            number = f" (nr. {last.entry})" if last and last.entry else ""
+            reason = f"{record.department} har sendt en gyldig fil{number}"
+        else:
+            reason = "erstattet af en ny kladde"
+        if path.is_file() and path.resolve() != new.get(key, Path()).resolve():
+            moved.append((_move_aside(path), reason))
+        ledger.withdraw_draft(record.id, reason)
+    return moved
+
+
+def _move_aside(path: Path) -> Path:
+    """Move a draft into `forældede/` beside it, never over another."""
+    folder = path.parent / STALE_DRAFTS
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.stem}_{n}{path.suffix}"
+    path.rename(target)
+    return target
+
+
+def _shown(rnd: Round, path: Path) -> str:
+    """A path as the ledger keeps it: relative to the round when inside it."""
+    try:
+        return str(path.resolve().relative_to(rnd.root.resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def drafts_history(rnd: Round, department: str | None = None) -> list[DraftRecord]:
+    """Every draft written (for one department when named), oldest first."""
+    with rnd.ledger() as ledger:
+        return ledger.drafts(department)
 
 
 def current_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
@@ -478,13 +602,22 @@ def received(rnd: Round, entry_id: int) -> Entry:
     return entry
 
 
+def entry_of(rnd: Round, path: str | Path) -> int | None:
+    """The ledger's number for a file the round has received (by its bytes), else None."""
+    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    with rnd.ledger() as ledger:
+        entry = ledger.by_sha256(sha)
+    return entry.id if entry else None
+
+
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     """The feedback workbook of one received file: its name and bytes."""
     from bilag4xl.feedback import feedback_bytes
     from bilag4xl.intake.validate import read_file
 
     entry = received(rnd, entry_id)
-    data = feedback_bytes(read_file(stored_path(rnd, entry), rnd.spec), rnd.spec)
+    result = read_file(stored_path(rnd, entry), rnd.spec)
+    data = feedback_bytes(result, rnd.spec, name=entry.original_name, entry=entry.id)
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
 
 
@@ -531,10 +664,12 @@ def merge_round(
     from bilag4xl.consolidate.write import merge_paths
     from bilag4xl.errors import NoFilesError
 
-    paths = [path for _, path in rnd.current()]
+    current = rnd.current()
+    paths = [path for _, path in current]
     if not paths:
         raise NoFilesError([rnd.root / RECEIVED])
     target = Path(out) if out is not None else rnd.consolidated
+    included = [e.department for e, _ in current if e.department]
     return merge_paths(
         paths,
         target,
@@ -542,25 +677,49 @@ def merge_round(
         allow_invalid=allow_invalid,
         force=force or out is None,
         progress=progress,
+        left_out=left_out(rnd, included),
+        names={path: e.original_name for e, path in current},
     )
 
 
-def annex_bytes(rnd: Round, fmt: str = "docx") -> tuple[bytes, list[str]]:
-    """The annex of the round's current valid submissions, and the departments left out
-    (missing, or whose current file has errors)."""
+def left_out(rnd: Round, included: Iterable[str]) -> list[LeftOut]:
+    """The round's departments not among `included`, and why: its current file has errors
+    ("fejl"), every file it sent was excluded ("udeladt"), or it sent none ("mangler")."""
+    from bilag4xl.consolidate.decide import LeftOut
+
+    with rnd.ledger() as ledger:
+        entries = ledger.entries()
+        current = {key.casefold() for key in ledger.current()}
+    sent = {e.verdict.department.casefold() for e in entries if e.verdict.department}
+    have = {name.casefold() for name in included}
+    out = []
+    for d in rnd.spec.round.departments:
+        key = d.name.casefold()
+        if key not in have:
+            reason = "fejl" if key in current else "udeladt" if key in sent else "mangler"
+            out.append(LeftOut(d.name, reason))
+    return out
+
+
+def annex_bytes(
+    rnd: Round, fmt: str = "docx", date: dt.date | None = None
+) -> tuple[bytes, list[LeftOut]]:
+    """The annex of the round's current valid submissions (dated `date`, default today), and
+    the departments left out, with why (see `left_out`)."""
     from bilag4xl.annex.formats import render
     from bilag4xl.annex.model import build_annex
     from bilag4xl.intake.validate import read_file
 
-    submissions, left_out = [], []
+    submissions, included = [], []
     current = {e.department.casefold(): path for e, path in rnd.current() if e.department}
     for d in rnd.spec.round.departments:
         path = current.get(d.name.casefold())
         result = read_file(path, rnd.spec) if path else None
-        if result is None or result.submission is None or not result.report.valid:
-            left_out.append(d.name)
-        else:
+        if result is not None and result.submission is not None and result.report.valid:
             submissions.append(result.submission)
+            included.append(d.name)
     if not submissions:
         raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
-    return render(build_annex(submissions, rnd.spec), fmt), left_out  # type: ignore[arg-type]
+    missing = left_out(rnd, included)
+    annex = build_annex(submissions, rnd.spec, date, left_out=missing)
+    return render(annex, fmt), missing  # type: ignore[arg-type]
