@@ -292,13 +292,14 @@ class _Keeper:
             self._batch = []
 
     def flush(self) -> None:
-        """Store what is waiting, and wait for every store (raising what one raised)."""
-        if self._batch:
-            self._stored.append(self._pool.submit(self._keep, self._batch))
-            self._batch = []
+        """Wait for every store (raising what one raised: then nothing more is stored), and
+        store what is waiting."""
         stored, self._stored = self._stored, []
         for future in stored:
             future.result()
+        batch, self._batch = self._batch, []
+        if batch:
+            self._pool.submit(self._keep, batch).result()
 
     def __enter__(self) -> _Keeper:
         return self
