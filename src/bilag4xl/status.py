@@ -61,6 +61,7 @@ class FileStatus:
     received: dt.datetime | None = None
     entry: int | None = None  # the ledger's number for the file
     sent_as: str = ""  # the sender's own file name, when it was kept under another
+    cover_date: dt.date | None = None  # the date on the cover, as the department wrote it
     # Its errors all come from the round's form changing after its template was made; then
     # `added` names the fields the form has gained.
     form_changed: bool = False
@@ -82,6 +83,7 @@ class FileStatus:
             "date": self.date.isoformat() if self.date else None,
             "date_source": self.date_source or None,
             "received_at": self.received.isoformat() if self.received else None,
+            "cover_date": self.cover_date.isoformat() if self.cover_date else None,
             "entry": self.entry,
             "form_changed": self.form_changed,
         }
@@ -145,6 +147,13 @@ class DepartmentStatus:
         return not self.received and days is not None and days < 0
 
     @property
+    def cover_in_future(self) -> bool:
+        """The current file's cover is dated after today: a typo, or a date not yet come."""
+        last = self.last
+        cover = last.cover_date if last else None
+        return cover is not None and self.today is not None and cover > self.today
+
+    @property
     def chase(self) -> bool:
         """Someone should write to the department: it is missing or its file has errors."""
         return self.state != "valid"
@@ -169,6 +178,8 @@ class DepartmentStatus:
             "received_at": last.received.isoformat() if last and last.received else None,
             "date": last.date.isoformat() if last and last.date else None,
             "date_source": (last.date_source or None) if last else None,
+            "cover_date": last.cover_date.isoformat() if last and last.cover_date else None,
+            "cover_date_in_future": self.cover_in_future,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "days_left": self.days_left,
             "late": self.late,
@@ -282,6 +293,7 @@ def _file_status(result: _Result, modified: dt.datetime | None, spec: Spec) -> F
         date_source=source,
         modified=modified,
         problem=report.errors[0].message() if report.errors else "",
+        cover_date=cover_date,
         **_changes(report.issues, spec),
     )
 
@@ -312,6 +324,7 @@ def from_ledger(
                 received=e.received_at,
                 entry=e.id,
                 sent_as=e.original_name,
+                cover_date=v.cover_date,
                 **(_changes(Report.from_dict(v.report).issues, spec) if v.errors else {}),
             )
         )

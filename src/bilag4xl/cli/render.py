@@ -213,12 +213,23 @@ def consolidated_data(submissions: list[Submission]) -> dict[str, Any]:
 
 
 def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
-    """The status as table rows (header first), in Danish, for the CLI's table."""
-    rows: list[tuple[str, ...]] = [
-        ("Forvaltning", "Status", "Fejl", "Advarsler", "Seneste fil", "Dato", "Frist", "Filer")
-    ]
+    """The status as table rows (header first), in Danish, for the CLI's table: when the
+    current file was received (a plain folder: the file's time) beside its cover's own date."""
+    header = (
+        "Forvaltning",
+        "Status",
+        "Fejl",
+        "Advarsler",
+        "Seneste fil",
+        "Modtaget",
+        "Forsidens dato",
+        "Frist",
+        "Filer",
+    )
+    rows: list[tuple[str, ...]] = [header]
     for d in status.departments:
         last = d.last
+        cover = last.cover_date.strftime("%d.%m.%Y") if last and last.cover_date else ""
         rows.append(
             (
                 d.name,
@@ -226,7 +237,8 @@ def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
                 str(last.errors) if last else "",
                 str(last.warnings) if last else "",
                 last.name if last else "",
-                _date_text(last),
+                _received_text(last),
+                cover + (" (efter i dag)" if d.cover_in_future else ""),
                 _deadline_text(d),
                 str(len(d.files)) if d.files else "0",
             )
@@ -253,11 +265,23 @@ def _deadline_text(d: DepartmentStatus) -> str:
     return f"{text} ({days_text(days)})"
 
 
-def _date_text(f: FileStatus | None) -> str:
-    if f is None or f.date is None:
+def _received_text(f: FileStatus | None) -> str:
+    """When the round's ledger took the file (local time); in a plain folder, the file's time."""
+    if f is None:
         return ""
-    suffix = {"mtime": " (ændret)", "received": " (modtaget)"}.get(f.date_source, "")
-    return f.date.strftime("%d.%m.%Y") + suffix
+    if f.received is not None:
+        return f.received.astimezone().strftime("%d.%m.%Y %H:%M")
+    return f.modified.strftime("%d.%m.%Y") + " (ændret)" if f.modified else ""
+
+
+def future_cover_lines(status: RoundStatus) -> list[str]:
+    """A warning for each current file whose cover is dated after today."""
+    return [
+        f"Advarsel: {d.name}: forsidens dato {d.last.cover_date:%d.%m.%Y} ligger efter i dag "
+        f"({d.today:%d.%m.%Y}); ret datoen på forsiden."
+        for d in status.departments
+        if d.cover_in_future and d.last and d.last.cover_date and d.today
+    ]
 
 
 def chase_lines(status: RoundStatus) -> list[str]:
@@ -288,6 +312,7 @@ def status_table(status: RoundStatus) -> str:
     for f in status.unreadable:
         why = f": {f.problem}" if f.problem else ""
         lines.append(f"Kan ikke læses som indberetning: {f.name}{why}")
+    lines += future_cover_lines(status)
     lines += chase_lines(status)
     received = sum(d.received for d in status.departments)
     summary = (

@@ -20,7 +20,7 @@ from bilag4xl.danish.numbers import format_number
 from bilag4xl.danish.parsers import blank
 from bilag4xl.errors import SpecError
 from bilag4xl.form import limits
-from bilag4xl.form.identity import form_digest
+from bilag4xl.form.identity import form_digest, same_round
 from bilag4xl.form.kinds import rule
 from bilag4xl.form.layout import (
     REVIEW_TITLE,
@@ -428,6 +428,17 @@ def _made_with(
                 spec_name=made_with.name,
                 spec_version=made_with.version,
                 known=known,
+            )
+        )
+        return None
+    if spec is not None and not same_round(made_with, spec):
+        issues.append(
+            messages.make(
+                "other-round",
+                file,
+                period=made_with.round.period,
+                title=made_with.round.title,
+                known_period=spec.round.period,
             )
         )
         return None

@@ -117,20 +117,31 @@ def open_round(root: str | Path) -> Round:
     return Round(root, load_spec(root / ROUND_FILE))
 
 
-def init_round(root: str | Path, spec: str | Path | None = None) -> tuple[Round, bool]:
-    """Make a round folder (the built-in spec when none is given); returns it and whether it
-    was made now. An existing round is left as it is (its spec is never replaced)."""
+def init_round(
+    root: str | Path, spec: str | Path | None = None, start_from: str | Path | None = None
+) -> tuple[Round, bool]:
+    """Make a round folder (the built-in spec when none is given; without one but with
+    `start_from`, the last round folder's runde.toml, one year on: `roundtext`); returns it
+    and whether it was made now. The round gets an identity of its own (`id` in runde.toml,
+    carried in its templates). An existing round is left as it is (its spec never replaced)."""
+    from bilag4xl.form.roundtext import new_round_id, next_round_text, with_round_id
+
     root = Path(root)
     if (root / ROUND_FILE).is_file():
         existing = open_round(root)
-        if spec is not None and load_spec(spec).digest != existing.spec.digest:
+        if spec is not None and _without_id(load_spec(spec)) != _without_id(existing.spec):
             raise Bilag4xlError(
                 f"{root} er allerede en runde med en anden spec; ret {root / ROUND_FILE} "
                 "direkte, eller vælg en ny mappe"
             )
         return existing, False
-    text = default_spec_text() if spec is None else Path(spec).read_text("utf-8")
-    load_spec(spec)  # a bad spec is refused before anything is made
+    if spec is None and start_from is not None:
+        last = open_round(start_from)
+        text = next_round_text(last.spec_file.read_text("utf-8"), last.spec)
+    else:
+        text = default_spec_text() if spec is None else Path(spec).read_text("utf-8")
+        load_spec(spec)  # a bad spec is refused before anything is made
+    text = with_round_id(text, new_round_id())
     for folder in (root, root / TEMPLATES, root / RECEIVED, root / FEEDBACK):
         folder.mkdir(parents=True, exist_ok=True)
     from bilag4xl.output import atomic_write
@@ -140,6 +151,11 @@ def init_round(root: str | Path, spec: str | Path | None = None) -> tuple[Round,
     with made.ledger():
         pass
     return made, True
+
+
+def _without_id(spec: Spec) -> str:
+    """The spec's digest as if it had no round id (the id is the folder's, not the spec's)."""
+    return spec.model_copy(update={"round": spec.round.model_copy(update={"id": None})}).digest
 
 
 # --------------------------------------------------------------------------- receiving
@@ -361,6 +377,10 @@ def _refusal(path: Path, result: object | None) -> str:
         return unchanged[0].message()
     if key is not None and not getattr(result, "filled", 0):
         return "Filen er en tom skabelon: intet felt er udfyldt."
+    report = getattr(result, "report", None)
+    other = [i for i in report or () if i.code == "other-round"]  # last year's template
+    if other:
+        return other[0].message()
     if getattr(result, "submission", None) is None and path.suffix.lower() not in XLSX_SUFFIXES:
         first = report.errors[0].message() if report and report.errors else ""
         return f"Filen er ikke et regneark. {first}".strip()
@@ -601,6 +621,24 @@ def received(rnd: Round, entry_id: int) -> Entry:
     if entry is None:
         raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
     return entry
+
+
+def entry_for(rnd: Round, which: str) -> Entry:
+    """A received file by its number in the ledger, or a department's current file by the
+    department's name (as in runde.toml, any case)."""
+    if which.strip().isdigit():
+        return received(rnd, int(which))
+    wanted = which.strip().casefold()
+    known = rnd.spec.round.department(wanted) if wanted else None
+    current = {e.department.casefold(): e for e, _ in rnd.current() if e.department}
+    if wanted in current:
+        return current[wanted]
+    if known is None:
+        names = ", ".join(d.name for d in rnd.spec.round.departments)
+        raise Bilag4xlError(
+            f"'{which}' er hverken et filnummer eller en forvaltning i runden ({names})"
+        )
+    raise Bilag4xlError(f"{known.name} har ikke indberettet endnu")
 
 
 def entry_of(rnd: Round, path: str | Path) -> int | None:
