@@ -967,6 +967,7 @@ def exclude_command(
     ],
 ) -> None:
     from bilag4xl.round.folder import exclude
+    from bilag4xl.textsafe import for_file_name, for_terminal
 
     rnd = here(required=True)
     assert rnd is not None
@@ -974,7 +975,8 @@ def exclude_command(
         entry = exclude(rnd, number, reason)
     except Bilag4xlError as exc:
         fail(exc)
-    typer.echo(f"Udeladt: nr. {entry.id} ({entry.original_name}): {entry.excluded}", err=True)
+    name, why = for_file_name(entry.original_name), for_terminal(entry.excluded or "")
+    typer.echo(f"Udeladt: nr. {entry.id} ({name}): {why}", err=True)
 
 
 @command(
@@ -987,6 +989,7 @@ def include_command(
     number: Annotated[int, typer.Argument(metavar="NUMMER", help="Filens nummer i registret.")],
 ) -> None:
     from bilag4xl.round.folder import include
+    from bilag4xl.textsafe import for_file_name
 
     rnd = here(required=True)
     assert rnd is not None
@@ -994,7 +997,7 @@ def include_command(
         entry = include(rnd, number)
     except Bilag4xlError as exc:
         fail(exc)
-    typer.echo(f"Med igen: nr. {entry.id} ({entry.original_name})", err=True)
+    typer.echo(f"Med igen: nr. {entry.id} ({for_file_name(entry.original_name)})", err=True)
 
 
 @command(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,9 +28,17 @@ from typing import TYPE_CHECKING, Any, Literal
 from bilag4xl.errors import Bilag4xlError, NoRoundError
 from bilag4xl.form.identity import form_digest
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
-from bilag4xl.intake.discover import XLSX_SUFFIXES
+from bilag4xl.intake.discover import XLSX_SUFFIXES, Blob
 from bilag4xl.issues.report import Lang, Report
 from bilag4xl.remind import Draft, LinkFor, Written
+from bilag4xl.round.delivery import (
+    Given,
+    Part,
+    Passed,
+    base_name,
+    open_delivery,
+    read_part,
+)
 from bilag4xl.round.ledger import DraftRecord, Entry, Ledger, Verdict
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
@@ -47,9 +54,6 @@ RECEIVED = "modtaget"
 FEEDBACK = "rettelser"
 CONSOLIDATED = "samlet.xlsx"
 ANNEX = "bilag4.docx"
-MAX_ZIP_MEMBER = 100 * 2**20  # a submission is a few MB; anything larger is not one
-MAX_ZIP_MEMBERS = 10_000
-MAX_ZIP_TOTAL = 2**30  # unpacked, all workbooks of one .zip: a whole round is far less
 
 
 @dataclass(frozen=True)
@@ -175,70 +179,127 @@ class Receipt:
 
 def receive(
     rnd: Round,
-    paths: Iterable[str | Path],
+    paths: Iterable[Given],
     progress: Callable[[int, int], None] | None = None,
     names: dict[Path, str] | None = None,
+    limit: int | None = None,
     channel: Channel = "kommandolinje",
     department: str | None = None,
 ) -> list[Receipt]:
-    """Take files, folders and .zip files into the round: validate each file, keep it in the
-    ledger, say what became of it. `names` gives uploaded files their senders' names;
+    """Take files, folders, .zip files and uploads into the round: validate each file, keep it
+    in the ledger, say what became of it. `names` gives files kept under other names their
+    senders' names; `limit` bounds what the delivery unpacks to (see `round.delivery`);
     `channel` records how they came. With `department` (a department's own link) a file of
     any other department is refused and kept for no one."""
-    from bilag4xl.consolidate.read import is_consolidated
-    from bilag4xl.intake.validate import check_each
+    with open_delivery(paths, names or {}, limit) as parts, rnd.ledger() as ledger:
+        intake = _Intake(rnd.spec, ledger, len(parts), progress, channel, department)
+        with _Keeper(intake.keep) as keeper:
+            for part in parts:
+                intake.take(part, keeper)
+            intake.check(keeper)
+    return intake.receipts()
 
-    with tempfile.TemporaryDirectory(prefix="bilag4xl-modtag-") as tmp:
-        files, sources = _unpack([Path(p) for p in paths], Path(tmp), names or {})
-        found, skipped = _collect(files, sources)
 
-        def name(path: Path) -> str:  # as it was sent (an upload, a file in a .zip)
-            return sources.get(path, str(path))
+CHUNK_BYTES = 64 * 2**20  # new files held (and checked) at once; a web upload is one chunk
+Stored = tuple[int, Blob, "FileResult"]  # a checked file's place among the receipts, and it
 
-        receipts = [Receipt(name(p), "refused", reason=why, skipped=True) for p, why in skipped]
-        with rnd.ledger() as ledger:
-            fresh, known, repeats = _split_known(ledger, found)
-            for p, e in known:
-                why = _not_from(e.department, department) if department else ""
-                receipts.append(
-                    Receipt(name(p), "refused", reason=why)
-                    if why
-                    else Receipt(name(p), "duplicate", e)
-                )
-            done: dict[Path, Receipt] = {}
-            form = form_digest(rnd.spec)
 
-            def keep(batch: list[tuple[Path, FileResult]]) -> None:
-                kept = ledger.store_many(
-                    [
-                        (p.read_bytes(), base_name(name(p)), _kept(ledger, r, form))
-                        for p, r in batch
-                    ],
-                    channel=channel,
-                )
-                for (path, result), (entry, new) in zip(batch, kept, strict=True):
-                    outcome: Outcome = "new" if new else "duplicate"
-                    done[path] = Receipt(name(path), outcome, entry, report=result.report)
+class _Intake:
+    """One receive's files on their way: each read and hashed once (`read_part`), a file
+    received before answered from the ledger, new ones checked a chunk at a time (never a
+    whole delivery in memory) and stored as they come back. Receipts keep the delivery's
+    order: passed over, received before, the others, repeats within the delivery."""
 
-            with _Keeper(keep) as keeper:
-                # Each file is stored as soon as it is checked, while the workers read on.
-                checked = check_each(fresh, rnd.spec, skip=is_consolidated)
-                for n, (path, result) in enumerate(checked, start=1):
-                    refusal = _refusal(path, result)
-                    if department and result is not None and not refusal:
-                        refusal = _not_from(_verdict(result, form).department, department)
-                    if refusal or result is None:
-                        done[path] = Receipt(name(path), "refused", reason=refusal)
-                    else:
-                        keeper.add((path, result))
-                    if progress:
-                        progress(n, len(fresh))
-            receipts += [done[p] for p in fresh]
-            for path, first in repeats:  # the same bytes twice in one delivery
-                outcome = "duplicate" if done[first].entry else "refused"
-                why = done[first].reason
-                receipts.append(Receipt(name(path), outcome, done[first].entry, why))
-    return receipts
+    def __init__(
+        self,
+        spec: Spec,
+        ledger: Ledger,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+        channel: Channel = "kommandolinje",
+        department: str | None = None,
+    ) -> None:
+        self.spec, self.ledger, self.form = spec, ledger, form_digest(spec)
+        self.channel, self.department = channel, department
+        self.total, self.progress, self.done = total, progress, 0
+        self.skipped: list[Receipt] = []
+        self.known: list[Receipt] = []
+        self.slots: list[Receipt | None] = []  # the other files, filled in when checked
+        self.first: dict[str, int] = {}  # a SHA-256 seen in this delivery: its slot
+        self.repeats: list[tuple[str, int]] = []
+        self.chunk: list[tuple[int, Blob]] = []
+        self.held = 0
+
+    def take(self, part: Part | Passed, keeper: _Keeper) -> None:
+        found = part if isinstance(part, Passed) else read_part(part)
+        if isinstance(found, Passed):
+            receipt = Receipt(found.source, "refused", reason=found.reason, skipped=found.skipped)
+            (self.skipped if found.skipped else self.slots).append(receipt)
+        elif (entry := self.ledger.by_sha256(found.sha256)) is not None:
+            why = _not_from(entry.department, self.department) if self.department else ""
+            self.known.append(
+                Receipt(found.name, "refused", reason=why)
+                if why
+                else Receipt(found.name, "duplicate", entry)
+            )
+        elif found.sha256 in self.first:
+            self.repeats.append((found.name, self.first[found.sha256]))
+        else:
+            self.first[found.sha256] = len(self.slots)
+            self.chunk.append((len(self.slots), found))
+            self.slots.append(None)
+            self.held += len(found.data)
+            if self.held >= CHUNK_BYTES:
+                self.check(keeper)
+                keeper.flush()  # stored before the ledger is asked about the next chunk
+            return  # counted when checked
+        self._tick()
+
+    def check(self, keeper: _Keeper) -> None:
+        """Check the chunk; each file is stored as soon as it is checked, while the workers
+        read on."""
+        from bilag4xl.consolidate.read import is_consolidated
+        from bilag4xl.intake.validate import check_each
+
+        chunk, self.chunk, self.held = self.chunk, [], 0
+        checked = check_each([blob for _, blob in chunk], self.spec, skip=is_consolidated)
+        for (slot, blob), (_, result) in zip(chunk, checked, strict=True):
+            refusal = _refusal(Path(blob.name), result)
+            if self.department and result is not None and not refusal:
+                refusal = _not_from(_verdict(result, self.form).department, self.department)
+            if refusal or result is None:
+                self.slots[slot] = Receipt(blob.name, "refused", reason=refusal)
+            else:
+                keeper.add((slot, blob, result))
+            self._tick()
+
+    def keep(self, batch: list[Stored]) -> None:
+        kept = self.ledger.store_many(
+            [
+                (blob.data, base_name(blob.name), _kept(self.ledger, r, self.form))
+                for _, blob, r in batch
+            ],
+            sha256s=[blob.sha256 for _, blob, _ in batch],
+            channel=self.channel,
+        )
+        for (slot, blob, result), (entry, new) in zip(batch, kept, strict=True):
+            outcome: Outcome = "new" if new else "duplicate"
+            self.slots[slot] = Receipt(blob.name, outcome, entry, report=result.report)
+
+    def receipts(self) -> list[Receipt]:
+        done = [r for r in self.slots if r is not None]
+        assert len(done) == len(self.slots), "a checked file was neither stored nor refused"
+        out = self.skipped + self.known + done
+        for name, slot in self.repeats:  # the same bytes twice in one delivery
+            first = done[slot]
+            outcome: Outcome = "duplicate" if first.entry else "refused"
+            out.append(Receipt(name, outcome, first.entry, first.reason))
+        return out
+
+    def _tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
 
 
 class _Keeper:
@@ -247,14 +308,14 @@ class _Keeper:
     waits for a disk sync. A failed store stops the receive at the next file, and no batch
     is stored after one that failed (the receive ends with what was stored before it)."""
 
-    def __init__(self, keep: Callable[[list[tuple[Path, FileResult]]], None]) -> None:
+    def __init__(self, keep: Callable[[list[Stored]], None]) -> None:
         self._keep = keep
-        self._batch: list[tuple[Path, FileResult]] = []
+        self._batch: list[Stored] = []
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="bilag4xl-gem")
         self._stored: list[Future[None]] = []
         self._failed = False  # set on the store thread, read there before each batch
 
-    def _keep_unless_failed(self, batch: list[tuple[Path, FileResult]]) -> None:
+    def _keep_unless_failed(self, batch: list[Stored]) -> None:
         if self._failed:
             return
         try:
@@ -263,7 +324,7 @@ class _Keeper:
             self._failed = True
             raise
 
-    def add(self, item: tuple[Path, FileResult]) -> None:
+    def add(self, item: Stored) -> None:
         for future in self._stored:
             if future.done():
                 future.result()  # raises what the store raised
@@ -273,34 +334,27 @@ class _Keeper:
             self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
             self._batch = []
 
+    def flush(self) -> None:
+        """Wait for every store (raising what one raised: then nothing more is stored), and
+        store what is waiting."""
+        stored, self._stored = self._stored, []
+        for future in stored:
+            future.result()
+        batch, self._batch = self._batch, []
+        if batch:
+            self._pool.submit(self._keep_unless_failed, batch).result()
+
     def __enter__(self) -> _Keeper:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if kind is None and self._batch:
-            self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
-        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
-        if kind is None:
-            for future in self._stored:
-                future.result()
-
-
-def _collect(
-    files: list[Path], sources: dict[Path, str]
-) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The files to read, and those passed over, also by the name they were sent under (an
-    upload is kept under a generated name, but "~$tmf.xlsx" is still Excel's owner file)."""
-    from bilag4xl.intake.discover import collect_paths, skip_reason
-
-    found, skipped = collect_paths(files)
-    kept = []
-    for path in found:
-        why = skip_reason(Path(base_name(sources[path]))) if path in sources else None
-        if why:
-            skipped.append((path, why))
-        else:
-            kept.append(path)
-    return kept, skipped
+        if kind is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
+        try:
+            self.flush()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 def receipt_report(receipt: Receipt) -> Report:
@@ -335,79 +389,6 @@ def receipts_data(receipts: Sequence[Receipt], lang: Lang = "da") -> dict[str, A
         item["received_at"] = e.received_at.isoformat() if e else None
         item["sha256"] = e.sha256 if e else None
     return data
-
-
-def base_name(source: str) -> str:
-    """The file name at the end of a source ("arkiv.zip/tmf/tmf.xlsx" -> "tmf.xlsx")."""
-    return source.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def _unpack(
-    paths: list[Path], tmp: Path, names: dict[Path, str]
-) -> tuple[list[Path], dict[Path, str]]:
-    """Files and folders as they are; each .zip's workbooks extracted (never to their own
-    member paths, which may point anywhere). Returns the files and how each was given."""
-    files: list[Path] = []
-    sources = {p: names[p] for p in paths if p in names}
-    for n, path in enumerate(paths):
-        if path.suffix.lower() == ".zip" and path.is_file():
-            label = names.get(path, str(path))
-            for m, (member, data) in enumerate(_zip_members(path)):
-                target = tmp / f"{n}-{m}" / base_name(member)
-                target.parent.mkdir(parents=True)
-                target.write_bytes(data)
-                files.append(target)
-                sources[target] = f"{label}/{member}"
-        else:
-            files.append(path)
-    return files, sources
-
-
-def _zip_members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """The workbooks in a .zip (bounded: a submission is a few MB)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = [i for i in archive.infolist()[:MAX_ZIP_MEMBERS] if _wanted(i)]
-            # zipfile reads no more than a member's stated size, so the sum bounds the work
-            if sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
-                raise Bilag4xlError(
-                    f"{path}: zip-filen fylder over {MAX_ZIP_TOTAL // 2**20} MB udpakket; "
-                    "den er ikke en samling indberetninger. Send filerne enkeltvis."
-                )
-            for info in infos:
-                yield info.filename, archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise Bilag4xlError(f"{path}: zip-filen kan ikke læses ({exc})") from exc
-
-
-def _wanted(info: zipfile.ZipInfo) -> bool:
-    """A workbook member of a .zip (not a folder, owner, hidden or oversized file)."""
-    name = info.filename
-    if info.is_dir() or not name.lower().endswith(XLSX_SUFFIXES):
-        return False
-    return not base_name(name).startswith(("~$", ".")) and info.file_size <= MAX_ZIP_MEMBER
-
-
-def _split_known(
-    ledger: Ledger, files: list[Path]
-) -> tuple[list[Path], list[tuple[Path, Entry]], list[tuple[Path, Path]]]:
-    """New files; files received before (with their entry); and repeats within this
-    delivery (with the first file of the same bytes)."""
-    fresh: list[Path] = []
-    known: list[tuple[Path, Entry]] = []
-    repeats: list[tuple[Path, Path]] = []
-    first: dict[str, Path] = {}
-    for path in files:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        entry = ledger.by_sha256(sha)
-        if entry is not None:
-            known.append((path, entry))
-        elif sha in first:
-            repeats.append((path, first[sha]))
-        else:
-            first[sha] = path
-            fresh.append(path)
-    return fresh, known, repeats
 
 
 def _refusal(path: Path, result: object | None) -> str:

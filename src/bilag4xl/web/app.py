@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import shutil
 import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -43,6 +41,7 @@ from starlette.templating import Jinja2Templates
 
 from bilag4xl.errors import Bilag4xlError
 from bilag4xl.export import export_round
+from bilag4xl.round.delivery import Upload
 from bilag4xl.round.folder import (
     ROUND_FILE,
     Channel,
@@ -66,6 +65,7 @@ from bilag4xl.round.ledger import Entry
 from bilag4xl.round.links import department_for_token, link_for
 from bilag4xl.status import DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import slug, template_bytes, template_filename
+from bilag4xl.textsafe import for_terminal
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
 
@@ -119,6 +119,7 @@ class Page:
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            finalize=_shown,
         )
         env.filters.update(
             when=views.when, day=views.day, days=views.days, size=views.size, bare=views.bare
@@ -378,20 +379,19 @@ class Page:
     def _take(
         self, uploads: list[UploadFile], channel: Channel, department: str | None
     ) -> dict[str, Any]:
-        """Each upload is written to a private folder under a generated name; its own name
-        only names it (`receive` keeps it as the name it was sent under). Through a link,
-        only the link's department's files are taken."""
-        with tempfile.TemporaryDirectory(prefix="bilag4xl-web-") as tmp:
-            names: dict[Path, str] = {}
-            for n, upload in enumerate(uploads):
-                target = Path(tmp) / f"{n}{_suffix(upload.filename or '')}"
-                with target.open("wb") as out:
-                    shutil.copyfileobj(upload.file, out, 2**20)
-                names[target] = upload.filename or target.name
-            receipts = receive(
-                self.round(), list(names), names=names, channel=channel, department=department
-            )
-            return receipts_data(receipts)
+        """Each upload is read where the form parser spooled it (no copy of it is written
+        anywhere), under the name it was sent; what it unpacks to counts against the upload
+        limit, so a small .zip can not bring in more than a large upload could. Through a
+        link, only the link's department's files are taken."""
+        given = [Upload(u.filename or f"fil{n}", u.file) for n, u in enumerate(uploads)]
+        receipts = receive(
+            self.round(),
+            given,
+            limit=self.settings.max_upload,
+            channel=channel,
+            department=department,
+        )
+        return receipts_data(receipts)
 
     def _back_to(self, department: str | None) -> Response:
         return RedirectResponse(views.department_url(department) if department else "/", 303)
@@ -479,13 +479,12 @@ def _status_of(status: RoundStatus, name: str) -> DepartmentStatus:
     return found
 
 
+def _shown(value: object) -> object:
+    """Every text a page shows: a control character or one that reorders text (a file
+    name sent with U+202E) is shown as a symbol, never obeyed."""
+    return for_terminal(value) if isinstance(value, str) else value
+
+
 def _chosen(upload: UploadFile) -> bool:
     """A file input left empty still sends a part without a name or content."""
     return bool(upload.filename) or bool(upload.size)
-
-
-def _suffix(name: str) -> str:
-    """The sender's file ending, when it is a plain one (it decides how `receive` reads the
-    file: a workbook or a .zip); never anything else of the name."""
-    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
