@@ -160,7 +160,7 @@ def _scale(last_spec: Spec | None, spec: Spec, out: Carried) -> Decimal:
     old, new = unit_factor(last_spec.round.unit), unit_factor(spec.round.unit)
     if old is None or new is None:
         raise UnreadableFileError(
-            f"beløbene kan ikke omregnes fra '{last_spec.round.unit}' til '{spec.round.unit}'"
+            code="prefill-unit", old=last_spec.round.unit, new=spec.round.unit
         )
     text = f"Beløbene er omregnet fra {last_spec.round.unit} til {spec.round.unit}."
     out.review.append(Review(None, "Beløb", text))
@@ -302,15 +302,15 @@ def _one_submission(
     if is_consolidated(path):
         book = open_consolidated(path)
         if len(book.submissions) != 1:
-            raise UnreadableFileError(
-                f"{path} holder {len(book.submissions)} indberetninger; brug --out-dir for at "
-                "lave alle forvaltningers skabeloner"
-            )
+            raise UnreadableFileError(code="prefill-many", path=path, count=len(book.submissions))
         return book.submissions[0], book.spec, None
     result = read_file(path, spec)
     if result.submission is None:
         reasons = "; ".join(i.message_da for i in result.report.errors)
-        raise UnreadableFileError(f"{path}: kan ikke bruges til forudfyldning: {reasons}")
+        reasons_en = "; ".join(i.message_en for i in result.report.errors)
+        raise UnreadableFileError(
+            code="prefill-unusable", path=path, reasons=reasons, reasons_en=reasons_en
+        )
     return result.submission, spec, result
 
 
@@ -395,7 +395,7 @@ def next_round(
     if not spec.round.departments:
         from bilag4xl.errors import SpecError
 
-        raise SpecError("Den nye runde har ingen forvaltninger (round.departments)")
+        raise SpecError(code="new-round-no-departments")
     by_name = {s.department.casefold(): s for s in submissions if s.department}
     targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
     check_targets(targets, force)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+from typer._click.globals import get_current_context  # typer's own click
 
 from bilag4xl.cli.danish import DanishCommand, DanishGroup
 from bilag4xl.errors import Bilag4xlError
@@ -71,10 +72,28 @@ SpecOption = Annotated[
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overskriv en eksisterende fil.")]
+# A command's --lang and --json, kept where `fail` finds them: an error is said in the
+# language asked for, and with --json also as a document on stdout with its code.
+_LANG, _JSON = "bilag4xl.lang", "bilag4xl.json"
+
+
+def _remember(key: str) -> Callable[[typer.Context, Any], Any]:
+    def callback(ctx: typer.Context, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+
+    return callback
+
+
 LangOption = Annotated[
-    str, typer.Option("--lang", metavar="SPROG", help="Beskedernes sprog: da eller en.")
+    str,
+    typer.Option(
+        "--lang", metavar="SPROG", help="Beskedernes sprog: da eller en.", callback=_remember(_LANG)
+    ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Skriv resultatet som JSON.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Skriv resultatet som JSON.", callback=_remember(_JSON))
+]
 Paths = Annotated[
     list[Path],
     typer.Argument(metavar="STI", help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True),
@@ -101,8 +120,19 @@ def check_xlsx(path: Path | None, option: str = "-o") -> None:
 
 
 def fail(error: Bilag4xlError) -> NoReturn:
-    """Print a library error as one clear line (no traceback) and exit with its code."""
-    typer.echo(f"Fejl: {error}", err=True)
+    """Print a library error as one clear line (no traceback) and exit with its code; in
+    English with --lang en, and with --json also as {"error": {"code", "message"}}."""
+    from bilag4xl.cli.render import to_json
+    from bilag4xl.textsafe import for_terminal
+
+    ctx = get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    lang = "en" if meta.get(_LANG) == "en" else "da"
+    message = error.message(lang)
+    if meta.get(_JSON):
+        typer.echo(to_json({"error": {"code": error.code, "message": message}}), nl=False)
+    label = "Error" if lang == "en" else "Fejl"
+    typer.echo(f"{label}: {for_terminal(message)}", err=True)
     raise typer.Exit(error.exit_code)
 
 

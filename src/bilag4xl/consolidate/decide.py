@@ -199,10 +199,7 @@ def common_spec(specs: Sequence[Spec]) -> Spec | None:
             f"{s.name} {s.version}, {s.round.first_year}–{s.round.last_year}, {s.round.unit}"
             for s in forms.values()
         )
-        raise MergeError(
-            f"filerne er lavet til forskellige skemaer ({names}); saml dem med --spec for "
-            "rundens spec-fil, eller i rundemappen"
-        )
+        raise MergeError(code="merge-other-forms", names=names)
     count = Counter(s.digest for s in specs)
     return max(specs, key=lambda s: (count[s.digest], s.digest))
 

@@ -401,7 +401,7 @@ def load_spec(path: str | Path | None = None) -> Spec:
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: kan ikke læses: {exc}") from exc
+        raise SpecError(code="spec-unreadable", path=path, reason=exc) from exc
     return parse_spec(text, source=str(path))
 
 
@@ -651,8 +651,10 @@ def _chunk_number(key: str) -> int:
 def _parse_stored(text: str, digest: str | None) -> Spec:
     # Checked and parsed once per process and spec: every file of a round carries the same one.
     if hashlib.sha256(text.encode()).hexdigest() != digest:
-        raise SpecError("den gemte spec passer ikke med sin spec-hash (metadata er ændret)")
+        raise SpecError(code="stored-spec-changed")
     try:
         return Spec.model_validate(json.loads(text))
     except (ValueError, RecursionError) as exc:
-        raise SpecError(f"den gemte spec kan ikke læses ({str(exc).splitlines()[0][:80]})") from exc
+        raise SpecError(
+            code="stored-spec-unreadable", reason=str(exc).splitlines()[0][:80]
+        ) from exc
