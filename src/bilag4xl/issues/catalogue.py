@@ -3,6 +3,9 @@ message templates in Danish and English that say where the problem is and how to
 
 Codes are part of the JSON contract: add new ones, never rename. `make` is the only way issues
 are built, so every message gets the same "[Ark!B8]" prefix and the same value formatting.
+
+The codes of errors (what stops a command, `errors.ERRORS`) share this catalogue's one set of
+codes; `python -m bilag4xl.issues.catalogue` writes the list of both for users (docs/codes.md).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from bilag4xl.danish.parsers import number_text
-from bilag4xl.issues.report import Issue, Severity
+from bilag4xl.errors import ERRORS
+from bilag4xl.issues.report import SEVERITY_DA, Issue, Severity
 from bilag4xl.textsafe import for_terminal
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -594,3 +598,50 @@ def make(
         cell=cell,
         field=field,
     )
+
+
+def codes_markdown() -> str:
+    """The list of every code for users: the issues a file can have, then the errors that
+    stop a command (as frictionless generates its error docs from its classes)."""
+
+    def row(code: str, severity: str, da: str, en: str) -> str:
+        texts = [re.sub(r"([\\|*_<>\[\]`])", r"\\\1", t) for t in (da, en)]  # as written
+        return " | ".join(["", f"`{code}`", severity, *texts, ""]).strip()
+
+    head = ["| Kode | Alvor | Dansk | English |", "|---|---|---|---|"]
+    issues = [row(c, SEVERITY_DA[d.severity], d.da, d.en) for c, d in CATALOGUE.items()]
+    errors = [row(c, "stop", t.da, t.en) for c, t in ERRORS.items()]
+    return "\n".join(
+        [
+            "# Koder / Codes",
+            "",
+            "Skrevet af `python -m bilag4xl.issues.catalogue > docs/codes.md`; ret ikke her.",
+            "Written from the catalogue: src/bilag4xl/issues/catalogue.py and",
+            "src/bilag4xl/errors.py.",
+            "",
+            "Every message says where the problem is and what to do. `{label}`, `{value}` and",
+            "the other names in braces are filled in when the message is given.",
+            "",
+            "## Problemer i en fil / Issues",
+            "",
+            "`validate`, `receive` and the page report these, by sheet and cell (JSON: `code`).",
+            "`fejl` blocks the file (exit 1), `advarsel` and `note` do not. With",
+            "`--allow-invalid`, `merge.unreadable` and `merge.invalid` are warnings.",
+            "",
+            *head,
+            *issues,
+            "",
+            "## Fejl, der stopper en kommando / Errors",
+            "",
+            "A command stops with `Fejl: …` on stderr (`Error: …` after `--lang en`; with",
+            '`--json` also `{"error": {"code": …, "message": …}}` on stdout).',
+            "",
+            *head,
+            *errors,
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    print(codes_markdown(), end="")
