@@ -96,6 +96,10 @@ ERRORS: dict[str, Text] = {
         "The round has no departments (round.departments); use -o FILE",
     ),
     # --- templates
+    "xlsxwriter-refused": Text(
+        "xlsxwriter afviste {what} (kode {result})",
+        "xlsxwriter refused {what} (code {result})",
+    ),
     "unknown-department": Text(
         "Ukendt forvaltning {department!r}. Rundens forvaltninger: {choices}",
         "Unknown department {department!r}. The round's departments: {choices}",
@@ -219,6 +223,10 @@ ERRORS: dict[str, Text] = {
         "The links need the address at which the departments reach the page (bilag4xl serve), "
         "e.g. https://bilag4.kommune.dk: write base_url under [round] in runde.toml, or use "
         "--base-url{given_en}.",
+    ),
+    "link-secret-damaged": Text(
+        "{path} er beskadiget (for kort). Slet den, og lav nye links.",
+        "{path} is damaged (too short). Delete it and make new links.",
     ),
     "token-weak": Text(
         "--token er for svag: {why}. Udelad --token for at få en ny, tilfældig kode.",

@@ -109,7 +109,7 @@ def round_secret(root: Path) -> bytes:
         path.chmod(0o600)
     secret = path.read_bytes().strip()
     if len(secret) < 32:
-        raise Bilag4xlError(f"{path} er beskadiget (for kort). Slet den, og lav nye links.")
+        raise Bilag4xlError(code="link-secret-damaged", path=path)
     return secret
 
 
