@@ -47,6 +47,11 @@ ERRORS: dict[str, Text] = {
         "{path} cannot be written: {reason}",
     ),
     # --- the form specification and the round's runde.toml
+    "spec-toml": Text("{source}: {reason}", "{source}: {reason_en}"),
+    "spec-invalid": Text("{problems}", "{problems_en}"),
+    "spec-limits": Text(
+        "{problems}", "The form does not fit the limits of Excel (said in Danish): {problems}"
+    ),
     "spec-unreadable": Text(
         "{path}: kan ikke læses: {reason}",
         "{path}: cannot be read: {reason}",

@@ -416,15 +416,20 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: {toml_error(exc)}") from exc
+        raise SpecError(
+            code="spec-toml", source=source, reason=toml_error(exc), reason_en=str(exc)
+        ) from exc
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         lines = [f"{source}: {_loc(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]
-        raise SpecError("\n".join(lines)) from None
+        lines_en = [f"{source}: {_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise SpecError(
+            code="spec-invalid", problems="\n".join(lines), problems_en="\n".join(lines_en)
+        ) from None
     problems = check_limits(spec)
     if problems:
-        raise SpecError("\n".join(f"{source}: {p}" for p in problems))
+        raise SpecError(code="spec-limits", problems="\n".join(f"{source}: {p}" for p in problems))
     return spec
 
 

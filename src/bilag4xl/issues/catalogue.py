@@ -605,7 +605,8 @@ def codes_markdown() -> str:
     stop a command (as frictionless generates its error docs from its classes)."""
 
     def row(code: str, severity: str, da: str, en: str) -> str:
-        texts = [re.sub(r"([\\|*_<>\[\]`])", r"\\\1", t) for t in (da, en)]  # as written
+        # shown as written: Markdown's own characters escaped, a table row on one line
+        texts = [re.sub(r"([\\|*_<>\[\]`])", r"\\\1", t).replace("\n", " ") for t in (da, en)]
         return " | ".join(["", f"`{code}`", severity, *texts, ""]).strip()
 
     head = ["| Kode | Alvor | Dansk | English |", "|---|---|---|---|"]
