@@ -100,6 +100,41 @@ ERRORS: dict[str, Text] = {
         "Runden har ingen forvaltninger (round.departments); brug -o FIL",
         "The round has no departments (round.departments); use -o FILE",
     ),
+    # --- the round folder and its ledger
+    "round-other-spec": Text(
+        "{path} er allerede en runde med en anden spec; ret {spec_file} direkte, eller vælg en "
+        "ny mappe",
+        "{path} is already a round with another spec; edit {spec_file} itself, or choose a new "
+        "folder",
+    ),
+    "ledger-unopenable": Text(
+        "{path} kan ikke åbnes: {reason}",
+        "{path} cannot be opened: {reason}",
+    ),
+    "ledger-busy": Text(
+        "rundens register er optaget eller låst: {reason}",
+        "the round's ledger is busy or locked: {reason}",
+    ),
+    "no-entry": Text(
+        "ingen modtaget fil med nummer {entry}",
+        "no received file has the number {entry}",
+    ),
+    "entry-unknown": Text(
+        "'{which}' er hverken et filnummer eller en forvaltning i runden ({names})",
+        "'{which}' is neither a file number nor a department of the round ({names})",
+    ),
+    "entry-not-yet": Text(
+        "{department} har ikke indberettet endnu",
+        "{department} has not submitted yet",
+    ),
+    "exclude-no-reason": Text(
+        "angiv en begrundelse for at udelade filen",
+        "give a reason for leaving the file out",
+    ),
+    "annex-nothing-valid": Text(
+        "Runden har endnu ingen gyldige indberetninger at lave bilaget af",
+        "The round has no valid submissions yet to make the annex from",
+    ),
     # --- templates
     "xlsxwriter-refused": Text(
         "xlsxwriter afviste {what} (kode {result})",
@@ -135,6 +170,25 @@ ERRORS: dict[str, Text] = {
         "spec-fil, eller i rundemappen",
         "the files were made for different forms ({names}); merge them with --spec for the "
         "round's spec file, or in the round folder",
+    ),
+    "merge-output-is-input": Text(
+        "{path} er også en af inputfilerne; vælg et andet navn til resultatet",
+        "{path} is also one of the input files; choose another name for the result",
+    ),
+    "merge-output-in-inputs": Text(
+        "{path} er en af inputfilerne (fundet i en inputmappe); vælg et andet navn til resultatet",
+        "{path} is one of the input files (found in an input folder); choose another name for "
+        "the result",
+    ),
+    "merge-too-large": Text(
+        "den samlede projektmappe ville blive for stor til at læse igen ({problem}); saml "
+        "runden i flere dele",
+        "the consolidated workbook would be too large to read again ({problem}); merge the "
+        "round in several parts",
+    ),
+    "merge-blocked": Text(
+        "indberetningerne kan ikke samles: {errors} fejl (se rapporten)",
+        "the submissions cannot be merged: {errors} errors (see the report)",
     ),
     "consolidated-not": Text(
         "{path}: er ikke en samlet projektmappe fra bilag4xl merge",

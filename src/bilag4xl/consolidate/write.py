@@ -122,7 +122,7 @@ def merge_paths(
     target = out.resolve()
     paths = [Path(p) for p in paths]
     if any(p.resolve() == target for p in paths if not p.is_dir()):
-        raise MergeError(f"{out} er også en af inputfilerne; vælg et andet navn til resultatet")
+        raise MergeError(code="merge-output-is-input", path=out)
     files, skipped = collect_paths(paths)
     if not files and not skipped:
         raise NoFilesError(paths)
@@ -134,10 +134,7 @@ def merge_paths(
         elif is_consolidated(path):
             notes.append(notice("output_skipped", path))
         else:  # a submission: --force must never replace an input
-            raise MergeError(
-                f"{out} er en af inputfilerne (fundet i en inputmappe); vælg et andet navn "
-                "til resultatet"
-            )
+            raise MergeError(code="merge-output-in-inputs", path=out)
     # An earlier consolidated workbook among the inputs is passed over (checked while reading).
     run = validate_paths(inputs, spec, progress, skip=is_consolidated)
     for r in run.results:  # the workbook names files as their senders know them
@@ -170,10 +167,7 @@ def write_consolidated(out: str | Path, merged: Merged, force: bool = False) -> 
     data = build_consolidated(merged)
     problem = refusal(data, limits.CONSOLIDATED)
     if problem:
-        raise MergeError(
-            f"den samlede projektmappe ville blive for stor til at læse igen ({problem}); "
-            "saml runden i flere dele"
-        )
+        raise MergeError(code="merge-too-large", problem=problem)
     return atomic_write(out, data, force)
 
 
@@ -185,7 +179,7 @@ def build_consolidated(merged: Merged, split: bool | None = None) -> bytes:
     """
     if not merged.ok:
         errors = len(merged.report.errors)
-        raise MergeError(f"indberetningerne kan ikke samles: {errors} fejl (se rapporten)")
+        raise MergeError(code="merge-blocked", errors=errors)
     if split is None:
         split = merged.initiatives >= SPLIT_FROM
 

@@ -130,10 +130,7 @@ def init_round(
     if (root / ROUND_FILE).is_file():
         existing = open_round(root)
         if spec is not None and _without_id(load_spec(spec)) != _without_id(existing.spec):
-            raise Bilag4xlError(
-                f"{root} er allerede en runde med en anden spec; ret {root / ROUND_FILE} "
-                "direkte, eller vælg en ny mappe"
-            )
+            raise Bilag4xlError(code="round-other-spec", path=root, spec_file=root / ROUND_FILE)
         return existing, False
     if spec is None and start_from is not None:
         last = open_round(start_from)
@@ -663,7 +660,7 @@ def received(rnd: Round, entry_id: int) -> Entry:
     with rnd.ledger() as ledger:
         entry = ledger.get(entry_id)
     if entry is None:
-        raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
+        raise Bilag4xlError(code="no-entry", entry=entry_id)
     return entry
 
 
@@ -679,10 +676,8 @@ def entry_for(rnd: Round, which: str) -> Entry:
         return current[wanted]
     if known is None:
         names = ", ".join(d.name for d in rnd.spec.round.departments)
-        raise Bilag4xlError(
-            f"'{which}' er hverken et filnummer eller en forvaltning i runden ({names})"
-        )
-    raise Bilag4xlError(f"{known.name} har ikke indberettet endnu")
+        raise Bilag4xlError(code="entry-unknown", which=which, names=names)
+    raise Bilag4xlError(code="entry-not-yet", department=known.name)
 
 
 def entry_of(rnd: Round, path: str | Path) -> int | None:
@@ -746,7 +741,7 @@ def _templates(rnd: Round, password: str | None = None) -> Iterator[tuple[str, b
 
     spec = rnd.spec
     if not spec.round.departments:
-        raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
+        raise SpecError(code="round-no-departments")
     link = own_links(rnd)
     for d in spec.round.departments:
         data = template_bytes(spec, d.name, password=password, link=link(d.name))
@@ -820,7 +815,7 @@ def annex_bytes(
             submissions.append(result.submission)
             included.append(d.name)
     if not submissions:
-        raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
+        raise Bilag4xlError(code="annex-nothing-valid")
     missing = left_out(rnd, included)
     annex = build_annex(submissions, rnd.spec, date, left_out=missing)
     return render(annex, fmt), missing  # type: ignore[arg-type]
