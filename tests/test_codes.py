@@ -3,13 +3,14 @@ with the same parameters in both languages, and the users' list of codes current
 
 from __future__ import annotations
 
+import pickle
 import re
 import string
 from pathlib import Path
 
 import pytest
 
-from bilag4xl.errors import ERRORS, SpecError
+from bilag4xl.errors import ERRORS, NoRoundError, SpecError, UnreadableWorkbook
 from bilag4xl.issues.catalogue import CATALOGUE, codes_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +73,21 @@ def test_an_error_raised_by_its_code_says_it_in_both_languages() -> None:
     assert error.message("en").startswith("The template would get 205 initiatives")
     plain = SpecError("en besked")
     assert (plain.code, plain.message("en")) == ("", "en besked")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        SpecError(code="template-empty"),
+        NoRoundError(Path("/x")),
+        UnreadableWorkbook("xls"),
+        SpecError("en besked"),
+    ],
+)
+def test_an_error_from_a_worker_process_arrives_as_it_was_raised(error: Exception) -> None:
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error) and str(back) == str(error)
+    assert back.__dict__ == error.__dict__  # code, English, parameters
 
 
 def test_the_list_of_codes_for_users_is_current() -> None:

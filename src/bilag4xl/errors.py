@@ -328,6 +328,18 @@ class Bilag4xlError(Exception):
         """The message in `lang` ("da" or "en")."""
         return self.message_en if lang == "en" else str(self)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a worker process, it arrives as it was (code, English): rebuilt without
+        # calling __init__, which the subclasses below give other parameters.
+        return (_restored, (type(self), self.args, self.__dict__))
+
+
+def _restored(cls: type[Bilag4xlError], args: tuple[object, ...], state: dict) -> Bilag4xlError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class SpecError(Bilag4xlError):
     """The form specification is invalid or does not fit Excel's limits."""
