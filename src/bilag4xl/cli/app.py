@@ -24,7 +24,6 @@ from bilag4xl.cli.danish import DanishCommand, DanishGroup
 from bilag4xl.errors import Bilag4xlError
 
 if TYPE_CHECKING:
-    from bilag4xl.form.model import Submission
     from bilag4xl.form.spec import Spec
     from bilag4xl.prefill import NextRound
     from bilag4xl.round.folder import Round
@@ -142,17 +141,6 @@ def spec_of(spec: Path | None, rnd: Round | None = None) -> Spec:
     return load_spec(spec)
 
 
-def last_round(source: Path, spec: Spec | None) -> tuple[list[Submission], Spec | None]:
-    """The last round's submissions: a round folder's current ones, else those in a
-    consolidated workbook or one returned workbook."""
-    from bilag4xl.prefill import last_submissions
-    from bilag4xl.round.folder import current_submissions, open_round
-
-    if source.is_dir():
-        return current_submissions(open_round(source))
-    return last_submissions(source, spec)
-
-
 @command(
     "spec",
     "Skriv den indbyggede spec ud (TOML).",
@@ -195,12 +183,12 @@ def init_command(
     """Make a round folder (or say that it exists); with --from, its templates pre-filled
     from the last round folder (and, without --spec, its runde.toml one year on)."""
     from bilag4xl.prefill import next_round
-    from bilag4xl.round.folder import current_submissions, init_round, open_round
+    from bilag4xl.round.folder import init_round, submissions_in
 
     rnd, made = init_round(folder, spec, start_from=last)
     carried = None
     if last is not None and made:
-        submissions, made_with = current_submissions(open_round(last))
+        submissions, made_with = submissions_in(last)
         carried = next_round(rnd.spec, submissions, made_with, rnd.templates)
     if carried is not None:
         typer.echo(carried_text(carried), err=True)
@@ -311,13 +299,14 @@ def template_command(
             "--prefill bruges uden --department/--initiative", param_hint="--prefill"
         )
     from bilag4xl import prefill as next_round
-    from bilag4xl.round.folder import write_templates
+    from bilag4xl.round.folder import submissions_in, write_templates
     from bilag4xl.template.writer import write_round, write_template
 
     loaded = spec_of(spec, rnd)
     target_dir = out_dir or (rnd.templates if rnd and out is None else None)
     if prefill is not None and target_dir is not None:
-        last, made_with = last_round(prefill, spec_of(prefill_spec) if prefill_spec else None)
+        last_spec = spec_of(prefill_spec) if prefill_spec else None
+        last, made_with = next_round.last_submissions(prefill, last_spec, submissions_in)
         made = next_round.next_round(loaded, last, made_with, target_dir, password, force)
         paths, said = [path for _, path, _ in made.written], [carried_text(made)]
     elif prefill is not None and out is not None:
@@ -440,25 +429,27 @@ def read_command(
 
     A consolidated workbook (from `merge`) prints every submission that went into it."""
     from bilag4xl.cli.render import consolidated_data, issues_table, submission_summary, to_json
-    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-    from bilag4xl.intake.validate import read_file
+    from bilag4xl.consolidate.given import open_given
     from bilag4xl.issues import catalogue as messages
     from bilag4xl.issues.report import Report, report_data
 
-    check = spec_of(spec) if spec else None
+    check = spec_of(spec) if spec else None  # a consolidated workbook's must be this one
+    rnd = here() if spec is None else None
     try:
-        if is_consolidated(file):  # it carries its spec; --spec is only checked against it
-            book = open_consolidated(file, check)
-            unit = book.spec.round.unit
-            text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
-            typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
-            raise typer.Exit(0)
-    except Bilag4xlError as exc:
+        given = open_given(file, check, "any", read_by=rnd.spec if rnd else None)
+    except Bilag4xlError as exc:  # only a consolidated workbook is refused here
         if as_json:
             issue = messages.make("consolidated-unreadable", str(file), reason=str(exc))
             typer.echo(to_json(report_data([(str(file), Report([issue]))])), nl=False)
         raise
-    result = read_file(file, reference(spec))
+    if given.book is not None:
+        book = given.book
+        unit = book.spec.round.unit
+        text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
+        typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
+        raise typer.Exit(0)
+    result = given.result
+    assert result is not None  # a file, not a folder
     if result.submission is not None:
         data = result.submission.to_json_data()
         unit = result.submission.amount_unit

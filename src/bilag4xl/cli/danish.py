@@ -6,8 +6,8 @@ Python types as metavars ("<list[str]>"). bilag4xl's users are office staff in a
 secretariat, so the app's group and every command use the classes here: they write the help
 page themselves (usage, arguments, options, commands, examples) and turn every usage error
 into one Danish line; a library error (`Bilag4xlError`) likewise becomes one "Fejl: …" line
-and its exit code, here and nowhere else. Everything that leans on typer's internals lives in this module, and
-typer is bounded to the minor version the tests ran against.
+and its exit code, here and nowhere else. Everything that leans on typer's internals lives
+in this module, and typer is bounded to the minor version the tests ran against.
 """
 
 from __future__ import annotations

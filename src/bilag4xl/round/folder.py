@@ -636,6 +636,12 @@ def current_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
     return [r.submission for r in found if r.submission and r.report.valid], rnd.spec
 
 
+def submissions_in(folder: Path) -> tuple[list[Submission], Spec]:
+    """`current_submissions` of the round folder at `folder` (what `open_given` asks of a
+    folder: the last round a next one starts from)."""
+    return current_submissions(open_round(folder))
+
+
 def history(rnd: Round, department: str | None = None) -> list[Entry]:
     """Every file received (for one department when named), oldest first, excluded ones too."""
     with rnd.ledger() as ledger:
