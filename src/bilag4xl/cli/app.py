@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bilag4xl.form.spec import Spec
     from bilag4xl.prefill import NextRound
     from bilag4xl.round.folder import Round
+    from bilag4xl.round.make import Made
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -298,39 +299,38 @@ def template_command(
         raise typer.BadParameter(
             "--prefill bruges uden --department/--initiative", param_hint="--prefill"
         )
-    from bilag4xl import prefill as next_round
-    from bilag4xl.round.folder import submissions_in, write_templates
-    from bilag4xl.template.writer import write_round, write_template
+    from bilag4xl.round.make import make_templates
 
-    loaded = spec_of(spec, rnd)
-    target_dir = out_dir or (rnd.templates if rnd and out is None else None)
-    if prefill is not None and target_dir is not None:
-        last_spec = spec_of(prefill_spec) if prefill_spec else None
-        last, made_with = next_round.last_submissions(prefill, last_spec, submissions_in)
-        made = next_round.next_round(loaded, last, made_with, target_dir, password, force)
-        paths, said = [path for _, path, _ in made.written], [carried_text(made)]
-    elif prefill is not None and out is not None:
-        last_spec = spec_of(prefill_spec) if prefill_spec else None
-        carried = next_round.write_prefilled(
-            out, loaded, prefill, last_spec, blank, password, force
-        )
-        paths, said = [out], carried.lines()
-    elif rnd is not None and out is None and out_dir is None:
-        before = {p: p.stat().st_mtime_ns for p in rnd.templates.glob("*.xlsx")}
-        paths = write_templates(rnd, password)
-        same = [p for p in paths if before.get(p) == p.stat().st_mtime_ns]
-        paths = [p for p in paths if p not in same]
-        said = [f"Uændret: {len(same)} skabeloner (som runde.toml siger)"] if same else []
-    elif out_dir is not None:
-        paths, said = write_round(out_dir, loaded, password=password, force=force), []
-    else:
-        made_one = write_template(
-            out or Path(), loaded, department, initiative or (), blank, password, force
-        )
-        paths, said = [made_one], []
-    for line in said:
+    last_spec = spec_of(prefill_spec) if prefill and prefill_spec else None
+    made = make_templates(
+        spec_of(spec, rnd),
+        out,
+        out_dir,
+        rnd,
+        department,
+        initiative or (),
+        blank,
+        password,
+        prefill,
+        last_spec,
+        force,
+    )
+    for line in made_text(made):
         typer.echo(line, err=True)
-    wrote(paths)
+    wrote(made.written)
+
+
+def made_text(made: Made) -> list[str]:
+    """What to say of templates made: what was carried into them, what was left as it was."""
+    from bilag4xl.prefill import NextRound
+
+    if isinstance(made.carried, NextRound):
+        said = [carried_text(made.carried)]
+    else:
+        said = made.carried.lines() if made.carried is not None else []
+    if made.unchanged:
+        said.append(f"Uændret: {len(made.unchanged)} skabeloner (som runde.toml siger)")
+    return said
 
 
 @command(
@@ -723,23 +723,12 @@ def merge_command(
     if paths and out is None:
         raise typer.BadParameter("angiv den samlede projektmappe med -o FIL", param_hint="-o")
     from bilag4xl.cli.render import issues_table, merge_data, merge_summary, progress_bar, to_json
-    from bilag4xl.consolidate.write import merge_paths
-    from bilag4xl.round.folder import merge_round
+    from bilag4xl.round.make import make_merge
 
     loaded = spec_of(spec, rnd) if spec or rnd else None  # None: the spec the files carry
+    duplicate = "latest" if on_duplicate == "latest" else "error"
     with progress_bar() as progress:
-        if not paths and rnd is not None:
-            run = merge_round(rnd, out, allow_invalid, force, progress)
-        else:
-            run = merge_paths(
-                paths or [],
-                out or Path(),
-                loaded,
-                on_duplicate="latest" if on_duplicate == "latest" else "error",
-                allow_invalid=allow_invalid,
-                force=force,
-                progress=progress,
-            )
+        run = make_merge(paths or [], out, rnd, loaded, allow_invalid, duplicate, force, progress)
     if as_json:
         typer.echo(to_json(merge_data(run)), nl=False)
     else:
@@ -802,38 +791,22 @@ def report_command(
     rnd = here(required=source is None)
     if source is not None and out is None:
         raise typer.BadParameter("angiv bilagets fil med -o FIL", param_hint="-o")
-    from bilag4xl.annex.formats import format_for, render
-    from bilag4xl.annex.model import build_annex
-    from bilag4xl.annex.sources import read_submissions
-    from bilag4xl.consolidate.decide import left_out_text
-    from bilag4xl.output import atomic_write
-    from bilag4xl.round.folder import annex_bytes
-    from bilag4xl.textsafe import count_texts, unsafe_for_xml
+    from bilag4xl.annex.formats import format_for
+    from bilag4xl.round.make import make_annex
 
     target = out or (rnd.annex if rnd else Path())
-    removed = 0
     try:
         chosen = format_for(target, fmt)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
-    warning = ""
-    if source is None and rnd is not None:
-        data, left_out = annex_bytes(rnd, chosen, dated)
-        warning = left_out_text(left_out)  # also in the annex
-        atomic_write(target, data, force=force or out is None)
-    else:
-        batch = read_submissions(source or Path(), spec_of(spec) if spec else None)
-        annex = build_annex(batch.submissions, batch.spec, dated, batch.invalid, batch.left_out)
-        # both also at the top of the annex
-        warning = "\n".join(filter(None, (left_out_text(annex.left_out), annex.warning)))
-        removed = count_texts(annex, unsafe_for_xml)
-        atomic_write(target, render(annex, chosen), force=force)
-    for line in warning.splitlines():
+    checked = spec_of(spec) if spec else None
+    made = make_annex(target, chosen, source, rnd, checked, dated, force=force or out is None)
+    for line in made.warnings:  # also at the top of the annex
         typer.echo(f"Advarsel: {line}", err=True)
-    wrote([target])
-    if removed:  # a workbook holds them, a document cannot: say so
+    wrote(made.written)
+    if made.removed:  # a workbook holds them, a document cannot: say so
         typer.echo(
-            f"Bemærk: {removed} styretegn i teksterne (fx lodret tabulator) kan ikke stå i "
+            f"Bemærk: {made.removed} styretegn i teksterne (fx lodret tabulator) kan ikke stå i "
             "bilaget; de er fjernet eller gjort til linjeskift.",
             err=True,
         )
