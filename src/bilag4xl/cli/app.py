@@ -183,16 +183,13 @@ def init_command(
 ) -> None:
     """Make a round folder (or say that it exists); with --from, its templates pre-filled
     from the last round folder (and, without --spec, its runde.toml one year on)."""
-    from bilag4xl.prefill import next_round
-    from bilag4xl.round.folder import init_round, submissions_in
+    from bilag4xl.round.folder import init_round
+    from bilag4xl.round.make import make_templates
 
     rnd, made = init_round(folder, spec, start_from=last)
-    carried = None
-    if last is not None and made:
-        submissions, made_with = submissions_in(last)
-        carried = next_round(rnd.spec, submissions, made_with, rnd.templates)
-    if carried is not None:
-        typer.echo(carried_text(carried), err=True)
+    if last is not None and made:  # the new round's templates, pre-filled from the last
+        for line in made_text(make_templates(rnd.spec, rnd=rnd, prefill=last)):
+            typer.echo(line, err=True)
     if not made:
         typer.echo(f"{folder} er allerede en rundemappe; intet er ændret.", err=True)
         return
