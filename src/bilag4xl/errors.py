@@ -229,6 +229,12 @@ ERRORS: dict[str, Text] = {
         "again with bilag4xl merge",
     ),
     # --- feedback, pre-filling, the annex, the export
+    "not-usable": Text(
+        "{path} er hverken en samlet projektmappe eller en gyldig indberetning{details}. Ret "
+        "fejlene (se 'bilag4xl validate') og prøv igen.",
+        "{path} is neither a consolidated workbook nor a valid submission{details_en}. Fix "
+        "the errors (see 'bilag4xl validate') and try again.",
+    ),
     "feedback-impossible": Text(
         "{path}: kan ikke laves om til et rettelsesark: {reasons}",
         "{path}: cannot be made into a feedback workbook: {reasons}",
@@ -241,10 +247,6 @@ ERRORS: dict[str, Text] = {
         "{path} holder {count} indberetninger; brug --out-dir for at lave alle forvaltningers "
         "skabeloner",
         "{path} holds {count} submissions; use --out-dir to make every department's template",
-    ),
-    "prefill-unusable": Text(
-        "{path}: kan ikke bruges til forudfyldning: {reasons}",
-        "{path}: cannot be used for pre-filling: {reasons_en}",
     ),
     "pdf-needs-libreoffice": Text(
         "PDF kræver LibreOffice, som ikke er installeret her ({install}). Skriv bilaget som Word "
