@@ -424,6 +424,7 @@ def read_command(
             dir_okay=False,
         ),
     ],
+    ctx: typer.Context,
     as_json: JsonOption = False,
     spec: SpecOption = None,
 ) -> None:
@@ -443,6 +444,7 @@ def read_command(
         if as_json:
             issue = messages.make("consolidated-unreadable", str(file), reason=str(exc))
             typer.echo(to_json(report_data([(str(file), Report([issue]))])), nl=False)
+            ctx.meta[JSON] = False  # its document is out: the group adds only the line
         raise
     if given.book is not None:
         book = given.book
