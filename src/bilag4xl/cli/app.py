@@ -155,10 +155,10 @@ def last_round(source: Path, spec: Spec | None) -> tuple[list[Submission], Spec 
     """The last round's submissions: a round folder's current ones, else those in a
     consolidated workbook or one returned workbook."""
     from bilag4xl.prefill import last_submissions
-    from bilag4xl.round.folder import current_submissions, open_round
+    from bilag4xl.round.folder import open_round, valid_submissions
 
     if source.is_dir():
-        return current_submissions(open_round(source))
+        return valid_submissions(open_round(source))
     return last_submissions(source, spec)
 
 
@@ -202,13 +202,13 @@ def init_command(
     """Make a round folder (or say that it exists); with --from, its templates pre-filled
     from the last round folder."""
     from bilag4xl.prefill import next_round
-    from bilag4xl.round.folder import current_submissions, init_round, open_round
+    from bilag4xl.round.folder import init_round, open_round, valid_submissions
 
     try:
         rnd, made = init_round(folder, spec)
         carried = None
         if last is not None and made:
-            submissions, made_with = current_submissions(open_round(last))
+            submissions, made_with = valid_submissions(open_round(last))
             carried = next_round(rnd.spec, submissions, made_with, rnd.templates)
     except Bilag4xlError as exc:
         fail(exc)

@@ -40,7 +40,7 @@ from bilag4xl.form.layout import (
     fit_width,
     text_height,
 )
-from bilag4xl.form.model import initiative_values
+from bilag4xl.form.model import Submission, initiative_values
 from bilag4xl.form.spec import Spec, spec_chunks
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Report
 from bilag4xl.output import atomic_write, check_targets
@@ -62,6 +62,7 @@ __all__ = [
     "build_consolidated",
     "is_consolidated",
     "merge_paths",
+    "merge_submissions",
     "open_consolidated",
     "read_consolidated",
     "write_consolidated",
@@ -131,6 +132,34 @@ def merge_paths(
     )
     skipped_notes = ValidationRun(skipped=skipped).report
     merged.report = Report([*notes, *skipped_notes, *merged.report])
+    written = write_consolidated(out, merged, force) if merged.ok else None
+    return MergeRun(merged, written)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A submission already read (a round's ledger keeps them), named by the file it came
+    in (`decide.Validated`)."""
+
+    path: Path
+    submission: Submission | None
+    report: Report
+
+
+def merge_submissions(
+    held: Iterable[tuple[Submission | None, Report, str]],
+    out: str | Path,
+    spec: Spec,
+    *,
+    allow_invalid: bool = False,
+    force: bool = False,
+) -> MergeRun:
+    """`merge_paths` for submissions already read: each with its report and the name of the
+    file it was sent as (which names it in the report and the workbook). Nothing is read."""
+    out = Path(out)
+    check_targets([out], force)
+    results = [_Held(Path(name), submission, report) for submission, report, name in held]
+    merged = merge(results, spec, allow_invalid=allow_invalid)
     written = write_consolidated(out, merged, force) if merged.ok else None
     return MergeRun(merged, written)
 

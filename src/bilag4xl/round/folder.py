@@ -17,27 +17,28 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bilag4xl.errors import Bilag4xlError, NoRoundError
 from bilag4xl.form.identity import form_digest
+from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.intake.discover import XLSX_SUFFIXES
 from bilag4xl.issues.report import Lang, Report
 from bilag4xl.remind import Draft
-from bilag4xl.round.ledger import Entry, Ledger, Verdict
+from bilag4xl.round.ledger import STATE_DIR, Entry, Ledger, Verdict, latest
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
-    from bilag4xl.form.model import Submission
     from bilag4xl.intake.validate import FileResult
 
 ROUND_FILE = "runde.toml"
@@ -89,11 +90,35 @@ class Round:
     def current(self) -> list[tuple[Entry, Path]]:
         """Each department's current file (and where it is kept), in the round's order."""
         with self.ledger() as ledger:
-            current = ledger.current()
-            paths = {key: ledger.path(e) for key, e in current.items()}
-        order = [d.name.casefold() for d in self.spec.round.departments]
-        keys = sorted(current, key=lambda k: (order.index(k) if k in order else len(order), k))
-        return [(current[k], paths[k]) for k in keys]
+            entries = ledger.entries()
+        return [(e, self.root / e.stored) for e in self._in_order(entries)]
+
+    def _in_order(self, entries: list[Entry]) -> list[Entry]:
+        """Each department's current entry among `entries`, in the round's order."""
+        current = latest(entries)
+        order = {d.name.casefold(): n for n, d in enumerate(self.spec.round.departments)}
+        keys = sorted(current, key=lambda k: (order.get(k, len(order)), k))
+        return [current[k] for k in keys]
+
+
+@dataclass(frozen=True)
+class Current:
+    """What a department's current entry holds, as the ledger kept it when the file was read:
+    the submission (None: the file is not one) and its report, named by the file as it was
+    sent (also in the submission's source)."""
+
+    entry: Entry
+    submission: Submission | None
+    report: Report
+    path: Path  # where the file is kept
+
+    @property
+    def name(self) -> str:
+        return self.entry.original_name
+
+    @property
+    def valid(self) -> bool:
+        return self.submission is not None and self.report.valid
 
 
 def find_round(start: str | Path | None = None) -> Path | None:
@@ -406,6 +431,7 @@ def _verdict(result: object, form: str) -> Verdict:
         cover_date=sub.date if sub else None,
         form=form,
         report=report.to_dict(),
+        submission=None if sub is None else sub.model_dump_json(by_alias=True),
     )
 
 
@@ -418,56 +444,87 @@ def round_status(rnd: Round, today: dt.date | None = None) -> RoundStatus:
     from bilag4xl.status import from_ledger
 
     with rnd.ledger() as ledger:
-        recheck(rnd, ledger)
-        return from_ledger(ledger.entries(), rnd.spec, rnd.root, today)
+        return from_ledger(recheck(rnd, ledger), rnd.spec, rnd.root, today)
 
 
-def recheck(rnd: Round, ledger: Ledger) -> list[Entry]:
+def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
     """Check again the files checked against an earlier form of the round (a field added,
-    the period moved...); editing the round's administration changes no verdict."""
+    the period moved...), and keep what they are read as now; editing the round's
+    administration changes no verdict. With `data`, also each department's current file
+    whose submission the ledger does not hold (received before the ledger kept them): read
+    once, then kept. Returns every entry, as the ledger holds them afterwards."""
     from bilag4xl.intake.validate import check_each
 
     form = form_digest(rnd.spec)
-    stale = [e for e in ledger.entries() if e.verdict.valid is not None and e.verdict.form != form]
-    checked = check_each([ledger.path(e) for e in stale], rnd.spec)
+    entries = ledger.entries()
+    wanted = {e.id for e in latest(entries).values() if e.verdict.submission is None}
+    stale = [
+        e
+        for e in entries
+        if e.verdict.valid is not None and (e.verdict.form != form or (data and e.id in wanted))
+    ]
+    if not stale:
+        return entries
+    checked = check_each([ledger.path(e) for e in stale], rnd.spec)  # one pool for all
     for entry, (_, result) in zip(stale, checked, strict=True):
         ledger.update_verdict(entry.id, _verdict(result, form))
-    return stale
+    return ledger.entries()
+
+
+def current_submissions(rnd: Round) -> list[Current]:
+    """The round's current submissions: what each department's current file was read as, in
+    the round's order, from the ledger. No file is read, unless the round's form changed since
+    it was checked or the ledger is older than the submissions it keeps (then once)."""
+    spec = rnd.spec
+    with rnd.ledger() as ledger:
+        entries = recheck(rnd, ledger, data=True)
+    out = []
+    for entry in rnd._in_order(entries):
+        v = entry.verdict
+        submission = Submission.from_json(v.submission, spec) if v.submission else None
+        if submission is not None:
+            submission.source.file = entry.original_name
+        issues = Report.from_dict(v.report).issues
+        report = Report([replace(i, file=entry.original_name) for i in issues])
+        out.append(Current(entry, submission, report, rnd.root / entry.stored))
+    return out
 
 
 def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
     """A draft for each department to chase: its template attached when it has sent nothing,
     the feedback workbook of its current file when that has errors."""
     from bilag4xl.feedback import feedback_bytes
-    from bilag4xl.intake.validate import read_file
+    from bilag4xl.intake.validate import check_each
     from bilag4xl.remind import Attachment, drafts
-    from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
+    status = round_status(rnd, today)
+    # A feedback workbook puts every value back in the cell it was typed in, so it is made
+    # from the file itself: the files to mark up are read, all in one pool.
+    marked = [d.last.path for d in status.to_chase if d.last is not None]
+    read = dict(check_each(marked, spec, keep_values=True))
 
     def template(name: str) -> Attachment:
-        return Attachment(template_filename(spec, name), template_bytes(spec, name))
+        ((path, data),) = _templates(rnd, [name])
+        return Attachment(path.name, data)
 
     def feedback(d: DepartmentStatus) -> Attachment | None:
-        if d.last is None:
+        result = read.get(d.last.path) if d.last is not None else None
+        if d.last is None or result is None:
             return None
-        result = read_file(d.last.path, spec)
         try:
             data = feedback_bytes(result, spec)
         except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
             return None
         return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
 
-    return drafts(round_status(rnd, today), spec, template, feedback)
+    return drafts(status, spec, template, feedback)
 
 
-def current_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
+def valid_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
     """Each department's current, valid submission, with the round's spec (the last round
     that the next one starts from)."""
-    from bilag4xl.intake.validate import read_file
-
-    found = [read_file(path, rnd.spec) for _, path in rnd.current()]
-    return [r.submission for r in found if r.submission and r.report.valid], rnd.spec
+    return [c.submission for c in current_submissions(rnd) if c.valid and c.submission], rnd.spec
 
 
 def history(rnd: Round, department: str | None = None) -> list[Entry]:
@@ -513,7 +570,40 @@ def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
 
 def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
     """The round's templates, one per department, in `skabeloner/`. They are the round's own
-    derived files: a template whose content changed (the spec was edited) is rewritten."""
+    derived files: a template whose content changed (the spec was edited) is rewritten.
+    Every template is made anew here (`bilag4xl template`); downloads and reminders take the
+    ones kept when they are still those of the round's spec (`_templates`)."""
+    names = [d.name for d in rnd.spec.round.departments]
+    return [path for path, _ in _templates(rnd, names, password, kept=False)]
+
+
+def templates_zip(rnd: Round) -> bytes:
+    """Every department's template in one .zip (to hand out in one go); those kept in
+    `skabeloner/` are used as they are while they are the round's."""
+    import io
+
+    buffer = io.BytesIO()
+    names = [d.name for d in rnd.spec.round.departments]
+    # A template is a zip already: stored, not deflated again (that would gain ~1%).
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for path, data in _templates(rnd, names):
+            archive.writestr(zipfile.ZipInfo(path.name, date_time=ZIP_TIME), data)
+    return buffer.getvalue()
+
+
+TEMPLATE_MARKS = "skabeloner.json"  # in .bilag4xl/: what each kept template was made from
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the same templates, the same .zip
+
+
+def _templates(
+    rnd: Round, departments: Sequence[str], password: str | None = None, kept: bool = True
+) -> list[tuple[Path, bytes]]:
+    """Departments' templates in `skabeloner/`, and their bytes. Making one costs ~0.2 s, so
+    the one kept there is used as it is (`kept`) while a mark in `.bilag4xl/` says it was
+    made from this spec (digest), department, password and bilag4xl code, and it is still
+    those bytes (its SHA-256: not changed by hand); otherwise it is made and written again."""
+    import json
+
     from bilag4xl.errors import SpecError
     from bilag4xl.output import atomic_write
     from bilag4xl.template.writer import template_bytes, template_filename
@@ -521,25 +611,47 @@ def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
     spec = rnd.spec
     if not spec.round.departments:
         raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
-    paths = []
-    for d in spec.round.departments:
-        target = rnd.templates / template_filename(spec, d.name)
-        data = template_bytes(spec, d.name, password=password)
-        if not target.is_file() or target.read_bytes() != data:
-            atomic_write(target, data, force=True)
-        paths.append(target)
-    return paths
+    marks_file = rnd.root / STATE_DIR / TEMPLATE_MARKS
+    try:
+        marks = json.loads(marks_file.read_text("utf-8"))
+    except (OSError, ValueError):
+        marks = {}
+    marks = marks if isinstance(marks, dict) else {}
+    out, changed = [], False
+    for department in departments:
+        target = rnd.templates / template_filename(spec, department)
+        key = json.dumps([spec.digest, department, password, _code_digest()])
+        made = hashlib.sha256(key.encode()).hexdigest()
+        try:
+            data = target.read_bytes()
+        except OSError:
+            data = b""
+        if kept and marks.get(target.name) == {"made": made, "sha256": _sha256(data)}:
+            out.append((target, data))
+            continue
+        fresh = template_bytes(spec, department, password=password)
+        if fresh != data:
+            atomic_write(target, fresh, force=True)
+        marks[target.name] = {"made": made, "sha256": _sha256(fresh)}
+        changed = True
+        out.append((target, fresh))
+    if changed:
+        atomic_write(marks_file, json.dumps(marks, indent=1).encode("utf-8"), force=True)
+    return out
 
 
-def templates_zip(rnd: Round) -> bytes:
-    """Every department's template in one .zip (to hand out in one go)."""
-    import io
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in write_templates(rnd):
-            archive.write(path, path.name)
-    return buffer.getvalue()
+
+@functools.cache
+def _code_digest() -> str:
+    """The SHA-256 of bilag4xl's own source: a template kept from other code is made again
+    (a version number is not bumped for every change to what a template holds)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def merge_round(
@@ -551,20 +663,19 @@ def merge_round(
 ) -> MergeRun:
     """Merge each department's current file into the consolidated workbook (by default the
     round's own `samlet.xlsx`, which is rewritten: it is made from the ledger)."""
-    from bilag4xl.consolidate.write import merge_paths
+    from bilag4xl.consolidate.write import merge_submissions
     from bilag4xl.errors import NoFilesError
 
-    paths = [path for _, path in rnd.current()]
-    if not paths:
+    current = current_submissions(rnd)
+    if not current:
         raise NoFilesError([rnd.root / RECEIVED])
     target = Path(out) if out is not None else rnd.consolidated
-    return merge_paths(
-        paths,
+    return merge_submissions(
+        [(c.submission, c.report, c.name) for c in current],
         target,
         rnd.spec,
         allow_invalid=allow_invalid,
         force=force or out is None,
-        progress=progress,
     )
 
 
@@ -573,17 +684,15 @@ def annex_bytes(rnd: Round, fmt: str = "docx") -> tuple[bytes, list[str]]:
     (missing, or whose current file has errors)."""
     from bilag4xl.annex.formats import render
     from bilag4xl.annex.model import build_annex
-    from bilag4xl.intake.validate import read_file
 
     submissions, left_out = [], []
-    current = {e.department.casefold(): path for e, path in rnd.current() if e.department}
+    current = {str(c.entry.department).casefold(): c for c in current_submissions(rnd)}
     for d in rnd.spec.round.departments:
-        path = current.get(d.name.casefold())
-        result = read_file(path, rnd.spec) if path else None
-        if result is None or result.submission is None or not result.report.valid:
+        found = current.get(d.name.casefold())
+        if found is None or found.submission is None or not found.valid:
             left_out.append(d.name)
         else:
-            submissions.append(result.submission)
+            submissions.append(found.submission)
     if not submissions:
         raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
     return render(build_annex(submissions, rnd.spec), fmt), left_out  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ STORE_LOCK = "lager.lock"
 INCOMING = ".indkommende"
 JOURNAL = ".journal"
 UNKNOWN = "_ukendt"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
@@ -74,11 +74,14 @@ CREATE INDEX IF NOT EXISTS received_department ON received (department, received
 # added when missing, once, when a ledger of an older version is opened.
 _COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("received", "channel", "TEXT NOT NULL DEFAULT 'kommandolinje'"),
+    # What the file was read as (`bilag4xl/submission/1`, JSON); NULL in a ledger from before
+    # it was kept: the file is then read once more, when its data is first needed.
+    ("received", "submission", "TEXT"),
 )
 _INSERT = (
     "INSERT INTO received (sha256, original_name, received_at, stored, size, department, "
-    "template_id, valid, errors, warnings, notes, problem, cover_date, form, report, channel) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "template_id, valid, errors, warnings, notes, problem, cover_date, form, report, "
+    "submission, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -96,6 +99,10 @@ class Verdict:
     cover_date: dt.date | None = None
     form: str = ""  # the form (digest) it was checked against
     report: dict[str, Any] = field(default_factory=dict)
+    # The submission read, as JSON text (`Submission.to_json_data`), so that no product reads
+    # the file again (text: only what uses the data decodes it; status does not); None when
+    # the file is no submission, or the ledger is older than this column.
+    submission: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -214,11 +221,7 @@ class Ledger:
     def current(self) -> dict[str, Entry]:
         """Each department's current file: the last received that is not excluded (keys are
         the departments as casefolded names)."""
-        out: dict[str, Entry] = {}
-        for entry in self.entries():
-            if entry.counts:
-                out[str(entry.department).casefold()] = entry
-        return out
+        return latest(self.entries())
 
     def path(self, entry: Entry) -> Path:
         return self.root / entry.stored
@@ -333,8 +336,8 @@ class Ledger:
         with self._transaction():
             self._db.execute(
                 "UPDATE received SET department = ?, template_id = ?, valid = ?, errors = ?, "
-                "warnings = ?, notes = ?, problem = ?, cover_date = ?, form = ?, report = ? "
-                "WHERE id = ?",
+                "warnings = ?, notes = ?, problem = ?, cover_date = ?, form = ?, report = ?, "
+                "submission = ? WHERE id = ?",
                 (*_verdict_columns(verdict), entry_id),
             )
 
@@ -505,7 +508,18 @@ def _verdict_columns(v: Verdict) -> tuple[Any, ...]:
         v.cover_date.isoformat() if v.cover_date else None,
         v.form,
         json.dumps(v.report, ensure_ascii=False),
+        v.submission,
     )
+
+
+def latest(entries: Iterable[Entry]) -> dict[str, Entry]:
+    """Each department's current file among `entries` (oldest first): the last received that
+    is not excluded (keys are the departments as casefolded names)."""
+    out: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.counts:
+            out[str(entry.department).casefold()] = entry
+    return out
 
 
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -525,6 +539,7 @@ def _entry(row: dict[str, Any]) -> Entry:
         cover_date=dt.date.fromisoformat(row["cover_date"]) if row["cover_date"] else None,
         form=row["form"],
         report=json.loads(row["report"]),
+        submission=row.get("submission"),
     )
     return Entry(
         id=row["id"],
