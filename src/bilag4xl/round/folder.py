@@ -456,7 +456,7 @@ def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
     from bilag4xl.intake.validate import check_each
 
     form = form_digest(rnd.spec)
-    entries = ledger.entries()
+    entries = ledger.entries(data=data)
     wanted = {e.id for e in latest(entries).values() if e.verdict.submission is None}
     stale = [
         e
@@ -468,7 +468,7 @@ def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
     checked = check_each([ledger.path(e) for e in stale], rnd.spec)  # one pool for all
     for entry, (_, result) in zip(stale, checked, strict=True):
         ledger.update_verdict(entry.id, _verdict(result, form))
-    return ledger.entries()
+    return ledger.entries(data=data)
 
 
 def current_submissions(rnd: Round) -> list[Current]:
@@ -493,32 +493,76 @@ def current_submissions(rnd: Round) -> list[Current]:
 def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
     """A draft for each department to chase: its template attached when it has sent nothing,
     the feedback workbook of its current file when that has errors."""
-    from bilag4xl.feedback import feedback_bytes
-    from bilag4xl.intake.validate import check_each
     from bilag4xl.remind import Attachment, drafts
 
-    spec = rnd.spec
     status = round_status(rnd, today)
-    # A feedback workbook puts every value back in the cell it was typed in, so it is made
-    # from the file itself: the files to mark up are read, all in one pool.
-    marked = [d.last.path for d in status.to_chase if d.last is not None]
-    read = dict(check_each(marked, spec, keep_values=True))
+    entries = {e.id: e for e in history(rnd)}
+    marked = [entries[d.last.entry] for d in status.to_chase if d.last and d.last.entry]
+    workbooks = _feedback_workbooks(rnd, marked)
 
     def template(name: str) -> Attachment:
         ((path, data),) = _templates(rnd, [name])
         return Attachment(path.name, data)
 
     def feedback(d: DepartmentStatus) -> Attachment | None:
-        result = read.get(d.last.path) if d.last is not None else None
-        if d.last is None or result is None:
+        last = d.last
+        data = workbooks.get(last.entry) if last and last.entry else None
+        if last is None or not isinstance(data, bytes):  # not a bilag4xl workbook: no marks
             return None
+        return Attachment(f"{Path(last.name).stem}_rettelser.xlsx", data)
+
+    return drafts(status, rnd.spec, template, feedback)
+
+
+FEEDBACK_KEPT = "rettelser"  # in .bilag4xl/: feedback workbooks made, by spec and code
+
+
+def _feedback_workbooks(rnd: Round, entries: Sequence[Entry]) -> dict[int, bytes | Bilag4xlError]:
+    """Each received file's feedback workbook (or why it has none), by entry. Making one costs
+    ~0.15 s (a template is built), so each is kept in `.bilag4xl/rettelser/` once made, by the
+    file's SHA-256 in a folder of the round's spec and bilag4xl's code (a change of either
+    makes them anew). A feedback workbook puts every value back in the cell it was typed in,
+    so it is made from the file itself: the files to make it for are read in one pool."""
+    import json
+
+    from bilag4xl.feedback import feedback_bytes
+    from bilag4xl.intake.validate import check_each
+
+    spec = rnd.spec
+    made_by = _sha256(json.dumps([spec.digest, _code_digest()]).encode())[:16]
+    kept = rnd.root / STATE_DIR / FEEDBACK_KEPT / made_by
+    out: dict[int, bytes | Bilag4xlError] = {}
+    missing = []
+    for entry in entries:
+        try:
+            out[entry.id] = (kept / f"{entry.sha256}.xlsx").read_bytes()
+        except OSError:
+            missing.append(entry)
+    checked = check_each([rnd.root / e.stored for e in missing], spec, keep_values=True)
+    for entry, (_, result) in zip(missing, checked, strict=True):
         try:
             data = feedback_bytes(result, spec)
-        except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
-            return None
-        return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
+        except Bilag4xlError as exc:
+            out[entry.id] = exc
+            continue
+        out[entry.id] = data
+        _keep(kept, f"{entry.sha256}.xlsx", data)
+    return out
 
-    return drafts(status, spec, template, feedback)
+
+def _keep(folder: Path, name: str, data: bytes) -> None:
+    """Keep a made file for next time, in `folder`, the only one beside it (others were made
+    by another spec or code); a file that cannot be kept is made again next time."""
+    import shutil
+
+    from bilag4xl.output import atomic_write
+
+    with contextlib.suppress(OSError):
+        if not folder.is_dir():
+            for other in folder.parent.glob("*"):
+                shutil.rmtree(other, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / name, data, force=True)
 
 
 def valid_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
@@ -560,11 +604,10 @@ def received(rnd: Round, entry_id: int) -> Entry:
 
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     """The feedback workbook of one received file: its name and bytes."""
-    from bilag4xl.feedback import feedback_bytes
-    from bilag4xl.intake.validate import read_file
-
     entry = received(rnd, entry_id)
-    data = feedback_bytes(read_file(stored_path(rnd, entry), rnd.spec), rnd.spec)
+    data = _feedback_workbooks(rnd, [entry])[entry.id]
+    if isinstance(data, Bilag4xlError):
+        raise data
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
 
 

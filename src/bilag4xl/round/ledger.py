@@ -198,17 +198,24 @@ class Ledger:
 
     # ------------------------------------------------------------------ reading
 
-    def entries(self, department: str | None = None) -> list[Entry]:
-        """Every file received (oldest first); for one department when it is named."""
+    def entries(self, department: str | None = None, data: bool = False) -> list[Entry]:
+        """Every file received (oldest first); for one department when it is named. With
+        `data`, each verdict holds the submission read (else None: a status of hundreds of
+        files needs none of their data, and would read it all from the database)."""
+        columns = "*" if data else self._columns_but("submission")
         if department is None:
-            rows = self._db.execute("SELECT * FROM received ORDER BY received_at, id")
+            rows = self._db.execute(f"SELECT {columns} FROM received ORDER BY received_at, id")
         else:
             rows = self._db.execute(
-                "SELECT * FROM received WHERE department = ? COLLATE NOCASE "
+                f"SELECT {columns} FROM received WHERE department = ? COLLATE NOCASE "
                 "ORDER BY received_at, id",
                 (department,),
             )
         return [_entry(row) for row in _dicts(rows)]
+
+    def _columns_but(self, left_out: str) -> str:
+        names = [row[1] for row in self._db.execute("PRAGMA table_info(received)")]
+        return ", ".join(n for n in names if n != left_out)
 
     def get(self, entry_id: int) -> Entry | None:
         rows = _dicts(self._db.execute("SELECT * FROM received WHERE id = ?", (entry_id,)))
