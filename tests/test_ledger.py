@@ -268,3 +268,33 @@ def test_status_of_a_hundred_departments_reads_no_file(
     status = round_status(Round(tmp_path, spec))
     assert len(status.departments) == 100
     assert sum(d.state == "valid" for d in status.departments) == 50
+
+
+def test_a_ledger_of_an_earlier_version_is_brought_up_to_date_once(tmp_path: Path) -> None:
+    """A round begun with an earlier bilag4xl keeps its files and gains the new columns."""
+    import sqlite3
+
+    from bilag4xl.round import ledger as module
+
+    state = tmp_path / module.STATE_DIR
+    state.mkdir()
+    old = sqlite3.connect(state / module.DATABASE)
+    old.executescript(module._SCHEMA)  # the first version's table, without later columns
+    for table, column, _ in module._COLUMNS:
+        have = {row[1] for row in old.execute(f"PRAGMA table_info({table})")}
+        if column in have:
+            old.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    old.execute(
+        "INSERT INTO received (sha256, original_name, received_at, stored, size, department) "
+        "VALUES ('abc', 'tmf.xlsx', '2026-12-01T10:00:00+00:00', 'modtaget/x/tmf.xlsx', 3, ?)",
+        (TMF,),
+    )
+    old.execute("PRAGMA user_version=1")
+    old.commit()
+    old.close()
+    with Ledger(tmp_path) as ledger:
+        (entry,) = ledger.entries()
+        assert entry.department == TMF and entry.channel == "kommandolinje"
+        assert ledger._db.execute("PRAGMA user_version").fetchone()[0] == module.SCHEMA_VERSION
+        new, _ = ledger.store_bytes(b"new", "buf.xlsx", verdict(BUF), channel="side")
+        assert new.channel == "side" and len(ledger.entries()) == 2

@@ -85,7 +85,8 @@ def test_a_whole_round_without_spec(round_dir: Path, tmp_path: Path) -> None:
     report = run("report")
     assert report.exit_code == 0, report.output
     assert (round_dir / "bilag4.docx").stat().st_size > 0
-    assert "uden Teknik- og Miljøforvaltningen" in report.stderr  # the missing ones are named
+    # the missing ones are named, with why
+    assert "Ikke med: Teknik- og Miljøforvaltningen (mangler)" in report.stderr
 
 
 def test_commands_that_need_a_round_say_how_to_make_one(

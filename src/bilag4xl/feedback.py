@@ -143,8 +143,11 @@ def _label(layout: Layout, path: str) -> str:
         return path
 
 
-def feedback_bytes(result: FileResult, spec: Spec | None = None, lang: Lang = "da") -> bytes:
-    """The feedback workbook for one validated file (`spec`: the one it was validated with)."""
+def feedback_bytes(
+    result: FileResult, spec: Spec | None = None, lang: Lang = "da", name: str | None = None
+) -> bytes:
+    """The feedback workbook for one validated file (`spec`: the one it was validated with;
+    `name`: the file's name as its sender knows it, when it is kept under another)."""
     base = layout_of(result, spec)
     if base is None or result.submission is None:
         reasons = "; ".join(i.message(lang) for i in result.report.errors) or "ukendt fejl"
@@ -153,7 +156,7 @@ def feedback_bytes(result: FileResult, spec: Spec | None = None, lang: Lang = "d
     # values carried over, so a field the form has gained can be filled in.
     current = spec if spec and form_digest(spec) != form_digest(base.spec) else base.spec
     layout = plan(current, base.department, base.initiatives, feedback=True)
-    title = f"Rettelser til {result.path.name}"
+    title = f"Rettelser til {name or result.path.name}"
     placed = placed_values(result, layout)
     if current is not base.spec:
         carried = flatten(result.submission, layout)

@@ -701,17 +701,33 @@ def report_command(
             help="docx, md, html eller pdf (kræver LibreOffice). Standard: efter filendelsen.",
         ),
     ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DD.MM.ÅÅÅÅ",
+            help="Bilagets dato. Standard: dagen, det laves.",
+        ),
+    ] = None,
     spec: SpecOption = None,
     force: ForceOption = False,
 ) -> None:
     """Render the annex from a consolidated workbook, one submission, or the round's current
     submissions, to docx, pdf, md or html."""
+    from bilag4xl.danish.parsers import parse_date
+
+    dated = parse_date(date) if date is not None else None
+    if date is not None and dated is None:
+        raise typer.BadParameter(
+            f"{date!r} er ikke en dato; skriv fx 06.12.2026", param_hint="--date"
+        )
     rnd = here(required=source is None)
     if source is not None and out is None:
         raise typer.BadParameter("angiv bilagets fil med -o FIL", param_hint="-o")
     from bilag4xl.annex.formats import format_for, render
     from bilag4xl.annex.model import build_annex
     from bilag4xl.annex.sources import read_submissions
+    from bilag4xl.consolidate.decide import left_out_text
     from bilag4xl.output import atomic_write
     from bilag4xl.round.folder import annex_bytes
     from bilag4xl.textsafe import count_texts, unsafe_for_xml
@@ -725,20 +741,20 @@ def report_command(
     warning = ""
     try:
         if source is None and rnd is not None:
-            data, left_out = annex_bytes(rnd, chosen)
-            if left_out:
-                warning = "uden " + ", ".join(left_out) + " (mangler eller har fejl)"
+            data, left_out = annex_bytes(rnd, chosen, dated)
+            warning = left_out_text(left_out)  # also in the annex
             atomic_write(target, data, force=force or out is None)
         else:
             batch = read_submissions(source or Path(), spec_of(spec) if spec else None)
-            annex = build_annex(batch.submissions, batch.spec, invalid=batch.invalid)
-            warning = annex.warning  # also at the top of the annex
+            annex = build_annex(batch.submissions, batch.spec, dated, batch.invalid, batch.left_out)
+            # both also at the top of the annex
+            warning = "\n".join(filter(None, (left_out_text(annex.left_out), annex.warning)))
             removed = count_texts(annex, unsafe_for_xml)
             atomic_write(target, render(annex, chosen), force=force)
     except Bilag4xlError as exc:
         fail(exc)
-    if warning:
-        typer.echo(f"Advarsel: {warning}", err=True)
+    for line in warning.splitlines():
+        typer.echo(f"Advarsel: {line}", err=True)
     wrote([target])
     if removed:  # a workbook holds them, a document cannot: say so
         typer.echo(

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bilag4xl.consolidate.decide import coverage, left_out_text
 from bilag4xl.consolidate.plan import SCHEMA as CONSOLIDATED_SCHEMA
 from bilag4xl.danish.numbers import days_text, format_number
 from bilag4xl.form.model import Submission
@@ -162,11 +163,13 @@ def merge_summary(run: MergeRun) -> str:
     m, unit = run.merged, run.merged.spec.round.unit
     s = m.report.stats()
     counts = (
-        f"{m.departments} {'forvaltning' if m.departments == 1 else 'forvaltninger'}, "
+        f"{coverage(m.spec, m.departments, m.left_out)}, "
         f"{m.initiatives} {'indsats' if m.initiatives == 1 else 'indsatser'}, "
         f"i alt {format_number(m.total)} ({unit}), {s['warning']} "
         f"{'advarsel' if s['warning'] == 1 else 'advarsler'}"
     )
+    if m.left_out:
+        counts += f". {left_out_text(m.left_out)}"
     if run.written is not None:
         return f"Skrev {run.written}: {counts}"
     extra = len(m.duplicates)
@@ -192,6 +195,7 @@ def merge_data(run: MergeRun) -> dict[str, Any]:
         "included": [str(e.path) for e in m.entries],
         "dropped": [str(e.path) for e in m.dropped],
         "duplicates": [str(e.path) for e in m.duplicates],
+        "left_out": [{"department": d.department, "reason": d.reason} for d in m.left_out],
         "report": m.report.to_dict(),
     }
 

@@ -21,6 +21,7 @@ from typing import Any
 from defusedxml import ElementTree
 
 from bilag4xl.consolidate import plan as cp
+from bilag4xl.consolidate.decide import LeftOut
 from bilag4xl.consolidate.plan import Column
 from bilag4xl.errors import SpecError, UnreadableFileError
 from bilag4xl.form.limits import MAX_INITIATIVES
@@ -68,11 +69,14 @@ _CANNOT_LOOK = (
 class Consolidated:
     """A consolidated workbook's submissions, and the spec they were merged with (stored in
     the workbook, so a round's own spec is not needed to read it). `invalid`: the positions
-    of the submissions merged with errors (`merge --allow-invalid`, "Ugyldig" in Kilder)."""
+    of the submissions merged with errors (`merge --allow-invalid`, "Ugyldig" in Kilder).
+    `left_out`: the round's departments not in it and why (None: a workbook that does not
+    say, made before it was recorded)."""
 
     spec: Spec
     submissions: list[Submission]
     invalid: tuple[int, ...] = ()
+    left_out: tuple[LeftOut, ...] | None = None
 
 
 def read_consolidated(path: str | Path, spec: Spec | None = None) -> list[Submission]:
@@ -111,7 +115,8 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
         )
     try:
         reader = _Reader(path, stored, sheets)
-        return Consolidated(stored, reader.submissions(), reader.invalid())
+        left_out = _left_out(sheets[cp.METADATA])
+        return Consolidated(stored, reader.submissions(), reader.invalid(), left_out)
     except _DAMAGE as exc:  # a cell of the wrong kind where the writer put another
         raise UnreadableFileError(
             f"{path}: projektmappen er ændret eller beskadiget ({type(exc).__name__}: "
@@ -123,8 +128,17 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
 _DAMAGE = (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError)
 
 
+def _metadata(rows: Rows) -> dict[str, Any]:
+    return {str(r[0]): r[1] for r in rows[1:] if len(r) > 1 and r[0] != ""}
+
+
+def _left_out(rows: Rows) -> tuple[LeftOut, ...] | None:
+    text = _metadata(rows).get(cp.LEFT_OUT_KEY)
+    return None if text in (None, "") else tuple(cp.left_out_from_json(str(text)))
+
+
 def _stored_spec(path: Path, rows: Rows) -> Spec:
-    meta = {str(r[0]): r[1] for r in rows[1:] if len(r) > 1 and r[0] != ""}
+    meta = _metadata(rows)
     if meta.get("schema") != cp.SCHEMA:
         raise UnreadableFileError(
             f"{path}: ukendt format {meta.get('schema')!r} (denne bilag4xl læser {cp.SCHEMA})"

@@ -38,6 +38,7 @@ from bilag4xl.round.ledger import STATE_DIR, Entry, Ledger, Verdict, latest
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
+    from bilag4xl.consolidate.decide import LeftOut
     from bilag4xl.consolidate.write import MergeRun
     from bilag4xl.intake.validate import FileResult
 
@@ -104,8 +105,8 @@ class Round:
 @dataclass(frozen=True)
 class Current:
     """What a department's current entry holds, as the ledger kept it when the file was read:
-    the submission (None: the file is not one) and its report, named by the file as it was
-    sent (also in the submission's source)."""
+    the submission (None: the file is not one; its source names the file as it was sent)
+    and its report (its issues name the file where it is kept, as reading it would)."""
 
     entry: Entry
     submission: Submission | None
@@ -484,9 +485,10 @@ def current_submissions(rnd: Round) -> list[Current]:
         submission = Submission.from_json(v.submission, spec) if v.submission else None
         if submission is not None:
             submission.source.file = entry.original_name
+        path = rnd.root / entry.stored
         issues = Report.from_dict(v.report).issues
-        report = Report([replace(i, file=entry.original_name) for i in issues])
-        out.append(Current(entry, submission, report, rnd.root / entry.stored))
+        report = Report([replace(i, file=str(path)) for i in issues])
+        out.append(Current(entry, submission, report, path))
     return out
 
 
@@ -541,7 +543,7 @@ def _feedback_workbooks(rnd: Round, entries: Sequence[Entry]) -> dict[int, bytes
     checked = check_each([rnd.root / e.stored for e in missing], spec, keep_values=True)
     for entry, (_, result) in zip(missing, checked, strict=True):
         try:
-            data = feedback_bytes(result, spec)
+            data = feedback_bytes(result, spec, name=entry.original_name)
         except Bilag4xlError as exc:
             out[entry.id] = exc
             continue
@@ -713,29 +715,53 @@ def merge_round(
     if not current:
         raise NoFilesError([rnd.root / RECEIVED])
     target = Path(out) if out is not None else rnd.consolidated
+    included = [str(c.entry.department) for c in current if c.entry.department]
     return merge_submissions(
-        [(c.submission, c.report, c.name) for c in current],
+        [(c.submission, c.report, c.path) for c in current],
         target,
         rnd.spec,
         allow_invalid=allow_invalid,
         force=force or out is None,
+        left_out=left_out(rnd, included),
     )
 
 
-def annex_bytes(rnd: Round, fmt: str = "docx") -> tuple[bytes, list[str]]:
-    """The annex of the round's current valid submissions, and the departments left out
-    (missing, or whose current file has errors)."""
+def left_out(rnd: Round, included: Iterable[str]) -> list[LeftOut]:
+    """The round's departments not among `included`, and why: its current file has errors
+    ("fejl"), every file it sent was excluded ("udeladt"), or it sent none ("mangler")."""
+    from bilag4xl.consolidate.decide import LeftOut
+
+    with rnd.ledger() as ledger:
+        entries = ledger.entries()
+        current = {key.casefold() for key in ledger.current()}
+    sent = {e.verdict.department.casefold() for e in entries if e.verdict.department}
+    have = {name.casefold() for name in included}
+    out = []
+    for d in rnd.spec.round.departments:
+        key = d.name.casefold()
+        if key not in have:
+            reason = "fejl" if key in current else "udeladt" if key in sent else "mangler"
+            out.append(LeftOut(d.name, reason))
+    return out
+
+
+def annex_bytes(
+    rnd: Round, fmt: str = "docx", date: dt.date | None = None
+) -> tuple[bytes, list[LeftOut]]:
+    """The annex of the round's current valid submissions (dated `date`, default today), and
+    the departments left out, with why (see `left_out`)."""
     from bilag4xl.annex.formats import render
     from bilag4xl.annex.model import build_annex
 
-    submissions, left_out = [], []
+    submissions, included = [], []
     current = {str(c.entry.department).casefold(): c for c in current_submissions(rnd)}
     for d in rnd.spec.round.departments:
         found = current.get(d.name.casefold())
-        if found is None or found.submission is None or not found.valid:
-            left_out.append(d.name)
-        else:
+        if found is not None and found.valid and found.submission is not None:
             submissions.append(found.submission)
+            included.append(d.name)
     if not submissions:
         raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
-    return render(build_annex(submissions, rnd.spec), fmt), left_out  # type: ignore[arg-type]
+    missing = left_out(rnd, included)
+    annex = build_annex(submissions, rnd.spec, date, left_out=missing)
+    return render(annex, fmt), missing  # type: ignore[arg-type]
