@@ -468,6 +468,8 @@ def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
         return entries
     checked = check_each([ledger.path(e) for e in stale], rnd.spec)  # one pool for all
     for entry, (_, result) in zip(stale, checked, strict=True):
+        if result.submission is not None:  # named as it was sent, not where it is kept
+            result.submission.source.file = entry.original_name
         ledger.update_verdict(entry.id, _verdict(result, form))
     return ledger.entries(data=data)
 
@@ -540,6 +542,8 @@ def _feedback_workbooks(rnd: Round, entries: Sequence[Entry]) -> dict[int, bytes
             out[entry.id] = (kept / f"{entry.sha256}.xlsx").read_bytes()
         except OSError:
             missing.append(entry)
+    if not missing:
+        return out
     checked = check_each([rnd.root / e.stored for e in missing], spec, keep_values=True)
     for entry, (_, result) in zip(missing, checked, strict=True):
         try:
