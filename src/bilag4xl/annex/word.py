@@ -36,6 +36,10 @@ TABLE_FONT_PT = (9.0, 8.0, 7.5, 7.0)  # an overview's type, smaller only if amou
 NOTE_PT = 8.0  # small print: help texts, an overview's notes
 CELL_PADDING_CM = 0.45  # "Table Grid" keeps 0.19 cm on each side of a cell's text
 WARNING_FILL, WARNING_FONT = "FFC7CE", "9C0006"
+# Elements made directly (lxml, in the document's tree), named as python-docx names them.
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+OFF = {W + "val": "0"}  # a switch set off, as python-docx writes False
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Widths in em of DejaVu Sans, which LibreOffice prints for Arial where Liberation Sans is
 # missing: wider than Arial, so a column sized by it fits in Word as well.
 EMS = {False: (0.64, 0.32, 0.6), True: (0.70, 0.38, 0.66)}  # digit, dot or space, other
@@ -120,27 +124,27 @@ def _run(
     """`paragraph.add_run(text).bold = bold`, the same XML, made directly: python-docx turns
     a text into a run character by character, and finds a bold's place among every property a
     run may have; a run of ours has none before it."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Pt
     from docx.text.run import Run
+    from lxml.etree import SubElement
 
-    if any(c in text for c in "\t\r\n"):  # tabs and breaks: python-docx's own elements
+    if "\t" in text or "\n" in text or "\r" in text:  # python-docx's tab and break elements
         run = paragraph.add_run(text)
         run.bold = bold
         run.font.size = None if size is None else Pt(size)
         return run
-    element = OxmlElement("w:r")
+    element = SubElement(paragraph._p, W + "r")
     if bold is not None or size is not None:
-        properties = OxmlElement("w:rPr")  # in the schema's order: b, then sz
+        properties = SubElement(element, W + "rPr")  # in the schema's order: b, then sz
         if bold is not None:
-            properties.append(OxmlElement("w:b", None if bold else {qn("w:val"): "0"}))
+            SubElement(properties, W + "b", None if bold else OFF)
         if size is not None:
-            properties.append(OxmlElement("w:sz", {qn("w:val"): _half_points(size)}))
-        element.append(properties)
+            SubElement(properties, W + "sz", {W + "val": _half_points(size)})
     if text:
-        element.add_t(text)  # type: ignore[attr-defined]
-    paragraph._p.append(element)
+        shown = SubElement(element, W + "t")
+        shown.text = text
+        if len(text.strip()) < len(text):  # as python-docx: spaces at an end are kept
+            shown.set(XML_SPACE, "preserve")
     return Run(element, paragraph)  # type: ignore[arg-type]
 
 
@@ -251,17 +255,16 @@ def _half_points(size: float) -> str:
 def _small(run: object, italic: bool = False) -> None:
     """Small grey text (italic or not); made directly on a run without properties yet, in
     the schema's order (python-docx finds each one's place among all a run may have)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
+    from lxml.etree import SubElement
 
     element = run._r  # type: ignore[attr-defined]
     if element.rPr is None:
-        properties = OxmlElement("w:rPr")
-        properties.append(OxmlElement("w:i", None if italic else {qn("w:val"): "0"}))
-        properties.append(OxmlElement("w:color", {qn("w:val"): GREY}))
-        properties.append(OxmlElement("w:sz", {qn("w:val"): _half_points(NOTE_PT)}))
-        element.insert(0, properties)
+        properties = SubElement(element, W + "rPr")
+        SubElement(properties, W + "i", None if italic else OFF)
+        SubElement(properties, W + "color", {W + "val": GREY})
+        SubElement(properties, W + "sz", {W + "val": _half_points(NOTE_PT)})
+        element.insert(0, properties)  # a run's properties come first
         return
     run.font.size = Pt(NOTE_PT)  # type: ignore[attr-defined]
     run.font.color.rgb = RGBColor.from_string(GREY)  # type: ignore[attr-defined]
@@ -453,14 +456,13 @@ def _overview(body: _Body, table_data: Table) -> None:
 def _placed(paragraph: Paragraph, keep: bool, right: bool = False) -> Paragraph:
     """`paragraph_format.keep_with_next = keep` and a right alignment, as python-docx writes
     them (in the order the schema wants), on a paragraph that has no properties yet."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+    from lxml.etree import SubElement
 
-    properties = OxmlElement("w:pPr")
-    properties.append(OxmlElement("w:keepNext", None if keep else {qn("w:val"): "0"}))
+    properties = SubElement(paragraph._p, W + "pPr")
+    SubElement(properties, W + "keepNext", None if keep else OFF)
     if right:
-        properties.append(OxmlElement("w:jc", {qn("w:val"): "right"}))
-    paragraph._p.insert(0, properties)
+        SubElement(properties, W + "jc", {W + "val": "right"})
+    paragraph._p.insert(0, properties)  # a paragraph's properties come first
     return paragraph
 
 
@@ -511,14 +513,10 @@ def _grid_widths(table: DocxTable, widths: list[float]) -> None:
 
 
 def _shade(cell: _Cell, fill: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+    from lxml.etree import SubElement
 
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
+    shading = {W + "val": "clear", W + "color": "auto", W + "fill": fill}
+    SubElement(cell._tc.get_or_add_tcPr(), W + "shd", shading)
 
 
 def _keep_together(row: object) -> None:
