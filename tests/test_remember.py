@@ -23,6 +23,7 @@ from bilag4xl.annex.formats import render
 from bilag4xl.annex.model import build_annex
 from bilag4xl.consolidate.read import read_consolidated
 from bilag4xl.consolidate.write import merge_paths
+from bilag4xl.export import round_table, submission_rows
 from bilag4xl.feedback import feedback_bytes
 from bilag4xl.form.model import Submission
 from bilag4xl.intake.validate import read_file
@@ -110,12 +111,12 @@ def by_reading(rnd: Round) -> dict[str, Any]:
     valid = [d for d, r in results.items() if r.report.valid]
     missing = left_out(rnd, valid)
     annex = build_annex([results[d].submission for d in valid], rnd.spec, DAY, left_out=missing)
-    kff = results[KFF]
+    kff = next(entry for entry, _ in current if entry.department == KFF)
     return {
         "results": results,
         "merged": merged,
         "annex": render(annex, "docx"),
-        "feedback": feedback_bytes(kff, rnd.spec, name="kff.xlsx"),
+        "feedback": feedback_bytes(results[KFF], rnd.spec, name="kff.xlsx", entry=kff.id),
     }
 
 
@@ -141,6 +142,7 @@ def test_every_product_takes_the_rounds_submissions_from_the_ledger_and_reads_no
         drafts = reminders(rnd, DAY)
         kff = next(e for e in history(rnd, KFF))
         _, feedback = feedback_for(rnd, kff.id)
+        table = round_table(rnd)
         with TestClient(create_app(rnd.root), base_url="http://127.0.0.1:8000") as client:
             pages = {
                 path: client.get(path)
@@ -158,6 +160,18 @@ def test_every_product_takes_the_rounds_submissions_from_the_ledger_and_reads_no
         assert held.submission == result.submission
         assert held.report == result.report
     assert [s.department for s in carried] == [TMF, BUF]
+    assert table.rows == [
+        row
+        for entry, _ in rnd.current()
+        if entry.department in (TMF, BUF)
+        for row in submission_rows(
+            results[entry.department].submission,
+            rnd.spec,
+            entry.original_name,
+            entry.received_at.astimezone(),
+        )
+    ]
+    assert table.left_out[-1] == f"{KFF} (har fejl)"
     assert run.written is not None
     assert read_consolidated(run.written) == read_consolidated(expected["merged"].written)
     assert [(i.code, i.file, i.cell) for i in run.merged.report] == [

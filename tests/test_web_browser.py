@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from annex_seed import seed_values
 from bilag4xl.consolidate.read import read_consolidated
-from bilag4xl.form.spec import Spec, default_spec_text
+from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.round.folder import init_round
 from bilag4xl.template.writer import template_bytes
 from bilag4xl.testing.fill import fill_template
@@ -94,7 +94,7 @@ def wait_for(url: str, process: subprocess.Popen[str]) -> None:
 
 @pytest.fixture
 def books(tmp_path: Path) -> dict[str, Path]:
-    return make_books(tmp_path / "indbakke", init_round(tmp_path / "spec")[0].spec)
+    return make_books(tmp_path / "indbakke", load_spec())  # the built-in form, of any round
 
 
 def make_books(folder: Path, spec: Spec) -> dict[str, Path]:

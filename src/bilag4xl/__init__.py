@@ -63,6 +63,9 @@ _WHERE = {
     "merge_round": "bilag4xl.round.folder",
     "annex_bytes": "bilag4xl.round.folder",
     "reminders": "bilag4xl.round.folder",
+    # the data for BI tools
+    "export_round": "bilag4xl.export",
+    "remind_round": "bilag4xl.round.folder",
 }
 _RENAMED = {"render_annex": "render"}
 

@@ -24,6 +24,7 @@ from bilag4xl.errors import Bilag4xlError
 if TYPE_CHECKING:
     from bilag4xl.form.model import Submission
     from bilag4xl.form.spec import Spec
+    from bilag4xl.prefill import NextRound
     from bilag4xl.round.folder import Round
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -181,8 +182,10 @@ def spec_command() -> None:
     "Lav en rundemappe: runde.toml (den indbyggede spec, eller --spec) og mapperne, runden "
     "bruger. Kommandoer, der køres i mappen (eller under den), bruger dens runde.toml uden "
     "--spec. En eksisterende runde røres ikke. Med --from: næste runde, hvor hver forvaltnings "
-    "skabelon er forudfyldt fra dens gældende indberetning i den sidste rundemappe.",
+    "skabelon er forudfyldt fra dens gældende indberetning i den sidste rundemappe; uden --spec "
+    "er runde.toml den sidste rundes, med perioden et år frem og fristen fjernet (sæt den).",
     "bilag4xl init runde-2025 --spec runde.toml\ncd runde-2025 && bilag4xl template\n"
+    "bilag4xl init runde-2026 --from runde-2025       # runde-2025's runde.toml, et år frem\n"
     "bilag4xl init runde-2026 --spec runde-2026.toml --from runde-2025",
 )
 def init_command(
@@ -200,12 +203,12 @@ def init_command(
     ] = None,
 ) -> None:
     """Make a round folder (or say that it exists); with --from, its templates pre-filled
-    from the last round folder."""
+    from the last round folder (and, without --spec, its runde.toml one year on)."""
     from bilag4xl.prefill import next_round
     from bilag4xl.round.folder import init_round, open_round, valid_submissions
 
     try:
-        rnd, made = init_round(folder, spec)
+        rnd, made = init_round(folder, spec, start_from=last)
         carried = None
         if last is not None and made:
             submissions, made_with = valid_submissions(open_round(last))
@@ -213,14 +216,29 @@ def init_command(
     except Bilag4xlError as exc:
         fail(exc)
     if carried is not None:
-        wrote([path for _, path, _ in carried.written])
-        for line in [x for _, _, c in carried.written if c for x in c.lines()]:
-            typer.echo(line, err=True)
-    if made:
-        wrote([rnd.spec_file])
-        typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
-    else:
+        typer.echo(carried_text(carried), err=True)
+    if not made:
         typer.echo(f"{folder} er allerede en rundemappe; intet er ændret.", err=True)
+        return
+    wrote([rnd.spec_file])
+    if last is not None and spec is None:
+        typer.echo(
+            f"runde.toml er {last / 'runde.toml'} med perioden flyttet til "
+            f"{rnd.spec.round.period}. Fristen er fjernet: sæt 'deadline' i {rnd.spec_file} "
+            "og kør 'bilag4xl template' igen (forvaltningernes egne frister fra sidste runde er "
+            "også fjernet).",
+            err=True,
+        )
+    typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
+
+
+def carried_text(made: NextRound) -> str:
+    """What the next round's templates got from the last, under each department's name."""
+    lines = []
+    for head, said in made.by_department():
+        lines += [head, *(f"  {line}" for line in said)]
+    lines += [f"Ikke med i den nye runde: {name}" for name in made.gone]
+    return "\n".join(lines)
 
 
 @command(
@@ -315,10 +333,7 @@ def template_command(
         if prefill is not None and target_dir is not None:
             last, made_with = last_round(prefill, spec_of(prefill_spec) if prefill_spec else None)
             made = next_round.next_round(loaded, last, made_with, target_dir, password, force)
-            paths = [path for _, path, _ in made.written]
-            said = [line for _, _, c in made.written if c for line in c.lines()]
-            said += [f"Ny i runden (tom skabelon): {name}" for name in made.new]
-            said += [f"Ikke med i den nye runde: {name}" for name in made.gone]
+            paths, said = [path for _, path, _ in made.written], [carried_text(made)]
         elif prefill is not None and out is not None:
             last_spec = spec_of(prefill_spec) if prefill_spec else None
             carried = next_round.write_prefilled(
@@ -449,6 +464,8 @@ def read_command(
     from bilag4xl.cli.render import consolidated_data, issues_table, submission_summary, to_json
     from bilag4xl.consolidate.read import is_consolidated, open_consolidated
     from bilag4xl.intake.validate import read_file
+    from bilag4xl.issues import catalogue as messages
+    from bilag4xl.issues.report import Report, report_data
 
     try:
         if is_consolidated(file):  # it carries its spec; --spec is only checked against it
@@ -458,12 +475,17 @@ def read_command(
             typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
             raise typer.Exit(0)
     except Bilag4xlError as exc:
+        if as_json:
+            issue = messages.make("consolidated-unreadable", str(file), reason=str(exc))
+            typer.echo(to_json(report_data([(str(file), Report([issue]))])), nl=False)
         fail(exc)
     result = read_file(file, reference(spec))
     if result.submission is not None:
         data = result.submission.to_json_data()
         unit = result.submission.amount_unit
         typer.echo(to_json(data) if as_json else submission_summary(data, unit), nl=False)
+    elif as_json:  # a script still gets a document: the report saying why, as validate's
+        typer.echo(to_json(report_data([(str(file), result.report)])), nl=False)
     if len(result.report):
         typer.echo(issues_table(result.report), err=True, nl=False)
     raise typer.Exit(0 if result.report.valid else 1)
@@ -474,35 +496,57 @@ def read_command(
     "Giv sagsbehandleren sin projektmappe tilbage med fejlene markeret.",
     "Giv sagsbehandleren sin egen projektmappe tilbage: en ny skabelon med alle værdierne, hvor "
     "hver fejl er markeret med en kommentar og listet på arket 'Rettelser'. Med en mappe: én "
-    "fil pr. indberetning med problemer (-o er så en mappe).",
+    "fil pr. indberetning med problemer (-o er så en mappe). I en rundemappe: et filnummer (fra "
+    "'bilag4xl status --history') eller en forvaltnings navn (dens gældende fil), skrevet i "
+    "rettelser/ uden -o.",
+    "bilag4xl feedback 7                   # i en rundemappe: til rettelser/\n"
+    'bilag4xl feedback "Teknik- og Miljøforvaltningen"\n'
     "bilag4xl feedback tmf.xlsx -o tmf_rettelser.xlsx\n"
     "bilag4xl feedback indberetninger/ -o rettelser/",
 )
 def feedback_command(
-    path: Annotated[
-        Path,
-        typer.Argument(metavar="STI", help="Indberetning (.xlsx) eller mappe.", exists=True),
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="STI|NUMMER|FORVALTNING",
+            help="Indberetning (.xlsx) eller mappe; i en rundemappe også et filnummer eller en "
+            "forvaltnings navn.",
+        ),
     ],
     out: Annotated[
-        Path, typer.Option("-o", "--out", metavar="FIL|MAPPE", help="Feedbackfil, eller mappe.")
-    ],
+        Path | None,
+        typer.Option(
+            "-o",
+            "--out",
+            metavar="FIL|MAPPE",
+            help="Feedbackfil, eller mappe (i en runde: rettelser/).",
+        ),
+    ] = None,
     spec: SpecOption = None,
     lang: LangOption = "da",
     force: ForceOption = False,
 ) -> None:
     """Write feedback workbooks; exit 1 when a file could not be turned into one."""
     check_lang(lang)
+    path = Path(target)
+    if not path.exists():
+        return feedback_in_round(target, out, force)
     if not path.is_dir():
         check_xlsx(out)
+    if out is None:
+        raise typer.BadParameter("angiv feedbackfilen med -o FIL", param_hint="-o")
     from bilag4xl.feedback import write_feedback, write_feedback_folder
+    from bilag4xl.round.folder import entry_of
 
     language = "en" if lang == "en" else "da"
-    loaded = reference(spec)
+    rnd = here() if spec is None else None
+    loaded = rnd.spec if rnd is not None else reference(spec)
     try:
         if path.is_dir():
             results = write_feedback_folder([path], out, loaded, force, language)
         else:
-            results = [write_feedback(path, out, loaded, force, language)]
+            entry = entry_of(rnd, path) if rnd is not None else None  # its provenance
+            results = [write_feedback(path, out, loaded, force, language, entry)]
     except Bilag4xlError as exc:
         fail(exc)
     for r in results:
@@ -513,12 +557,35 @@ def feedback_command(
     raise typer.Exit(1 if any(r.reason for r in results) else 0)
 
 
+def feedback_in_round(which: str, out: Path | None, force: bool) -> None:
+    """The feedback workbook of a received file (by number, or a department's current one),
+    in the round's rettelser/ unless -o says where."""
+    from bilag4xl.output import atomic_write
+    from bilag4xl.round.folder import entry_for, feedback_for
+
+    check_xlsx(out)
+    rnd = here()
+    if rnd is None:
+        raise typer.BadParameter(
+            f"'{which}' findes ikke; et filnummer eller en forvaltning kræver en rundemappe",
+            param_hint="STI",
+        )
+    try:
+        entry = entry_for(rnd, which)
+        name, data = feedback_for(rnd, entry.id)
+        target = atomic_write(out or rnd.feedback / name, data, force=force or out is None)
+    except Bilag4xlError as exc:
+        fail(exc)
+    wrote([target], f" (nr. {entry.id}, {entry.original_name}, {entry.department or '?'})")
+
+
 @command(
     "status",
     "Vis hvem der har indberettet, hvem der mangler, og fristen.",
     "Vis rundens status: hvilke forvaltninger har indberettet gyldigt, hvilke mangler eller har "
     "fejl, hvem der kom for sent, fristen og hvem der skal rykkes. I en rundemappe uden MAPPE: "
-    "ud fra rundens register (--history viser alle modtagne filer). Exit-status 1, så længe "
+    "ud fra rundens register (--history viser alle modtagne filer og alle kladder, remind har "
+    "skrevet). Exit-status 1, så længe "
     "noget mangler eller har fejl.",
     "bilag4xl status                       # i en rundemappe\n"
     "bilag4xl status --history\n"
@@ -540,28 +607,33 @@ def status_command(
     """Show each department's state in the round; exit 1 while any is missing or invalid."""
     import json
 
-    from bilag4xl.cli.render import history_table, status_table
+    from bilag4xl.cli.render import drafts_table, history_table, status_table
+    from bilag4xl.round.folder import drafts_history, round_status
     from bilag4xl.round.folder import history as round_history
-    from bilag4xl.round.folder import round_status
     from bilag4xl.status import folder_status
 
     rnd = here(required=folder is None and spec is None)
+    in_round = history and rnd is not None and folder is None
     try:
         if folder is None and rnd is not None:
             status = round_status(rnd)
         else:
             status = folder_status(folder or Path.cwd(), spec_of(spec, rnd))
-        entries = round_history(rnd) if history and rnd is not None and folder is None else []
+        entries = round_history(rnd) if in_round and rnd else []
+        drafts = drafts_history(rnd) if in_round and rnd else []
     except Bilag4xlError as exc:
         fail(exc)
     if as_json:
         data = status.to_dict()
         if history:
             data["history"] = [e.to_dict() for e in entries]
+            data["drafts"] = [d.to_dict() for d in drafts]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         if history:
             typer.echo(history_table(entries))
+            if in_round:
+                typer.echo(drafts_table(drafts))
         typer.echo(status_table(status))
     raise typer.Exit(0 if status.complete else 1)
 
@@ -570,9 +642,12 @@ def status_command(
     "remind",
     "Skriv rykkere som e-mailkladder (.eml) til dem, der mangler.",
     "Skriv en e-mailkladde (.eml) til hver forvaltning, der mangler eller har fejl: til dens "
-    "kontakt, med fristen, og med skabelonen eller rettelsesarket vedhæftet. Åbn kladderne i "
-    "Outlook eller Thunderbird og send dem; bilag4xl sender intet. Forvaltninger uden kontakt i "
-    "runde.toml nævnes.",
+    "kontakt, med fristen, og med skabelonen eller rettelsesarket vedhæftet. Den første mail "
+    "til en forvaltning er invitationen; siden rykkes der, og en fil med fejl får sit "
+    "rettelsesark, som forvaltningen retter og sender tilbage. Kladder, der ikke længere "
+    "gælder, flyttes til rykkere/forældede/, og hver kladde noteres i rundens register (se "
+    "status --history). Åbn kladderne i Outlook eller Thunderbird og send dem; bilag4xl sender "
+    "intet. Forvaltninger uden kontakt i runde.toml nævnes.",
     "bilag4xl remind                       # i en rundemappe: til rykkere/\n"
     "bilag4xl remind --out-dir ~/Skrivebord/rykkere",
 )
@@ -583,17 +658,18 @@ def remind_command(
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    from bilag4xl.remind import write_drafts
-    from bilag4xl.round.folder import reminders
+    from bilag4xl.round.folder import remind_round
 
     rnd = here(required=True)
     assert rnd is not None
-    target = out_dir or rnd.root / "rykkere"
     try:
-        written = write_drafts(reminders(rnd), rnd.spec, target, force=force or out_dir is None)
+        done = remind_round(rnd, out_dir, force=force)
     except Bilag4xlError as exc:
         fail(exc)
+    written = done.written
     wrote(written.paths)
+    for path, reason in done.moved:
+        typer.echo(f"Flyttet til side: {path} ({reason})", err=True)
     for name in written.without_contact:
         typer.echo(f"Uden kontakt i runde.toml: {name} (skriv modtageren i kladden)", err=True)
     if not written.paths:
@@ -762,6 +838,69 @@ def report_command(
             "bilaget; de er fjernet eller gjort til linjeskift.",
             err=True,
         )
+
+
+@command(
+    "export",
+    "Skriv alle indtastede værdier som én lang tabel (CSV, Excel, Parquet) til BI-værktøjer.",
+    "Skriv alle indtastede værdier som én lang tabel til Power Query, Power BI og pandas: en "
+    "række pr. værdi med forvaltning, indsats, felt (nøgle og ledetekst), år, værdi, enhed, fil "
+    "og modtaget. Værdierne står som indtastet (beløb som tal i rundens enhed, ingen totaler). "
+    "CSV er UTF-8 med BOM; .xlsx er den samme tabel som en Excel-tabel (dansk Excel åbner en "
+    "komma-CSV i én kolonne); .parquet kræver pip install 'bilag4xl[parquet]'. I en rundemappe "
+    "uden STI: hver forvaltnings gældende fil. Kun gyldige indberetninger kommer med; de andre "
+    "nævnes. Uden -o: CSV på standardoutput.",
+    "bilag4xl export -o bilag4.xlsx            # i en rundemappe\n"
+    "bilag4xl export > bilag4.csv\n"
+    "bilag4xl export indberetninger/ -o data.parquet",
+)
+def export_command(
+    paths: OptionalPaths = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", metavar="FIL", help="Tabellens fil (.csv, .xlsx, .parquet)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="csv, xlsx eller parquet. Standard: efter filendelsen.",
+        ),
+    ] = None,
+    spec: SpecOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Write every value entered as one long table: a round's current files, or PATHs."""
+    from bilag4xl.export import export_bytes, format_for, paths_table, round_table
+    from bilag4xl.output import atomic_write
+
+    rnd = here(required=not paths and spec is None)
+    if not paths and rnd is None:
+        raise typer.BadParameter(
+            "angiv filer eller mapper uden for en rundemappe", param_hint="STI"
+        )
+    try:
+        chosen = format_for(out, fmt)
+        if out is None and chosen != "csv":
+            raise typer.BadParameter(f"{chosen} skrives til en fil: angiv -o FIL", param_hint="-o")
+        table = (
+            round_table(rnd)
+            if not paths and rnd is not None
+            else paths_table(paths or [], spec_of(spec, rnd) if spec or rnd else None)
+        )
+        data = export_bytes(table, chosen)
+        if out is not None:
+            atomic_write(out, data, force)
+    except Bilag4xlError as exc:
+        fail(exc)
+    for name in table.left_out:
+        typer.echo(f"Ikke med: {name}", err=True)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        wrote([out], f" ({len(table.rows)} værdier)")
 
 
 @command(

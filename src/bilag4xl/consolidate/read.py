@@ -50,10 +50,11 @@ def is_consolidated(path: str | Path) -> bool:
 
 
 # What opening a damaged zip can raise: zipfile's own errors, zlib's, and its refusals of
-# versions, methods and encryption; XML that does not parse or declares entities.
+# versions, methods and encryption; XML that does not parse, declares entities or an
+# unknown encoding.
 _CANNOT_LOOK = (
     OSError,
-    KeyError,
+    LookupError,  # KeyError (no such part), and an encoding Python does not know ("UTF-0")
     EOFError,
     ValueError,  # defusedxml's refusals and expat's encoding errors among them
     RuntimeError,

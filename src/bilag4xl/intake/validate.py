@@ -20,8 +20,22 @@ from bilag4xl.danish.numbers import format_number
 from bilag4xl.danish.parsers import blank
 from bilag4xl.errors import SpecError
 from bilag4xl.form import limits
-from bilag4xl.form.identity import form_digest
-from bilag4xl.form.layout import REVIEW_TITLE, Input, Layout, Pos, Role, Text, Value, plan
+from bilag4xl.form.identity import form_digest, same_round
+from bilag4xl.form.kinds import rule
+from bilag4xl.form.layout import (
+    REVIEW_TITLE,
+    Input,
+    Layout,
+    MadeFrom,
+    Pos,
+    Role,
+    Text,
+    Value,
+    as_planned,
+    plan,
+    provenance,
+    values_digest,
+)
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.paths import initiative_of
 from bilag4xl.form.spec import Spec, load_spec, stored_spec
@@ -56,6 +70,7 @@ class FileResult:
     # template from before the round was changed): its own layout places its values.
     made_with: Spec | None = None
     filled: int = 0  # inputs with a value (kept when values and raw cells are not)
+    made_from: MadeFrom | None = None  # a feedback workbook's provenance (its metadata)
 
     @property
     def valid(self) -> bool:
@@ -126,6 +141,7 @@ def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
         checked.raw,
         checked.made_with,
         len(checked.raw),
+        checked.made_from,
     )
 
 
@@ -227,6 +243,7 @@ class Checked:
     values: dict[str, Value] = field(default_factory=dict)
     raw: dict[str, object] = field(default_factory=dict)
     made_with: Spec | None = None  # the file's own spec, when it is not the round's
+    made_from: MadeFrom | None = None
 
 
 def check_workbook(raw: RawWorkbook, spec: Spec | None, file: str, source_name: str) -> Checked:
@@ -283,8 +300,29 @@ def check_workbook(raw: RawWorkbook, spec: Spec | None, file: str, source_name: 
             ini for n, ini in enumerate(submission.initiatives) if n not in unused
         ]
     issues += _cached_totals(plan_, names, sheets, values, raw_inputs, file)
+    made_from = expected.made_from
+    if made_from and values_digest(placed(values, raw_inputs, plan_.layout), plan_.layout) == (
+        made_from.values
+    ):
+        issues.insert(0, messages.make("feedback-unchanged", file))
     own = spec is None or made_with.digest != spec.digest  # the caller does not know it
-    return Checked(submission, issues, key, values, raw_inputs, made_with if own else None)
+    kept = made_with if own else None
+    return Checked(submission, issues, key, values, raw_inputs, kept, made_from)
+
+
+def placed(values: dict[str, Value], raw: dict[str, object], layout: Layout) -> dict[str, Value]:
+    """The values a workbook's inputs hold, as a feedback workbook is filled with them: the
+    valid ones, and invalid text back where it was typed (at most what a cell holds). Read
+    back from a feedback workbook nobody changed, they are the same (`values_digest`)."""
+    out = dict(values)
+    inputs = {i.path: i for i in layout.inputs}
+    for path, typed in raw.items():
+        # A text cell can hold what was typed even when it broke a rule (the caseworker then
+        # edits their own text); an amount or date cell cannot: that value stays a comment.
+        text = isinstance(typed, str) and path in inputs
+        if text and out.get(path) is None and rule(inputs[path].field.kind).holds_text:
+            out[path] = typed[: excel.CELL_TEXT_MAX]  # type: ignore[index]
+    return out
 
 
 def _identify(
@@ -305,12 +343,18 @@ def _identify(
         initiatives = metadata.initiatives(meta)
         feedback = meta.get("feedback_sheet") == made_with.sheets.feedback
         department = meta.get("department") or None
-        plan_ = shape_for(made_with, department is not None, tuple(initiatives), feedback)
+        r = made_with.round
+        own = r.deadline_for(department) if department else None
+        due = own if own != r.deadline else None  # one plan for the round's deadline
+        plan_ = shape_for(made_with, department is not None, tuple(initiatives), feedback, due)
         names = bind(made_with, plan_.layout, department, initiatives)
     except (metadata.MetadataError, ValueError) as exc:
         issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
         return None
-    expected = Layout(made_with, department, tuple(initiatives), feedback=feedback)
+    made_from = provenance(meta) if feedback else None
+    expected = Layout(
+        made_with, department, tuple(initiatives), feedback=feedback, made_from=made_from
+    )
     if meta.get("template_id") != expected.template_id:
         issues.append(
             messages.make(
@@ -356,6 +400,17 @@ def _made_with(
                 spec_name=made_with.name,
                 spec_version=made_with.version,
                 known=known,
+            )
+        )
+        return None
+    if spec is not None and not same_round(made_with, spec):
+        issues.append(
+            messages.make(
+                "other-round",
+                file,
+                period=made_with.round.period,
+                title=made_with.round.title,
+                known_period=spec.round.period,
             )
         )
         return None
@@ -428,6 +483,10 @@ def _check_sheet(
                 continue
             known += 1
             if type(item) is Text:
+                if item.optional:  # where to send it, by when: maybe blank, maybe a link
+                    if not as_planned(value, item.text):
+                        issues.append(_label_issue(item, item.text, value, file, shown, plan_))
+                    continue
                 texts_seen += 1
                 text = names.text(item.text) if "\x01" in item.text else item.text
                 if value != text and _norm_text(value) != _norm_text(text):

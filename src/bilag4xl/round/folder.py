@@ -21,7 +21,7 @@ import functools
 import hashlib
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,8 +33,8 @@ from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.intake.discover import XLSX_SUFFIXES
 from bilag4xl.issues.report import Lang, Report
-from bilag4xl.remind import Draft
-from bilag4xl.round.ledger import STATE_DIR, Entry, Ledger, Verdict, latest
+from bilag4xl.remind import Draft, LinkFor, Written
+from bilag4xl.round.ledger import STATE_DIR, DraftRecord, Entry, Ledger, Verdict, latest
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
@@ -138,20 +138,31 @@ def open_round(root: str | Path) -> Round:
     return Round(root, load_spec(root / ROUND_FILE))
 
 
-def init_round(root: str | Path, spec: str | Path | None = None) -> tuple[Round, bool]:
-    """Make a round folder (the built-in spec when none is given); returns it and whether it
-    was made now. An existing round is left as it is (its spec is never replaced)."""
+def init_round(
+    root: str | Path, spec: str | Path | None = None, start_from: str | Path | None = None
+) -> tuple[Round, bool]:
+    """Make a round folder (the built-in spec when none is given; without one but with
+    `start_from`, the last round folder's runde.toml, one year on: `roundtext`); returns it
+    and whether it was made now. The round gets an identity of its own (`id` in runde.toml,
+    carried in its templates). An existing round is left as it is (its spec never replaced)."""
+    from bilag4xl.form.roundtext import new_round_id, next_round_text, with_round_id
+
     root = Path(root)
     if (root / ROUND_FILE).is_file():
         existing = open_round(root)
-        if spec is not None and load_spec(spec).digest != existing.spec.digest:
+        if spec is not None and _without_id(load_spec(spec)) != _without_id(existing.spec):
             raise Bilag4xlError(
                 f"{root} er allerede en runde med en anden spec; ret {root / ROUND_FILE} "
                 "direkte, eller vælg en ny mappe"
             )
         return existing, False
-    text = default_spec_text() if spec is None else Path(spec).read_text("utf-8")
-    load_spec(spec)  # a bad spec is refused before anything is made
+    if spec is None and start_from is not None:
+        last = open_round(start_from)
+        text = next_round_text(last.spec_file.read_text("utf-8"), last.spec)
+    else:
+        text = default_spec_text() if spec is None else Path(spec).read_text("utf-8")
+        load_spec(spec)  # a bad spec is refused before anything is made
+    text = with_round_id(text, new_round_id())
     for folder in (root, root / TEMPLATES, root / RECEIVED, root / FEEDBACK):
         folder.mkdir(parents=True, exist_ok=True)
     from bilag4xl.output import atomic_write
@@ -161,6 +172,11 @@ def init_round(root: str | Path, spec: str | Path | None = None) -> tuple[Round,
     with made.ledger():
         pass
     return made, True
+
+
+def _without_id(spec: Spec) -> str:
+    """The spec's digest as if it had no round id (the id is the folder's, not the spec's)."""
+    return spec.model_copy(update={"round": spec.round.model_copy(update={"id": None})}).digest
 
 
 # --------------------------------------------------------------------------- receiving
@@ -208,7 +224,7 @@ def receive(
 
             def keep(batch: list[tuple[Path, FileResult]]) -> None:
                 kept = ledger.store_many(
-                    [(p.read_bytes(), base_name(name(p)), _verdict(r, form)) for p, r in batch]
+                    [(p.read_bytes(), base_name(name(p)), _kept(ledger, r, form)) for p, r in batch]
                 )
                 for (path, result), (entry, new) in zip(batch, kept, strict=True):
                     outcome: Outcome = "new" if new else "duplicate"
@@ -236,13 +252,24 @@ def receive(
 class _Keeper:
     """Stores checked files in batches (one commit for STORE_BATCH files, not one each) on
     one thread of its own, so that the loop handing files to the reading workers never
-    waits for a disk sync. A failed store stops the receive at the next file."""
+    waits for a disk sync. A failed store stops the receive at the next file, and no batch
+    is stored after one that failed (the receive ends with what was stored before it)."""
 
     def __init__(self, keep: Callable[[list[tuple[Path, FileResult]]], None]) -> None:
         self._keep = keep
         self._batch: list[tuple[Path, FileResult]] = []
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="bilag4xl-gem")
         self._stored: list[Future[None]] = []
+        self._failed = False  # set on the store thread, read there before each batch
+
+    def _keep_unless_failed(self, batch: list[tuple[Path, FileResult]]) -> None:
+        if self._failed:
+            return
+        try:
+            self._keep(batch)
+        except BaseException:
+            self._failed = True
+            raise
 
     def add(self, item: tuple[Path, FileResult]) -> None:
         for future in self._stored:
@@ -251,7 +278,7 @@ class _Keeper:
         self._stored = [f for f in self._stored if not f.done()]
         self._batch.append(item)
         if len(self._batch) >= STORE_BATCH:
-            self._stored.append(self._pool.submit(self._keep, self._batch))
+            self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
             self._batch = []
 
     def __enter__(self) -> _Keeper:
@@ -259,7 +286,7 @@ class _Keeper:
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if kind is None and self._batch:
-            self._stored.append(self._pool.submit(self._keep, self._batch))
+            self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
         self._pool.shutdown(wait=True, cancel_futures=kind is not None)
         if kind is None:
             for future in self._stored:
@@ -287,8 +314,6 @@ def _collect(
 def receipt_report(receipt: Receipt) -> Report:
     """One receipt's validation, its issues named by the file as it was sent: a new file's
     report, the verdict kept for a file received before, one error saying why for a refusal."""
-    from dataclasses import replace
-
     from bilag4xl.issues.catalogue import make
 
     if receipt.outcome == "refused":
@@ -394,23 +419,39 @@ def _split_known(
 
 
 def _refusal(path: Path, result: object | None) -> str:
-    """Why a file is not kept as a submission: bilag4xl's own output, an empty template, or
-    a file that is not even named as a workbook (a broken .xlsx is kept: it was sent)."""
+    """Why a file is not kept as a submission: a consolidated workbook, an empty template, a
+    feedback workbook sent back unchanged, or a file that is not even named as a workbook (a
+    broken .xlsx is kept: it was sent). A corrected feedback workbook is a submission."""
     if result is None:
         return "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning."
     key = getattr(result, "template_key", None)
-    if key is not None and key[2]:
-        return (
-            "Filen er et rettelsesark fra bilag4xl (feedback), ikke en indberetning. Bed "
-            "forvaltningen rette i filen og sende den igen."
-        )
+    report = getattr(result, "report", None)
+    unchanged = [i for i in report or () if i.code == "feedback-unchanged"]
+    if unchanged:
+        return unchanged[0].message()
     if key is not None and not getattr(result, "filled", 0):
         return "Filen er en tom skabelon: intet felt er udfyldt."
+    report = getattr(result, "report", None)
+    other = [i for i in report or () if i.code == "other-round"]  # last year's template
+    if other:
+        return other[0].message()
     if getattr(result, "submission", None) is None and path.suffix.lower() not in XLSX_SUFFIXES:
-        report = getattr(result, "report", None)
         first = report.errors[0].message() if report and report.errors else ""
         return f"Filen er ikke et regneark. {first}".strip()
     return ""
+
+
+def _kept(ledger: Ledger, result: FileResult, form: str) -> Verdict:
+    """A new file's verdict; a feedback workbook's provenance only when the entry it names is
+    this round's (of the same department)."""
+    verdict = _verdict(result, form)
+    source = ledger.get(verdict.made_from) if verdict.made_from is not None else None
+    if (
+        source is None
+        or (source.department or "").casefold() != (verdict.department or "").casefold()
+    ):
+        verdict = replace(verdict, made_from=None)
+    return verdict
 
 
 def _verdict(result: object, form: str) -> Verdict:
@@ -432,6 +473,7 @@ def _verdict(result: object, form: str) -> Verdict:
         cover_date=sub.date if sub else None,
         form=form,
         report=report.to_dict(),
+        made_from=result.made_from.entry if result.made_from else None,
         submission=None if sub is None else sub.model_dump_json(by_alias=True),
     )
 
@@ -494,17 +536,29 @@ def current_submissions(rnd: Round) -> list[Current]:
     return out
 
 
-def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
-    """A draft for each department to chase: its template attached when it has sent nothing,
-    the feedback workbook of its current file when that has errors."""
-    from bilag4xl.remind import Attachment, drafts
+def reminders(
+    rnd: Round, today: dt.date | None = None, link_for: LinkFor | None = None
+) -> list[Draft]:
+    """A draft for each department to chase: the invitation with its template when it was
+    never written to, a reminder with its template when it has still sent nothing, and the
+    feedback workbook of its current file when that has errors (`remind.drafts`). `link_for`
+    gives a department's own upload link (a function or a mapping by name). A template is
+    the one kept in `skabeloner/` (`_templates`); a feedback workbook is made once
+    (`_feedback_workbooks`), from its file."""
+    from bilag4xl.remind import Attachment, drafts, link_of
+    from bilag4xl.template.writer import template_bytes, template_filename
 
+    spec = rnd.spec
     status = round_status(rnd, today)
     entries = {e.id: e for e in history(rnd)}
-    marked = [entries[d.last.entry] for d in status.to_chase if d.last and d.last.entry]
-    workbooks = _feedback_workbooks(rnd, marked)
+    chased = [(d, entries[d.last.entry]) for d in status.to_chase if d.last and d.last.entry]
+    links = {e.id: link_of(link_for, d.name) for d, e in chased}
+    workbooks = _feedback_workbooks(rnd, [e for _, e in chased], links)
 
     def template(name: str) -> Attachment:
+        link = link_of(link_for, name)
+        if link is not None:  # a template of its own, with the department's link
+            return Attachment(template_filename(spec, name), template_bytes(spec, name, link=link))
         ((path, data),) = _templates(rnd, [name])
         return Attachment(path.name, data)
 
@@ -515,18 +569,23 @@ def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
             return None
         return Attachment(f"{Path(last.name).stem}_rettelser.xlsx", data)
 
-    return drafts(status, rnd.spec, template, feedback)
+    with rnd.ledger() as ledger:
+        written_to = {r.department for r in ledger.drafts()}
+    return drafts(status, spec, template, feedback, written_to, link_for)
 
 
 FEEDBACK_KEPT = "rettelser"  # in .bilag4xl/: feedback workbooks made, by spec and code
 
 
-def _feedback_workbooks(rnd: Round, entries: Sequence[Entry]) -> dict[int, bytes | Bilag4xlError]:
-    """Each received file's feedback workbook (or why it has none), by entry. Making one costs
-    ~0.15 s (a template is built), so each is kept in `.bilag4xl/rettelser/` once made, by the
-    file's SHA-256 in a folder of the round's spec and bilag4xl's code (a change of either
-    makes them anew). A feedback workbook puts every value back in the cell it was typed in,
-    so it is made from the file itself: the files to make it for are read in one pool."""
+def _feedback_workbooks(
+    rnd: Round, entries: Sequence[Entry], links: Mapping[int, str | None] | None = None
+) -> dict[int, bytes | Bilag4xlError]:
+    """Each received file's feedback workbook (or why it has none), by entry, with the upload
+    link `links` gives it. Making one costs ~0.15 s (a template is built), so each is kept in
+    `.bilag4xl/rettelser/` once made, by the file's SHA-256 (and link) in a folder of the
+    round's spec and bilag4xl's code (a change of either makes them anew). A feedback
+    workbook puts every value back in the cell it was typed in, so it is made from the file
+    itself: the files to make it for are read in one pool."""
     import json
 
     from bilag4xl.feedback import feedback_bytes
@@ -537,9 +596,13 @@ def _feedback_workbooks(rnd: Round, entries: Sequence[Entry]) -> dict[int, bytes
     kept = rnd.root / STATE_DIR / FEEDBACK_KEPT / made_by
     out: dict[int, bytes | Bilag4xlError] = {}
     missing = []
+    links = links or {}
+    names = {}
     for entry in entries:
+        link = links.get(entry.id)
+        names[entry.id] = f"{entry.sha256}{'-' + _sha256(link.encode()) if link else ''}.xlsx"
         try:
-            out[entry.id] = (kept / f"{entry.sha256}.xlsx").read_bytes()
+            out[entry.id] = (kept / names[entry.id]).read_bytes()
         except OSError:
             missing.append(entry)
     if not missing:
@@ -547,13 +610,115 @@ def _feedback_workbooks(rnd: Round, entries: Sequence[Entry]) -> dict[int, bytes
     checked = check_each([rnd.root / e.stored for e in missing], spec, keep_values=True)
     for entry, (_, result) in zip(missing, checked, strict=True):
         try:
-            data = feedback_bytes(result, spec, name=entry.original_name)
+            data = feedback_bytes(
+                result, spec, name=entry.original_name, entry=entry.id, link=links.get(entry.id)
+            )
         except Bilag4xlError as exc:
             out[entry.id] = exc
             continue
         out[entry.id] = data
-        _keep(kept, f"{entry.sha256}.xlsx", data)
+        _keep(kept, names[entry.id], data)
     return out
+
+
+DRAFTS = "rykkere"
+STALE_DRAFTS = "forældede"  # under the drafts folder: drafts that no longer apply
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What `remind_round` did: the drafts written, and earlier ones moved aside (and why)."""
+
+    written: Written
+    drafts: list[Draft]
+    moved: list[tuple[Path, str]]
+
+
+def remind_round(
+    rnd: Round,
+    out_dir: str | Path | None = None,
+    force: bool = False,
+    link_for: LinkFor | None = None,
+    today: dt.date | None = None,
+) -> Reminded:
+    """Write the round's drafts (to `rykkere/` unless `out_dir`) and keep the drafts folder
+    true: an earlier draft that no longer applies (its department has since sent a valid
+    file, or it gets another kind of draft now) is moved to `rykkere/forældede/`. Every
+    draft is recorded in the ledger: what, when, to whom, why."""
+    from bilag4xl.output import check_targets
+    from bilag4xl.remind import write_drafts
+
+    target = Path(out_dir) if out_dir is not None else rnd.root / DRAFTS
+    force = force or out_dir is None  # the round's own drafts folder is made anew
+    drafted = reminders(rnd, today, link_for)
+    status = round_status(rnd, today)
+    new = {d.department.casefold(): target / d.filename for d in drafted}
+    check_targets(new.values(), force)  # before any earlier draft is moved
+    with rnd.ledger() as ledger:
+        moved = _tidy_drafts(rnd, ledger, status, new)
+        written = write_drafts(drafted, rnd.spec, target, force=force)
+        for draft, path in zip(drafted, written.paths, strict=True):
+            ledger.record_draft(
+                draft.department,
+                draft.kind,
+                _shown(rnd, path),
+                draft.to,
+                draft.subject,
+                draft.entry,
+            )
+    return Reminded(written, drafted, moved)
+
+
+def _tidy_drafts(
+    rnd: Round, ledger: Ledger, status: RoundStatus, new: dict[str, Path]
+) -> list[tuple[Path, str]]:
+    """Withdraw every earlier draft that is still outstanding: replaced by this run's draft
+    for its department (moved aside unless the new one takes its place), or no longer
+    applying because the department is valid now (moved aside). Returns what was moved."""
+    valid = {d.name.casefold(): d for d in status.departments if d.state == "valid"}
+    moved = []
+    for record in ledger.drafts():
+        key = record.department.casefold()
+        if record.withdrawn is not None or (key not in new and key not in valid):
+            continue
+        path = rnd.root / record.file
+        if key in valid:
+            last = valid[key].last
+            number = f" (nr. {last.entry})" if last and last.entry else ""
+            reason = f"{record.department} har sendt en gyldig fil{number}"
+        else:
+            reason = "erstattet af en ny kladde"
+        if path.is_file() and path.resolve() != new.get(key, Path()).resolve():
+            moved.append((_move_aside(path), reason))
+        ledger.withdraw_draft(record.id, reason)
+    return moved
+
+
+def _move_aside(path: Path) -> Path:
+    """Move a draft into `forældede/` beside it, never over another."""
+    folder = path.parent / STALE_DRAFTS
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.stem}_{n}{path.suffix}"
+    path.rename(target)
+    return target
+
+
+def _shown(rnd: Round, path: Path) -> str:
+    """A path as the ledger keeps it: relative to the round when inside it."""
+    try:
+        return str(path.resolve().relative_to(rnd.root.resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def drafts_history(rnd: Round, department: str | None = None) -> list[DraftRecord]:
+    """Every draft written (for one department when named), oldest first."""
+    with rnd.ledger() as ledger:
+        return ledger.drafts(department)
 
 
 def _keep(folder: Path, name: str, data: bytes) -> None:
@@ -606,6 +771,32 @@ def received(rnd: Round, entry_id: int) -> Entry:
     if entry is None:
         raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
     return entry
+
+
+def entry_for(rnd: Round, which: str) -> Entry:
+    """A received file by its number in the ledger, or a department's current file by the
+    department's name (as in runde.toml, any case)."""
+    if which.strip().isdigit():
+        return received(rnd, int(which))
+    wanted = which.strip().casefold()
+    known = rnd.spec.round.department(wanted) if wanted else None
+    current = {e.department.casefold(): e for e, _ in rnd.current() if e.department}
+    if wanted in current:
+        return current[wanted]
+    if known is None:
+        names = ", ".join(d.name for d in rnd.spec.round.departments)
+        raise Bilag4xlError(
+            f"'{which}' er hverken et filnummer eller en forvaltning i runden ({names})"
+        )
+    raise Bilag4xlError(f"{known.name} har ikke indberettet endnu")
+
+
+def entry_of(rnd: Round, path: str | Path) -> int | None:
+    """The ledger's number for a file the round has received (by its bytes), else None."""
+    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    with rnd.ledger() as ledger:
+        entry = ledger.by_sha256(sha)
+    return entry.id if entry else None
 
 
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:

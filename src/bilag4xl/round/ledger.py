@@ -45,7 +45,7 @@ STORE_LOCK = "lager.lock"
 INCOMING = ".indkommende"
 JOURNAL = ".journal"
 UNKNOWN = "_ukendt"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
@@ -69,11 +69,25 @@ CREATE TABLE IF NOT EXISTS received (
     excluded_at TEXT
 );
 CREATE INDEX IF NOT EXISTS received_department ON received (department, received_at);
+CREATE TABLE IF NOT EXISTS drafts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    department TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    drafted_at TEXT NOT NULL,
+    recipient TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL DEFAULT '',
+    file TEXT NOT NULL,
+    entry INTEGER,
+    withdrawn TEXT,
+    withdrawn_at TEXT
+);
+CREATE INDEX IF NOT EXISTS drafts_department ON drafts (department, drafted_at);
 """
 # Columns added after a round's ledger was first made: (table, column, declaration). Each is
 # added when missing, once, when a ledger of an older version is opened.
 _COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("received", "channel", "TEXT NOT NULL DEFAULT 'kommandolinje'"),
+    ("received", "made_from", "INTEGER"),
     # What the file was read as (`bilag4xl/submission/1`, JSON); NULL in a ledger from before
     # it was kept: the file is then read once more, when its data is first needed.
     ("received", "submission", "TEXT"),
@@ -81,7 +95,8 @@ _COLUMNS: tuple[tuple[str, str, str], ...] = (
 _INSERT = (
     "INSERT INTO received (sha256, original_name, received_at, stored, size, department, "
     "template_id, valid, errors, warnings, notes, problem, cover_date, form, report, "
-    "submission, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "submission, channel, made_from) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -99,6 +114,7 @@ class Verdict:
     cover_date: dt.date | None = None
     form: str = ""  # the form (digest) it was checked against
     report: dict[str, Any] = field(default_factory=dict)
+    made_from: int | None = None  # a corrected feedback workbook: the entry it was made from
     # The submission read, as JSON text (`Submission.to_json_data`), so that no product reads
     # the file again (text: only what uses the data decodes it; status does not); None when
     # the file is no submission, or the ledger is older than this column.
@@ -143,6 +159,7 @@ class Entry:
             "excluded": self.excluded,
             "excluded_at": self.excluded_at.isoformat() if self.excluded_at else None,
             "channel": self.channel,
+            "made_from": v.made_from,
         }
 
     @property
@@ -314,9 +331,8 @@ class Ledger:
                     )
                     utc = item.when.astimezone(dt.UTC).isoformat()
                     row = (item.sha, item.name, utc, stored, item.size)
-                    cursor = self._db.execute(
-                        _INSERT, (*row, *_verdict_columns(item.verdict), channel)
-                    )
+                    verdict = (*_verdict_columns(item.verdict), channel, item.verdict.made_from)
+                    cursor = self._db.execute(_INSERT, (*row, *verdict))
                     ids[item.sha] = int(cursor.lastrowid or 0)
                     moves.append((item.tmp, self.root / stored, stored))
                 _write_synced(journal, "\n".join(m[2] for m in moves).encode("utf-8"))
@@ -450,6 +466,93 @@ class Ledger:
                 removed.append(leftover)
         return removed
 
+    # ------------------------------------------------------------------ e-mail drafts
+
+    def record_draft(
+        self,
+        department: str,
+        kind: str,
+        file: str,
+        recipient: str = "",
+        subject: str = "",
+        entry: int | None = None,
+        when: dt.datetime | None = None,
+    ) -> DraftRecord:
+        """Note that a draft was written (what `remind` wrote, to whom and why)."""
+        at = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat()
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO drafts (department, kind, drafted_at, recipient, subject, file, "
+                "entry) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (department, kind, at, recipient, subject, file, entry),
+            )
+        found = self.drafts(draft_id=int(cursor.lastrowid or 0))
+        return found[0]
+
+    def drafts(
+        self, department: str | None = None, draft_id: int | None = None
+    ) -> list[DraftRecord]:
+        """The drafts written (oldest first), for one department or one id when given."""
+        query = "SELECT * FROM drafts"
+        args: tuple[Any, ...] = ()
+        if draft_id is not None:
+            query, args = query + " WHERE id = ?", (draft_id,)
+        elif department is not None:
+            query, args = query + " WHERE department = ? COLLATE NOCASE", (department,)
+        rows = _dicts(self._db.execute(query + " ORDER BY drafted_at, id", args))
+        return [_draft(row) for row in rows]
+
+    def withdraw_draft(self, draft_id: int, reason: str) -> None:
+        """Note that a draft no longer applies (and why); it stays listed."""
+        now = dt.datetime.now(dt.UTC).isoformat()
+        with self._transaction():
+            self._db.execute(
+                "UPDATE drafts SET withdrawn = ?, withdrawn_at = ? WHERE id = ?",
+                (reason, now, draft_id),
+            )
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    """One e-mail draft `remind` wrote: to which department, of what kind (invitation,
+    reminder, correction, form-changed), when, to whom, where, about which received file,
+    and when and why it stopped applying."""
+
+    id: int
+    department: str
+    kind: str
+    drafted_at: dt.datetime
+    recipient: str
+    subject: str
+    file: str
+    entry: int | None = None
+    withdrawn: str | None = None
+    withdrawn_at: dt.datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "draft": self.id,
+            "department": self.department,
+            "kind": self.kind,
+            "drafted_at": self.drafted_at.isoformat(),
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "file": self.file,
+            "entry": self.entry,
+            "withdrawn": self.withdrawn,
+            "withdrawn_at": self.withdrawn_at.isoformat() if self.withdrawn_at else None,
+        }
+
+
+def _draft(row: dict[str, Any]) -> DraftRecord:
+    """A row of `drafts` (its columns are DraftRecord's fields), its times parsed."""
+    times = ("drafted_at", "withdrawn_at")
+    return DraftRecord(**{**row, **{k: _time(row[k]) for k in times}})
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
 
 @dataclass(frozen=True)
 class _Pending:
@@ -546,6 +649,7 @@ def _entry(row: dict[str, Any]) -> Entry:
         cover_date=dt.date.fromisoformat(row["cover_date"]) if row["cover_date"] else None,
         form=row["form"],
         report=json.loads(row["report"]),
+        made_from=row.get("made_from"),
         submission=row.get("submission"),
     )
     return Entry(

@@ -3,6 +3,7 @@ for templates. Everything about positions comes from `layout`; formats from `sty
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +22,7 @@ from bilag4xl.form.layout import (
     Role,
     Text,
     Value,
+    day,
     metadata_title,
     plan,
 )
@@ -95,7 +97,7 @@ def build(
         _write_text(wb, sheets[t.pos.sheet], t)
     for i in layout.inputs:
         ws = sheets[i.pos.sheet]
-        _write_input(wb, ws, i, values.get(i.path), layout.spec, flagged=i.pos in notes)
+        _write_input(wb, ws, i, values.get(i.path), layout, flagged=i.pos in notes)
         _write_marks(wb, ws, i, layout)
     cached = layout.evaluate(values)
     for f in layout.formulas:
@@ -147,11 +149,13 @@ def template_bytes(
     initiatives: Iterable[str] = (),
     blank: int | None = None,
     password: str | None = None,
+    link: str | None = None,
 ) -> bytes:
-    """One template's xlsx bytes (to write, attach to a reminder or download)."""
+    """One template's xlsx bytes (to write, attach to a reminder or download); `link` is the
+    department's own upload address, said beside where to send it."""
     department = canonical_department(spec, department)
-    layout = plan(spec, department, resolve_initiatives(spec, department, initiatives, blank))
-    return build(layout, password=password)
+    names = resolve_initiatives(spec, department, initiatives, blank)
+    return build(plan(spec, department, names, link=link), password=password)
 
 
 def write_round(
@@ -223,7 +227,7 @@ def _write_text(wb: StrictWorkbook, ws: Worksheet, t: Text) -> None:
 
 
 def _write_input(
-    wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, spec: Spec, flagged: bool = False
+    wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, layout: Layout, flagged: bool = False
 ) -> None:
     fmt = wb.fmt(kinds.rule(i.field.kind).style + ("_flagged" if flagged else ""))
     row, col = i.pos.row, i.pos.col
@@ -231,7 +235,8 @@ def _write_input(
     if isinstance(value, bool) and i.field.kind == Kind.YESNO:
         value = kinds.YES if value else kinds.NO
     write_value(ws, row, col, value, fmt)
-    call(ws.data_validation, row, col, row, col, validation(i, spec), what=f"validering af {i.pos}")
+    checks = validation(i, layout.spec, layout.deadline)
+    call(ws.data_validation, row, col, row, col, checks, what=f"validering af {i.pos}")
 
 
 def _write_marks(wb: StrictWorkbook, ws: Worksheet, i: Input, layout: Layout) -> None:
@@ -283,9 +288,12 @@ def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
         call(ws.write_string, row, 1, value, fmt)
 
 
-def validation(i: Input, spec: Spec) -> dict[str, Any]:
-    """The Excel data validation of an input: a rule, an input message and an error message."""
+def validation(i: Input, spec: Spec, deadline: dt.date | None = None) -> dict[str, Any]:
+    """The Excel data validation of an input: a rule, an input message and an error message.
+    A date's example is the template's `deadline` (the department's own, when it has one)."""
     f = i.field
+    if f.kind == Kind.DATE and not f.example and deadline:
+        f = f.model_copy(update={"example": day(deadline)})
     checks, error = kinds.rule(f.kind).validation(f, spec)
     prompt = f.help or error or f.label
     if len(prompt) > excel.PROMPT_MESSAGE_MAX:

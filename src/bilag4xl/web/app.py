@@ -41,6 +41,7 @@ from bilag4xl.round.folder import (
     ROUND_FILE,
     Round,
     annex_bytes,
+    drafts_history,
     exclude,
     feedback_for,
     history,
@@ -54,7 +55,6 @@ from bilag4xl.round.folder import (
     stored_path,
     templates_zip,
 )
-from bilag4xl.status import STATE_DA
 from bilag4xl.template.writer import slug, template_bytes, template_filename
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
@@ -172,9 +172,15 @@ class Page:
             raise Refused(404, f"Runden har ingen forvaltning '{wanted}'.")
         current = found.last.entry if found.last else None
         rows = views.history_view(history(rnd, found.name), current)
-        department = {**found.to_dict(), "state_da": STATE_DA[found.state]}
+        department = {**found.to_dict(), "state_da": found.state_da}
+        written = views.drafts_view(drafts_history(rnd, found.name))
         return self.render(
-            request, "department.html", department=department, rows=rows, slug=wanted
+            request,
+            "department.html",
+            department=department,
+            rows=rows,
+            slug=wanted,
+            written=written,
         )
 
     async def exclude_form(self, request: Request) -> Response:

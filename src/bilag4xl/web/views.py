@@ -12,8 +12,9 @@ from urllib.parse import quote
 
 from bilag4xl.danish.numbers import days_text
 from bilag4xl.issues.report import Report
-from bilag4xl.round.ledger import Entry
-from bilag4xl.status import STATE_DA, DepartmentStatus, RoundStatus
+from bilag4xl.remind import KIND_DA
+from bilag4xl.round.ledger import DraftRecord, Entry
+from bilag4xl.status import DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import slug
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +39,7 @@ def round_view(status: RoundStatus) -> dict[str, Any]:
 def _department_extras(d: DepartmentStatus) -> dict[str, Any]:
     last = d.last
     return {
-        "state_da": STATE_DA[d.state],
+        "state_da": d.state_da,
         "url": department_url(d.name),
         "template_url": f"/skabelon/{slug(d.name)}.xlsx",
         "entry": last.entry if last else None,
@@ -81,6 +82,15 @@ def history_view(entries: list[Entry], current: int | None) -> list[dict[str, An
             }
         )
     return rows
+
+
+def drafts_view(drafts: list[DraftRecord]) -> list[str]:
+    """What was written to a department, oldest first: "inviteret 01.12.2026", "rykket
+    12.12.2026" (a draft is noted when `remind` wrote it)."""
+    return [
+        f"{KIND_DA.get(d.kind, d.kind)} {d.drafted_at.astimezone().strftime('%d.%m.%Y')}"
+        for d in drafts
+    ]
 
 
 def sent_names(current: list[tuple[Entry, Path]]) -> dict[str, str]:
