@@ -261,12 +261,17 @@ def test_the_templates_zip_makes_a_template_only_when_it_changed(
         for name in names:
             assert archive.read(name) == (rnd.templates / name).read_bytes()
     edited = rnd.templates / names[0]
-    edited.write_bytes(edited.read_bytes() + b"x")  # changed by hand: made again
-    templates_zip(rnd)
-    assert len(made) == 1 and edited.read_bytes() == template_bytes(rnd.spec, made[0])
+    by_hand = edited.read_bytes() + b"x"
+    edited.write_bytes(by_hand)  # changed by hand: made again, the folder left as it is
+    with zipfile.ZipFile(io.BytesIO(templates_zip(rnd))) as archive:
+        assert archive.read(names[0]) == template_bytes(rnd.spec, made[0])
+    assert len(made) == 1 and edited.read_bytes() == by_hand
     text = rnd.spec_file.read_text("utf-8").replace("2009-03-25", "2009-04-30", 1)
     rnd.spec_file.write_text(text, "utf-8")  # a new deadline: every template is new
-    every = 1 + len(rnd.spec.round.departments)
-    later = templates_zip(open_round(rnd.root))
-    assert len(made) == every and later != first
-    assert templates_zip(open_round(rnd.root)) == later and len(made) == every
+    changed = open_round(rnd.root)
+    every = len(rnd.spec.round.departments)
+    later = templates_zip(changed)
+    assert len(made) == 1 + every and later != first
+    write_templates(changed)  # `bilag4xl template`: made and kept
+    assert len(made) == 1 + 2 * every
+    assert templates_zip(changed) == later and len(made) == 1 + 2 * every

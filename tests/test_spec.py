@@ -127,6 +127,16 @@ BAD_SPECS = {
         edit("first_year = 2008", "first_year = 1800"),
         r"round\.first_year: skal være mindst 1900, ikke 1800",
     ),
+    "two departments with the same folder": (
+        edit(
+            'name = "Teknik- og Miljøforvaltningen"',
+            'name = "Teknik- og Miljøforvaltningen"\n'
+            "[[round.departments]]\n"
+            'name = "Teknik og miljøforvaltningen"',
+        ),
+        r"round: .*'Teknik- og Miljøforvaltningen' og 'Teknik og miljøforvaltningen' får samme "
+        r"mappe- og filnavn \('teknik-og-miljoeforvaltningen'\)",
+    ),
     "a flag that is not true or false": (
         edit('key = "date"\ncarry = false', 'key = "date"\ncarry = "måske"'),
         r"cover\.fields\[5\]\.carry: skal være true eller false",

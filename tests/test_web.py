@@ -169,6 +169,25 @@ def test_downloads_are_made_by_the_library(client: TestClient, books: dict[str, 
     assert annex.status_code == 200 and annex.content[:2] == b"PK"
 
 
+def test_the_data_table_is_offered_beside_the_consolidated_workbook(
+    client: TestClient, books: dict[str, bytes]
+) -> None:
+    """The page offers `bilag4xl export`'s table: the same bytes as the library makes."""
+    from bilag4xl.export import export_round
+
+    upload(client, ("tmf.xlsx", books["tmf"]))
+    page = client.get("/")
+    assert 'href="/data.xlsx"' in page.text and 'href="/data.csv"' in page.text
+    rnd = open_round(client.app.state.page.root)
+    csv = client.get("/data.csv")
+    assert csv.status_code == 200 and csv.content == export_round(rnd, "csv")[0]
+    assert csv.content.startswith("\ufeff".encode()) and TMF.encode() in csv.content
+    assert "bilag4_data.csv" in csv.headers["content-disposition"]
+    table = load_workbook(io.BytesIO(client.get("/data.xlsx").content))
+    assert table.worksheets[0].tables  # an Excel table, not loose cells
+    assert client.get("/data.parquet").status_code == 404
+
+
 def test_the_consolidated_workbook_waits_for_errors_unless_asked(
     client: TestClient, books: dict[str, bytes], tmp_path: Path
 ) -> None:

@@ -55,11 +55,12 @@ def browser() -> Iterator[Any]:
 
 
 @contextmanager
-def serving(root: Path) -> Iterator[tuple[str, str]]:
-    """`bilag4xl serve ROOT` as its own process on a free port; its address, then (once it
-    has stopped) what it said."""
+def serving(root: Path, *options: str) -> Iterator[tuple[str, str]]:
+    """`bilag4xl serve ROOT [OPTIONS]` as its own process on a free port; its address, then
+    (once it has stopped) what it said."""
     port = free_port()
     command = [sys.executable, "-m", "bilag4xl", "serve", str(root), "--port", str(port)]
+    command += options
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     said: list[str] = []
@@ -85,7 +86,7 @@ def wait_for(url: str, process: subprocess.Popen[str]) -> None:
     while time.monotonic() < deadline:
         assert process.poll() is None, "bilag4xl serve stopped"
         try:
-            with urllib.request.urlopen(f"{url}/api/status", timeout=2):
+            with urllib.request.urlopen(f"{url}/static/bilag4xl.css", timeout=2):
                 return
         except OSError:
             time.sleep(0.1)

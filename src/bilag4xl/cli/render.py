@@ -20,7 +20,7 @@ from bilag4xl.danish.numbers import days_text, format_number
 from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
 from bilag4xl.status import FORM_CHANGED_DA, DepartmentStatus, FileStatus, RoundStatus
-from bilag4xl.textsafe import for_terminal
+from bilag4xl.textsafe import for_file_name, for_terminal
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
@@ -58,11 +58,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Columns padded to their widest cell; the last column is not padded."""
     if not rows:
         return ""
+    rows = [[for_terminal(str(c)) for c in r] for r in rows]  # measured as they are shown
     widths = [max(len(str(r[c])) for r in [headers, *rows]) for c in range(len(headers) - 1)]
 
     def line(cells: Sequence[str]) -> str:
         padded = [str(c).ljust(w) for c, w in zip(cells, widths, strict=False)]
-        return for_terminal("  ".join([*padded, str(cells[-1])]).rstrip())
+        return "  ".join([*padded, str(cells[-1])]).rstrip()
 
     rule = "  ".join(["-" * w for w in widths] + ["-" * len(headers[-1])])
     return "\n".join([line(headers), rule, *(line(r) for r in rows)]) + "\n"
@@ -338,7 +339,7 @@ def receipts_table(receipts: Sequence[Receipt]) -> str:
         result = _verdict_text(e) if e else ""
         rows.append(
             (
-                Path(r.source).name,
+                for_file_name(Path(r.source).name),
                 OUTCOME_DA[r.outcome],
                 str(e.id) if e else "",
                 (e.department or "?") if e else "",
@@ -348,7 +349,7 @@ def receipts_table(receipts: Sequence[Receipt]) -> str:
     lines = [table(("fil", "resultat", "nr.", "forvaltning", "vurdering"), rows).rstrip("\n")]
     for r in receipts:
         if r.outcome == "new" and r.report is not None and len(r.report):
-            lines.append(f"\n{Path(r.source).name}:")
+            lines.append(f"\n{for_file_name(Path(r.source).name)}:")
             lines.append(issues_table(r.report).rstrip("\n"))
     counts = {o: sum(r.outcome == o for r in receipts) for o in OUTCOME_DA}
     lines.append(
@@ -368,13 +369,15 @@ def _verdict_text(e: Entry) -> str:
 
 
 def history_table(entries: Sequence[Entry]) -> str:
-    """Every file received, oldest first: number, time, department, sender's name, verdict."""
+    """Every file received, oldest first: number, time, how it came (a department's link, the
+    page, the command line), department, sender's name, verdict."""
     rows = [
         (
             str(e.id),
             e.received_at.astimezone().strftime("%d.%m.%Y %H:%M"),
+            e.channel,
             e.department or "?",
-            e.original_name,
+            for_file_name(e.original_name),
             _verdict_text(e),
             "; ".join(_notes(e)),
         )
@@ -382,7 +385,7 @@ def history_table(entries: Sequence[Entry]) -> str:
     ]
     if not rows:
         return "Intet modtaget endnu."
-    return table(("nr.", "modtaget", "forvaltning", "fil", "vurdering", ""), rows)
+    return table(("nr.", "modtaget", "via", "forvaltning", "fil", "vurdering", ""), rows)
 
 
 def _notes(e: Entry) -> list[str]:

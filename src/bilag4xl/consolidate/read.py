@@ -10,6 +10,7 @@ changed by hand is refused with a message saying what changed, not misread.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import struct
 import zipfile
 import zlib
@@ -27,18 +28,21 @@ from bilag4xl.errors import SpecError, UnreadableFileError
 from bilag4xl.form.limits import MAX_INITIATIVES
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.spec import Kind, Spec, stored_spec
+from bilag4xl.intake.discover import Blob
 
 Rows = list[list[Any]]
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def is_consolidated(path: str | Path) -> bool:
-    """Cheap check (one small zip member): was this workbook written by `bilag4xl merge`?
+def is_consolidated(path: str | Path | Blob) -> bool:
+    """Cheap check (one small zip member): was this workbook (on disk, or already read)
+    written by `bilag4xl merge`?
 
     Never raises: a file this cannot look into is not a consolidated workbook, and the
     reader then says what is wrong with it."""
+    source = io.BytesIO(path.data) if isinstance(path, Blob) else path
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             info = archive.getinfo("xl/workbook.xml")
             if info.file_size > 2**20:
                 return False

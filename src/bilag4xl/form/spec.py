@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from bilag4xl.danish.numbers import unit_factor
 from bilag4xl.errors import SpecError
 from bilag4xl.form.kinds import ECONOMY, KINDS, NO, YES
+from bilag4xl.textsafe import slug
 from bilag4xl.xlsx import limits as excel
 
 DEFAULT_MAX_KRONER = Decimal(10_000_000_000)  # per amount cell: 10 mia. kr.
@@ -176,6 +177,19 @@ class Round(_Model):
         names = [d.name.casefold() for d in self.departments]
         if len(names) != len(set(names)):
             raise ValueError("en forvaltning står flere gange i 'departments'")
+        return self
+
+    @model_validator(mode="after")
+    def _distinct_slugs(self) -> Round:
+        """Each department gets its own folder, template file and web address (its slug)."""
+        seen: dict[str, str] = {}
+        for d in self.departments:
+            other = seen.setdefault(slug(d.name), d.name)
+            if other != d.name:
+                raise ValueError(
+                    f"forvaltningerne '{other}' og '{d.name}' får samme mappe- og filnavn "
+                    f"('{slug(d.name)}'); giv dem navne, der adskiller sig i bogstaver eller tal"
+                )
         return self
 
     @property

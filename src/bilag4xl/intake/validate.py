@@ -40,9 +40,15 @@ from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.paths import initiative_of
 from bilag4xl.form.spec import Spec, load_spec, stored_spec
 from bilag4xl.intake import cellfindings, mapping, metadata
-from bilag4xl.intake.discover import collect_paths
+from bilag4xl.intake.discover import Blob, collect_paths
 from bilag4xl.intake.fields import FieldResult, Where, parse_input
-from bilag4xl.intake.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
+from bilag4xl.intake.workbook import (
+    RawSheet,
+    RawWorkbook,
+    UnreadableWorkbook,
+    read_named,
+    read_workbook,
+)
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue, Report, Severity
 from bilag4xl.speed import isolation, processes
@@ -53,6 +59,7 @@ METADATA_MARK = "bilag4xl"
 
 
 TemplateKey = tuple[str | None, tuple[str | None, ...], bool]  # department, initiatives, feedback
+Item = Path | Blob  # what check_each reads: a file on disk or one already read
 
 
 @dataclass
@@ -120,17 +127,31 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
 def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     """`read_file` in this process: what a worker runs."""
     path = Path(path)
+    return _check(path, str(path), lambda: read_workbook(path), spec)
+
+
+def check_blob(blob: Blob, spec: Spec | None = None) -> FileResult:
+    """`check_file` of a file already read: its issues name it as it was sent."""
+    return _check(
+        Path(blob.name),
+        blob.name,
+        lambda: read_named(blob.data, blob.name, sha256=blob.sha256),
+        spec,
+    )
+
+
+def _check(path: Path, file: str, read: Callable[[], RawWorkbook], spec: Spec | None) -> FileResult:
     try:
-        raw = read_workbook(path)
-        checked = check_workbook(raw, spec, str(path), path.name)
+        raw = read()
+        checked = check_workbook(raw, spec, file, path.name)
     except UnreadableWorkbook as exc:
-        issue = messages.make(exc.code, str(path), **exc.params)
+        issue = messages.make(exc.code, file, **exc.params)
         return FileResult(path, None, Report([issue]))
     except MemoryError:
         raise  # the worker reports it (isolation)
     except Exception as exc:  # what no check foresaw is still this file's problem alone
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
-        issue = messages.make("check-failed", str(path), reason=reason)
+        issue = messages.make("check-failed", file, reason=reason)
         return FileResult(path, None, Report([issue]))
     return FileResult(
         path,
@@ -193,20 +214,24 @@ def validate_paths(
 
 
 def check_each(
-    files: Sequence[Path],
+    files: Sequence[Item],
     spec: Spec | None = None,
     workers: int | None = None,
     keep_values: bool = False,
-    skip: Callable[[Path], bool] | None = None,
-) -> Iterator[tuple[Path, FileResult | None]]:
+    skip: Callable[[Item], bool] | None = None,
+) -> Iterator[tuple[Item, FileResult | None]]:
     """Each file and its result (None: passed over by `skip`), in the files' order, as soon
-    as it is ready: a caller can store one file while the workers still read the next."""
+    as it is ready: a caller can store one file while the workers still read the next. A
+    file is a path, or a `Blob` already read (its bytes go to the worker: not read again)."""
     if workers is None:
         workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
     results = isolation.run(_Job(spec, keep_values, skip), files, workers)
-    for path, result in zip(files, results, strict=True):
-        yield path, _lost(path, result) if isinstance(result, isolation.Lost) else result
+    for item, result in zip(files, results, strict=True):
+        if isinstance(result, isolation.Lost):
+            yield item, _lost(Path(item.name) if isinstance(item, Blob) else item, result)
+        else:
+            yield item, result
 
 
 PARALLEL_FROM = 40
@@ -219,12 +244,15 @@ class _Job:
 
     spec: Spec | None  # the round's; None: each file's own
     keep: bool  # values and raw cells go back with the result
-    skip: Callable[[Path], bool] | None
+    skip: Callable[[Item], bool] | None
 
-    def __call__(self, path: Path) -> FileResult | None:
-        if self.skip is not None and self.skip(path):
+    def __call__(self, item: Item) -> FileResult | None:
+        if self.skip is not None and self.skip(item):
             return None
-        result = check_file(path, self.spec)
+        if isinstance(item, Blob):
+            result = check_blob(item, self.spec)
+        else:
+            result = check_file(item, self.spec)
         if not self.keep:  # not pickled back unless asked for
             result.values, result.raw = {}, {}
         return result

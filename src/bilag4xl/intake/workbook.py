@@ -114,22 +114,35 @@ def read_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
     path = Path(path)
     limits = limits or defaults.SUBMISSION
     try:
-        size = path.stat().st_size
-        if size > limits.file_bytes:
-            raise UnreadableWorkbook("zip-bomb", reason=f"filen fylder {size // 2**20} MB")
+        _check_size(path.stat().st_size, limits)
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableWorkbook("file-error", reason=exc.strerror or str(exc)) from exc
+    return read_named(data, path.name, limits)
+
+
+def read_named(
+    data: bytes, name: str, limits: Limits | None = None, sha256: str | None = None
+) -> RawWorkbook:
+    """Read a workbook from its bytes, sent under `name` (its ending tells a text file meant
+    as one from a renamed one); `sha256` of the bytes when the caller has it already."""
+    limits = limits or defaults.SUBMISSION
+    _check_size(len(data), limits)
     try:
-        return read_bytes(data, limits)
+        return read_bytes(data, limits, sha256)
     except UnreadableWorkbook as exc:
-        if exc.code == "text-file" and path.suffix.lower() not in XLSX_SUFFIXES:
+        if exc.code == "text-file" and Path(name).suffix.lower() not in XLSX_SUFFIXES:
             raise UnreadableWorkbook("csv-file") from None  # not renamed: named as what it is
         raise
 
 
-def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
-    """Read a workbook from its bytes."""
+def _check_size(size: int, limits: Limits) -> None:
+    if size > limits.file_bytes:
+        raise UnreadableWorkbook("zip-bomb", reason=f"filen fylder {size // 2**20} MB")
+
+
+def read_bytes(data: bytes, limits: Limits | None = None, sha256: str | None = None) -> RawWorkbook:
+    """Read a workbook from its bytes (`sha256`: theirs, when known; else computed here)."""
     limits = limits or defaults.SUBMISSION
     _sniff(data)
     with _open_zip(data) as archive:
@@ -150,7 +163,7 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
         if not scan.duplicates_checked and _maybe_twice(rows, scan):
             scan.duplicates = sheetscan.duplicates(xml)
         out.append(RawSheet(name, state, rows, scan.formulas, _is_protected(xml), scan))
-    return RawWorkbook(out, hashlib.sha256(data).hexdigest(), package.macros)
+    return RawWorkbook(out, sha256 or hashlib.sha256(data).hexdigest(), package.macros)
 
 
 def refusal(data: bytes, limits: Limits) -> str | None:

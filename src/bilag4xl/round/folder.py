@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,9 +30,17 @@ from bilag4xl.errors import Bilag4xlError, NoRoundError
 from bilag4xl.form.identity import form_digest
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
-from bilag4xl.intake.discover import XLSX_SUFFIXES
+from bilag4xl.intake.discover import XLSX_SUFFIXES, Blob
 from bilag4xl.issues.report import Lang, Report
 from bilag4xl.remind import Draft, LinkFor, Written
+from bilag4xl.round.delivery import (
+    Given,
+    Part,
+    Passed,
+    base_name,
+    open_delivery,
+    read_part,
+)
 from bilag4xl.round.ledger import STATE_DIR, DraftRecord, Entry, Ledger, Verdict, latest
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
@@ -48,9 +55,6 @@ RECEIVED = "modtaget"
 FEEDBACK = "rettelser"
 CONSOLIDATED = "samlet.xlsx"
 ANNEX = "bilag4.docx"
-MAX_ZIP_MEMBER = 100 * 2**20  # a submission is a few MB; anything larger is not one
-MAX_ZIP_MEMBERS = 10_000
-MAX_ZIP_TOTAL = 2**30  # unpacked, all workbooks of one .zip: a whole round is far less
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,7 @@ def _without_id(spec: Spec) -> str:
 # --------------------------------------------------------------------------- receiving
 
 Outcome = Literal["new", "duplicate", "refused"]
+Channel = Literal["kommandolinje", "side", "link"]  # the command line, the page, a link
 STORE_BATCH = 25  # files kept in one commit while the workers read on
 
 
@@ -199,54 +204,127 @@ class Receipt:
 
 def receive(
     rnd: Round,
-    paths: Iterable[str | Path],
+    paths: Iterable[Given],
     progress: Callable[[int, int], None] | None = None,
     names: dict[Path, str] | None = None,
+    limit: int | None = None,
+    channel: Channel = "kommandolinje",
+    department: str | None = None,
 ) -> list[Receipt]:
-    """Take files, folders and .zip files into the round: validate each file, keep it in the
-    ledger, say what became of it. `names` gives uploaded files their senders' names."""
-    from bilag4xl.consolidate.read import is_consolidated
-    from bilag4xl.intake.validate import check_each
+    """Take files, folders, .zip files and uploads into the round: validate each file, keep it
+    in the ledger, say what became of it. `names` gives files kept under other names their
+    senders' names; `limit` bounds what the delivery unpacks to (see `round.delivery`);
+    `channel` records how they came. With `department` (a department's own link) a file of
+    any other department is refused and kept for no one."""
+    with open_delivery(paths, names or {}, limit) as parts, rnd.ledger() as ledger:
+        intake = _Intake(rnd.spec, ledger, len(parts), progress, channel, department)
+        with _Keeper(intake.keep) as keeper:
+            for part in parts:
+                intake.take(part, keeper)
+            intake.check(keeper)
+    return intake.receipts()
 
-    with tempfile.TemporaryDirectory(prefix="bilag4xl-modtag-") as tmp:
-        files, sources = _unpack([Path(p) for p in paths], Path(tmp), names or {})
-        found, skipped = _collect(files, sources)
 
-        def name(path: Path) -> str:  # as it was sent (an upload, a file in a .zip)
-            return sources.get(path, str(path))
+CHUNK_BYTES = 64 * 2**20  # new files held (and checked) at once; a web upload is one chunk
+Stored = tuple[int, Blob, "FileResult"]  # a checked file's place among the receipts, and it
 
-        receipts = [Receipt(name(p), "refused", reason=why, skipped=True) for p, why in skipped]
-        with rnd.ledger() as ledger:
-            fresh, known, repeats = _split_known(ledger, found)
-            receipts += [Receipt(name(p), "duplicate", e) for p, e in known]
-            done: dict[Path, Receipt] = {}
-            form = form_digest(rnd.spec)
 
-            def keep(batch: list[tuple[Path, FileResult]]) -> None:
-                kept = ledger.store_many(
-                    [(p.read_bytes(), base_name(name(p)), _kept(ledger, r, form)) for p, r in batch]
-                )
-                for (path, result), (entry, new) in zip(batch, kept, strict=True):
-                    outcome: Outcome = "new" if new else "duplicate"
-                    done[path] = Receipt(name(path), outcome, entry, report=result.report)
+class _Intake:
+    """One receive's files on their way: each read and hashed once (`read_part`), a file
+    received before answered from the ledger, new ones checked a chunk at a time (never a
+    whole delivery in memory) and stored as they come back. Receipts keep the delivery's
+    order: passed over, received before, the others, repeats within the delivery."""
 
-            with _Keeper(keep) as keeper:
-                # Each file is stored as soon as it is checked, while the workers read on.
-                checked = check_each(fresh, rnd.spec, skip=is_consolidated)
-                for n, (path, result) in enumerate(checked, start=1):
-                    refusal = _refusal(path, result)
-                    if refusal or result is None:
-                        done[path] = Receipt(name(path), "refused", reason=refusal)
-                    else:
-                        keeper.add((path, result))
-                    if progress:
-                        progress(n, len(fresh))
-            receipts += [done[p] for p in fresh]
-            for path, first in repeats:  # the same bytes twice in one delivery
-                outcome = "duplicate" if done[first].entry else "refused"
-                why = done[first].reason
-                receipts.append(Receipt(name(path), outcome, done[first].entry, why))
-    return receipts
+    def __init__(
+        self,
+        spec: Spec,
+        ledger: Ledger,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+        channel: Channel = "kommandolinje",
+        department: str | None = None,
+    ) -> None:
+        self.spec, self.ledger, self.form = spec, ledger, form_digest(spec)
+        self.channel, self.department = channel, department
+        self.total, self.progress, self.done = total, progress, 0
+        self.skipped: list[Receipt] = []
+        self.known: list[Receipt] = []
+        self.slots: list[Receipt | None] = []  # the other files, filled in when checked
+        self.first: dict[str, int] = {}  # a SHA-256 seen in this delivery: its slot
+        self.repeats: list[tuple[str, int]] = []
+        self.chunk: list[tuple[int, Blob]] = []
+        self.held = 0
+
+    def take(self, part: Part | Passed, keeper: _Keeper) -> None:
+        found = part if isinstance(part, Passed) else read_part(part)
+        if isinstance(found, Passed):
+            receipt = Receipt(found.source, "refused", reason=found.reason, skipped=found.skipped)
+            (self.skipped if found.skipped else self.slots).append(receipt)
+        elif (entry := self.ledger.by_sha256(found.sha256)) is not None:
+            why = _not_from(entry.department, self.department) if self.department else ""
+            self.known.append(
+                Receipt(found.name, "refused", reason=why)
+                if why
+                else Receipt(found.name, "duplicate", entry)
+            )
+        elif found.sha256 in self.first:
+            self.repeats.append((found.name, self.first[found.sha256]))
+        else:
+            self.first[found.sha256] = len(self.slots)
+            self.chunk.append((len(self.slots), found))
+            self.slots.append(None)
+            self.held += len(found.data)
+            if self.held >= CHUNK_BYTES:
+                self.check(keeper)
+                keeper.flush()  # stored before the ledger is asked about the next chunk
+            return  # counted when checked
+        self._tick()
+
+    def check(self, keeper: _Keeper) -> None:
+        """Check the chunk; each file is stored as soon as it is checked, while the workers
+        read on."""
+        from bilag4xl.consolidate.read import is_consolidated
+        from bilag4xl.intake.validate import check_each
+
+        chunk, self.chunk, self.held = self.chunk, [], 0
+        checked = check_each([blob for _, blob in chunk], self.spec, skip=is_consolidated)
+        for (slot, blob), (_, result) in zip(chunk, checked, strict=True):
+            refusal = _refusal(Path(blob.name), result)
+            if self.department and result is not None and not refusal:
+                refusal = _not_from(_verdict(result, self.form).department, self.department)
+            if refusal or result is None:
+                self.slots[slot] = Receipt(blob.name, "refused", reason=refusal)
+            else:
+                keeper.add((slot, blob, result))
+            self._tick()
+
+    def keep(self, batch: list[Stored]) -> None:
+        kept = self.ledger.store_many(
+            [
+                (blob.data, base_name(blob.name), _kept(self.ledger, r, self.form))
+                for _, blob, r in batch
+            ],
+            sha256s=[blob.sha256 for _, blob, _ in batch],
+            channel=self.channel,
+        )
+        for (slot, blob, result), (entry, new) in zip(batch, kept, strict=True):
+            outcome: Outcome = "new" if new else "duplicate"
+            self.slots[slot] = Receipt(blob.name, outcome, entry, report=result.report)
+
+    def receipts(self) -> list[Receipt]:
+        done = [r for r in self.slots if r is not None]
+        assert len(done) == len(self.slots), "a checked file was neither stored nor refused"
+        out = self.skipped + self.known + done
+        for name, slot in self.repeats:  # the same bytes twice in one delivery
+            first = done[slot]
+            outcome: Outcome = "duplicate" if first.entry else "refused"
+            out.append(Receipt(name, outcome, first.entry, first.reason))
+        return out
+
+    def _tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
 
 
 class _Keeper:
@@ -255,14 +333,14 @@ class _Keeper:
     waits for a disk sync. A failed store stops the receive at the next file, and no batch
     is stored after one that failed (the receive ends with what was stored before it)."""
 
-    def __init__(self, keep: Callable[[list[tuple[Path, FileResult]]], None]) -> None:
+    def __init__(self, keep: Callable[[list[Stored]], None]) -> None:
         self._keep = keep
-        self._batch: list[tuple[Path, FileResult]] = []
+        self._batch: list[Stored] = []
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="bilag4xl-gem")
         self._stored: list[Future[None]] = []
         self._failed = False  # set on the store thread, read there before each batch
 
-    def _keep_unless_failed(self, batch: list[tuple[Path, FileResult]]) -> None:
+    def _keep_unless_failed(self, batch: list[Stored]) -> None:
         if self._failed:
             return
         try:
@@ -271,7 +349,7 @@ class _Keeper:
             self._failed = True
             raise
 
-    def add(self, item: tuple[Path, FileResult]) -> None:
+    def add(self, item: Stored) -> None:
         for future in self._stored:
             if future.done():
                 future.result()  # raises what the store raised
@@ -281,34 +359,27 @@ class _Keeper:
             self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
             self._batch = []
 
+    def flush(self) -> None:
+        """Wait for every store (raising what one raised: then nothing more is stored), and
+        store what is waiting."""
+        stored, self._stored = self._stored, []
+        for future in stored:
+            future.result()
+        batch, self._batch = self._batch, []
+        if batch:
+            self._pool.submit(self._keep_unless_failed, batch).result()
+
     def __enter__(self) -> _Keeper:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if kind is None and self._batch:
-            self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
-        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
-        if kind is None:
-            for future in self._stored:
-                future.result()
-
-
-def _collect(
-    files: list[Path], sources: dict[Path, str]
-) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The files to read, and those passed over, also by the name they were sent under (an
-    upload is kept under a generated name, but "~$tmf.xlsx" is still Excel's owner file)."""
-    from bilag4xl.intake.discover import collect_paths, skip_reason
-
-    found, skipped = collect_paths(files)
-    kept = []
-    for path in found:
-        why = skip_reason(Path(base_name(sources[path]))) if path in sources else None
-        if why:
-            skipped.append((path, why))
-        else:
-            kept.append(path)
-    return kept, skipped
+        if kind is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
+        try:
+            self.flush()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 def receipt_report(receipt: Receipt) -> Report:
@@ -345,79 +416,6 @@ def receipts_data(receipts: Sequence[Receipt], lang: Lang = "da") -> dict[str, A
     return data
 
 
-def base_name(source: str) -> str:
-    """The file name at the end of a source ("arkiv.zip/tmf/tmf.xlsx" -> "tmf.xlsx")."""
-    return source.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def _unpack(
-    paths: list[Path], tmp: Path, names: dict[Path, str]
-) -> tuple[list[Path], dict[Path, str]]:
-    """Files and folders as they are; each .zip's workbooks extracted (never to their own
-    member paths, which may point anywhere). Returns the files and how each was given."""
-    files: list[Path] = []
-    sources = {p: names[p] for p in paths if p in names}
-    for n, path in enumerate(paths):
-        if path.suffix.lower() == ".zip" and path.is_file():
-            label = names.get(path, str(path))
-            for m, (member, data) in enumerate(_zip_members(path)):
-                target = tmp / f"{n}-{m}" / base_name(member)
-                target.parent.mkdir(parents=True)
-                target.write_bytes(data)
-                files.append(target)
-                sources[target] = f"{label}/{member}"
-        else:
-            files.append(path)
-    return files, sources
-
-
-def _zip_members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """The workbooks in a .zip (bounded: a submission is a few MB)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = [i for i in archive.infolist()[:MAX_ZIP_MEMBERS] if _wanted(i)]
-            # zipfile reads no more than a member's stated size, so the sum bounds the work
-            if sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
-                raise Bilag4xlError(
-                    f"{path}: zip-filen fylder over {MAX_ZIP_TOTAL // 2**20} MB udpakket; "
-                    "den er ikke en samling indberetninger. Send filerne enkeltvis."
-                )
-            for info in infos:
-                yield info.filename, archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise Bilag4xlError(f"{path}: zip-filen kan ikke læses ({exc})") from exc
-
-
-def _wanted(info: zipfile.ZipInfo) -> bool:
-    """A workbook member of a .zip (not a folder, owner, hidden or oversized file)."""
-    name = info.filename
-    if info.is_dir() or not name.lower().endswith(XLSX_SUFFIXES):
-        return False
-    return not base_name(name).startswith(("~$", ".")) and info.file_size <= MAX_ZIP_MEMBER
-
-
-def _split_known(
-    ledger: Ledger, files: list[Path]
-) -> tuple[list[Path], list[tuple[Path, Entry]], list[tuple[Path, Path]]]:
-    """New files; files received before (with their entry); and repeats within this
-    delivery (with the first file of the same bytes)."""
-    fresh: list[Path] = []
-    known: list[tuple[Path, Entry]] = []
-    repeats: list[tuple[Path, Path]] = []
-    first: dict[str, Path] = {}
-    for path in files:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        entry = ledger.by_sha256(sha)
-        if entry is not None:
-            known.append((path, entry))
-        elif sha in first:
-            repeats.append((path, first[sha]))
-        else:
-            first[sha] = path
-            fresh.append(path)
-    return fresh, known, repeats
-
-
 def _refusal(path: Path, result: object | None) -> str:
     """Why a file is not kept as a submission: a consolidated workbook, an empty template, a
     feedback workbook sent back unchanged, or a file that is not even named as a workbook (a
@@ -439,6 +437,21 @@ def _refusal(path: Path, result: object | None) -> str:
         first = report.errors[0].message() if report and report.errors else ""
         return f"Filen er ikke et regneark. {first}".strip()
     return ""
+
+
+def _not_from(sent: str | None, department: str) -> str:
+    """Why a file that came through `department`'s link is refused: it is not its file."""
+    if sent and sent.casefold() == department.casefold():
+        return ""
+    if sent:
+        return (
+            f"Filen er fra {sent}, men dette link er til {department}. Den er ikke modtaget; "
+            f"{sent} har sit eget link."
+        )
+    return (
+        f"Filen kan ikke læses som en indberetning fra {department} og er ikke modtaget. "
+        "Hent skabelonen på siden, udfyld den, og send den igen."
+    )
 
 
 def _kept(ledger: Ledger, result: FileResult, form: str) -> Verdict:
@@ -542,13 +555,16 @@ def reminders(
     """A draft for each department to chase: the invitation with its template when it was
     never written to, a reminder with its template when it has still sent nothing, and the
     feedback workbook of its current file when that has errors (`remind.drafts`). `link_for`
-    gives a department's own upload link (a function or a mapping by name). A template is
-    the one kept in `skabeloner/` (`_templates`); a feedback workbook is made once
+    gives a department's own upload link (a function or a mapping by name); by default each
+    department's link of the round (`round.links`, when `base_url` is set). A template is the
+    one kept in `skabeloner/` (`_templates`); a feedback workbook is made once
     (`_feedback_workbooks`), from its file."""
     from bilag4xl.remind import Attachment, drafts, link_of
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
+    own = own_links(rnd)
+    link_for = link_for if link_for is not None else own
     status = round_status(rnd, today)
     entries = {e.id: e for e in history(rnd)}
     chased = [(d, entries[d.last.entry]) for d in status.to_chase if d.last and d.last.entry]
@@ -557,10 +573,10 @@ def reminders(
 
     def template(name: str) -> Attachment:
         link = link_of(link_for, name)
-        if link is not None:  # a template of its own, with the department's link
+        if link != own(name):  # a link of the caller's: a template of its own
             return Attachment(template_filename(spec, name), template_bytes(spec, name, link=link))
-        ((path, data),) = _templates(rnd, [name])
-        return Attachment(path.name, data)
+        ((filename, data, _),) = _templates(rnd, [name])
+        return Attachment(filename, data)
 
     def feedback(d: DepartmentStatus) -> Attachment | None:
         last = d.last
@@ -742,6 +758,12 @@ def valid_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
     return [c.submission for c in current_submissions(rnd) if c.valid and c.submission], rnd.spec
 
 
+def submissions_in(folder: Path) -> tuple[list[Submission], Spec]:
+    """`valid_submissions` of the round folder at `folder` (what `open_given` asks of a
+    folder: the last round a next one starts from)."""
+    return valid_submissions(open_round(folder))
+
+
 def history(rnd: Round, department: str | None = None) -> list[Entry]:
     """Every file received (for one department when named), oldest first, excluded ones too."""
     with rnd.ledger() as ledger:
@@ -802,81 +824,120 @@ def entry_of(rnd: Round, path: str | Path) -> int | None:
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     """The feedback workbook of one received file: its name and bytes."""
     entry = received(rnd, entry_id)
-    data = _feedback_workbooks(rnd, [entry])[entry.id]
+    link = own_links(rnd)(entry.department) if entry.department else None
+    data = _feedback_workbooks(rnd, [entry], {entry.id: link})[entry.id]
     if isinstance(data, Bilag4xlError):
         raise data
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
 
 
-def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
+def own_links(rnd: Round) -> Callable[[str], str | None]:
+    """Each department's own link (`round.links`), said on its templates, rettelsesark and
+    mails; None for every department while the round has no `base_url`."""
+    from bilag4xl.round.links import link_for
+
+    return lambda department: link_for(rnd, department)
+
+
+@dataclass(frozen=True)
+class Templates:
+    """What `write_templates` did: every department's template (`paths`, in the round's
+    order), and those already as runde.toml says (`unchanged`, left untouched)."""
+
+    paths: list[Path]
+    unchanged: list[Path]
+
+    @property
+    def written(self) -> list[Path]:
+        """The templates written: new, or changed with the spec."""
+        return [p for p in self.paths if p not in self.unchanged]
+
+
+def write_templates(rnd: Round, password: str | None = None) -> Templates:
     """The round's templates, one per department, in `skabeloner/`. They are the round's own
-    derived files: a template whose content changed (the spec was edited) is rewritten.
-    Every template is made anew here (`bilag4xl template`); downloads and reminders take the
-    ones kept when they are still those of the round's spec (`_templates`)."""
-    names = [d.name for d in rnd.spec.round.departments]
-    return [path for path, _ in _templates(rnd, names, password, kept=False)]
+    derived files: a template whose content changed (the spec was edited) is rewritten, one
+    already right is left as it is (its file time too). Each is made anew here, and a mark in
+    `.bilag4xl/skabeloner.json` says what it was made from, so that downloads and reminders
+    can take it as it is (`_templates`)."""
+    import json
+
+    from bilag4xl.output import atomic_write
+
+    paths, unchanged, marks = [], [], {}
+    for filename, data, made in _templates(rnd, password=password, kept=False):
+        target = rnd.templates / filename
+        if target.is_file() and target.read_bytes() == data:
+            unchanged.append(target)
+        else:
+            atomic_write(target, data, force=True)
+        paths.append(target)
+        marks[filename] = {"made": made, "sha256": _sha256(data)}
+    with contextlib.suppress(OSError):  # without marks, they are made again when asked for
+        text = json.dumps(marks, indent=1).encode("utf-8")
+        atomic_write(rnd.root / STATE_DIR / TEMPLATE_MARKS, text, force=True)
+    return Templates(paths, unchanged)
 
 
 def templates_zip(rnd: Round) -> bytes:
-    """Every department's template in one .zip (to hand out in one go); those kept in
-    `skabeloner/` are used as they are while they are the round's."""
+    """Every department's template in one .zip (to hand out in one go), made in memory: the
+    round folder is left as it is. Those in `skabeloner/` are taken as they are while they
+    are the round's (`_templates`)."""
     import io
 
     buffer = io.BytesIO()
-    names = [d.name for d in rnd.spec.round.departments]
     # A template is a zip already: stored, not deflated again (that would gain ~1%).
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for path, data in _templates(rnd, names):
-            archive.writestr(zipfile.ZipInfo(path.name, date_time=ZIP_TIME), data)
+        for filename, data, _ in _templates(rnd):
+            archive.writestr(zipfile.ZipInfo(filename, date_time=ZIP_TIME), data)
     return buffer.getvalue()
 
 
-TEMPLATE_MARKS = "skabeloner.json"  # in .bilag4xl/: what each kept template was made from
+TEMPLATE_MARKS = "skabeloner.json"  # in .bilag4xl/: what each template written was made from
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the same templates, the same .zip
 
 
 def _templates(
-    rnd: Round, departments: Sequence[str], password: str | None = None, kept: bool = True
-) -> list[tuple[Path, bytes]]:
-    """Departments' templates in `skabeloner/`, and their bytes. Making one costs ~0.2 s, so
-    the one kept there is used as it is (`kept`) while a mark in `.bilag4xl/` says it was
-    made from this spec (digest), department, password and bilag4xl code, and it is still
-    those bytes (its SHA-256: not changed by hand); otherwise it is made and written again."""
+    rnd: Round,
+    departments: Sequence[str] | None = None,
+    password: str | None = None,
+    kept: bool = True,
+) -> list[tuple[str, bytes, str]]:
+    """Departments' templates (default: all the round's): file name, bytes, and a digest of
+    what it is made from (the spec, department, password, its own link, bilag4xl's code).
+    Making one costs ~0.15 s, so with `kept` the one in `skabeloner/` is taken as it is while
+    `write_templates`'s mark says it was made from just that and it is still those bytes
+    (not changed by hand); else it is made, in memory."""
     import json
 
     from bilag4xl.errors import SpecError
-    from bilag4xl.output import atomic_write
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
     if not spec.round.departments:
         raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
-    marks_file = rnd.root / STATE_DIR / TEMPLATE_MARKS
     try:
-        marks = json.loads(marks_file.read_text("utf-8"))
+        marks = json.loads((rnd.root / STATE_DIR / TEMPLATE_MARKS).read_text("utf-8"))
     except (OSError, ValueError):
         marks = {}
     marks = marks if isinstance(marks, dict) else {}
-    out, changed = [], False
-    for department in departments:
-        target = rnd.templates / template_filename(spec, department)
-        key = json.dumps([spec.digest, department, password, _code_digest()])
-        made = hashlib.sha256(key.encode()).hexdigest()
-        try:
-            data = target.read_bytes()
-        except OSError:
-            data = b""
-        if kept and marks.get(target.name) == {"made": made, "sha256": _sha256(data)}:
-            out.append((target, data))
-            continue
-        fresh = template_bytes(spec, department, password=password)
-        if fresh != data:
-            atomic_write(target, fresh, force=True)
-        marks[target.name] = {"made": made, "sha256": _sha256(fresh)}
-        changed = True
-        out.append((target, fresh))
-    if changed:
-        atomic_write(marks_file, json.dumps(marks, indent=1).encode("utf-8"), force=True)
+    link = own_links(rnd)
+    out = []
+    names = [d.name for d in spec.round.departments] if departments is None else departments
+    for name in names:
+        filename = template_filename(spec, name)
+        key = [spec.digest, name, password, link(name), _code_digest()]
+        made = _sha256(json.dumps(key).encode())
+        mark = marks.get(filename)
+        if kept and isinstance(mark, dict) and mark.get("made") == made:
+            try:
+                data = (rnd.templates / filename).read_bytes()
+            except OSError:
+                data = b""
+            if mark.get("sha256") == _sha256(data):
+                out.append((filename, data, made))
+                continue
+        data = template_bytes(spec, name, password=password, link=link(name))
+        out.append((filename, data, made))
     return out
 
 

@@ -69,6 +69,12 @@ CREATE TABLE IF NOT EXISTS received (
     excluded_at TEXT
 );
 CREATE INDEX IF NOT EXISTS received_department ON received (department, received_at);
+CREATE TABLE IF NOT EXISTS links (
+    department TEXT PRIMARY KEY COLLATE NOCASE,
+    generation INTEGER NOT NULL,
+    token_sha256 TEXT NOT NULL,
+    made_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS drafts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     department TEXT NOT NULL,
@@ -465,6 +471,26 @@ class Ledger:
                 leftover.unlink()
                 removed.append(leftover)
         return removed
+
+    # ------------------------------------------------------------------ department links
+
+    def links(self) -> dict[str, tuple[int, str]]:
+        """Each department's link as kept: its generation and the SHA-256 of its token (the
+        token itself is never stored; `round.links` derives it), keyed by the casefolded name."""
+        rows = self._db.execute("SELECT department, generation, token_sha256 FROM links")
+        return {str(d).casefold(): (int(g), str(h)) for d, g, h in rows}
+
+    def set_link(self, department: str, generation: int, token_sha256: str) -> None:
+        """Keep a department's link (a newer generation replaces the old, which stops working)."""
+        now = dt.datetime.now(dt.UTC).isoformat()
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO links (department, generation, token_sha256, made_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (department) DO UPDATE SET "
+                "generation = excluded.generation, token_sha256 = excluded.token_sha256, "
+                "made_at = excluded.made_at",
+                (department, generation, token_sha256, now),
+            )
 
     # ------------------------------------------------------------------ e-mail drafts
 

@@ -4,8 +4,6 @@ for templates. Everything about positions comes from `layout`; formats from `sty
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from bilag4xl.form.layout import (
 from bilag4xl.form.limits import MAX_INITIATIVES
 from bilag4xl.form.spec import Kind, Spec
 from bilag4xl.output import atomic_write, atomic_write_all, check_targets
+from bilag4xl.textsafe import slug
 from bilag4xl.xlsx import limits as excel
 from bilag4xl.xlsx.workbook import StrictWorkbook, call, write_value
 
@@ -177,13 +176,6 @@ def write_round(
 
 def template_filename(spec: Spec, department: str) -> str:
     return f"{spec.name}_{slug(department)}.xlsx"
-
-
-def slug(text: str) -> str:
-    """A file-name-safe ASCII slug (Danish letters spelt out)."""
-    text = text.casefold().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
 
 
 # --------------------------------------------------------------------------- writing parts
