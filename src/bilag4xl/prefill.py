@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bilag4xl.danish.numbers import format_number, unit_factor
+from bilag4xl.danish.numbers import format_number
 from bilag4xl.errors import UnreadableFileError
 from bilag4xl.form import paths
 from bilag4xl.form.layout import REVIEW_TITLE, Layout, Pos, Value, plan
@@ -157,14 +157,14 @@ def _scale(last_spec: Spec | None, spec: Spec, out: Carried) -> Decimal:
     """The factor amounts are multiplied by: 1, or the change of unit between the rounds."""
     if last_spec is None or last_spec.round.unit == spec.round.unit:
         return Decimal(1)
-    old, new = unit_factor(last_spec.round.unit), unit_factor(spec.round.unit)
-    if old is None or new is None:
+    scale = last_spec.round.unit.into(spec.round.unit)
+    if scale is None:
         raise UnreadableFileError(
             f"beløbene kan ikke omregnes fra '{last_spec.round.unit}' til '{spec.round.unit}'"
         )
     text = f"Beløbene er omregnet fra {last_spec.round.unit} til {spec.round.unit}."
     out.review.append(Review(None, "Beløb", text))
-    return old / new
+    return scale
 
 
 def _carry_initiative(

@@ -470,7 +470,7 @@ def read_command(
     try:
         if is_consolidated(file):  # it carries its spec; --spec is only checked against it
             book = open_consolidated(file, spec_of(spec) if spec else None)
-            unit = book.spec.round.unit
+            unit = book.spec.round.unit.label
             text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
             typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
             raise typer.Exit(0)

@@ -155,7 +155,7 @@ def assemble(
             )
         )
     return Submission(
-        amount_unit=spec.round.unit,
+        amount_unit=spec.round.unit.label,
         template=template,
         source=source,
         cover=cover,
