@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 
 def _in_ci() -> bool:

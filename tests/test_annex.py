@@ -27,7 +27,7 @@ from bilag4xl.annex.model import EMPTY, UNUSED, Annex, build_annex
 from bilag4xl.annex.word import CELL_PADDING_CM, LABEL_MIN_CM, overview_layout, text_cm
 from bilag4xl.danish.numbers import Unit
 from bilag4xl.form.spec import load_spec
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 SPEC = load_spec()
 

@@ -22,7 +22,7 @@ from annex_seed import seed_values
 from bilag4xl.form.spec import default_spec_text
 from bilag4xl.round.folder import Round, init_round, open_round, receive, remind_round
 from bilag4xl.round.links import link_for
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 from test_web_browser import IMAGES, make_books, serving
 from web_helpers import BUF, TMF, in_ci, variants
 

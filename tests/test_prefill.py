@@ -13,7 +13,7 @@ from bilag4xl.errors import Bilag4xlError
 from bilag4xl.form.spec import Spec, default_spec_text, parse_spec
 from bilag4xl.intake.validate import layout_of, read_file
 from bilag4xl.prefill import write_prefilled
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "submissions" / "teknik-og-miljoeforvaltningen.xlsx"

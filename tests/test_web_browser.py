@@ -26,7 +26,7 @@ from bilag4xl.consolidate.read import read_consolidated
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.round.folder import init_round
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 from web_helpers import BROWSER_ARGS, BUF, TMF, filled, free_port, in_ci, require_chromium, variants
 
 pytestmark = pytest.mark.browser
