@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bilag4xl.consolidate.given import FolderOpener, open_given
 from bilag4xl.danish.numbers import Unit, format_number
 from bilag4xl.errors import UnreadableFileError
 from bilag4xl.form import paths
@@ -292,34 +293,19 @@ def write_prefilled(
 ) -> Carried:
     """Next round's template for the department of `last_path` (a returned workbook, or a
     consolidated workbook holding one submission), pre-filled from it."""
-    last, made_with, result = _one_submission(Path(last_path), last_spec)
+    given = open_given(last_path, read_by=last_spec, need="values")
+    if len(given.submissions) != 1:
+        raise UnreadableFileError(
+            f"{last_path} holder {len(given.submissions)} indberetninger; brug --out-dir for at "
+            "lave alle forvaltningers skabeloner"
+        )
+    last, made_with = given.submissions[0], given.book.spec if given.book else last_spec
     layout = prefill_layout(spec, last, blank)
     carried = carry_over(last, layout, made_with)
-    if result is not None:
-        carried.dropped += _invalid(result, made_with)
+    if given.result is not None:
+        carried.dropped += _invalid(given.result, made_with)
     atomic_write(out, prefilled_bytes(layout, carried, password), force)
     return carried
-
-
-def _one_submission(
-    path: Path, spec: Spec | None
-) -> tuple[Submission, Spec | None, FileResult | None]:
-    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-    from bilag4xl.intake.validate import read_file
-
-    if is_consolidated(path):
-        book = open_consolidated(path)
-        if len(book.submissions) != 1:
-            raise UnreadableFileError(
-                f"{path} holder {len(book.submissions)} indberetninger; brug --out-dir for at "
-                "lave alle forvaltningers skabeloner"
-            )
-        return book.submissions[0], book.spec, None
-    result = read_file(path, spec)
-    if result.submission is None:
-        reasons = "; ".join(i.message_da for i in result.report.errors)
-        raise UnreadableFileError(f"{path}: kan ikke bruges til forudfyldning: {reasons}")
-    return result.submission, spec, result
 
 
 def _invalid(result: FileResult, spec: Spec | None) -> list[str]:
@@ -371,22 +357,14 @@ class NextRound:
         return out
 
 
-def last_submissions(source: Path, spec: Spec | None = None) -> tuple[list[Submission], Spec]:
+def last_submissions(
+    source: Path, spec: Spec | None = None, folder: FolderOpener | None = None
+) -> tuple[list[Submission], Spec]:
     """Every department's last submission in a consolidated workbook (with the spec stored
-    in it), or the one in a returned workbook (a round folder's are `round.current_submissions`)."""
-    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-
-    if is_consolidated(source):
-        book = open_consolidated(source)
-        return book.submissions, book.spec
-    last, made_with, _ = _one_submission(source, spec)
-    return [last], made_with or spec or _default()
-
-
-def _default() -> Spec:
-    from bilag4xl.form.spec import load_spec
-
-    return load_spec()
+    in it), the one in a returned workbook (read by `spec`, default built-in), or a round
+    folder's current ones (opened by `folder`, from the round's room)."""
+    given = open_given(source, read_by=spec, need="values", folder=folder)
+    return given.submissions, given.spec
 
 
 def next_round(

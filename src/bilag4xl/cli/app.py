@@ -4,6 +4,8 @@ Everything is said in Danish (`cli_danish` writes the help pages and usage error
 command produces (a table, JSON) goes to stdout, what it did ("Skrev …") and why it stopped
 ("Fejl: …") to stderr. Exit status: 0 all fine, 1 problems found or a file could not be
 read, 2 wrong use (bad option, bad spec, output exists without --force, nothing found).
+A library error (`Bilag4xlError`) is caught in one place, the command group (`cli/danish.py`),
+which prints it as "Fejl: …" and exits with its `exit_code`; the commands let it pass.
 
 Heavy modules (pydantic, xlsxwriter, openpyxl, rich) are imported inside the commands so that
 `bilag4xl --help` starts fast.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -22,10 +24,10 @@ from bilag4xl.cli.danish import DanishCommand, DanishGroup
 from bilag4xl.errors import Bilag4xlError
 
 if TYPE_CHECKING:
-    from bilag4xl.form.model import Submission
     from bilag4xl.form.spec import Spec
     from bilag4xl.prefill import NextRound
     from bilag4xl.round.folder import Round
+    from bilag4xl.round.make import Made
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -100,12 +102,6 @@ def check_xlsx(path: Path | None, option: str = "-o") -> None:
         raise typer.BadParameter(f"{path} skal ende på .xlsx", param_hint=option)
 
 
-def fail(error: Bilag4xlError) -> NoReturn:
-    """Print a library error as one clear line (no traceback) and exit with its code."""
-    typer.echo(f"Fejl: {error}", err=True)
-    raise typer.Exit(error.exit_code)
-
-
 def wrote(paths: Sequence[Path | str], detail: str = "") -> None:
     """Say what was written, on stderr (stdout is kept for tables and JSON)."""
     for path in paths:
@@ -119,14 +115,11 @@ def here(required: bool = False) -> Round | None:
     from bilag4xl.round.folder import find_round, open_round
 
     root = find_round()
-    try:
-        if root is None:
-            if required:
-                raise NoRoundError(Path.cwd())
-            return None
-        rnd = open_round(root)
-    except Bilag4xlError as exc:
-        fail(exc)
+    if root is None:
+        if required:
+            raise NoRoundError(Path.cwd())
+        return None
+    rnd = open_round(root)
     typer.echo(f"Runde: {root}", err=True)
     return rnd
 
@@ -146,21 +139,7 @@ def spec_of(spec: Path | None, rnd: Round | None = None) -> Spec:
 
     if spec is None and rnd is not None:
         return rnd.spec
-    try:
-        return load_spec(spec)
-    except Bilag4xlError as exc:
-        fail(exc)
-
-
-def last_round(source: Path, spec: Spec | None) -> tuple[list[Submission], Spec | None]:
-    """The last round's submissions: a round folder's current ones, else those in a
-    consolidated workbook or one returned workbook."""
-    from bilag4xl.prefill import last_submissions
-    from bilag4xl.round.folder import current_submissions, open_round
-
-    if source.is_dir():
-        return current_submissions(open_round(source))
-    return last_submissions(source, spec)
+    return load_spec(spec)
 
 
 @command(
@@ -204,19 +183,13 @@ def init_command(
 ) -> None:
     """Make a round folder (or say that it exists); with --from, its templates pre-filled
     from the last round folder (and, without --spec, its runde.toml one year on)."""
-    from bilag4xl.prefill import next_round
-    from bilag4xl.round.folder import current_submissions, init_round, open_round
+    from bilag4xl.round.folder import init_round
+    from bilag4xl.round.make import make_templates
 
-    try:
-        rnd, made = init_round(folder, spec, start_from=last)
-        carried = None
-        if last is not None and made:
-            submissions, made_with = current_submissions(open_round(last))
-            carried = next_round(rnd.spec, submissions, made_with, rnd.templates)
-    except Bilag4xlError as exc:
-        fail(exc)
-    if carried is not None:
-        typer.echo(carried_text(carried), err=True)
+    rnd, made = init_round(folder, spec, start_from=last)
+    if last is not None and made:  # the new round's templates, pre-filled from the last
+        for line in made_text(make_templates(rnd.spec, rnd=rnd, prefill=last)):
+            typer.echo(line, err=True)
     if not made:
         typer.echo(f"{folder} er allerede en rundemappe; intet er ændret.", err=True)
         return
@@ -323,41 +296,38 @@ def template_command(
         raise typer.BadParameter(
             "--prefill bruges uden --department/--initiative", param_hint="--prefill"
         )
-    from bilag4xl import prefill as next_round
-    from bilag4xl.round.folder import write_templates
-    from bilag4xl.template.writer import write_round, write_template
+    from bilag4xl.round.make import make_templates
 
-    loaded = spec_of(spec, rnd)
-    target_dir = out_dir or (rnd.templates if rnd and out is None else None)
-    try:
-        if prefill is not None and target_dir is not None:
-            last, made_with = last_round(prefill, spec_of(prefill_spec) if prefill_spec else None)
-            made = next_round.next_round(loaded, last, made_with, target_dir, password, force)
-            paths, said = [path for _, path, _ in made.written], [carried_text(made)]
-        elif prefill is not None and out is not None:
-            last_spec = spec_of(prefill_spec) if prefill_spec else None
-            carried = next_round.write_prefilled(
-                out, loaded, prefill, last_spec, blank, password, force
-            )
-            paths, said = [out], carried.lines()
-        elif rnd is not None and out is None and out_dir is None:
-            before = {p: p.stat().st_mtime_ns for p in rnd.templates.glob("*.xlsx")}
-            paths = write_templates(rnd, password)
-            same = [p for p in paths if before.get(p) == p.stat().st_mtime_ns]
-            paths = [p for p in paths if p not in same]
-            said = [f"Uændret: {len(same)} skabeloner (som runde.toml siger)"] if same else []
-        elif out_dir is not None:
-            paths, said = write_round(out_dir, loaded, password=password, force=force), []
-        else:
-            made_one = write_template(
-                out or Path(), loaded, department, initiative or (), blank, password, force
-            )
-            paths, said = [made_one], []
-    except Bilag4xlError as exc:
-        fail(exc)
-    for line in said:
+    last_spec = spec_of(prefill_spec) if prefill and prefill_spec else None
+    made = make_templates(
+        spec_of(spec, rnd),
+        out,
+        out_dir,
+        rnd,
+        department,
+        initiative or (),
+        blank,
+        password,
+        prefill,
+        last_spec,
+        force,
+    )
+    for line in made_text(made):
         typer.echo(line, err=True)
-    wrote(paths)
+    wrote(made.written)
+
+
+def made_text(made: Made) -> list[str]:
+    """What to say of templates made: what was carried into them, what was left as it was."""
+    from bilag4xl.prefill import NextRound
+
+    if isinstance(made.carried, NextRound):
+        said = [carried_text(made.carried)]
+    else:
+        said = made.carried.lines() if made.carried is not None else []
+    if made.unchanged:
+        said.append(f"Uændret: {len(made.unchanged)} skabeloner (som runde.toml siger)")
+    return said
 
 
 @command(
@@ -383,15 +353,12 @@ def receive_command(
 
     rnd = here(required=True)
     assert rnd is not None
-    try:
-        with progress_bar() as progress:
-            receipts = receive(rnd, paths, progress)
-        if not receipts:
-            from bilag4xl.errors import NoFilesError
+    with progress_bar() as progress:
+        receipts = receive(rnd, paths, progress)
+    if not receipts:
+        from bilag4xl.errors import NoFilesError
 
-            raise NoFilesError(paths)
-    except Bilag4xlError as exc:
-        fail(exc)
+        raise NoFilesError(paths)
     typer.echo(to_json(receipts_data(receipts)) if as_json else receipts_table(receipts), nl=False)
     problems = [r for r in receipts if r.outcome == "refused" or (r.report and not r.report.valid)]
     raise typer.Exit(1 if problems else 0)
@@ -418,13 +385,10 @@ def validate_command(
     from bilag4xl.issues.report import report_data
 
     against = reference(spec)
-    try:
-        with progress_bar() as progress:
-            run = validate_paths(paths, against, progress)
-        if not run.results and not run.skipped:
-            raise NoFilesError(paths)
-    except Bilag4xlError as exc:
-        fail(exc)
+    with progress_bar() as progress:
+        run = validate_paths(paths, against, progress)
+    if not run.results and not run.skipped:
+        raise NoFilesError(paths)
     language = "en" if lang == "en" else "da"
     if as_json:
         files = [(str(r.path), r.report) for r in run.results]
@@ -462,24 +426,27 @@ def read_command(
 
     A consolidated workbook (from `merge`) prints every submission that went into it."""
     from bilag4xl.cli.render import consolidated_data, issues_table, submission_summary, to_json
-    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-    from bilag4xl.intake.validate import read_file
+    from bilag4xl.consolidate.given import open_given
     from bilag4xl.issues import catalogue as messages
     from bilag4xl.issues.report import Report, report_data
 
+    check = spec_of(spec) if spec else None  # a consolidated workbook's must be this one
+    rnd = here() if spec is None else None
     try:
-        if is_consolidated(file):  # it carries its spec; --spec is only checked against it
-            book = open_consolidated(file, spec_of(spec) if spec else None)
-            unit = book.spec.round.unit.label
-            text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
-            typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
-            raise typer.Exit(0)
-    except Bilag4xlError as exc:
+        given = open_given(file, check, "any", read_by=rnd.spec if rnd else None)
+    except Bilag4xlError as exc:  # only a consolidated workbook is refused here
         if as_json:
             issue = messages.make("consolidated-unreadable", str(file), reason=str(exc))
             typer.echo(to_json(report_data([(str(file), Report([issue]))])), nl=False)
-        fail(exc)
-    result = read_file(file, reference(spec))
+        raise
+    if given.book is not None:
+        book = given.book
+        unit = book.spec.round.unit.label
+        text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
+        typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
+        raise typer.Exit(0)
+    result = given.result
+    assert result is not None  # a file, not a folder
     if result.submission is not None:
         data = result.submission.to_json_data()
         unit = result.submission.amount_unit
@@ -541,14 +508,11 @@ def feedback_command(
     language = "en" if lang == "en" else "da"
     rnd = here() if spec is None else None
     loaded = rnd.spec if rnd is not None else reference(spec)
-    try:
-        if path.is_dir():
-            results = write_feedback_folder([path], out, loaded, force, language)
-        else:
-            entry = entry_of(rnd, path) if rnd is not None else None  # its provenance
-            results = [write_feedback(path, out, loaded, force, language, entry)]
-    except Bilag4xlError as exc:
-        fail(exc)
+    if path.is_dir():
+        results = write_feedback_folder([path], out, loaded, force, language)
+    else:
+        entry = entry_of(rnd, path) if rnd is not None else None  # its provenance
+        results = [write_feedback(path, out, loaded, force, language, entry)]
     for r in results:
         if r.out:
             wrote([r.out], f" ({r.problems} problemer i {r.source.name})")
@@ -570,12 +534,9 @@ def feedback_in_round(which: str, out: Path | None, force: bool) -> None:
             f"'{which}' findes ikke; et filnummer eller en forvaltning kræver en rundemappe",
             param_hint="STI",
         )
-    try:
-        entry = entry_for(rnd, which)
-        name, data = feedback_for(rnd, entry.id)
-        target = atomic_write(out or rnd.feedback / name, data, force=force or out is None)
-    except Bilag4xlError as exc:
-        fail(exc)
+    entry = entry_for(rnd, which)
+    name, data = feedback_for(rnd, entry.id)
+    target = atomic_write(out or rnd.feedback / name, data, force=force or out is None)
     wrote([target], f" (nr. {entry.id}, {entry.original_name}, {entry.department or '?'})")
 
 
@@ -614,15 +575,12 @@ def status_command(
 
     rnd = here(required=folder is None and spec is None)
     in_round = history and rnd is not None and folder is None
-    try:
-        if folder is None and rnd is not None:
-            status = round_status(rnd)
-        else:
-            status = folder_status(folder or Path.cwd(), spec_of(spec, rnd))
-        entries = round_history(rnd) if in_round and rnd else []
-        drafts = drafts_history(rnd) if in_round and rnd else []
-    except Bilag4xlError as exc:
-        fail(exc)
+    if folder is None and rnd is not None:
+        status = round_status(rnd)
+    else:
+        status = folder_status(folder or Path.cwd(), spec_of(spec, rnd))
+    entries = round_history(rnd) if in_round and rnd else []
+    drafts = drafts_history(rnd) if in_round and rnd else []
     if as_json:
         data = status.to_dict()
         if history:
@@ -662,10 +620,7 @@ def remind_command(
 
     rnd = here(required=True)
     assert rnd is not None
-    try:
-        done = remind_round(rnd, out_dir, force=force)
-    except Bilag4xlError as exc:
-        fail(exc)
+    done = remind_round(rnd, out_dir, force=force)
     written = done.written
     wrote(written.paths)
     for path, reason in done.moved:
@@ -713,13 +668,10 @@ def links_command(
 
     rnd = here(required=True)
     assert rnd is not None
-    try:
-        if renew is not None:
-            renew_link(rnd, renew)
-            typer.echo(f"Nyt link til {renew}; det gamle virker ikke længere.", err=True)
-        links = department_links(rnd, base_url)
-    except Bilag4xlError as exc:
-        fail(exc)
+    if renew is not None:
+        renew_link(rnd, renew)
+        typer.echo(f"Nyt link til {renew}; det gamle virker ikke længere.", err=True)
+    links = department_links(rnd, base_url)
     if as_json:
         typer.echo(to_json([link.to_dict() for link in links]), nl=False)
     else:
@@ -768,26 +720,12 @@ def merge_command(
     if paths and out is None:
         raise typer.BadParameter("angiv den samlede projektmappe med -o FIL", param_hint="-o")
     from bilag4xl.cli.render import issues_table, merge_data, merge_summary, progress_bar, to_json
-    from bilag4xl.consolidate.write import merge_paths
-    from bilag4xl.round.folder import merge_round
+    from bilag4xl.round.make import make_merge
 
     loaded = spec_of(spec, rnd) if spec or rnd else None  # None: the spec the files carry
-    try:
-        with progress_bar() as progress:
-            if not paths and rnd is not None:
-                run = merge_round(rnd, out, allow_invalid, force, progress)
-            else:
-                run = merge_paths(
-                    paths or [],
-                    out or Path(),
-                    loaded,
-                    on_duplicate="latest" if on_duplicate == "latest" else "error",
-                    allow_invalid=allow_invalid,
-                    force=force,
-                    progress=progress,
-                )
-    except Bilag4xlError as exc:
-        fail(exc)
+    duplicate = "latest" if on_duplicate == "latest" else "error"
+    with progress_bar() as progress:
+        run = make_merge(paths or [], out, rnd, loaded, allow_invalid, duplicate, force, progress)
     if as_json:
         typer.echo(to_json(merge_data(run)), nl=False)
     else:
@@ -850,41 +788,22 @@ def report_command(
     rnd = here(required=source is None)
     if source is not None and out is None:
         raise typer.BadParameter("angiv bilagets fil med -o FIL", param_hint="-o")
-    from bilag4xl.annex.formats import format_for, render
-    from bilag4xl.annex.model import build_annex
-    from bilag4xl.annex.sources import read_submissions
-    from bilag4xl.consolidate.decide import left_out_text
-    from bilag4xl.output import atomic_write
-    from bilag4xl.round.folder import annex_bytes
-    from bilag4xl.textsafe import count_texts, unsafe_for_xml
+    from bilag4xl.annex.formats import format_for
+    from bilag4xl.round.make import make_annex
 
     target = out or (rnd.annex if rnd else Path())
-    removed = 0
     try:
         chosen = format_for(target, fmt)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
-    warning = ""
-    try:
-        if source is None and rnd is not None:
-            data, left_out = annex_bytes(rnd, chosen, dated)
-            warning = left_out_text(left_out)  # also in the annex
-            atomic_write(target, data, force=force or out is None)
-        else:
-            batch = read_submissions(source or Path(), spec_of(spec) if spec else None)
-            annex = build_annex(batch.submissions, batch.spec, dated, batch.invalid, batch.left_out)
-            # both also at the top of the annex
-            warning = "\n".join(filter(None, (left_out_text(annex.left_out), annex.warning)))
-            removed = count_texts(annex, unsafe_for_xml)
-            atomic_write(target, render(annex, chosen), force=force)
-    except Bilag4xlError as exc:
-        fail(exc)
-    for line in warning.splitlines():
+    checked = spec_of(spec) if spec else None
+    made = make_annex(target, chosen, source, rnd, checked, dated, force=force or out is None)
+    for line in made.warnings:  # also at the top of the annex
         typer.echo(f"Advarsel: {line}", err=True)
-    wrote([target])
-    if removed:  # a workbook holds them, a document cannot: say so
+    wrote(made.written)
+    if made.removed:  # a workbook holds them, a document cannot: say so
         typer.echo(
-            f"Bemærk: {removed} styretegn i teksterne (fx lodret tabulator) kan ikke stå i "
+            f"Bemærk: {made.removed} styretegn i teksterne (fx lodret tabulator) kan ikke stå i "
             "bilaget; de er fjernet eller gjort til linjeskift.",
             err=True,
         )
@@ -930,20 +849,17 @@ def export_command(
         raise typer.BadParameter(
             "angiv filer eller mapper uden for en rundemappe", param_hint="STI"
         )
-    try:
-        chosen = format_for(out, fmt)
-        if out is None and chosen != "csv":
-            raise typer.BadParameter(f"{chosen} skrives til en fil: angiv -o FIL", param_hint="-o")
-        table = (
-            round_table(rnd)
-            if not paths and rnd is not None
-            else paths_table(paths or [], spec_of(spec, rnd) if spec or rnd else None)
-        )
-        data = export_bytes(table, chosen)
-        if out is not None:
-            atomic_write(out, data, force)
-    except Bilag4xlError as exc:
-        fail(exc)
+    chosen = format_for(out, fmt)
+    if out is None and chosen != "csv":
+        raise typer.BadParameter(f"{chosen} skrives til en fil: angiv -o FIL", param_hint="-o")
+    table = (
+        round_table(rnd)
+        if not paths and rnd is not None
+        else paths_table(paths or [], spec_of(spec, rnd) if spec or rnd else None)
+    )
+    data = export_bytes(table, chosen)
+    if out is not None:
+        atomic_write(out, data, force)
     for name in table.left_out:
         typer.echo(f"Ikke med: {name}", err=True)
     if out is None:
@@ -971,10 +887,7 @@ def exclude_command(
 
     rnd = here(required=True)
     assert rnd is not None
-    try:
-        entry = exclude(rnd, number, reason)
-    except Bilag4xlError as exc:
-        fail(exc)
+    entry = exclude(rnd, number, reason)
     name, why = for_file_name(entry.original_name), for_terminal(entry.excluded or "")
     typer.echo(f"Udeladt: nr. {entry.id} ({name}): {why}", err=True)
 
@@ -993,10 +906,7 @@ def include_command(
 
     rnd = here(required=True)
     assert rnd is not None
-    try:
-        entry = include(rnd, number)
-    except Bilag4xlError as exc:
-        fail(exc)
+    entry = include(rnd, number)
     typer.echo(f"Med igen: nr. {entry.id} ({for_file_name(entry.original_name)})", err=True)
 
 
@@ -1065,10 +975,7 @@ def serve_command(
             f"{why}; udelad --token for en ny, tilfældig", param_hint="--token"
         )
     root = folder or find_round() or Path(".")
-    try:
-        serving = prepare(root, host, port, token, max_upload_mb)
-    except Bilag4xlError as exc:
-        fail(exc)
+    serving = prepare(root, host, port, token, max_upload_mb)
     if serving.made:
         typer.echo(f"Lavede en ny runde i {root} med den indbyggede spec (runde.toml).", err=True)
     typer.echo(f"Rundens side: {serving.url}", err=True)

@@ -636,6 +636,12 @@ def current_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
     return [r.submission for r in found if r.submission and r.report.valid], rnd.spec
 
 
+def submissions_in(folder: Path) -> tuple[list[Submission], Spec]:
+    """`current_submissions` of the round folder at `folder` (what `open_given` asks of a
+    folder: the last round a next one starts from)."""
+    return current_submissions(open_round(folder))
+
+
 def history(rnd: Round, department: str | None = None) -> list[Entry]:
     """Every file received (for one department when named), oldest first, excluded ones too."""
     with rnd.ledger() as ledger:
@@ -713,18 +719,35 @@ def own_links(rnd: Round) -> Callable[[str], str | None]:
     return lambda department: link_for(rnd, department)
 
 
-def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
+@dataclass(frozen=True)
+class Templates:
+    """What `write_templates` did: every department's template (`paths`, in the round's
+    order), and those already as runde.toml says (`unchanged`, left untouched)."""
+
+    paths: list[Path]
+    unchanged: list[Path]
+
+    @property
+    def written(self) -> list[Path]:
+        """The templates written: new, or changed with the spec."""
+        return [p for p in self.paths if p not in self.unchanged]
+
+
+def write_templates(rnd: Round, password: str | None = None) -> Templates:
     """The round's templates, one per department, in `skabeloner/`. They are the round's own
-    derived files: a template whose content changed (the spec was edited) is rewritten."""
+    derived files: a template whose content changed (the spec was edited) is rewritten, one
+    already right is left as it is (its file time too)."""
     from bilag4xl.output import atomic_write
 
-    paths = []
+    paths, unchanged = [], []
     for filename, data in _templates(rnd, password):
         target = rnd.templates / filename
-        if not target.is_file() or target.read_bytes() != data:
+        if target.is_file() and target.read_bytes() == data:
+            unchanged.append(target)
+        else:
             atomic_write(target, data, force=True)
         paths.append(target)
-    return paths
+    return Templates(paths, unchanged)
 
 
 def templates_zip(rnd: Round) -> bytes:
