@@ -119,7 +119,7 @@ def submission_rows(
             else ""
         )
         key, label = _field(where, layout, i.field.label)
-        unit = spec.round.unit if i.field.kind == Kind.AMOUNT else ""
+        unit = spec.round.unit.label if i.field.kind == Kind.AMOUNT else ""
         year = int(where.year) if where.year else None
         out.append(
             Row(

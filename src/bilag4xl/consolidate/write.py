@@ -386,7 +386,7 @@ class _Writer:
         title = f"{spec.round.title}: {coverage(spec, m.departments, m.left_out)}"
         self._span(ws, cp.TITLE_ROW, last, title, "title")
         check(ws.set_row(cp.TITLE_ROW, 2 * 21), "")
-        self._span(ws, cp.UNIT_ROW, last, f"Beløb i {spec.round.unit}", "subtitle")
+        self._span(ws, cp.UNIT_ROW, last, spec.round.unit.heading, "subtitle")
         invalid = sum(not e.valid for e in m.entries)
         banner = [left_out_text(m.left_out)] if m.left_out else []
         if invalid:
@@ -542,7 +542,7 @@ class _Writer:
             "spec_version": spec.version,
             "spec_hash": spec.digest,
             "period": f"{spec.round.first_year}-{spec.round.last_year}",
-            "unit": spec.round.unit,
+            "unit": spec.round.unit.label,
             "submissions": str(len(merged.entries)),
             "initiatives": str(merged.initiatives),
             "allow_invalid": "Ja" if merged.allow_invalid else "Nej",

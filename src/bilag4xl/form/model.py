@@ -175,7 +175,7 @@ def assemble(
             )
         )
     return Submission(
-        amount_unit=spec.round.unit,
+        amount_unit=spec.round.unit.label,
         template=template,
         source=source,
         cover=cover,
