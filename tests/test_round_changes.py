@@ -25,8 +25,8 @@ from bilag4xl.round.folder import (
     write_templates,
 )
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
-from bilag4xl.testing.mutate import edit_sheet, set_cell, text_cell
+from support.fill import fill_template
+from support.mutate import edit_sheet, set_cell, text_cell
 
 runner = CliRunner()
 TMF = "Teknik- og Miljøforvaltningen"
