@@ -887,6 +887,13 @@ def templates_zip(rnd: Round) -> bytes:
     return buffer.getvalue()
 
 
+def department_template(rnd: Round, department: str) -> tuple[str, bytes]:
+    """One department's template (file name and bytes): the one in `skabeloner/` while it is
+    still what the round would make, else made now (the web page's download)."""
+    ((filename, data, _),) = _templates(rnd, [department])
+    return filename, data
+
+
 TEMPLATE_MARKS = "skabeloner.json"  # in .bilag4xl/: what each template written was made from
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the same templates, the same .zip
 

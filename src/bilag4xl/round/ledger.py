@@ -45,7 +45,7 @@ STORE_LOCK = "lager.lock"
 INCOMING = ".indkommende"
 JOURNAL = ".journal"
 UNKNOWN = "_ukendt"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
