@@ -405,7 +405,7 @@ def validate_command(
     against = reference(spec)
     try:
         with progress_bar() as progress:
-            run = validate_paths(paths, against, progress)
+            run = validate_paths(paths, against, progress, submissions=False)
         if not run.results and not run.skipped:
             raise NoFilesError(paths)
     except Bilag4xlError as exc:

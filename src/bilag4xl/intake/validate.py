@@ -152,6 +152,7 @@ def validate_paths(
     workers: int | None = None,
     keep_values: bool = False,
     skip: Callable[[Path], bool] | None = None,
+    submissions: bool = True,
 ) -> ValidationRun:
     """Validate files and folders (recursively); lock, owner and hidden files are skipped.
 
@@ -161,11 +162,12 @@ def validate_paths(
     and the run goes on. `keep_values` keeps each result's values and raw cells (feedback
     needs them; sending them back from worker processes costs time otherwise). A file
     `skip` is true for is not read (it is asked in the worker, so a check that opens the
-    file costs no extra pass).
+    file costs no extra pass). `submissions=False`: results carry their reports only (a
+    submission is most of what a worker sends back, and a check of files needs none).
     """
     files, skipped = collect_paths(paths)
     run = ValidationRun(skipped=skipped)
-    checked = check_each(files, spec, workers, keep_values, skip)
+    checked = check_each(files, spec, workers, keep_values, skip, submissions)
     for n, (path, result) in enumerate(checked, start=1):
         if result is None:
             run.passed_over.append(path)
@@ -182,15 +184,24 @@ def check_each(
     workers: int | None = None,
     keep_values: bool = False,
     skip: Callable[[Path], bool] | None = None,
+    submissions: bool = True,
 ) -> Iterator[tuple[Path, FileResult | None]]:
     """Each file and its result (None: passed over by `skip`), in the files' order, as soon
     as it is ready: a caller can store one file while the workers still read the next."""
     if workers is None:
         workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
-    results = isolation.run(_Job(spec, keep_values, skip), files, workers)
+    results = isolation.run(_Job(spec, keep_values, skip, submissions), files, workers)
+    specs: dict[str, Spec] = {}  # what each file was made with, sent once by each worker
     for path, result in zip(files, results, strict=True):
-        yield path, _lost(path, result) if isinstance(result, isolation.Lost) else result
+        if isinstance(result, isolation.Lost):
+            yield path, _lost(path, result)
+            continue
+        if result is not None and isinstance(result.made_with, _Sent):
+            result.made_with = specs[result.made_with.digest]
+        elif result is not None and result.made_with is not None:
+            specs[result.made_with.digest] = result.made_with
+        yield path, result
 
 
 PARALLEL_FROM = 40
@@ -199,11 +210,18 @@ MAX_WORKERS = 8
 
 @dataclass(frozen=True)
 class _Job:
-    """What every file is read with (inherited by, or sent to, worker processes)."""
+    """What every file is read with (inherited by, or sent to, worker processes).
+
+    What goes back is kept small: values, raw cells and the submission only when asked for,
+    and the spec a file was made with (a national round's is ~600 kB pickled, more than
+    the rest of a result) once per worker, then by its digest (`check_each` puts it back).
+    A worker's results arrive in the order of its files, so the spec comes first."""
 
     spec: Spec | None  # the round's; None: each file's own
     keep: bool  # values and raw cells go back with the result
     skip: Callable[[Path], bool] | None
+    submissions: bool = True
+    sent: set[str] = field(default_factory=set)  # digests of specs this worker sent
 
     def __call__(self, path: Path) -> FileResult | None:
         if self.skip is not None and self.skip(path):
@@ -211,7 +229,21 @@ class _Job:
         result = check_file(path, self.spec)
         if not self.keep:  # not pickled back unless asked for
             result.values, result.raw = {}, {}
+        if not self.submissions:
+            result.submission = None
+        made_with = result.made_with
+        if made_with is not None and made_with.digest in self.sent:
+            result.made_with = _Sent(made_with.digest)  # type: ignore[assignment]
+        elif made_with is not None:
+            self.sent.add(made_with.digest)
         return result
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A spec the worker sent with an earlier result, by its digest."""
+
+    digest: str
 
 
 # --------------------------------------------------------------------------- one workbook
@@ -412,7 +444,8 @@ def _check_sheet(
     every file, so it avoids per-cell objects (issue 5).
     """
     issues: list[Issue] = []
-    rows = plan_.rows.get(name, {})
+    fixed_rows = plan_.fixed_rows.get(name, {})
+    rows = plan_.other_rows.get(name, {})
     shown = sheet.name  # the sheet's actual name (it may have been renamed)
     spec = plan_.layout.spec
     texts_seen = 0
@@ -422,7 +455,19 @@ def _check_sheet(
         if not filled:
             continue
         known = 0
-        for col, item in rows.get(row, ()):
+        cells = rows.get(row, ())
+        fixed = fixed_rows.get(row)
+        if fixed is not None:
+            try:
+                same = fixed.get(row_cells) == fixed.texts  # all there, none changed
+            except IndexError:  # a row shorter than the template's
+                same = False
+            if same:
+                texts_seen += len(fixed.texts)
+                known = len(fixed.texts)
+            else:
+                cells = [*fixed.cells, *cells]  # one by one, to say which
+        for col, item in cells:
             value = row_cells[col] if col < len(row_cells) else ""
             if value == "":
                 continue

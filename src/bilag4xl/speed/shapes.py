@@ -9,8 +9,11 @@ checks that a bound shape equals the template's own plan cell for cell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from bilag4xl.form import paths
 from bilag4xl.form.layout import Formula, Input, Layout, Role, Text, initiative_sheet_names, plan
@@ -82,6 +85,30 @@ class Plan:
         return out
 
     @cached_property
+    def fixed_rows(self) -> dict[str, dict[int, FixedRow]]:
+        """Sheet -> row -> its fixed texts (those without a file's own names), compiled
+        into one lookup: in a template nobody changed, a row's texts are checked with one
+        tuple comparison instead of one by one (`validate._check_sheet`)."""
+        out: dict[str, dict[int, FixedRow]] = {}
+        for sheet, rows in self.rows.items():
+            for row, cells in rows.items():
+                fixed = [(c, i) for c, i in cells if _fixed(i)]
+                if fixed:
+                    cols = [c for c, _ in fixed]
+                    get = itemgetter(*cols) if len(cols) > 1 else _single(cols[0])
+                    texts = tuple(i.text for _, i in fixed)  # type: ignore[union-attr]
+                    out.setdefault(sheet, {})[row] = FixedRow(get, texts, fixed)
+        return out
+
+    @cached_property
+    def other_rows(self) -> dict[str, dict[int, list[tuple[int, Input | Text | Formula]]]]:
+        """Sheet -> row -> the planned cells that are not in `fixed_rows`."""
+        return {
+            sheet: {row: [(c, i) for c, i in cells if not _fixed(i)] for row, cells in rows.items()}
+            for sheet, rows in self.rows.items()
+        }
+
+    @cached_property
     def refs(self) -> dict[str, str]:
         return {inp.path: inp.pos.ref for inp in self.layout.inputs}
 
@@ -98,6 +125,23 @@ class Plan:
                 label = f"{economy}, {label}"
             out[inp.path] = label
         return out
+
+
+class FixedRow(NamedTuple):
+    """A row's fixed texts: `get(cells)` gives their cells' values, to compare with `texts`."""
+
+    get: Callable[[list[Any]], tuple[Any, ...]]
+    texts: tuple[str, ...]
+    cells: list[tuple[int, Input | Text | Formula]]
+
+
+def _fixed(item: Input | Text | Formula) -> bool:
+    """A text the same in every file of a shape (no placeholder of a file's own names)."""
+    return type(item) is Text and bool(item.text) and "\x01" not in item.text
+
+
+def _single(col: int) -> Callable[[list[Any]], tuple[Any, ...]]:
+    return lambda cells: (cells[col],)
 
 
 PLAN_CACHE = 16  # a plan is ~0.7 MB; a national round has a different one per file
