@@ -23,7 +23,6 @@ from bilag4xl.form import limits
 from bilag4xl.form.identity import form_digest
 from bilag4xl.form.layout import REVIEW_TITLE, Input, Layout, Pos, Role, Text, Value, plan
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
-from bilag4xl.form.paths import initiative_of
 from bilag4xl.form.spec import Spec, load_spec, stored_spec
 from bilag4xl.intake import cellfindings, mapping, metadata
 from bilag4xl.intake.discover import collect_paths
@@ -594,15 +593,12 @@ def _required(
     """Required inputs left empty, as the template's own completeness formulas define them
     (a group, like the economy's amounts, is missing when all its cells are empty)."""
     issues = []
-    for formula in plan_.completeness:
-        for group, label in zip(formula.groups(), formula.labels, strict=True):
-            inputs = [plan_.cells[p.sheet][(p.row, p.col)] for p in group]
-            paths = [i.path for i in inputs if isinstance(i, Input)]
-            if not paths or any(p in filled for p in paths) or initiative_of(paths[0]) in unused:
-                continue
-            first = group[0]
-            where = Where(file, names.sheet(first.sheet), first.ref, paths[0], label)
-            issues.append(where.issue("required"))
+    for group in plan_.required:
+        if group.initiative in unused or any(p in filled for p in group.paths):
+            continue
+        first = group.first
+        where = Where(file, names.sheet(first.sheet), first.ref, group.paths[0], group.label)
+        issues.append(where.issue("required"))
     return issues
 
 

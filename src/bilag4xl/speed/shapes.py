@@ -16,7 +16,16 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from bilag4xl.form import paths
-from bilag4xl.form.layout import Formula, Input, Layout, Role, Text, initiative_sheet_names, plan
+from bilag4xl.form.layout import (
+    Formula,
+    Input,
+    Layout,
+    Pos,
+    Role,
+    Text,
+    initiative_sheet_names,
+    plan,
+)
 from bilag4xl.form.spec import Kind, Spec, per_spec
 from bilag4xl.xlsx import limits as excel
 
@@ -66,6 +75,19 @@ class Plan:
     @cached_property
     def completeness(self) -> list[Formula]:
         return [f for f in self.layout.formulas if f.op == "missing"]
+
+    @cached_property
+    def required(self) -> list[Required]:
+        """The groups of inputs the completeness formulas require, each with the input
+        paths that fill it (a group is missing when none is filled) and where to say so."""
+        out = []
+        for formula in self.completeness:
+            for group, label in zip(formula.groups(), formula.labels, strict=True):
+                inputs = [self.cells[p.sheet][(p.row, p.col)] for p in group]
+                found = tuple(i.path for i in inputs if isinstance(i, Input))
+                if found:
+                    out.append(Required(found, group[0], label, paths.initiative_of(found[0])))
+        return out
 
     @cached_property
     def sums(self) -> list[Formula]:
@@ -125,6 +147,15 @@ class Plan:
                 label = f"{economy}, {label}"
             out[inp.path] = label
         return out
+
+
+class Required(NamedTuple):
+    """One required group of a template (see `Plan.required`)."""
+
+    paths: tuple[str, ...]
+    first: Pos
+    label: str
+    initiative: int | None
 
 
 class FixedRow(NamedTuple):
