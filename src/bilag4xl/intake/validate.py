@@ -26,7 +26,7 @@ from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.spec import Spec, load_spec, stored_spec
 from bilag4xl.intake import cellfindings, mapping, metadata
 from bilag4xl.intake.discover import collect_paths
-from bilag4xl.intake.fields import FieldResult, Where, parse_input
+from bilag4xl.intake.fields import Where, parse_input
 from bilag4xl.intake.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue, Report, Severity
@@ -445,6 +445,7 @@ def _check_sheet(
     issues: list[Issue] = []
     fixed_rows = plan_.fixed_rows.get(name, {})
     rows = plan_.other_rows.get(name, {})
+    inputs = plan_.input_checks
     shown = sheet.name  # the sheet's actual name (it may have been renamed)
     spec = plan_.layout.spec
     texts_seen = 0
@@ -477,15 +478,18 @@ def _check_sheet(
                 if value != text and _norm_text(value) != _norm_text(text):
                     issues.append(_label_issue(item, text, value, file, shown, plan_))
             elif type(item) is Input and not blank(value):
-                raw_inputs[item.path] = value
-                where = Where(
-                    file, shown, plan_.refs[item.path], item.path, plan_.labels[item.path]
-                )
+                path = item.path
+                raw_inputs[path] = value
+                ref, label, estimated = inputs[path]
+                where = Where(file, shown, ref, path, label)
                 result = parse_input(item, value, spec, where)
-                issues += result.issues
+                if result.issues:
+                    issues += result.issues
                 if (row, col) in sheet.formulas:
                     issues.append(where.issue("input-formula", value=value))
-                _store(values, item, result)
+                values[path] = result.value  # type: ignore[assignment]
+                if result.estimated:
+                    values.setdefault(estimated, True)
         if known < filled and row < review:  # something outside the template's cells
             issues += _outside(plan_, name, shown, row, row_cells, file)
     texts = plan_.texts.get(name, {})
@@ -535,15 +539,6 @@ def _outside(
         for col, value in enumerate(row_cells)
         if (row, col) not in known and not blank(value)
     ]
-
-
-def _store(values: dict[str, Value], item: Input, result: FieldResult) -> None:
-    values[item.path] = result.value  # type: ignore[assignment]
-    if result.estimated:
-        flag = (
-            item.path.rsplit(".", 2)[0] if ".years." in item.path else item.path.rsplit(".", 1)[0]
-        )
-        values.setdefault(flag + ".estimated", True)
 
 
 def _label_issue(

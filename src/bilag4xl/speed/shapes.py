@@ -131,6 +131,16 @@ class Plan:
         }
 
     @cached_property
+    def input_checks(self) -> dict[str, InputCheck]:
+        """Per input path, what checking a filled value needs (see `InputCheck`)."""
+        out = {}
+        for inp in self.layout.inputs:
+            path = inp.path
+            flag = path.rsplit(".", 2 if ".years." in path else 1)[0] + ".estimated"
+            out[path] = InputCheck(self.refs[path], self.labels[path], flag)
+        return out
+
+    @cached_property
     def refs(self) -> dict[str, str]:
         return {inp.path: inp.pos.ref for inp in self.layout.inputs}
 
@@ -156,6 +166,15 @@ class Required(NamedTuple):
     first: Pos
     label: str
     initiative: int | None
+
+
+class InputCheck(NamedTuple):
+    """An input's cell reference and label (for its issues), and the flag an estimated
+    amount ("ca. 100") sets on its economy."""
+
+    ref: str
+    label: str
+    estimated: str
 
 
 class FixedRow(NamedTuple):
