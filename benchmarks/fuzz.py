@@ -7,14 +7,16 @@ exception escapes, the file ends as a result or a clear issue, a value a mutatio
 a cell is read or reported at that cell. Cases run in worker processes (`isolation`), so a
 native crash or a hang would show as a lost case instead of ending the run. `--cli N` also
 runs N of the cases through the command line (`read --json` and `validate`), which must
-exit 0 or 1 and never print a traceback. Prints the outcomes by class, the time and the
-peak memory (for the README's "Hostile files").
+exit 0 or 1, never print a traceback, and `read --json` always prints a JSON document.
+Prints the outcomes by class, the time and the peak memory (for the README's "Hostile
+files").
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import json
 import resource
 import subprocess
 import sys
@@ -95,12 +97,22 @@ def _cli(opts: argparse.Namespace, samples: list[bytes]) -> None:
                 codes[proc.returncode] += 1
                 if proc.returncode not in (0, 1) or "Traceback" in proc.stdout + proc.stderr:
                     bad.append(f"case {index} {command[0]}: exit {proc.returncode}")
+                elif command[-1] == "--json" and not _is_json(proc.stdout):
+                    bad.append(f"case {index} {command[0]}: no JSON document on stdout")
     runs = sum(codes.values())
     print(f"CLI: {runs} runs of {opts.cli} cases in {time.perf_counter() - start:.0f} s; ")
     print("  exit codes " + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items())))
-    print(f"  tracebacks or other exits: {len(bad)}")
+    print(f"  tracebacks, other exits or no JSON: {len(bad)}")
     for line in bad[:20]:
         print("  " + line)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -20,11 +20,14 @@ from bilag4xl.form.layout import plan
 from bilag4xl.form.spec import default_spec_text, load_spec
 from bilag4xl.template.writer import build
 from bilag4xl.testing.fill import fill_template
-from bilag4xl.testing.mutate import edit_sheet, patch_member, rezip, set_cell, text_cell
+from bilag4xl.testing.mutate import edit_sheet, parts, patch_member, rezip, set_cell, text_cell
+from bilag4xl.xlsx.parts import sheet_members
 from filled import SPEC, filled, layout_for, valid_values
 
 SHEET0 = "1. Aftaler om fleksibel udlejn…"  # the first initiative's sheet (TMF template)
 AMOUNT, TEXT = "B8", "B13"  # its 2008 amount and its target group (a long text)
+WORKBOOK, SHARED_STRINGS = "xl/workbook.xml", "xl/sharedStrings.xml"
+COVER, DATE = "Forside", "B16"  # the cover sheet and its date (a cell formatted as a date)
 _KEEP = tempfile.TemporaryDirectory(prefix="bilag4xl-hostile-")
 
 
@@ -47,7 +50,7 @@ def written() -> bytes:
 
 # A round of many departments with the TMF initiatives, so that every reproducer of a merge
 # can be a department of its own (one department's second file would only be a duplicate).
-ROUND_DEPARTMENTS = 40
+ROUND_DEPARTMENTS = 48
 
 
 def department(n: int) -> str:
@@ -123,6 +126,17 @@ def junk_cells(folder: Path, base: bytes | None = None) -> Path:
     return write(folder, "junk_cells", data)
 
 
+def unique_count_huge(folder: Path, base: bytes | None = None) -> Path:
+    """A shared-string table claiming 10^9 strings (uniqueCount): calamine reserved room for
+    them first, ~24 GB, and the process aborted; the file is otherwise valid."""
+    data = base or written()
+    if SHARED_STRINGS not in parts(data):
+        data = _with_sst(data)
+    count = re.compile(rb'uniqueCount="[0-9]+"')
+    data = rezip(data, {SHARED_STRINGS: lambda x: count.sub(b'uniqueCount="1000000000"', x)})
+    return write(folder, "unique_count_huge", data)
+
+
 # --------------------------------------------------------------------------- it hangs
 
 
@@ -175,6 +189,16 @@ def workbook_shift_jis(folder: Path, base: bytes | None = None) -> Path:
     """xl/workbook.xml declared as Shift_JIS."""
     data = rezip(base or valid(), {"xl/workbook.xml": _in_encoding("shift_jis")})
     return write(folder, "workbook_shift_jis", data)
+
+
+def workbook_unknown_encoding(folder: Path, base: bytes | None = None) -> Path:
+    """xl/workbook.xml declared in an encoding no one knows, UTF-0 (LookupError where the
+    consolidated workbook is told apart from a submission)."""
+
+    def change(xml: bytes) -> bytes:
+        return b'<?xml version="1.0" encoding="UTF-0"?>' + re.sub(rb"^<\?xml[^>]*\?>", b"", xml)
+
+    return write(folder, "workbook_unknown_encoding", rezip(base or valid(), {WORKBOOK: change}))
 
 
 def dtd_in_utf16(folder: Path, base: bytes | None = None) -> Path:
@@ -372,6 +396,63 @@ def long_number(folder: Path, base: bytes | None = None) -> Path:
     return write(folder, "long_number", edit_sheet(base or valid(), SHEET0, set_cell(AMOUNT, cell)))
 
 
+def long_number_negative(folder: Path, base: bytes | None = None) -> Path:
+    """The 30-digit amount negative in the cover's date, a cell formatted as a date: calamine
+    made a duration of it, beyond what one holds, and panicked (the file was refused as
+    damaged; the same number positive is read and reported)."""
+    cell = f'<c r="{DATE}" s="{_date_style(base or valid())}"><v>-{"1234567890" * 3}</v></c>'
+    data = edit_sheet(base or valid(), COVER, set_cell(DATE, cell))
+    return write(folder, "long_number_negative", data)
+
+
+def seventeen_digits(folder: Path, base: bytes | None = None) -> Path:
+    """A 17-digit integer in a text field: a double holds it as ...568, read without a word
+    (the check started at 18 digits)."""
+    cell = f'<c r="{TEXT}"><v>12345678901234567</v></c>'
+    data = edit_sheet(base or valid(), SHEET0, set_cell(TEXT, cell))
+    return write(folder, "seventeen_digits", data)
+
+
+def formula_blank_in_input(folder: Path, base: bytes | None = None) -> Path:
+    """A formula in a text input whose saved result is a space (read as an empty field)."""
+    cell = f'<c r="{TEXT}" t="str"><f>" "</f><v> </v></c>'
+    data = edit_sheet(base or valid(), SHEET0, set_cell(TEXT, cell))
+    return write(folder, "formula_blank_in_input", data)
+
+
+def formula_blank_outside(folder: Path, base: bytes | None = None) -> Path:
+    """A formula outside the inputs whose saved result is three spaces (not reported)."""
+    cell = '<c r="J6" t="str"><f>REPT(" ",3)</f><v>   </v></c>'
+    data = edit_sheet(base or valid(), SHEET0, set_cell("J6", cell))
+    return write(folder, "formula_blank_outside", data)
+
+
+def metadata_formula_blank(folder: Path, base: bytes | None = None) -> Path:
+    """A formula typed into the hidden metadata sheet, saved with a blank result."""
+    cell = '<c r="F9" t="str"><f>REPT(" ",2)</f><v>  </v></c>'
+    data = edit_sheet(base or valid(), "_bilag4xl", set_cell("F9", cell))
+    return write(folder, "metadata_formula_blank", data)
+
+
+def second_sheet_data(folder: Path, base: bytes | None = None) -> Path:
+    """A second <sheetData> after the first, with the 2009 amount and a note outside the form:
+    calamine reads only the first, so both were lost without a word."""
+    extra = (
+        b'</sheetData><sheetData><row r="8"><c r="C8"><v>200</v></c></row>'
+        b'<row r="50"><c r="J50" t="inlineStr"><is><t>Husk bilag</t></is></c></row></sheetData>'
+    )
+    data = edit_sheet(base or valid(), SHEET0, lambda x: x.replace(b"</sheetData>", extra, 1))
+    return write(folder, "second_sheet_data", data)
+
+
+def _date_style(data: bytes) -> str:
+    """The style of the cover's date cell (a date format) in this workbook."""
+    xml = parts(data)[sheet_members(data)[COVER]]
+    found = re.search(rb'<c r="%s" s="([0-9]+)"' % DATE.encode(), xml)
+    assert found is not None
+    return found.group(1).decode()
+
+
 def long_text(folder: Path, base: bytes | None = None) -> Path:
     """A text of 40,000 characters, more than a cell holds (feedback wrote no file)."""
     cell = text_cell(TEXT, "Lang tekst. " * 3_334)
@@ -439,6 +520,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "far_cell_az": (far_cell_az, "cell-out-of-bounds"),
     "second_reference": (second_reference, "cell-out-of-bounds"),
     "junk_cells": (junk_cells, "too-many-cells"),
+    "unique_count_huge": (unique_count_huge, None),
     "shared_formula_left": (shared_formula_left, "value-outside-inputs"),
     "many_spare_sheets": (many_spare_sheets, "metadata-invalid"),
     "huge_amount": (huge_amount, "amount-too-large"),
@@ -447,6 +529,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "workbook_utf16": (workbook_utf16, "xml-encoding"),
     "workbook_shift_jis": (workbook_shift_jis, "xml-encoding"),
     "dtd_in_utf16": (dtd_in_utf16, "xml-encoding"),
+    "workbook_unknown_encoding": (workbook_unknown_encoding, "xml-encoding"),
     "zip_version_20_2": (zip_version_20_2, "corrupt"),
     "unknown_compression": (unknown_compression, "corrupt"),
     "encrypted_member": (encrypted_member, "corrupt"),
@@ -464,6 +547,12 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "string_index_negative": (string_index_negative, "string-ref-invalid"),
     "inline_string_without_text": (inline_string_without_text, "string-ref-invalid"),
     "long_number": (long_number, "number-precision"),
+    "long_number_negative": (long_number_negative, "date-invalid"),
+    "seventeen_digits": (seventeen_digits, "number-precision"),
+    "formula_blank_in_input": (formula_blank_in_input, "input-formula-blank"),
+    "formula_blank_outside": (formula_blank_outside, "value-outside-inputs"),
+    "metadata_formula_blank": (metadata_formula_blank, "metadata-extra"),
+    "second_sheet_data": (second_sheet_data, "value-outside-inputs"),
     "long_text": (long_text, "too-long"),
     "vertical_tab_text": (vertical_tab_text, None),
     "newline_in_name": (newline_in_name, None),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import io
 from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
+import annex_seed
 from annex_seed import (
     AARHUS,
     DEPARTMENT,
@@ -19,8 +23,9 @@ from annex_seed import (
 )
 from bilag4xl.annex.formats import format_for, render
 from bilag4xl.annex.markup import to_html, to_markdown
-from bilag4xl.annex.model import EMPTY, Annex, build_annex
+from bilag4xl.annex.model import EMPTY, UNUSED, Annex, build_annex
 from bilag4xl.annex.word import CELL_PADDING_CM, LABEL_MIN_CM, overview_layout, text_cm
+from bilag4xl.danish.numbers import amount_phrase, millions_style
 from bilag4xl.form.spec import load_spec
 from bilag4xl.testing import libreoffice as lo
 
@@ -42,12 +47,12 @@ def docx_bytes(annex: Annex) -> bytes:
 
 def test_model_follows_the_seed(annex: Annex) -> None:
     assert annex.title == SPEC.title
-    assert ("Dato", "25.03.2009") in annex.facts
     assert ("Sagsnr.", "2009-38725") in annex.facts
     assert ("Dokumentnr.", "2009-174004") in annex.facts
     (part,) = annex.parts
     assert part.name == DEPARTMENT
     assert ("Sagsbehandler", "Ida Nepper-Christensen") in part.facts
+    assert ("Dato", "25.03.2009") in part.facts  # the cover's date stays with its department
     assert [s.title for s in part.initiatives] == list(NAMES)
     labels = [r.label for r in part.initiatives[0].rows]
     assert labels == [
@@ -283,3 +288,95 @@ def test_libreoffice_prints_every_amount_of_a_kroner_round_on_one_line(
     assert "23.550.000" in amounts and "36.150.000" in amounts
     assert amounts <= printed, sorted(amounts - printed)
     assert "12,6" in printed and "13" not in printed
+
+
+# --------------------------------------------------------------------------- issue 22
+
+
+def test_the_annex_is_dated_the_day_it_is_made_or_the_day_asked_for() -> None:
+    """It took the latest cover date (21.12.2026 on 06.12.2026)."""
+    sub = seed_submission(SPEC)
+    assert build_annex([sub], SPEC).facts[0] == ("Dato", dt.date.today().strftime("%d.%m.%Y"))
+    assert build_annex([sub], SPEC, dt.date(2027, 1, 4)).facts[0] == ("Dato", "04.01.2027")
+
+
+def test_one_amount_style_in_the_whole_annex(aarhus: Annex, monkeypatch) -> None:
+    """ "Ca. 9,435 mio. kr." stood beside "Ca. 2.292.500 kr." in one table: millions only
+    when every large amount can be said so exactly, else kroner throughout."""
+    assert millions_style([23_550_000, 4_150_000, 999_999], "kr.")
+    assert not millions_style([23_550_000, 2_292_500], "kr.")
+    assert amount_phrase(23_550_000, "kr.", millions=False) == "23.550.000 kr."
+    notes = [r.note for p in aarhus.parts for r in p.overview.rows if r.note]
+    assert all("mio. kr." in n for n in notes)  # all whole thousands: millions throughout
+    amounts = copy.deepcopy(AARHUS)
+    first = next(iter(amounts.values()))
+    next(iter(first.values()))["economy.years.2024"] += 500  # 23.550.500: not in millions
+    monkeypatch.setattr(annex_seed, "AARHUS", amounts)
+    mixed = build_annex(aarhus_submissions(AARHUS_SPEC), AARHUS_SPEC)
+    tables = [*(p.overview for p in mixed.parts), mixed.summary]
+    texts = [r.note for t in tables for r in t.rows if r.note]
+    texts += [x.text for p in mixed.parts for s in p.initiatives for r in s.rows for x in r.lines]
+    assert not [t for t in texts if "mio." in t]
+    assert "Ca. 12.600.000 kr., heraf ca. 4.150.000 kr." in " ".join(texts)
+
+
+def test_an_optional_field_nobody_filled_in_is_said_once() -> None:
+    """ "(ikke udfyldt)" stood 17 times for an optional field nobody used."""
+    subs = aarhus_submissions(AARHUS_SPEC)
+    for sub in subs:
+        sub.cover["unit"] = None
+    annex = build_annex(subs, AARHUS_SPEC)
+    label = AARHUS_SPEC.field("unit").label
+    assert (UNUSED, f"{label} (af ingen forvaltning; feltet er udeladt nedenfor)") in annex.facts
+    assert all(label not in dict(p.facts) for p in annex.parts)
+    assert to_markdown(annex).count(label) == 1  # in the fact that names it, only
+    subs[0].cover["unit"] = "Jobcenter Aarhus"  # one used it: the others say they did not
+    annex = build_annex(subs, AARHUS_SPEC)
+    assert UNUSED not in dict(annex.facts)
+    assert [dict(p.facts)[label] for p in annex.parts] == ["Jobcenter Aarhus", EMPTY, EMPTY]
+
+
+def test_overview_names_and_headers_break_only_between_words() -> None:
+    """ "Forebyggelsesforvaltnin|gen" and "Integrationsindsatse|r" in the summary's label
+    column: it is as wide as its longest word (bold) needs, whatever the amounts take."""
+    subs = aarhus_submissions(AARHUS_SPEC)
+    subs[1].cover["department"] = "Forebyggelsesforvaltningen"
+    for sub in subs:
+        for ini in sub.initiatives:
+            ini.economy.years = {y: 123_456_789.0 for y in ini.economy.years}
+    annex = build_annex(subs, AARHUS_SPEC)
+    for table in (*(p.overview for p in annex.parts), annex.summary):
+        widths, size = overview_layout(table)
+        words = [*table.header[0].split(), *(w for r in table.rows for w in r.label.split())]
+        for word in words:
+            assert widths[0] >= text_cm(word, size, bold=True) + CELL_PADDING_CM, word
+
+
+def test_no_overview_row_is_split_over_two_pages(aarhus: Annex) -> None:
+    """The I ALT row (and its note) was split from its table."""
+    doc = Document(io.BytesIO(render(aarhus, "docx")))
+    overviews = [t for t in doc.tables if t.rows[0].cells[-1].text == "I alt"]
+    assert len(overviews) == len(aarhus.parts) + 1
+    for table in overviews:
+        for row in table.rows:
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+        last = table.rows[-1].cells[0].paragraphs[0]
+        assert last.text == "I ALT"
+        before = table.rows[-2].cells[0].paragraphs[0].paragraph_format
+        assert before.keep_with_next  # the rows before I ALT hold on to it
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_overview_names_and_headers_whole(tmp_path: Path) -> None:
+    """LibreOffice printed "Forebyggelsesforvaltnin/gen" and "Integrationsindsatse/r"."""
+    from pdf_check import words
+
+    subs = aarhus_submissions(AARHUS_SPEC)
+    subs[1].cover["department"] = "Forebyggelsesforvaltningen"
+    source = tmp_path / "bilag4.docx"
+    source.write_bytes(render(build_annex(subs, AARHUS_SPEC), "docx"))
+    printed = [w.text for w in words(lo.convert(source, "pdf", tmp_path))]
+    assert "Forebyggelsesforvaltningen" in printed
+    assert printed.count("Integrationsindsatser") >= len(subs) + 1  # every overview's header
+    broken = [t for t in printed if t in {"Forebyggelsesforvaltnin", "Integrationsindsatse"}]
+    assert not broken

@@ -12,7 +12,12 @@ import pytest
 from bilag4xl.consolidate import plan as cp
 from bilag4xl.consolidate.decide import merge
 from bilag4xl.consolidate.read import is_consolidated, read_consolidated
-from bilag4xl.consolidate.write import build_consolidated, write_consolidated
+from bilag4xl.consolidate.write import (
+    PAGE_WIDTH_UNITS,
+    READABLE_SCALE,
+    build_consolidated,
+    write_consolidated,
+)
 from bilag4xl.danish.numbers import EXCEL_FORMAT
 from bilag4xl.errors import MergeError, UnreadableFileError
 from bilag4xl.form.layout import fit_width, text_height
@@ -171,10 +176,12 @@ def test_allow_invalid_flags_the_submission_and_lists_its_errors(tmp_path: Path)
     sources = list(wb[cp.SOURCES].iter_rows(min_row=2, values_only=True))
     result_col = [c.value for c in wb[cp.SOURCES][1]].index("Validering")
     assert [r[result_col] for r in sources] == ["Gyldig med advarsler", "Ugyldig"]
-    rows = list(wb[cp.ISSUES].iter_rows(min_row=2, values_only=True))
-    listed = {(r[0], r[2], r[4], r[5], r[7]) for r in rows}
-    assert (bad.source.file, "fejl", "Forside", "B9", "Feltet mangler") in listed
-    assert (good.source.file, "advarsel", None, None, "Tal læst fra tekst") in listed
+    rows = list(wb[cp.ISSUES].iter_rows(values_only=True))
+    # Danish first: the message beside the file and severity, the code in the last column
+    assert rows[0] == ("Fil", "Forvaltning", "Alvor", "Besked", "Ark", "Celle", "Felt", "Kode")
+    listed = {(r[0], r[2], r[3], r[4], r[5], r[7]) for r in rows[1:]}
+    assert (bad.source.file, "fejl", "Feltet mangler", "Forside", "B9", "field.required") in listed
+    assert (good.source.file, "advarsel", "Tal læst fra tekst", None, None, "amount.text") in listed
     assert "allow-invalid" in wb[cp.OVERVIEW]["A3"].value
     assert json_of(read_consolidated(path)) == json_of([good, bad])
 
@@ -203,18 +210,42 @@ def test_reading_refuses_another_spec_and_edited_sheets(book, tmp_path: Path) ->
 # --------------------------------------------------------------------------- how it prints
 
 
-def test_every_sheet_prints_landscape_one_page_wide_with_its_header(book) -> None:
-    """It printed as 25 portrait pages with the columns cut between them."""
+def test_every_sheet_prints_landscape_readably_with_its_header(book) -> None:
+    """It printed as 25 portrait pages with the columns cut between them; then "Indsatser"
+    and "Kilder" fitted to one page wide in 4-point type. A sheet is fitted to the page's
+    width only where that keeps READABLE_SCALE; a wider one runs over more pages across,
+    its first columns (which row is which) repeated on each."""
     path, _ = book
     wb = openpyxl.load_workbook(path)
     headers = {cp.OVERVIEW: cp.HEADER_ROW + 1, cp.INITIATIVES: 1, cp.SOURCES: 1, cp.ISSUES: 1}
+    fitted = {cp.OVERVIEW, cp.ISSUES}
+    repeated = {cp.INITIATIVES: "$A:$D", cp.SOURCES: "$A:$A"}
     for name, row in headers.items():
         ws = wb[name]
         setup = ws.page_setup
         assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9), name
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
-        assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), name  # 1: the default
         assert ws.print_title_rows == f"${row}:${row}", name
+        widths = [d.width for d in ws.column_dimensions.values() if d.width]
+        if name in fitted:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+            assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), name  # 1: the default
+            assert sum(widths) * READABLE_SCALE / 100 <= PAGE_WIDTH_UNITS, name
+        else:
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage, name
+            assert int(setup.scale) == READABLE_SCALE, name
+            assert ws.print_title_cols == repeated[name], name
+
+
+def test_the_chart_starts_a_page_of_its_own(book) -> None:
+    """The chart began on page 1 and ended on page 2 under the repeated header row."""
+    path, subs = book
+    ws = openpyxl.load_workbook(path)[cp.OVERVIEW]
+    plan = cp.plan_overview([len(s.initiatives) for s in subs], len(SPEC.overview.extra_rows))
+    assert [b.id for b in ws.row_breaks.brk] == [plan.chart_row]  # a break above its row
+    (chart,) = ws._charts
+    anchor = chart.anchor._from
+    assert (anchor.row, anchor.col) == (plan.chart_row, cp.DEPT_COL)
+    assert anchor.rowOff > 0  # below the break, or LibreOffice also puts it on the page before
 
 
 def test_amounts_and_the_chart_axis_use_danish_digits(book) -> None:

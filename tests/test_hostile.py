@@ -14,10 +14,22 @@ from typer.testing import CliRunner
 
 from bilag4xl.cli.app import app
 from bilag4xl.errors import UnreadableWorkbook
+from bilag4xl.form.limits import SUBMISSION
+from bilag4xl.intake import sheetscan
 from bilag4xl.intake import workbook as reader
-from bilag4xl.intake.sheetscan import shift_formula
+from bilag4xl.intake.sheetscan import shared_string_count, shift_formula
 from bilag4xl.intake.validate import read_file
-from hostile import REPRODUCERS, SHEET0, rezip, round_spec_path, valid, valid_for, write
+from hostile import (
+    REPRODUCERS,
+    SHEET0,
+    edit_sheet,
+    rezip,
+    round_spec_path,
+    set_cell,
+    valid,
+    valid_for,
+    write,
+)
 
 runner = CliRunner()
 
@@ -50,8 +62,15 @@ def test_read_json_never_shows_a_traceback(files: dict[str, Path], name: str) ->
     assert result.exit_code in (0, 1), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
-    if REPRODUCERS[name][1] is None:
-        json.loads(result.stdout)
+    data = json.loads(result.stdout)  # a document for every file, read or not
+    if data["schema"] == "bilag4xl/report/1":  # not read: the report saying why, exit 1
+        (entry,) = data["files"]
+        assert result.exit_code == 1
+        assert entry["file"] == str(files[name]) and REPRODUCERS[name][1] in {
+            i["code"] for i in entry["issues"]
+        }
+    else:
+        assert data["schema"] == "bilag4xl/submission/1"
 
 
 def _issues(path: Path, code: str) -> list:
@@ -90,7 +109,7 @@ def test_error_values_and_uncached_formulas_are_reported_at_their_cell(
     (outside,) = _issues(files["error_outside"], "value-outside-inputs")
     assert (outside.cell, "#DIV/0!" in outside.message_da) == ("J5", True)
     (formula,) = _issues(files["formula_in_input_uncached"], "input-formula-uncached")
-    assert formula.cell == "B13" and '="Borgere i "&"Valby"' in formula.message_da
+    assert formula.cell == "B13" and 'formlen ="Borgere i "&"Valby" uden' in formula.message_da
     (away,) = _issues(files["formula_outside_uncached"], "value-outside-inputs")
     assert away.cell == "J6" and "=SUM(B8:E8)*2" in away.message_da
 
@@ -139,7 +158,8 @@ def test_merge_allow_invalid_of_every_reproducer_and_valid_submissions(tmp_path:
     folder.mkdir()
     for n, (make, _) in enumerate(REPRODUCERS.values()):
         make(folder, valid_for(n))
-    valid_files = [write(folder, f"gyldig{n}", valid_for(n)) for n in range(36, 40)]
+    first = len(REPRODUCERS)  # the departments after theirs
+    valid_files = [write(folder, f"gyldig{n}", valid_for(n)) for n in range(first, first + 4)]
     out = tmp_path / "samlet.xlsx"
     spec = ["--spec", str(round_spec_path())]
     merge = ["merge", str(folder), "-o", str(out), "--allow-invalid", *spec]
@@ -219,3 +239,112 @@ def test_a_reader_panic_is_a_damaged_file() -> None:
     with pytest.raises(UnreadableWorkbook) as caught:
         reader._calamine_values(data, ["Vejledning"])
     assert caught.value.code == "corrupt"
+
+
+def test_an_unknown_xml_encoding_is_named_by_every_command(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """workbook.xml declared as UTF-0: read, merge and report ended in a LookupError where
+    they tell a consolidated workbook from a submission; each names the encoding instead."""
+    path = files["workbook_unknown_encoding"]
+    runs = [
+        ["read", str(path)],
+        ["merge", str(path), "-o", str(tmp_path / "samlet.xlsx")],
+        ["report", str(path), "-o", str(tmp_path / "bilag.md")],
+    ]
+    for args in runs:
+        result = runner.invoke(app, args)
+        assert isinstance(result.exception, SystemExit | None), (args, result.exception)
+        assert result.exit_code == 1, (args, result.output)
+        assert "tegnsættet UTF-0 (xl/workbook.xml)" in result.output, (args, result.output)
+
+
+def test_a_shared_string_count_beyond_the_strings_is_set_to_them(files: dict[str, Path]) -> None:
+    """uniqueCount is a hint calamine allocates for: the file reads as if it were right."""
+    result = read_file(files["unique_count_huge"])
+    assert result.report.valid and result.submission is not None
+    assert result.submission.initiatives[0].target_group == "Tekst til target_group (0)"
+    table = b'<sst count="3" uniqueCount="100000000"><si><t>a</t></si><si><t>b</t></si></sst>'
+    assert shared_string_count(table) == table.replace(b"100000000", b"2")
+    prefixed = b'<x:sst uniqueCount="9"><x:si><x:t>a</x:t></x:si></x:sst>'
+    assert shared_string_count(prefixed) == prefixed.replace(b'"9"', b'"1"')
+    right = b'<sst uniqueCount="1"><si><t>a</t></si></sst>'
+    assert shared_string_count(right) is right
+
+
+def test_read_json_of_a_damaged_consolidated_workbook_is_a_report(tmp_path: Path) -> None:
+    """A script reading a consolidated workbook gets the reason as JSON, not an empty stdout."""
+    folder = tmp_path / "runde"
+    folder.mkdir()
+    write(folder, "gyldig", valid_for(0))
+    out = tmp_path / "samlet.xlsx"
+    merged = runner.invoke(
+        app, ["merge", str(folder), "-o", str(out), "--spec", str(round_spec_path())]
+    )
+    assert merged.exit_code == 0, merged.output
+    out.write_bytes(rezip(out.read_bytes(), {"xl/worksheets/sheet1.xml": lambda _: b"<x"}))
+    result = runner.invoke(app, ["read", str(out), "--json"])
+    assert result.exit_code == 1
+    (entry,) = json.loads(result.stdout)["files"]
+    (issue,) = entry["issues"]
+    assert issue["code"] == "consolidated-unreadable" and str(out) in issue["message"]
+
+
+def test_numbers_are_read_or_said_whatever_their_sign_and_length(files: dict[str, Path]) -> None:
+    (date,) = _issues(files["long_number_negative"], "date-invalid")  # read, not a panic
+    assert (date.sheet, date.cell) == ("Forside", "B16")
+    assert "'-123456789012345678901234567890'" in date.message_da
+    (number,) = _issues(files["seventeen_digits"], "number-precision")
+    assert number.cell == "B13" and "12345678901234567 " in number.message_da
+    assert "12345678901234568" in number.message_da
+
+
+def test_a_negative_long_amount_is_said_as_the_positive_one(tmp_path: Path) -> None:
+    """The negative 30 digits reach the amount as text (see sheetscan.for_calamine); the
+    rounding is said as for the positive number."""
+    for digits in ("123456789012345678901234567890", "-123456789012345678901234567890"):
+        cell = f'<c r="B8"><v>{digits}</v></c>'
+        path = write(tmp_path, "amount", edit_sheet(valid(), SHEET0, set_cell("B8", cell)))
+        (issue,) = _issues(path, "number-precision")
+        assert issue.cell == "B8" and digits in issue.message_da
+
+
+@pytest.mark.parametrize(
+    ("text", "loses"),
+    [
+        ("12345678901234567", True),  # 17 digits: read as ...568
+        ("9007199254740993", True),  # 16 digits: 2^53 + 1
+        ("-123456789012345678901234567890", True),
+        ("0.10000000000000001", False),  # 17 digits as Excel writes the double nearest 0.1
+        ("9007199254740992", False),  # 2^53: a double exactly
+        ("123456789012345677877719597056", False),  # 30 digits, a double exactly
+        ("100000000000000000000", False),
+    ],
+)
+def test_digits_lost_are_told_from_digits_a_double_holds(text: str, loses: bool) -> None:
+    assert sheetscan._loses_digits(text) is loses
+
+
+def test_a_formula_saved_as_whitespace_is_said_at_its_cell(files: dict[str, Path]) -> None:
+    (field,) = _issues(files["formula_blank_in_input"], "input-formula-blank")
+    assert (field.sheet, field.cell) == (SHEET0, "B13") and '=" "' in field.message_da
+    (away,) = _issues(files["formula_blank_outside"], "value-outside-inputs")
+    assert away.cell == "J6" and '=REPT(" ",3)' in away.message_da
+    (meta,) = _issues(files["metadata_formula_blank"], "metadata-extra")
+    assert (meta.sheet, meta.cell) == ("_bilag4xl", "F9") and "=REPT" in meta.message_da
+
+
+def test_a_second_sheet_data_is_read_with_the_first(files: dict[str, Path]) -> None:
+    result = read_file(files["second_sheet_data"])
+    assert result.submission.initiatives[0].economy.years["2009"] == 200
+    (note,) = _issues(files["second_sheet_data"], "value-outside-inputs")
+    assert note.cell == "J50" and "Husk bilag" in note.message_da
+    assert sheetscan.one_sheet_data(b"<w><sheetData><row/></sheetData></w>") == (
+        b"<w><sheetData><row/></sheetData></w>"
+    )
+    two = b"<w><x:sheetData>A</x:sheetData><p/><x:sheetData>B</x:sheetData><q/></w>"
+    assert sheetscan.one_sheet_data(two) == b"<w><x:sheetData>AB</x:sheetData><p/><q/></w>"
+    empty_first = b"<w><sheetData/><sheetData>B</sheetData></w>"
+    assert sheetscan.one_sheet_data(empty_first) == b"<w><sheetData>B</sheetData></w>"
+    assert sheetscan.scan(empty_first, SUBMISSION).more_data
+    assert not sheetscan.scan(b"<w><sheetData/><!-- sheetData --></w>", SUBMISSION).more_data

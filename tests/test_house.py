@@ -22,6 +22,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("feedback", "prefill", "status", "annex"),
     ("remind",),
     ("round",),
+    ("export",),  # every value entered as one table, for BI tools
     ("web",),  # the page for the secretariat
     ("cli",),  # the command line (serve starts the web page)
     ("__main__", "testing"),

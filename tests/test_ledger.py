@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bilag4xl.round.ledger import INCOMING, Ledger, Verdict
+from bilag4xl.round.ledger import INCOMING, JOURNAL, Ledger, Verdict
 
 TMF = "Teknik- og Miljøforvaltningen"
 BUF = "Børne- og Ungdomsforvaltningen"
@@ -200,15 +200,44 @@ def test_kill_9_at_any_moment_leaves_the_ledger_and_the_folder_agreeing(tmp_path
 
 
 def test_a_receive_in_progress_is_not_mistaken_for_a_stray_file(tmp_path: Path) -> None:
-    import fcntl
-
+    """What a store leaves while it runs is its own; once it is gone (killed), recovery
+    removes the files its journal names, unless a row names them."""
     with Ledger(tmp_path) as ledger:
-        pending = ledger.store / INCOMING / "0123.1.tmp"
-        pending.parent.mkdir(exist_ok=True)
-        with open(pending, "wb") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            assert ledger.recover() == [] and pending.exists()
-        assert ledger.recover() == [pending] and not pending.exists()
+        kept, _ = ledger.store_bytes(b"received", "tmf.xlsx", verdict())
+        placed = ledger.store / "x" / "placed.xlsx"
+        placed.parent.mkdir()
+        placed.write_bytes(b"placed, never committed")
+        with ledger._storing() as incoming:
+            pending = incoming / "0123.1.tmp"
+            pending.write_bytes(b"half written")
+            journal = incoming / f"1.ab{JOURNAL}"
+            journal.write_text(f"{kept.stored}\nmodtaget/x/placed.xlsx\n../runde.toml\n")
+            with Ledger(tmp_path) as other:  # an open while the store runs removes nothing
+                assert other.recover() == []
+            assert pending.exists() and placed.exists()
+        removed = ledger.recover()
+        assert sorted(removed) == sorted([placed, pending, journal])
+        assert ledger.path(kept).read_bytes() == b"received"  # named by a row: kept
+        assert ledger.recover() == []
+    assert agree(tmp_path) == []
+
+
+def test_opening_the_ledger_does_not_walk_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the round holds is checked at open in one look, not file by file."""
+    with Ledger(tmp_path) as ledger:
+        for n in range(5):
+            ledger.store_bytes(f"{n}".encode(), f"{n}.xlsx", verdict())
+
+    def no_walking(*_: object, **__: object) -> None:
+        raise AssertionError("the store was walked")
+
+    monkeypatch.setattr(Path, "rglob", no_walking)
+    monkeypatch.setattr(Path, "iterdir", no_walking)
+    monkeypatch.setattr(os, "walk", no_walking)
+    with Ledger(tmp_path) as ledger:
+        assert len(ledger.entries()) == 5
 
 
 def test_status_of_a_hundred_departments_reads_no_file(
@@ -239,3 +268,33 @@ def test_status_of_a_hundred_departments_reads_no_file(
     status = round_status(Round(tmp_path, spec))
     assert len(status.departments) == 100
     assert sum(d.state == "valid" for d in status.departments) == 50
+
+
+def test_a_ledger_of_an_earlier_version_is_brought_up_to_date_once(tmp_path: Path) -> None:
+    """A round begun with an earlier bilag4xl keeps its files and gains the new columns."""
+    import sqlite3
+
+    from bilag4xl.round import ledger as module
+
+    state = tmp_path / module.STATE_DIR
+    state.mkdir()
+    old = sqlite3.connect(state / module.DATABASE)
+    old.executescript(module._SCHEMA)  # the first version's table, without later columns
+    for table, column, _ in module._COLUMNS:
+        have = {row[1] for row in old.execute(f"PRAGMA table_info({table})")}
+        if column in have:
+            old.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    old.execute(
+        "INSERT INTO received (sha256, original_name, received_at, stored, size, department) "
+        "VALUES ('abc', 'tmf.xlsx', '2026-12-01T10:00:00+00:00', 'modtaget/x/tmf.xlsx', 3, ?)",
+        (TMF,),
+    )
+    old.execute("PRAGMA user_version=1")
+    old.commit()
+    old.close()
+    with Ledger(tmp_path) as ledger:
+        (entry,) = ledger.entries()
+        assert entry.department == TMF and entry.channel == "kommandolinje"
+        assert ledger._db.execute("PRAGMA user_version").fetchone()[0] == module.SCHEMA_VERSION
+        new, _ = ledger.store_bytes(b"new", "buf.xlsx", verdict(BUF), channel="side")
+        assert new.channel == "side" and len(ledger.entries()) == 2

@@ -49,7 +49,7 @@ def test_merge_writes_the_workbook_and_a_summary(returned: Path, tmp_path: Path)
     res = merge(returned, "-o", out)
     assert res.exit_code == 0, res.output
     line = res.output.strip().splitlines()[-1]
-    assert line.startswith(f"Skrev {out}: 7 forvaltninger,") and "(1.000 kr.)" in line
+    assert line.startswith(f"Skrev {out}: alle 7 forvaltninger,") and "(1.000 kr.)" in line
     assert "0 advarsler" in line
     assert digests(returned) == before  # inputs never modified
     inputs = [r.submission for r in validate_paths([returned], SPEC).results]

@@ -67,7 +67,7 @@ def test_one_template_per_department_new_ones_blank_gone_ones_named(
     assert {p.name for p in out.glob("*.xlsx")} == {
         template_filename(spec, d.name) for d in spec.round.departments
     }
-    assert f"Ny i runden (tom skabelon): {NEW}" in said
+    assert f"{NEW}: tom skabelon (ny i runden)" in said
     assert f"Ikke med i den nye runde: {GONE}" in said
     new = read_file(out / template_filename(spec, NEW), spec)
     assert new.submission is not None and not new.raw  # blank: nothing carried

@@ -11,9 +11,11 @@ import bilag4xl
 
 PUBLIC = {
     "Bilag4xlError", "FileResult", "Issue", "Report", "Round", "Severity", "Spec", "Submission",
-    "annex_bytes", "build_annex", "feedback_bytes", "find_round", "folder_status", "history",
-    "init_round", "load_spec", "merge_paths", "merge_round", "open_consolidated", "open_round",
-    "parse_spec", "read_file", "receive", "reminders", "render_annex", "round_status",
+    "annex_bytes", "build_annex", "department_links", "export_round", "feedback_bytes",
+    "find_round", "folder_status", "history", "init_round", "link_for", "load_spec",
+    "make_annex", "make_merge", "make_templates", "open_given",
+    "merge_paths", "merge_round", "open_consolidated", "open_round", "parse_spec", "read_file",
+    "receive", "remind_round", "reminders", "render_annex", "renew_link", "round_status",
     "template_bytes", "validate_paths", "write_drafts", "write_feedback", "write_prefilled",
     "write_round", "write_template", "write_templates",
 }  # fmt: skip

@@ -69,14 +69,14 @@ def test_drafts_parse_with_the_right_attachment_per_department(tmp_path: Path) -
     assert "sekretariat@kommune.dk" in tmf["From"] and tmf["Subject"].startswith("Rettelser:")
     body = tmf.get_body(("plain",)).get_content()
     assert "Kære Kontakt 0" in body and "1 fejl, som skal rettes" in body
-    assert "senest den 25.03.2009" in body
+    assert "Send det udfyldte skema til sekretariat@kommune.dk senest 25.03.2009." in body
     (attachment,) = list(tmf.iter_attachments())
     assert attachment.get_filename() == "tmf_haandudfyldt_rettelser.xlsx"
     assert load_workbook(io.BytesIO(attachment.get_content())).sheetnames[0] == "Rettelser"
 
-    sof = by_name[SOF]
-    assert sof["Subject"].startswith("Påmindelse:")
-    assert "endnu ikke modtaget" in sof.get_body(("plain",)).get_content()
+    sof = by_name[SOF]  # never written to: the invitation
+    assert sof["Subject"].startswith("Indberetning:")
+    assert "bedes indberette" in sof.get_body(("plain",)).get_content()
     (template,) = list(sof.iter_attachments())
     assert template.get_filename() == "bilag4_sundheds-og-omsorgsforvaltningen.xlsx"
     sheets = load_workbook(io.BytesIO(template.get_content())).sheetnames

@@ -85,7 +85,8 @@ def test_a_whole_round_without_spec(round_dir: Path, tmp_path: Path) -> None:
     report = run("report")
     assert report.exit_code == 0, report.output
     assert (round_dir / "bilag4.docx").stat().st_size > 0
-    assert "uden Teknik- og Miljøforvaltningen" in report.stderr  # the missing ones are named
+    # the missing ones are named, with why
+    assert "Ikke med: Teknik- og Miljøforvaltningen (mangler)" in report.stderr
 
 
 def test_commands_that_need_a_round_say_how_to_make_one(
@@ -176,3 +177,24 @@ def test_templates_written_again_only_when_the_round_changed(round_dir: Path) ->
     )
     moved = run("template")
     assert moved.stderr.count("Skrev ") == 7  # the deadline stands on every template
+
+
+def test_feedback_in_a_round_by_number_or_department_into_rettelser(round_dir: Path) -> None:
+    faulty = Path(__file__).resolve().parents[1] / "examples" / "faulty" / "tmf_haandudfyldt.xlsx"
+    assert run("receive", faulty).exit_code == 1  # received, with errors
+    by_number = run("feedback", "1")
+    assert by_number.exit_code == 0, by_number.output
+    made = round_dir / "rettelser" / "tmf_haandudfyldt_rettelser.xlsx"
+    assert made.is_file() and "nr. 1, tmf_haandudfyldt.xlsx" in by_number.stderr
+    made.unlink()
+    by_name = run("feedback", "teknik- og miljøforvaltningen")
+    assert by_name.exit_code == 0, by_name.output
+    assert made.is_file()
+    from bilag4xl.intake.validate import read_file
+
+    assert read_file(made).submission is not None  # a workbook the caseworker can correct
+    missing = run("feedback", "Socialforvaltningen")
+    assert missing.exit_code == 1 and "har ikke indberettet endnu" in missing.stderr
+    unknown = run("feedback", "Borgerrådgiveren")
+    assert unknown.exit_code == 1 and "hverken et filnummer eller en forvaltning" in unknown.stderr
+    assert run("feedback", "99").exit_code == 1

@@ -40,6 +40,30 @@ def test_spec_command_prints_a_spec_that_parses_back_equal() -> None:
     assert again.digest == load_spec().digest
 
 
+def test_spec_command_shows_every_optional_key_the_readme_documents() -> None:
+    """Each optional key is there, commented: uncommented, the spec takes it as written."""
+    printed = runner.invoke(app, ["spec"]).stdout
+    keys = ("contact_email", "base_url", "deadline", "contact")
+    uncommented = re.sub(rf"(?m)^# ({'|'.join(keys)}) = ", r"\1 = ", printed)
+    spec = parse_spec(uncommented)
+    assert spec.round.contact_email == "integration@kk.dk"
+    assert spec.round.base_url.startswith("http://")
+    tmf = spec.round.department("Teknik- og Miljøforvaltningen")
+    assert tmf is not None and tmf.deadline is not None
+    assert tmf.contact is not None and tmf.contact.email
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    documented = readme[readme.index("## The spec format") :]
+    assert all(f"{key} = " in documented for key in (*keys, "renamed_from"))
+    assert "renamed_from" in printed
+    new = edit('  "Områdeløft",\n', '  { name = "Områdeløft", renamed_from = "Områdeløftet" },\n')
+    renamed = parse_spec(new).round.department("Teknik- og Miljøforvaltningen")
+    assert renamed is not None and renamed.old_name("Områdeløft") == "Områdeløftet"
+    assert (
+        load_spec().digest
+        == parse_spec(DEFAULT.replace("[round]\n", '[round]\nbase_url = ""\n', 1)).digest
+    )
+
+
 def test_load_spec_from_file_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "runde.toml"
     path.write_text(edit("[sheets]\n", '[sheets]\ncolour = "red"\n'), "utf-8")
@@ -102,6 +126,16 @@ BAD_SPECS = {
     "a year out of range": (
         edit("first_year = 2008", "first_year = 1800"),
         r"round\.first_year: skal være mindst 1900, ikke 1800",
+    ),
+    "two departments with the same folder": (
+        edit(
+            'name = "Teknik- og Miljøforvaltningen"',
+            'name = "Teknik- og Miljøforvaltningen"\n'
+            "[[round.departments]]\n"
+            'name = "Teknik og miljøforvaltningen"',
+        ),
+        r"round: .*'Teknik- og Miljøforvaltningen' og 'Teknik og miljøforvaltningen' får samme "
+        r"mappe- og filnavn \('teknik-og-miljoeforvaltningen'\)",
     ),
     "a flag that is not true or false": (
         edit('key = "date"\ncarry = false', 'key = "date"\ncarry = "måske"'),

@@ -184,6 +184,31 @@ def test_late_overdue_and_extended_deadlines_from_the_ledger(tmp_path: Path) -> 
     }
 
 
+def test_the_table_says_when_each_file_was_received_beside_its_cover_date(
+    tmp_path: Path,
+) -> None:
+    local = dt.datetime.now().astimezone().tzinfo
+    came = dt.datetime(2009, 3, 20, 14, 5, tzinfo=local)
+    today = dt.date(2009, 3, 22)
+    with Ledger(tmp_path) as ledger:
+        ledger.store_bytes(
+            b"0", "a.xlsx", Verdict(ROUND[0], valid=True, cover_date=dt.date(2009, 3, 18)), came
+        )
+        ledger.store_bytes(  # dated a month ahead: a typo
+            b"1", "b.xlsx", Verdict(ROUND[1], valid=True, cover_date=dt.date(2009, 4, 21)), came
+        )
+        status = from_ledger(ledger.entries(), SPEC, tmp_path, today=today)
+    header, first, second, *_ = status_rows(status)
+    assert (header[5], header[6]) == ("Modtaget", "Forsidens dato")
+    assert (first[5], first[6]) == ("20.03.2009 14:05", "18.03.2009")
+    assert second[6] == "21.04.2009 (efter i dag)" and not status.departments[0].cover_in_future
+    said = status_table(status)
+    assert f"Advarsel: {ROUND[1]}: forsidens dato 21.04.2009 ligger efter i dag" in said
+    assert "Advarsel" not in said.replace(f"Advarsel: {ROUND[1]}", "")
+    data = status.to_dict()["departments"][1]
+    assert (data["cover_date"], data["cover_date_in_future"]) == ("2009-04-21", True)
+
+
 def test_whom_to_chase_with_contacts_and_the_days_left() -> None:
     spec = deadline_spec()
     status = summarize([], spec, {}, today=dt.date(2025, 4, 8))

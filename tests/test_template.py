@@ -410,3 +410,13 @@ def test_xlsxwriter_problems_raise_instead_of_warning() -> None:
     with pytest.raises(WorkbookWriteError):
         call(ws.write_string, 1_048_577, 0, "outside the sheet")
     call(ws.write_string, 0, 0, "fine")  # and a good call passes
+
+
+def test_a_colon_in_a_sheet_name_becomes_a_dash_that_keeps_the_meaning() -> None:
+    from bilag4xl.xlsx.limits import safe_sheet_name, sheet_name_problem
+
+    taken: set[str] = set()
+    assert safe_sheet_name("2. Sprog: voksne", taken) == "2. Sprog – voksne"
+    assert safe_sheet_name("Kl.12:30/14", taken) == "Kl.12 – 30-14"
+    assert safe_sheet_name(": Mål :", taken) == "Mål"
+    assert all(sheet_name_problem(name) is None for name in ("2. Sprog – voksne",))

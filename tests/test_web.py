@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from annex_seed import seed_values
 from bilag4xl.cli import app as cli_app
-from bilag4xl.form.spec import default_spec_text
+from bilag4xl.form.spec import load_spec
 from bilag4xl.intake.validate import read_file
 from bilag4xl.issues.catalogue import make
 from bilag4xl.round.folder import init_round, open_round, round_status
@@ -43,7 +43,7 @@ Files = list[tuple[str, tuple[str, bytes]]]
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """A valid workbook of two departments of the built-in round, and a wrong one."""
     folder = tmp_path_factory.mktemp("books")
-    spec = init_round(folder / "runde")[0].spec
+    spec = load_spec()  # the built-in form: taken by any round of its period
     tmf, buf = filled(folder, spec, TMF), filled(folder, spec, BUF)
     return {"tmf": tmf.read_bytes(), "buf": buf.read_bytes(), "csv": b"a;b\n1;2\n"}
 
@@ -169,6 +169,25 @@ def test_downloads_are_made_by_the_library(client: TestClient, books: dict[str, 
     assert annex.status_code == 200 and annex.content[:2] == b"PK"
 
 
+def test_the_data_table_is_offered_beside_the_consolidated_workbook(
+    client: TestClient, books: dict[str, bytes]
+) -> None:
+    """The page offers `bilag4xl export`'s table: the same bytes as the library makes."""
+    from bilag4xl.export import export_round
+
+    upload(client, ("tmf.xlsx", books["tmf"]))
+    page = client.get("/")
+    assert 'href="/data.xlsx"' in page.text and 'href="/data.csv"' in page.text
+    rnd = open_round(client.app.state.page.root)
+    csv = client.get("/data.csv")
+    assert csv.status_code == 200 and csv.content == export_round(rnd, "csv")[0]
+    assert csv.content.startswith("\ufeff".encode()) and TMF.encode() in csv.content
+    assert "bilag4_data.csv" in csv.headers["content-disposition"]
+    table = load_workbook(io.BytesIO(client.get("/data.xlsx").content))
+    assert table.worksheets[0].tables  # an Excel table, not loose cells
+    assert client.get("/data.parquet").status_code == 404
+
+
 def test_the_consolidated_workbook_waits_for_errors_unless_asked(
     client: TestClient, books: dict[str, bytes], tmp_path: Path
 ) -> None:
@@ -229,6 +248,7 @@ def test_a_file_name_is_never_a_path(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # uploads land in here
     root = client.app.state.page.root
     before = outside(tmp_path, root)
+    spec_text = (root / "runde.toml").read_text("utf-8")
     absolute = tmp_path / "absolut" / "z.xlsx"
     names = ["../../x.xlsx", "..\\..\\y.xlsx", str(absolute), "../runde.toml", "a/../../w.zip"]
     data = [books["tmf"], books["buf"], books["csv"], b"[round]", b"PK\x05\x06" + bytes(18)]
@@ -236,7 +256,7 @@ def test_a_file_name_is_never_a_path(
     assert answer.status_code == 200
     assert outside(tmp_path, root) == before
     assert not absolute.parent.exists()
-    assert (root / "runde.toml").read_text("utf-8") == default_spec_text()  # untouched
+    assert (root / "runde.toml").read_text("utf-8") == spec_text  # untouched
     stored = sorted(str(p.relative_to(root)) for _, p in open_round(root).current())
     assert stored and all(s.startswith("modtaget/") and ".." not in s for s in stored)
     assert {f["file"] for f in answer.json()["files"]} >= {"../../x.xlsx", "..\\..\\y.xlsx"}

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from annex_seed import seed_values
 from bilag4xl.consolidate.read import read_consolidated
-from bilag4xl.form.spec import Spec, default_spec_text
+from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.round.folder import init_round
 from bilag4xl.template.writer import template_bytes
 from bilag4xl.testing.fill import fill_template
@@ -55,11 +55,12 @@ def browser() -> Iterator[Any]:
 
 
 @contextmanager
-def serving(root: Path) -> Iterator[tuple[str, str]]:
-    """`bilag4xl serve ROOT` as its own process on a free port; its address, then (once it
-    has stopped) what it said."""
+def serving(root: Path, *options: str) -> Iterator[tuple[str, str]]:
+    """`bilag4xl serve ROOT [OPTIONS]` as its own process on a free port; its address, then
+    (once it has stopped) what it said."""
     port = free_port()
     command = [sys.executable, "-m", "bilag4xl", "serve", str(root), "--port", str(port)]
+    command += options
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     said: list[str] = []
@@ -85,7 +86,7 @@ def wait_for(url: str, process: subprocess.Popen[str]) -> None:
     while time.monotonic() < deadline:
         assert process.poll() is None, "bilag4xl serve stopped"
         try:
-            with urllib.request.urlopen(f"{url}/api/status", timeout=2):
+            with urllib.request.urlopen(f"{url}/static/bilag4xl.css", timeout=2):
                 return
         except OSError:
             time.sleep(0.1)
@@ -94,7 +95,7 @@ def wait_for(url: str, process: subprocess.Popen[str]) -> None:
 
 @pytest.fixture
 def books(tmp_path: Path) -> dict[str, Path]:
-    return make_books(tmp_path / "indbakke", init_round(tmp_path / "spec")[0].spec)
+    return make_books(tmp_path / "indbakke", load_spec())  # the built-in form, of any round
 
 
 def make_books(folder: Path, spec: Spec) -> dict[str, Path]:

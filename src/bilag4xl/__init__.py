@@ -43,6 +43,7 @@ _WHERE = {
     # consolidating
     "merge_paths": "bilag4xl.consolidate.write",
     "open_consolidated": "bilag4xl.consolidate.read",
+    "open_given": "bilag4xl.consolidate.given",
     # feedback, next round, annex, status, reminders
     "write_feedback": "bilag4xl.feedback",
     "feedback_bytes": "bilag4xl.feedback",
@@ -62,7 +63,18 @@ _WHERE = {
     "write_templates": "bilag4xl.round.folder",
     "merge_round": "bilag4xl.round.folder",
     "annex_bytes": "bilag4xl.round.folder",
+    # what the commands make, in a round or from the paths given (what was written, unchanged)
+    "make_templates": "bilag4xl.round.make",
+    "make_merge": "bilag4xl.round.make",
+    "make_annex": "bilag4xl.round.make",
     "reminders": "bilag4xl.round.folder",
+    # the data for BI tools
+    "export_round": "bilag4xl.export",
+    "remind_round": "bilag4xl.round.folder",
+    # each department's private link to its page (bilag4xl links)
+    "department_links": "bilag4xl.round.links",
+    "link_for": "bilag4xl.round.links",
+    "renew_link": "bilag4xl.round.links",
 }
 _RENAMED = {"render_annex": "render"}
 

@@ -43,6 +43,12 @@ class OutputError(Bilag4xlError):
     """The output cannot be written where it was asked for (folder missing, no permission...)."""
 
 
+class ExportFormatError(Bilag4xlError):
+    """The data cannot be exported in the format asked for (unknown, or pyarrow missing)."""
+
+    exit_code = 2
+
+
 class LedgerError(Bilag4xlError):
     """The round's ledger cannot be opened or written."""
 

@@ -17,11 +17,20 @@ from typing import TYPE_CHECKING
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.errors import NoFeedbackError
 from bilag4xl.form.identity import form_digest
-from bilag4xl.form.kinds import rule
-from bilag4xl.form.layout import Layout, Pos, Role, Value, plan, span_width, text_height
+from bilag4xl.form.layout import (
+    Layout,
+    MadeFrom,
+    Pos,
+    Role,
+    Value,
+    plan,
+    span_width,
+    text_height,
+    values_digest,
+)
 from bilag4xl.form.model import flatten
 from bilag4xl.form.spec import Spec
-from bilag4xl.intake.validate import FileResult, layout_of, read_file, validate_paths
+from bilag4xl.intake.validate import FileResult, layout_of, placed, read_file, validate_paths
 from bilag4xl.issues.report import Issue, Lang, Severity
 from bilag4xl.output import atomic_write, check_targets
 from bilag4xl.template.writer import Extra, build
@@ -84,15 +93,7 @@ class FeedbackResult:
 def placed_values(result: FileResult, layout: Layout) -> dict[str, Value]:
     """The values to pre-fill: the valid ones, and invalid text back where it was typed (at
     most what a cell holds: the rest of a longer text is in the caseworker's own file)."""
-    values = dict(result.values)
-    inputs = {i.path: i for i in layout.inputs}
-    for path, raw in result.raw.items():
-        typed_text = isinstance(raw, str) and path in inputs
-        # A text cell can hold what was typed even when it broke a rule (the caseworker then
-        # edits their own text); an amount or date cell cannot: that value stays in the comment.
-        if typed_text and values.get(path) is None and rule(inputs[path].field.kind).holds_text:
-            values[path] = raw[: excel.CELL_TEXT_MAX]
-    return values
+    return placed(result.values, result.raw, layout)
 
 
 def corrections(
@@ -143,8 +144,20 @@ def _label(layout: Layout, path: str) -> str:
         return path
 
 
-def feedback_bytes(result: FileResult, spec: Spec | None = None, lang: Lang = "da") -> bytes:
-    """The feedback workbook for one validated file (`spec`: the one it was validated with)."""
+def feedback_bytes(
+    result: FileResult,
+    spec: Spec | None = None,
+    lang: Lang = "da",
+    name: str | None = None,
+    entry: int | None = None,
+    link: str | None = None,
+) -> bytes:
+    """The feedback workbook for one validated file (`spec`: the one it was validated with;
+    `name`: the file's name as its sender knows it, when it is kept under another).
+
+    It is a submission in its own right once corrected: its metadata keeps the ledger's
+    `entry` of the file it was made from and a digest of the values it holds, so that one
+    sent back unchanged is told apart. `link` is the department's own upload address."""
     base = layout_of(result, spec)
     if base is None or result.submission is None:
         reasons = "; ".join(i.message(lang) for i in result.report.errors) or "ukendt fejl"
@@ -152,22 +165,29 @@ def feedback_bytes(result: FileResult, spec: Spec | None = None, lang: Lang = "d
     # A file made before the round's form changed gets the round's template back, with its
     # values carried over, so a field the form has gained can be filled in.
     current = spec if spec and form_digest(spec) != form_digest(base.spec) else base.spec
-    layout = plan(current, base.department, base.initiatives, feedback=True)
-    title = f"Rettelser til {result.path.name}"
-    placed = placed_values(result, layout)
+    layout = plan(current, base.department, base.initiatives, feedback=True, link=link)
+    title = f"Rettelser til {name or result.path.name}"
+    values = placed_values(result, layout)
     if current is not base.spec:
         carried = flatten(result.submission, layout)
-        placed = {**placed, **{p: v for p, v in carried.items() if v is not None}}
-    marks = Marks(tuple(corrections(result, layout, placed, lang)), title)
-    return build(layout, placed, notes=marks.comments(), extra=marks.write(layout))
+        values = {**values, **{p: v for p, v in carried.items() if v is not None}}
+    layout.made_from = MadeFrom(entry, values_digest(values, layout))
+    marks = Marks(tuple(corrections(result, layout, values, lang)), title)
+    return build(layout, values, notes=marks.comments(), extra=marks.write(layout))
 
 
 def write_feedback(
-    source: Path, out: Path, spec: Spec | None = None, force: bool = False, lang: Lang = "da"
+    source: Path,
+    out: Path,
+    spec: Spec | None = None,
+    force: bool = False,
+    lang: Lang = "da",
+    entry: int | None = None,
 ) -> FeedbackResult:
-    """Feedback for one file, written to `out` (always, even without problems)."""
+    """Feedback for one file, written to `out` (always, even without problems); `entry` is
+    the file's number in its round's ledger, when it has one."""
     result = read_file(source, spec)
-    data = feedback_bytes(result, spec, lang)
+    data = feedback_bytes(result, spec, lang, entry=entry)
     return FeedbackResult(source, atomic_write(out, data, force), _problems(result))
 
 

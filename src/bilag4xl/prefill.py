@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bilag4xl.consolidate.given import FolderOpener, open_given
 from bilag4xl.danish.numbers import format_number, unit_factor
 from bilag4xl.errors import UnreadableFileError
 from bilag4xl.form import paths
@@ -62,10 +63,12 @@ class Carried:
     values: dict[str, Value] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
     review: list[Review] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)  # initiatives carried under a new name
 
     def lines(self) -> list[str]:
         """Everything to tell the person making the round, as printed lines."""
-        out = [f"Ikke overført: {line}" for line in self.dropped]
+        out = [f"Omdøbt: {line}" for line in self.renamed]
+        out += [f"Ikke overført: {line}" for line in self.dropped]
         for r in self.review:
             where = f"{r.pos} ({r.label})" if r.pos else r.label
             out.append(f"Til kontrol: {where}: {r.text}")
@@ -86,26 +89,52 @@ def prefill_layout(spec: Spec, last: Submission, blank: int | None = None) -> La
 
 def carry_over(last: Submission, layout: Layout, last_spec: Spec | None = None) -> Carried:
     """Map the last submission's values onto the new layout's input paths (see the module
-    docstring); `last_spec` is the spec it was made with (for its period and unit)."""
+    docstring); `last_spec` is the spec it was made with (for its period, unit and labels).
+    An initiative the new round's spec says was renamed (`renamed_from`) is found by its
+    old name; a field whose label changed is carried, marked for review."""
     out = Carried()
     inputs = {i.path: i for i in layout.inputs}
-    _carry_cover(last, layout.spec, inputs, out)
+    labels = _labels(last_spec)
+    _carry_cover(last, layout.spec, inputs, out, labels)
     scale = _scale(last_spec, layout.spec, out)
     old_by_name = {i.name.casefold(): i for i in last.initiatives if i.name}
+    known = layout.spec.round.department(layout.department or "")
     used: set[str] = set()
     for index, name in enumerate(layout.initiatives):
-        old = old_by_name.get((name or "").casefold())
+        was = known.old_name(name) if known and name else None
+        old = old_by_name.get((name or "").casefold()) or old_by_name.get((was or "").casefold())
         if old is None:
             continue
         used.add(old.name.casefold())
-        _carry_initiative(old.model_dump(), index, layout, scale, out)
+        if old.name.casefold() != (name or "").casefold():
+            out.renamed.append(f"'{old.name}' hedder nu '{name}'; teksterne er overført.")
+        _carry_initiative(old.model_dump(), index, layout, scale, out, labels)
     for old in last.initiatives:
         if old.name and old.name.casefold() not in used:
             out.dropped.append(f"Indsatsen '{old.name}' er ikke med i den nye runde.")
     return out
 
 
-def _carry_cover(last: Submission, spec: Spec, inputs: dict[str, Any], out: Carried) -> None:
+def _labels(spec: Spec | None) -> dict[str, str]:
+    """Each field's label in the last round, by key (empty when its spec is not known)."""
+    if spec is None:
+        return {}
+    return {f.key: f.label for f in (*spec.cover.fields, *spec.initiative.fields)}
+
+
+def _relabelled(labels: dict[str, str], key: str, label: str) -> Review | None:
+    """A note for a value carried into a field whose label is not what it was."""
+    before = labels.get(key)
+    if before is None or before == label:
+        return None
+    text = f"Feltet hed '{before}' i sidste runde; kontrollér, at svaret passer til det nye."
+    return Review(None, label, text)
+
+
+def _carry_cover(
+    last: Submission, spec: Spec, inputs: dict[str, Any], out: Carried, labels: dict[str, str]
+) -> None:
+    fresh = []  # filled in anew every round (carry = false): said in one line
     for f in spec.cover.fields:
         value = last.cover.get(f.key)
         path = paths.cover(f.key)
@@ -113,8 +142,13 @@ def _carry_cover(last: Submission, spec: Spec, inputs: dict[str, Any], out: Carr
             continue
         if f.carry:
             out.values[path] = value
+            note = _relabelled(labels, f.key, f.label)
+            if note:
+                out.review.append(Review(inputs[path].pos, note.label, note.text))
         else:
-            out.dropped.append(f"Forside: {f.label} ({value}) er ikke overført; udfyld den igen.")
+            fresh.append(f"{f.label} ({value})")
+    if fresh:
+        out.dropped.append(f"Forside: {', '.join(fresh)} udfyldes igen i den nye runde.")
     for key, value in last.cover.items():
         if value not in (None, "") and not any(f.key == key for f in spec.cover.fields):
             out.dropped.append(f"Forside: feltet '{key}' ({value}) findes ikke i den nye runde.")
@@ -135,7 +169,12 @@ def _scale(last_spec: Spec | None, spec: Spec, out: Carried) -> Decimal:
 
 
 def _carry_initiative(
-    old: dict[str, Any], index: int, layout: Layout, scale: Decimal, out: Carried
+    old: dict[str, Any],
+    index: int,
+    layout: Layout,
+    scale: Decimal,
+    out: Carried,
+    labels: dict[str, str],
 ) -> None:
     name = old["name"]
     wanted = {
@@ -151,7 +190,10 @@ def _carry_initiative(
         if key.startswith(economy) and isinstance(value, int | float) and scale != 1:
             value = float(Decimal(str(value)) * scale)
         out.values[i.path] = value
-        if i.field.review:
+        note = _relabelled(labels, i.field.key, i.field.label)
+        if note:
+            out.review.append(Review(i.pos, note.label, note.text))
+        elif i.field.review:
             out.review.append(Review(i.pos, i.field.label, STALE))
     known = {*wanted, paths.NAME}
     derived = (paths.economy_key(paths.YEARS + "."), paths.economy_key("total"))
@@ -243,34 +285,19 @@ def write_prefilled(
 ) -> Carried:
     """Next round's template for the department of `last_path` (a returned workbook, or a
     consolidated workbook holding one submission), pre-filled from it."""
-    last, made_with, result = _one_submission(Path(last_path), last_spec)
+    given = open_given(last_path, read_by=last_spec, need="values")
+    if len(given.submissions) != 1:
+        raise UnreadableFileError(
+            f"{last_path} holder {len(given.submissions)} indberetninger; brug --out-dir for at "
+            "lave alle forvaltningers skabeloner"
+        )
+    last, made_with = given.submissions[0], given.book.spec if given.book else last_spec
     layout = prefill_layout(spec, last, blank)
     carried = carry_over(last, layout, made_with)
-    if result is not None:
-        carried.dropped += _invalid(result, made_with)
+    if given.result is not None:
+        carried.dropped += _invalid(given.result, made_with)
     atomic_write(out, prefilled_bytes(layout, carried, password), force)
     return carried
-
-
-def _one_submission(
-    path: Path, spec: Spec | None
-) -> tuple[Submission, Spec | None, FileResult | None]:
-    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-    from bilag4xl.intake.validate import read_file
-
-    if is_consolidated(path):
-        book = open_consolidated(path)
-        if len(book.submissions) != 1:
-            raise UnreadableFileError(
-                f"{path} holder {len(book.submissions)} indberetninger; brug --out-dir for at "
-                "lave alle forvaltningers skabeloner"
-            )
-        return book.submissions[0], book.spec, None
-    result = read_file(path, spec)
-    if result.submission is None:
-        reasons = "; ".join(i.message_da for i in result.report.errors)
-        raise UnreadableFileError(f"{path}: kan ikke bruges til forudfyldning: {reasons}")
-    return result.submission, spec, result
 
 
 def _invalid(result: FileResult, spec: Spec | None) -> list[str]:
@@ -295,32 +322,41 @@ def _invalid(result: FileResult, spec: Spec | None) -> list[str]:
 @dataclass(frozen=True)
 class NextRound:
     """What `next_round` made: each department's template (and what was carried into it),
-    the departments new in the round (blank templates) and those gone from it."""
+    the departments gone from the round, and those of the last round (to tell a department
+    new in the round from one that sent nothing valid last time)."""
 
     written: list[tuple[str, Path, Carried | None]]
     gone: list[str]
+    previous: tuple[str, ...] = ()
 
     @property
     def new(self) -> list[str]:
-        return [name for name, _, carried in self.written if carried is None]
+        known = {name.casefold() for name in self.previous}
+        return [n for n, _, c in self.written if c is None and n.casefold() not in known]
+
+    def by_department(self) -> list[tuple[str, list[str]]]:
+        """What to tell about each department, under its name: how its template was made
+        (pre-filled, or blank and why), then what was not carried and what to check."""
+        out = []
+        new = set(self.new)
+        for name, path, carried in self.written:
+            if carried is None:
+                why = "ny i runden" if name in new else "ingen gyldig indberetning i sidste runde"
+                out.append((f"{name}: tom skabelon ({why}), {path.name}", []))
+                continue
+            head = f"{name}: {len(carried.values)} værdier overført til {path.name}"
+            out.append((head, carried.lines()))
+        return out
 
 
-def last_submissions(source: Path, spec: Spec | None = None) -> tuple[list[Submission], Spec]:
+def last_submissions(
+    source: Path, spec: Spec | None = None, folder: FolderOpener | None = None
+) -> tuple[list[Submission], Spec]:
     """Every department's last submission in a consolidated workbook (with the spec stored
-    in it), or the one in a returned workbook (a round folder's are `round.current_submissions`)."""
-    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-
-    if is_consolidated(source):
-        book = open_consolidated(source)
-        return book.submissions, book.spec
-    last, made_with, _ = _one_submission(source, spec)
-    return [last], made_with or spec or _default()
-
-
-def _default() -> Spec:
-    from bilag4xl.form.spec import load_spec
-
-    return load_spec()
+    in it), the one in a returned workbook (read by `spec`, default built-in), or a round
+    folder's current ones (opened by `folder`, from the round's room)."""
+    given = open_given(source, read_by=spec, need="values", folder=folder)
+    return given.submissions, given.spec
 
 
 def next_round(
@@ -352,5 +388,7 @@ def next_round(
         planned.append((d.name, target, prefilled_bytes(layout, carried, password), carried))
     written = [(name, atomic_write(t, data, force), c) for name, t, data, c in planned]
     known = {d.name.casefold() for d in spec.round.departments}
-    gone = [s.department for s in submissions if s.department.casefold() not in known]
-    return NextRound(written, gone)
+    before = [d.name for d in made_with.round.departments] if made_with else []
+    named = {n.casefold(): n for n in [*before, *(s.department for s in submissions)] if n}
+    gone = [name for key, name in named.items() if key not in known]
+    return NextRound(written, gone, tuple(before))

@@ -28,10 +28,12 @@ from typing import Any, Literal, Protocol
 
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Contact, Spec
-from bilag4xl.issues.report import Report
+from bilag4xl.intake.mapping import gained_fields, only_form_changed
+from bilag4xl.issues.report import Issue, Report
 
 State = Literal["valid", "invalid", "missing"]
 STATE_DA: dict[State, str] = {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}
+FORM_CHANGED_DA = "skemaet er ændret"  # instead of "fejl" when only that is wrong
 
 
 class _Result(Protocol):
@@ -59,6 +61,11 @@ class FileStatus:
     received: dt.datetime | None = None
     entry: int | None = None  # the ledger's number for the file
     sent_as: str = ""  # the sender's own file name, when it was kept under another
+    cover_date: dt.date | None = None  # the date on the cover, as the department wrote it
+    # Its errors all come from the round's form changing after its template was made; then
+    # `added` names the fields the form has gained.
+    form_changed: bool = False
+    added: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -76,7 +83,9 @@ class FileStatus:
             "date": self.date.isoformat() if self.date else None,
             "date_source": self.date_source or None,
             "received_at": self.received.isoformat() if self.received else None,
+            "cover_date": self.cover_date.isoformat() if self.cover_date else None,
             "entry": self.entry,
+            "form_changed": self.form_changed,
         }
 
 
@@ -109,6 +118,15 @@ class DepartmentStatus:
         return "valid" if self.valid else "invalid"
 
     @property
+    def form_changed(self) -> bool:
+        """Its current file is wrong only because the round's form changed since."""
+        return self.state == "invalid" and self.last is not None and self.last.form_changed
+
+    @property
+    def state_da(self) -> str:
+        return FORM_CHANGED_DA if self.form_changed else STATE_DA[self.state]
+
+    @property
     def days_left(self) -> int | None:
         if self.deadline is None or self.today is None:
             return None
@@ -129,6 +147,13 @@ class DepartmentStatus:
         return not self.received and days is not None and days < 0
 
     @property
+    def cover_in_future(self) -> bool:
+        """The current file's cover is dated after today: a typo, or a date not yet come."""
+        last = self.last
+        cover = last.cover_date if last else None
+        return cover is not None and self.today is not None and cover > self.today
+
+    @property
     def chase(self) -> bool:
         """Someone should write to the department: it is missing or its file has errors."""
         return self.state != "valid"
@@ -144,6 +169,7 @@ class DepartmentStatus:
         return {
             "department": self.name,
             "state": self.state,
+            "form_changed": self.form_changed,
             "received": self.received,
             "valid": self.valid if self.received else None,
             "errors": last.errors if last else None,
@@ -152,6 +178,8 @@ class DepartmentStatus:
             "received_at": last.received.isoformat() if last and last.received else None,
             "date": last.date.isoformat() if last and last.date else None,
             "date_source": (last.date_source or None) if last else None,
+            "cover_date": last.cover_date.isoformat() if last and last.cover_date else None,
+            "cover_date_in_future": self.cover_in_future,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "days_left": self.days_left,
             "late": self.late,
@@ -239,11 +267,18 @@ def summarize(
     today: dt.date | None = None,
 ) -> RoundStatus:
     """The round's status from validation results (pure; see the module docstring)."""
-    files = [_file_status(r, modified.get(r.path)) for r in results]
+    files = [_file_status(r, modified.get(r.path), spec) for r in results]
     return _gather(files, spec, tuple(skipped), today)
 
 
-def _file_status(result: _Result, modified: dt.datetime | None) -> FileStatus:
+def _changes(issues: list[Issue], spec: Spec) -> dict[str, Any]:
+    """Whether a file's errors come only from a change of the form, and what was added."""
+    if not only_form_changed(issues):
+        return {}
+    return {"form_changed": True, "added": tuple(gained_fields(issues, spec))}
+
+
+def _file_status(result: _Result, modified: dt.datetime | None, spec: Spec) -> FileStatus:
     sub, report = result.submission, result.report
     cover_date = sub.date if sub else None
     date = cover_date or (modified.date() if modified else None)
@@ -258,6 +293,8 @@ def _file_status(result: _Result, modified: dt.datetime | None) -> FileStatus:
         date_source=source,
         modified=modified,
         problem=report.errors[0].message() if report.errors else "",
+        cover_date=cover_date,
+        **_changes(report.issues, spec),
     )
 
 
@@ -287,6 +324,8 @@ def from_ledger(
                 received=e.received_at,
                 entry=e.id,
                 sent_as=e.original_name,
+                cover_date=v.cover_date,
+                **(_changes(Report.from_dict(v.report).issues, spec) if v.errors else {}),
             )
         )
     return _gather(files, spec, (), today)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,8 +20,11 @@ T = TypeVar("T")
 # Not allowed in XML 1.0 (so not in .docx, and not in well-formed HTML either).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})  # vertical tab, form feed
-# What a terminal would act on: C0 controls but tab and newline, DEL, C1 controls.
-_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What a terminal or a page would act on rather than show: C0 controls but tab and newline,
+# DEL, C1 controls, and the characters that reorder text (a right-to-left override makes
+# "faktura\u202excod.exe" look like "fakturaexe.docx").
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = str.maketrans({"\t": "\u2409", "\n": "\u240a"})  # ␉ ␊
 
 
 def for_xml(text: str) -> str:
@@ -37,17 +41,26 @@ def unsafe_for_xml(text: str) -> int:
 
 
 def for_terminal(text: str) -> str:
-    """Text a terminal only prints: each control character shown as a symbol (ESC as ␛)."""
+    """Text a terminal (or a web page) only shows: each control character as a symbol (ESC
+    as ␛), each character that reorders text by its code (⟨U+202E⟩)."""
     if not _TERMINAL.search(text):
         return text
     return _TERMINAL.sub(_picture, text)
+
+
+def for_file_name(name: str) -> str:
+    """A file name as it was sent, to show or to offer for saving (the ledger keeps it as
+    sent): `for_terminal`, and a tab or line break shown as a symbol too."""
+    return for_terminal(name.translate(_BREAKS))
 
 
 def _picture(match: re.Match[str]) -> str:
     code = ord(match.group())
     if code < 0x20:
         return chr(0x2400 + code)  # the Unicode control pictures: ␀ ... ␟
-    return "␡" if code == 0x7F else "\ufffd"
+    if code == 0x7F:
+        return "␡"
+    return "\ufffd" if code <= 0x9F else f"⟨U+{code:04X}⟩"
 
 
 def map_texts(value: T, change: Callable[[str], str]) -> T:
@@ -76,3 +89,11 @@ def count_texts(value: object, count: Callable[[str], int]) -> int:
 
     map_texts(value, add)
     return total
+
+
+def slug(text: str) -> str:
+    """A file-name-safe ASCII slug (Danish letters spelt out): a department's folder, file
+    names and web address. The spec refuses two departments with the same slug."""
+    text = text.casefold().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"

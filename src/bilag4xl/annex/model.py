@@ -21,7 +21,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bilag4xl.danish.numbers import MILLION, amount_phrase, format_number, in_kroner
+from bilag4xl.consolidate.decide import LeftOut, coverage, left_out_text, missing_departments
+from bilag4xl.danish.numbers import (
+    MILLION,
+    amount_phrase,
+    format_number,
+    in_kroner,
+    millions_style,
+)
 from bilag4xl.form import paths
 from bilag4xl.form.kinds import NO, YES, rule
 from bilag4xl.form.model import Economy, Initiative, Submission
@@ -29,8 +36,11 @@ from bilag4xl.form.spec import FieldSpec, Kind, Spec
 
 EMPTY = "(ikke udfyldt)"
 # Cover fields that identify the case: shown under the title (not per department) when all
-# departments share them, as in the seed's letterhead.
-HEADER_KEYS = ("date", "case_number", "document_number")
+# departments share them, as in the seed's letterhead. Not the cover's date: the annex has
+# its own (the day it is made), and each department's date stays with its part.
+HEADER_KEYS = ("case_number", "document_number")
+UNUSED = "Ikke udfyldt"  # the fact naming optional fields no submission used
+LEFT_OUT = "Ikke med"
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,7 @@ class Annex:
     summary: Table | None = None
     date: dt.date | None = None
     warning: str = ""
+    left_out: tuple[LeftOut, ...] = ()
 
 
 PART_WARNING = (
@@ -120,21 +131,76 @@ def build_annex(
     spec: Spec,
     date: dt.date | None = None,
     invalid: Collection[int] = (),
+    left_out: Sequence[LeftOut] | None = None,
 ) -> Annex:
-    """The annex for these submissions; `date` defaults to the latest cover date; `invalid`
-    are the positions of submissions merged with errors (`Consolidated.invalid`)."""
-    dates = [s.date for s in submissions if s.date]
-    date = date or (max(dates) if dates else None)
+    """The annex for these submissions, dated `date` (default: today, the day it is made);
+    `invalid` are the positions of submissions merged with errors (`Consolidated.invalid`);
+    `left_out` the round's departments not in it and why (default: those of the spec without
+    a submission here are missing). Optional fields no submission used are named once."""
+    date = date or dt.date.today()
+    missing = (
+        list(left_out)
+        if left_out is not None
+        else missing_departments(spec, [s.department for s in submissions])
+    )
     shared = _shared_header(submissions, spec)
-    facts = [("Dato", danish_date(date))] if date else []
-    facts += [(spec.field(k).label, v) for k, v in shared.items() if k != "date"]
+    facts = [("Dato", danish_date(date))]
+    facts += [(spec.field(k).label, v) for k, v in shared.items()]
+    if missing:
+        facts.append((LEFT_OUT, left_out_text(missing).removeprefix(f"{LEFT_OUT}: ")))
+    unused = _unused_fields(submissions, spec)
+    if unused:
+        labels = ", ".join(f.label for f in unused)
+        facts.append((UNUSED, f"{labels} (af ingen forvaltning; feltet er udeladt nedenfor)"))
     r = spec.round
     subtitle = f"{r.title} · Beløb i {r.unit}"
-    skip = set(shared) | {"department"}
-    parts = tuple(_part(s, spec, skip, n in invalid) for n, s in enumerate(submissions))
-    summary = _summary(submissions, spec, invalid) if len(submissions) > 1 else None
+    skip = set(shared) | {"department"} | {f.key for f in unused}
+    millions = _millions(submissions, spec)
+    parts = tuple(_part(s, spec, skip, n in invalid, millions) for n, s in enumerate(submissions))
+    summary = None
+    if len(submissions) > 1:
+        covered = coverage(spec, len({s.department.casefold() for s in submissions}), missing)
+        summary = _summary(submissions, spec, invalid, covered, millions)
     warning = invalid_warning([submissions[n] for n in sorted(invalid)])
-    return Annex(spec.title, subtitle, tuple(facts), parts, summary, date, warning)
+    return Annex(spec.title, subtitle, tuple(facts), parts, summary, date, warning, tuple(missing))
+
+
+def _unused_fields(submissions: Sequence[Submission], spec: Spec) -> list[FieldSpec]:
+    """Optional cover and initiative fields that no submission filled in: said once at the
+    top instead of "(ikke udfyldt)" in every department and initiative."""
+    if not submissions:
+        return []
+    covers = [s.cover for s in submissions]
+    initiatives = [i.model_dump() for s in submissions for i in s.initiatives]
+    unused = [
+        f
+        for f in spec.cover.fields
+        if not f.required
+        and f.key != "department"
+        and not any(in_words(c.get(f.key)) for c in covers)
+    ]
+    if initiatives:
+        unused += [
+            f
+            for f in spec.initiative.fields
+            if not f.required
+            and f.kind != Kind.ECONOMY
+            and not any(in_words(paths.lookup(i, f.key)) for i in initiatives)
+        ]
+    return unused
+
+
+def _millions(submissions: Sequence[Submission], spec: Spec) -> bool:
+    """Whether the annex says its large amounts in millions: only when every one of them is
+    whole thousands of kroner, so one table never mixes "9,435 mio. kr." and "2.292.500 kr."."""
+    amounts: list[float] = []
+    for s in submissions:
+        for i in s.initiatives:
+            amounts += [i.economy.total, i.economy.cofinancing or 0.0]
+        amounts += [s.overview.total, s.overview.cofinancing]
+    amounts += [sum(s.overview.total for s in submissions)]
+    amounts += [sum(s.overview.cofinancing for s in submissions)]
+    return millions_style(amounts, spec.round.unit)
 
 
 def invalid_warning(invalid: Sequence[Submission]) -> str:
@@ -181,26 +247,36 @@ def _shared_header(submissions: Sequence[Submission], spec: Spec) -> dict[str, s
     return shared
 
 
-def _part(sub: Submission, spec: Spec, skip: set[str], invalid: bool = False) -> Part:
+def _part(
+    sub: Submission, spec: Spec, skip: set[str], invalid: bool = False, millions: bool = True
+) -> Part:
     facts = tuple(
         (f.label, in_words(sub.cover.get(f.key)) or EMPTY)
         for f in spec.cover.fields
         if f.key not in skip
     )
-    sections = tuple(Section(ini.name or EMPTY, _rows(ini, spec)) for ini in sub.initiatives)
+    sections = tuple(
+        Section(ini.name or EMPTY, _rows(ini, spec, skip, millions)) for ini in sub.initiatives
+    )
     warning = PART_WARNING if invalid else ""
-    return Part(sub.department or EMPTY, facts, sections, _overview(sub, spec), warning)
+    overview = _overview(sub, spec, millions)
+    return Part(sub.department or EMPTY, facts, sections, overview, warning)
 
 
-def _rows(ini: Initiative, spec: Spec) -> tuple[Row, ...]:
-    """One row per field; a choice joins the row before it when both share a group
-    ("follow_up.evaluation" joins "follow_up.text"), so the answer reads as on paper."""
+def _rows(
+    ini: Initiative, spec: Spec, skip: Collection[str] = (), millions: bool = True
+) -> tuple[Row, ...]:
+    """One row per field (not those in `skip`); a choice joins the row before it when both
+    share a group ("follow_up.evaluation" joins "follow_up.text"), so the answer reads as on
+    paper."""
     data = ini.model_dump()
     rows: list[Row] = []
     groups: list[str | None] = []
     for f in spec.initiative.fields:
+        if f.key in skip:
+            continue
         if f.kind == Kind.ECONOMY:
-            rows.append(Row(f.label, _economy_lines(ini.economy, spec)))
+            rows.append(Row(f.label, _economy_lines(ini.economy, spec, millions)))
             groups.append(None)
             continue
         value = in_words(paths.lookup(data, f.key))
@@ -219,7 +295,7 @@ def _is_choice(f: FieldSpec) -> bool:
     return rule(f.kind).listed
 
 
-def _economy_lines(eco: Economy, spec: Spec) -> tuple[Line, ...]:
+def _economy_lines(eco: Economy, spec: Spec, millions: bool = True) -> tuple[Line, ...]:
     """The initiative's economy in words: total, breakdown in the unit, co-financing, note."""
     unit, e = spec.round.unit, spec.economy
     unallocated = e.unallocated_label[:1].lower() + e.unallocated_label[1:]
@@ -231,13 +307,12 @@ def _economy_lines(eco: Economy, spec: Spec) -> tuple[Line, ...]:
     elif eco.total == 0:
         lines.append(Line(f"Ingen ({amount_phrase(0, unit)})"))
     else:
-        lines.append(Line(amount_phrase(eco.total, unit, bool(eco.estimated))))
+        lines.append(Line(amount_phrase(eco.total, unit, bool(eco.estimated), millions)))
         breakdown = ", ".join(f"{format_number(v)} {k}" for k, v in given.items())
         lines.append(Line(breakdown, f"Beløb i {unit}"))
     if eco.cofinancing:
-        lines.append(
-            Line(amount_phrase(eco.cofinancing, unit, bool(eco.estimated)), e.cofinancing_label)
-        )
+        phrase = amount_phrase(eco.cofinancing, unit, bool(eco.estimated), millions)
+        lines.append(Line(phrase, e.cofinancing_label))
     if eco.note:
         lines.append(Line(eco.note.strip(), e.note_label))
     return tuple(lines)
@@ -248,31 +323,39 @@ def _economy_lines(eco: Economy, spec: Spec) -> tuple[Line, ...]:
 Amounts = tuple[dict[str, float | None], float | None, float]  # years, unallocated, total
 
 
-def _overview(sub: Submission, spec: Spec) -> Table:
+def _overview(sub: Submission, spec: Spec, millions: bool = True) -> Table:
     """The department's overview as in the seed: one row per initiative, extra rows, I ALT."""
     unit = spec.round.unit
     rows: list[tuple[str, Amounts, str]] = []
     for ini in sub.initiatives:
         eco = ini.economy
-        note = _note(eco.total, eco.cofinancing, unit, bool(eco.estimated), _any(eco.years, eco))
+        est, given = bool(eco.estimated), _any(eco.years, eco)
+        note = _note(eco.total, eco.cofinancing, unit, est, given, millions)
         rows.append((ini.name or EMPTY, (eco.years, eco.unallocated, eco.total), note))
     for row, row_spec in zip(sub.overview.extra_rows, spec.overview.extra_rows, strict=False):
         note = "" if row_spec.in_total else "Indgår ikke i I ALT."
         rows.append((row_spec.label, (row.years, row.unallocated, row.total), note))
     o = sub.overview
     estimated = any(i.economy.estimated for i in sub.initiatives)
-    total_note = _note(o.total, o.cofinancing, unit, estimated, True)
+    total_note = _note(o.total, o.cofinancing, unit, estimated, True, millions)
     total: Amounts = (dict(o.years), o.unallocated, o.total)
     return _table(spec, spec.overview.title, rows, total, total_note, spec.overview.footnote)
 
 
-def _summary(submissions: Sequence[Submission], spec: Spec, invalid: Collection[int] = ()) -> Table:
-    """Across departments: one row per department (saying so when it has errors), I ALT."""
+def _summary(
+    submissions: Sequence[Submission],
+    spec: Spec,
+    invalid: Collection[int] = (),
+    covered: str = "alle forvaltninger",
+    millions: bool = True,
+) -> Table:
+    """Across departments: one row per department (saying so when it has errors), I ALT;
+    `covered` says how many of the round's departments are in it."""
     unit = spec.round.unit
     rows: list[tuple[str, Amounts, str]] = []
     for n, sub in enumerate(submissions):
         o, est = sub.overview, any(i.economy.estimated for i in sub.initiatives)
-        note = _note(o.total, o.cofinancing, unit, est, True)
+        note = _note(o.total, o.cofinancing, unit, est, True, millions)
         if n in invalid:
             note = ". ".join(filter(None, (note, ROW_WARNING)))
         rows.append((sub.department or EMPTY, (dict(o.years), o.unallocated, o.total), note))
@@ -283,8 +366,8 @@ def _summary(submissions: Sequence[Submission], spec: Spec, invalid: Collection[
     cof = sum(s.overview.cofinancing for s in submissions)
     est = any(i.economy.estimated for s in submissions for i in s.initiatives)
     total: Amounts = (dict(sums), unallocated, grand)
-    title = "Samlet økonomisk oversigt for alle forvaltninger"
-    note = _note(grand, cof, unit, est, True)
+    title = f"Samlet økonomisk oversigt for {covered}"
+    note = _note(grand, cof, unit, est, True, millions)
     return _table(spec, title, rows, total, note, spec.overview.footnote)
 
 
@@ -292,14 +375,22 @@ def _any(years: dict[str, float | None], eco: Economy) -> bool:
     return eco.unallocated is not None or any(v is not None for v in years.values())
 
 
-def _note(total: float, cofinancing: float | None, unit: str, est: bool, given: bool) -> str:
+def _note(
+    total: float,
+    cofinancing: float | None,
+    unit: str,
+    est: bool,
+    given: bool,
+    millions: bool = True,
+) -> str:
     """ "ca. 282 mio. kr., heraf ca. 58 mio. kr. i kommunal medfinansiering" (large amounts)."""
     parts = []
     kroner = in_kroner(total, unit)
     if given and kroner is not None and abs(kroner) >= MILLION:
-        parts.append(amount_phrase(total, unit, est))
+        parts.append(amount_phrase(total, unit, est, millions))
     if cofinancing:
-        parts.append(f"heraf {amount_phrase(cofinancing, unit, est)} i kommunal medfinansiering")
+        phrase = amount_phrase(cofinancing, unit, est, millions)
+        parts.append(f"heraf {phrase} i kommunal medfinansiering")
     text = ", ".join(parts)
     return text[:1].upper() + text[1:]
 

@@ -9,32 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bilag4xl.consolidate.given import open_given
 from bilag4xl.consolidate.read import Consolidated
-from bilag4xl.errors import UnreadableFileError
-from bilag4xl.form.spec import Spec
-
-SHOWN_ERRORS = 3
+from bilag4xl.form.spec import Spec, load_spec
 
 
 def read_submissions(path: str | Path, spec: Spec | None = None) -> Consolidated:
     """The submissions in `path`, with the spec to render them by: every one of a consolidated
     workbook (and the spec stored in it), else the file's own (by `spec`, default built-in).
     """
-    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-    from bilag4xl.form.spec import load_spec
-    from bilag4xl.intake.validate import read_file
-
-    path = Path(path)
-    if is_consolidated(path):
-        return open_consolidated(path, spec)
-    spec = spec or load_spec()
-    result = read_file(path, spec)
-    if result.submission is None or not result.report.valid:
-        errors = result.report.errors[:SHOWN_ERRORS]
-        details = "; ".join(f"{i.where() or i.file}: {i.message()}" for i in errors)
-        raise UnreadableFileError(
-            f"{path} er hverken en samlet projektmappe eller en gyldig indberetning"
-            + (f" ({details})" if details else "")
-            + ". Ret fejlene (se 'bilag4xl validate') og prøv igen."
-        )
-    return Consolidated(spec, [result.submission])
+    read_by = None if spec is not None else load_spec()
+    return open_given(path, spec, need="valid", read_by=read_by).as_consolidated()

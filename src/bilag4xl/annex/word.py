@@ -31,6 +31,7 @@ CONTENT_WIDTH_CM = 21.0 - PAGE_MARGINS_CM[0] - PAGE_MARGINS_CM[1]
 LABEL_WIDTH_CM = 5.6
 LABEL_MIN_CM = 3.5  # an overview's label column, when the amounts need the room
 TABLE_FONT_PT = (9.0, 8.0, 7.5, 7.0)  # an overview's type, smaller only if amounts need it
+NOTE_PT = 8.0  # small print: help texts, an overview's notes
 CELL_PADDING_CM = 0.45  # "Table Grid" keeps 0.19 cm on each side of a cell's text
 WARNING_FILL, WARNING_FONT = "FFC7CE", "9C0006"
 # Widths in em of DejaVu Sans, which LibreOffice prints for Arial where Liberation Sans is
@@ -160,7 +161,7 @@ def _no_letter_spacing(style: object) -> None:
 def _small(run: object, italic: bool = False) -> None:
     from docx.shared import Pt, RGBColor
 
-    run.font.size = Pt(8)  # type: ignore[attr-defined]
+    run.font.size = Pt(NOTE_PT)  # type: ignore[attr-defined]
     run.font.color.rgb = RGBColor.from_string(GREY)  # type: ignore[attr-defined]
     run.font.italic = italic  # type: ignore[attr-defined]
 
@@ -282,19 +283,32 @@ def overview_layout(table: Table) -> tuple[list[float], float]:
     amounts = len(table.header) - 1
     for size in TABLE_FONT_PT:
         needed = [_column_cm(table, j, size) for j in range(amounts)]
+        least = max(LABEL_MIN_CM, _label_cm(table, size))
         for widths in ([max(needed)] * amounts, needed):
             rest = CONTENT_WIDTH_CM - sum(widths)
-            if rest >= LABEL_MIN_CM:
-                label = min(rest, LABEL_WIDTH_CM)
+            if rest >= least:
+                label = max(least, min(rest, LABEL_WIDTH_CM))
                 spare = (rest - label) / amounts
                 return [label, *(w + spare for w in widths)], size
-    share = (CONTENT_WIDTH_CM - LABEL_MIN_CM) / amounts
-    return [LABEL_MIN_CM, *[share] * amounts], TABLE_FONT_PT[-1]
+    size = TABLE_FONT_PT[-1]
+    label = max(LABEL_MIN_CM, _label_cm(table, size))
+    share = (CONTENT_WIDTH_CM - label) / amounts
+    return [label, *[share] * amounts], size
 
 
 def _column_cm(table: Table, j: int, size: float) -> float:
     texts = [row.cells[j] for row in table.rows] + table.header[j + 1].split()
     return max(text_cm(t, size, bold=True) for t in texts) + CELL_PADDING_CM
+
+
+def _label_cm(table: Table, size: float) -> float:
+    """The label column's least width: its longest word, in the header and the row labels
+    (bold), and in the notes (8 pt), so that names break only between words
+    ("Forebyggelsesforvaltnin|gen", "Integrationsindsatse|r")."""
+    bold = [*table.header[0].split(), *(w for row in table.rows for w in row.label.split())]
+    notes = [w for row in table.rows for w in row.note.split()]
+    widest = max([text_cm(w, size, bold=True) for w in bold] + [text_cm(w, NOTE_PT) for w in notes])
+    return widest + CELL_PADDING_CM
 
 
 def text_cm(text: str, size: float, bold: bool = False) -> float:
@@ -336,6 +350,7 @@ def _overview(doc: Document, table_data: Table) -> None:
                 _shade(cell, LABEL_FILL)
     last = len(table.rows) - 1
     for n, row in enumerate(table.rows):
+        _keep_together(row)  # the I ALT row and its note were split over two pages
         _widths(row.cells, widths)
         for cell in row.cells:
             for paragraph in cell.paragraphs:

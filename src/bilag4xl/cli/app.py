@@ -4,6 +4,8 @@ Everything is said in Danish (`cli_danish` writes the help pages and usage error
 command produces (a table, JSON) goes to stdout, what it did ("Skrev …") and why it stopped
 ("Fejl: …") to stderr. Exit status: 0 all fine, 1 problems found or a file could not be
 read, 2 wrong use (bad option, bad spec, output exists without --force, nothing found).
+A library error (`Bilag4xlError`) is caught in one place, the command group (`cli/danish.py`),
+which prints it as "Fejl: …" and exits with its `exit_code`; the commands let it pass.
 
 Heavy modules (pydantic, xlsxwriter, openpyxl, rich) are imported inside the commands so that
 `bilag4xl --help` starts fast.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -22,9 +24,10 @@ from bilag4xl.cli.danish import DanishCommand, DanishGroup
 from bilag4xl.errors import Bilag4xlError
 
 if TYPE_CHECKING:
-    from bilag4xl.form.model import Submission
     from bilag4xl.form.spec import Spec
+    from bilag4xl.prefill import NextRound
     from bilag4xl.round.folder import Round
+    from bilag4xl.round.make import Made
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -99,12 +102,6 @@ def check_xlsx(path: Path | None, option: str = "-o") -> None:
         raise typer.BadParameter(f"{path} skal ende på .xlsx", param_hint=option)
 
 
-def fail(error: Bilag4xlError) -> NoReturn:
-    """Print a library error as one clear line (no traceback) and exit with its code."""
-    typer.echo(f"Fejl: {error}", err=True)
-    raise typer.Exit(error.exit_code)
-
-
 def wrote(paths: Sequence[Path | str], detail: str = "") -> None:
     """Say what was written, on stderr (stdout is kept for tables and JSON)."""
     for path in paths:
@@ -118,14 +115,11 @@ def here(required: bool = False) -> Round | None:
     from bilag4xl.round.folder import find_round, open_round
 
     root = find_round()
-    try:
-        if root is None:
-            if required:
-                raise NoRoundError(Path.cwd())
-            return None
-        rnd = open_round(root)
-    except Bilag4xlError as exc:
-        fail(exc)
+    if root is None:
+        if required:
+            raise NoRoundError(Path.cwd())
+        return None
+    rnd = open_round(root)
     typer.echo(f"Runde: {root}", err=True)
     return rnd
 
@@ -145,21 +139,7 @@ def spec_of(spec: Path | None, rnd: Round | None = None) -> Spec:
 
     if spec is None and rnd is not None:
         return rnd.spec
-    try:
-        return load_spec(spec)
-    except Bilag4xlError as exc:
-        fail(exc)
-
-
-def last_round(source: Path, spec: Spec | None) -> tuple[list[Submission], Spec | None]:
-    """The last round's submissions: a round folder's current ones, else those in a
-    consolidated workbook or one returned workbook."""
-    from bilag4xl.prefill import last_submissions
-    from bilag4xl.round.folder import current_submissions, open_round
-
-    if source.is_dir():
-        return current_submissions(open_round(source))
-    return last_submissions(source, spec)
+    return load_spec(spec)
 
 
 @command(
@@ -181,8 +161,10 @@ def spec_command() -> None:
     "Lav en rundemappe: runde.toml (den indbyggede spec, eller --spec) og mapperne, runden "
     "bruger. Kommandoer, der køres i mappen (eller under den), bruger dens runde.toml uden "
     "--spec. En eksisterende runde røres ikke. Med --from: næste runde, hvor hver forvaltnings "
-    "skabelon er forudfyldt fra dens gældende indberetning i den sidste rundemappe.",
+    "skabelon er forudfyldt fra dens gældende indberetning i den sidste rundemappe; uden --spec "
+    "er runde.toml den sidste rundes, med perioden et år frem og fristen fjernet (sæt den).",
     "bilag4xl init runde-2025 --spec runde.toml\ncd runde-2025 && bilag4xl template\n"
+    "bilag4xl init runde-2026 --from runde-2025       # runde-2025's runde.toml, et år frem\n"
     "bilag4xl init runde-2026 --spec runde-2026.toml --from runde-2025",
 )
 def init_command(
@@ -200,27 +182,36 @@ def init_command(
     ] = None,
 ) -> None:
     """Make a round folder (or say that it exists); with --from, its templates pre-filled
-    from the last round folder."""
-    from bilag4xl.prefill import next_round
-    from bilag4xl.round.folder import current_submissions, init_round, open_round
+    from the last round folder (and, without --spec, its runde.toml one year on)."""
+    from bilag4xl.round.folder import init_round
+    from bilag4xl.round.make import make_templates
 
-    try:
-        rnd, made = init_round(folder, spec)
-        carried = None
-        if last is not None and made:
-            submissions, made_with = current_submissions(open_round(last))
-            carried = next_round(rnd.spec, submissions, made_with, rnd.templates)
-    except Bilag4xlError as exc:
-        fail(exc)
-    if carried is not None:
-        wrote([path for _, path, _ in carried.written])
-        for line in [x for _, _, c in carried.written if c for x in c.lines()]:
+    rnd, made = init_round(folder, spec, start_from=last)
+    if last is not None and made:  # the new round's templates, pre-filled from the last
+        for line in made_text(make_templates(rnd.spec, rnd=rnd, prefill=last)):
             typer.echo(line, err=True)
-    if made:
-        wrote([rnd.spec_file])
-        typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
-    else:
+    if not made:
         typer.echo(f"{folder} er allerede en rundemappe; intet er ændret.", err=True)
+        return
+    wrote([rnd.spec_file])
+    if last is not None and spec is None:
+        typer.echo(
+            f"runde.toml er {last / 'runde.toml'} med perioden flyttet til "
+            f"{rnd.spec.round.period}. Fristen er fjernet: sæt 'deadline' i {rnd.spec_file} "
+            "og kør 'bilag4xl template' igen (forvaltningernes egne frister fra sidste runde er "
+            "også fjernet).",
+            err=True,
+        )
+    typer.echo(f"Rundemappen {folder} er klar: kør kommandoerne i den (cd {folder}).", err=True)
+
+
+def carried_text(made: NextRound) -> str:
+    """What the next round's templates got from the last, under each department's name."""
+    lines = []
+    for head, said in made.by_department():
+        lines += [head, *(f"  {line}" for line in said)]
+    lines += [f"Ikke med i den nye runde: {name}" for name in made.gone]
+    return "\n".join(lines)
 
 
 @command(
@@ -305,44 +296,38 @@ def template_command(
         raise typer.BadParameter(
             "--prefill bruges uden --department/--initiative", param_hint="--prefill"
         )
-    from bilag4xl import prefill as next_round
-    from bilag4xl.round.folder import write_templates
-    from bilag4xl.template.writer import write_round, write_template
+    from bilag4xl.round.make import make_templates
 
-    loaded = spec_of(spec, rnd)
-    target_dir = out_dir or (rnd.templates if rnd and out is None else None)
-    try:
-        if prefill is not None and target_dir is not None:
-            last, made_with = last_round(prefill, spec_of(prefill_spec) if prefill_spec else None)
-            made = next_round.next_round(loaded, last, made_with, target_dir, password, force)
-            paths = [path for _, path, _ in made.written]
-            said = [line for _, _, c in made.written if c for line in c.lines()]
-            said += [f"Ny i runden (tom skabelon): {name}" for name in made.new]
-            said += [f"Ikke med i den nye runde: {name}" for name in made.gone]
-        elif prefill is not None and out is not None:
-            last_spec = spec_of(prefill_spec) if prefill_spec else None
-            carried = next_round.write_prefilled(
-                out, loaded, prefill, last_spec, blank, password, force
-            )
-            paths, said = [out], carried.lines()
-        elif rnd is not None and out is None and out_dir is None:
-            before = {p: p.stat().st_mtime_ns for p in rnd.templates.glob("*.xlsx")}
-            paths = write_templates(rnd, password)
-            same = [p for p in paths if before.get(p) == p.stat().st_mtime_ns]
-            paths = [p for p in paths if p not in same]
-            said = [f"Uændret: {len(same)} skabeloner (som runde.toml siger)"] if same else []
-        elif out_dir is not None:
-            paths, said = write_round(out_dir, loaded, password=password, force=force), []
-        else:
-            made_one = write_template(
-                out or Path(), loaded, department, initiative or (), blank, password, force
-            )
-            paths, said = [made_one], []
-    except Bilag4xlError as exc:
-        fail(exc)
-    for line in said:
+    last_spec = spec_of(prefill_spec) if prefill and prefill_spec else None
+    made = make_templates(
+        spec_of(spec, rnd),
+        out,
+        out_dir,
+        rnd,
+        department,
+        initiative or (),
+        blank,
+        password,
+        prefill,
+        last_spec,
+        force,
+    )
+    for line in made_text(made):
         typer.echo(line, err=True)
-    wrote(paths)
+    wrote(made.written)
+
+
+def made_text(made: Made) -> list[str]:
+    """What to say of templates made: what was carried into them, what was left as it was."""
+    from bilag4xl.prefill import NextRound
+
+    if isinstance(made.carried, NextRound):
+        said = [carried_text(made.carried)]
+    else:
+        said = made.carried.lines() if made.carried is not None else []
+    if made.unchanged:
+        said.append(f"Uændret: {len(made.unchanged)} skabeloner (som runde.toml siger)")
+    return said
 
 
 @command(
@@ -368,15 +353,12 @@ def receive_command(
 
     rnd = here(required=True)
     assert rnd is not None
-    try:
-        with progress_bar() as progress:
-            receipts = receive(rnd, paths, progress)
-        if not receipts:
-            from bilag4xl.errors import NoFilesError
+    with progress_bar() as progress:
+        receipts = receive(rnd, paths, progress)
+    if not receipts:
+        from bilag4xl.errors import NoFilesError
 
-            raise NoFilesError(paths)
-    except Bilag4xlError as exc:
-        fail(exc)
+        raise NoFilesError(paths)
     typer.echo(to_json(receipts_data(receipts)) if as_json else receipts_table(receipts), nl=False)
     problems = [r for r in receipts if r.outcome == "refused" or (r.report and not r.report.valid)]
     raise typer.Exit(1 if problems else 0)
@@ -403,13 +385,10 @@ def validate_command(
     from bilag4xl.issues.report import report_data
 
     against = reference(spec)
-    try:
-        with progress_bar() as progress:
-            run = validate_paths(paths, against, progress, submissions=False)
-        if not run.results and not run.skipped:
-            raise NoFilesError(paths)
-    except Bilag4xlError as exc:
-        fail(exc)
+    with progress_bar() as progress:
+        run = validate_paths(paths, against, progress, submissions=False)
+    if not run.results and not run.skipped:
+        raise NoFilesError(paths)
     language = "en" if lang == "en" else "da"
     if as_json:
         files = [(str(r.path), r.report) for r in run.results]
@@ -447,23 +426,33 @@ def read_command(
 
     A consolidated workbook (from `merge`) prints every submission that went into it."""
     from bilag4xl.cli.render import consolidated_data, issues_table, submission_summary, to_json
-    from bilag4xl.consolidate.read import is_consolidated, open_consolidated
-    from bilag4xl.intake.validate import read_file
+    from bilag4xl.consolidate.given import open_given
+    from bilag4xl.issues import catalogue as messages
+    from bilag4xl.issues.report import Report, report_data
 
+    check = spec_of(spec) if spec else None  # a consolidated workbook's must be this one
+    rnd = here() if spec is None else None
     try:
-        if is_consolidated(file):  # it carries its spec; --spec is only checked against it
-            book = open_consolidated(file, spec_of(spec) if spec else None)
-            unit = book.spec.round.unit
-            text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
-            typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
-            raise typer.Exit(0)
-    except Bilag4xlError as exc:
-        fail(exc)
-    result = read_file(file, reference(spec))
+        given = open_given(file, check, "any", read_by=rnd.spec if rnd else None)
+    except Bilag4xlError as exc:  # only a consolidated workbook is refused here
+        if as_json:
+            issue = messages.make("consolidated-unreadable", str(file), reason=str(exc))
+            typer.echo(to_json(report_data([(str(file), Report([issue]))])), nl=False)
+        raise
+    if given.book is not None:
+        book = given.book
+        unit = book.spec.round.unit
+        text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
+        typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
+        raise typer.Exit(0)
+    result = given.result
+    assert result is not None  # a file, not a folder
     if result.submission is not None:
         data = result.submission.to_json_data()
         unit = result.submission.amount_unit
         typer.echo(to_json(data) if as_json else submission_summary(data, unit), nl=False)
+    elif as_json:  # a script still gets a document: the report saying why, as validate's
+        typer.echo(to_json(report_data([(str(file), result.report)])), nl=False)
     if len(result.report):
         typer.echo(issues_table(result.report), err=True, nl=False)
     raise typer.Exit(0 if result.report.valid else 1)
@@ -474,37 +463,56 @@ def read_command(
     "Giv sagsbehandleren sin projektmappe tilbage med fejlene markeret.",
     "Giv sagsbehandleren sin egen projektmappe tilbage: en ny skabelon med alle værdierne, hvor "
     "hver fejl er markeret med en kommentar og listet på arket 'Rettelser'. Med en mappe: én "
-    "fil pr. indberetning med problemer (-o er så en mappe).",
+    "fil pr. indberetning med problemer (-o er så en mappe). I en rundemappe: et filnummer (fra "
+    "'bilag4xl status --history') eller en forvaltnings navn (dens gældende fil), skrevet i "
+    "rettelser/ uden -o.",
+    "bilag4xl feedback 7                   # i en rundemappe: til rettelser/\n"
+    'bilag4xl feedback "Teknik- og Miljøforvaltningen"\n'
     "bilag4xl feedback tmf.xlsx -o tmf_rettelser.xlsx\n"
     "bilag4xl feedback indberetninger/ -o rettelser/",
 )
 def feedback_command(
-    path: Annotated[
-        Path,
-        typer.Argument(metavar="STI", help="Indberetning (.xlsx) eller mappe.", exists=True),
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="STI|NUMMER|FORVALTNING",
+            help="Indberetning (.xlsx) eller mappe; i en rundemappe også et filnummer eller en "
+            "forvaltnings navn.",
+        ),
     ],
     out: Annotated[
-        Path, typer.Option("-o", "--out", metavar="FIL|MAPPE", help="Feedbackfil, eller mappe.")
-    ],
+        Path | None,
+        typer.Option(
+            "-o",
+            "--out",
+            metavar="FIL|MAPPE",
+            help="Feedbackfil, eller mappe (i en runde: rettelser/).",
+        ),
+    ] = None,
     spec: SpecOption = None,
     lang: LangOption = "da",
     force: ForceOption = False,
 ) -> None:
     """Write feedback workbooks; exit 1 when a file could not be turned into one."""
     check_lang(lang)
+    path = Path(target)
+    if not path.exists():
+        return feedback_in_round(target, out, force)
     if not path.is_dir():
         check_xlsx(out)
+    if out is None:
+        raise typer.BadParameter("angiv feedbackfilen med -o FIL", param_hint="-o")
     from bilag4xl.feedback import write_feedback, write_feedback_folder
+    from bilag4xl.round.folder import entry_of
 
     language = "en" if lang == "en" else "da"
-    loaded = reference(spec)
-    try:
-        if path.is_dir():
-            results = write_feedback_folder([path], out, loaded, force, language)
-        else:
-            results = [write_feedback(path, out, loaded, force, language)]
-    except Bilag4xlError as exc:
-        fail(exc)
+    rnd = here() if spec is None else None
+    loaded = rnd.spec if rnd is not None else reference(spec)
+    if path.is_dir():
+        results = write_feedback_folder([path], out, loaded, force, language)
+    else:
+        entry = entry_of(rnd, path) if rnd is not None else None  # its provenance
+        results = [write_feedback(path, out, loaded, force, language, entry)]
     for r in results:
         if r.out:
             wrote([r.out], f" ({r.problems} problemer i {r.source.name})")
@@ -513,12 +521,32 @@ def feedback_command(
     raise typer.Exit(1 if any(r.reason for r in results) else 0)
 
 
+def feedback_in_round(which: str, out: Path | None, force: bool) -> None:
+    """The feedback workbook of a received file (by number, or a department's current one),
+    in the round's rettelser/ unless -o says where."""
+    from bilag4xl.output import atomic_write
+    from bilag4xl.round.folder import entry_for, feedback_for
+
+    check_xlsx(out)
+    rnd = here()
+    if rnd is None:
+        raise typer.BadParameter(
+            f"'{which}' findes ikke; et filnummer eller en forvaltning kræver en rundemappe",
+            param_hint="STI",
+        )
+    entry = entry_for(rnd, which)
+    name, data = feedback_for(rnd, entry.id)
+    target = atomic_write(out or rnd.feedback / name, data, force=force or out is None)
+    wrote([target], f" (nr. {entry.id}, {entry.original_name}, {entry.department or '?'})")
+
+
 @command(
     "status",
     "Vis hvem der har indberettet, hvem der mangler, og fristen.",
     "Vis rundens status: hvilke forvaltninger har indberettet gyldigt, hvilke mangler eller har "
     "fejl, hvem der kom for sent, fristen og hvem der skal rykkes. I en rundemappe uden MAPPE: "
-    "ud fra rundens register (--history viser alle modtagne filer). Exit-status 1, så længe "
+    "ud fra rundens register (--history viser alle modtagne filer og alle kladder, remind har "
+    "skrevet). Exit-status 1, så længe "
     "noget mangler eller har fejl.",
     "bilag4xl status                       # i en rundemappe\n"
     "bilag4xl status --history\n"
@@ -540,28 +568,30 @@ def status_command(
     """Show each department's state in the round; exit 1 while any is missing or invalid."""
     import json
 
-    from bilag4xl.cli.render import history_table, status_table
+    from bilag4xl.cli.render import drafts_table, history_table, status_table
+    from bilag4xl.round.folder import drafts_history, round_status
     from bilag4xl.round.folder import history as round_history
-    from bilag4xl.round.folder import round_status
     from bilag4xl.status import folder_status
 
     rnd = here(required=folder is None and spec is None)
-    try:
-        if folder is None and rnd is not None:
-            status = round_status(rnd)
-        else:
-            status = folder_status(folder or Path.cwd(), spec_of(spec, rnd))
-        entries = round_history(rnd) if history and rnd is not None and folder is None else []
-    except Bilag4xlError as exc:
-        fail(exc)
+    in_round = history and rnd is not None and folder is None
+    if folder is None and rnd is not None:
+        status = round_status(rnd)
+    else:
+        status = folder_status(folder or Path.cwd(), spec_of(spec, rnd))
+    entries = round_history(rnd) if in_round and rnd else []
+    drafts = drafts_history(rnd) if in_round and rnd else []
     if as_json:
         data = status.to_dict()
         if history:
             data["history"] = [e.to_dict() for e in entries]
+            data["drafts"] = [d.to_dict() for d in drafts]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         if history:
             typer.echo(history_table(entries))
+            if in_round:
+                typer.echo(drafts_table(drafts))
         typer.echo(status_table(status))
     raise typer.Exit(0 if status.complete else 1)
 
@@ -570,9 +600,12 @@ def status_command(
     "remind",
     "Skriv rykkere som e-mailkladder (.eml) til dem, der mangler.",
     "Skriv en e-mailkladde (.eml) til hver forvaltning, der mangler eller har fejl: til dens "
-    "kontakt, med fristen, og med skabelonen eller rettelsesarket vedhæftet. Åbn kladderne i "
-    "Outlook eller Thunderbird og send dem; bilag4xl sender intet. Forvaltninger uden kontakt i "
-    "runde.toml nævnes.",
+    "kontakt, med fristen, og med skabelonen eller rettelsesarket vedhæftet. Den første mail "
+    "til en forvaltning er invitationen; siden rykkes der, og en fil med fejl får sit "
+    "rettelsesark, som forvaltningen retter og sender tilbage. Kladder, der ikke længere "
+    "gælder, flyttes til rykkere/forældede/, og hver kladde noteres i rundens register (se "
+    "status --history). Åbn kladderne i Outlook eller Thunderbird og send dem; bilag4xl sender "
+    "intet. Forvaltninger uden kontakt i runde.toml nævnes.",
     "bilag4xl remind                       # i en rundemappe: til rykkere/\n"
     "bilag4xl remind --out-dir ~/Skrivebord/rykkere",
 )
@@ -583,21 +616,66 @@ def remind_command(
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    from bilag4xl.remind import write_drafts
-    from bilag4xl.round.folder import reminders
+    from bilag4xl.round.folder import remind_round
 
     rnd = here(required=True)
     assert rnd is not None
-    target = out_dir or rnd.root / "rykkere"
-    try:
-        written = write_drafts(reminders(rnd), rnd.spec, target, force=force or out_dir is None)
-    except Bilag4xlError as exc:
-        fail(exc)
+    done = remind_round(rnd, out_dir, force=force)
+    written = done.written
     wrote(written.paths)
+    for path, reason in done.moved:
+        typer.echo(f"Flyttet til side: {path} ({reason})", err=True)
     for name in written.without_contact:
         typer.echo(f"Uden kontakt i runde.toml: {name} (skriv modtageren i kladden)", err=True)
     if not written.paths:
         typer.echo("Ingen at rykke: alle forvaltninger har indberettet gyldigt.", err=True)
+
+
+@command(
+    "links",
+    "Vis hver forvaltnings private link til siden.",
+    "Vis hver forvaltnings private link: på linket henter forvaltningen sin skabelon, sender sin "
+    "fil og ser fejlene med det samme, uden adgangskode, og ser intet af de andre. Linkene "
+    "begynder med adressen, forvaltningerne når 'bilag4xl serve' på: base_url under [round] i "
+    "runde.toml, eller --base-url. --renew laver et nyt link til en forvaltning; det gamle "
+    "holder op med at virke.",
+    "bilag4xl links\n"
+    "bilag4xl links --base-url https://bilag4.kommune.dk --json\n"
+    "bilag4xl links --renew 'Teknik- og Miljøforvaltningen'",
+)
+def links_command(
+    as_json: JsonOption = False,
+    renew: Annotated[
+        str | None,
+        typer.Option(
+            "--renew",
+            metavar="FORVALTNING",
+            help="Lav et nyt link til forvaltningen (det gamle virker ikke længere).",
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="ADRESSE",
+            help="Adressen, forvaltningerne når siden på. Standard: base_url i runde.toml.",
+        ),
+    ] = None,
+) -> None:
+    """Print each department's private link (renewing one first, when asked)."""
+    from bilag4xl.cli.render import table, to_json
+    from bilag4xl.round.links import department_links, renew_link
+
+    rnd = here(required=True)
+    assert rnd is not None
+    if renew is not None:
+        renew_link(rnd, renew)
+        typer.echo(f"Nyt link til {renew}; det gamle virker ikke længere.", err=True)
+    links = department_links(rnd, base_url)
+    if as_json:
+        typer.echo(to_json([link.to_dict() for link in links]), nl=False)
+    else:
+        typer.echo(table(("forvaltning", "link"), [(k.department, k.url) for k in links]), nl=False)
 
 
 @command(
@@ -642,26 +720,12 @@ def merge_command(
     if paths and out is None:
         raise typer.BadParameter("angiv den samlede projektmappe med -o FIL", param_hint="-o")
     from bilag4xl.cli.render import issues_table, merge_data, merge_summary, progress_bar, to_json
-    from bilag4xl.consolidate.write import merge_paths
-    from bilag4xl.round.folder import merge_round
+    from bilag4xl.round.make import make_merge
 
     loaded = spec_of(spec, rnd) if spec or rnd else None  # None: the spec the files carry
-    try:
-        with progress_bar() as progress:
-            if not paths and rnd is not None:
-                run = merge_round(rnd, out, allow_invalid, force, progress)
-            else:
-                run = merge_paths(
-                    paths or [],
-                    out or Path(),
-                    loaded,
-                    on_duplicate="latest" if on_duplicate == "latest" else "error",
-                    allow_invalid=allow_invalid,
-                    force=force,
-                    progress=progress,
-                )
-    except Bilag4xlError as exc:
-        fail(exc)
+    duplicate = "latest" if on_duplicate == "latest" else "error"
+    with progress_bar() as progress:
+        run = make_merge(paths or [], out, rnd, loaded, allow_invalid, duplicate, force, progress)
     if as_json:
         typer.echo(to_json(merge_data(run)), nl=False)
     else:
@@ -701,51 +765,108 @@ def report_command(
             help="docx, md, html eller pdf (kræver LibreOffice). Standard: efter filendelsen.",
         ),
     ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DD.MM.ÅÅÅÅ",
+            help="Bilagets dato. Standard: dagen, det laves.",
+        ),
+    ] = None,
     spec: SpecOption = None,
     force: ForceOption = False,
 ) -> None:
     """Render the annex from a consolidated workbook, one submission, or the round's current
     submissions, to docx, pdf, md or html."""
+    from bilag4xl.danish.parsers import parse_date
+
+    dated = parse_date(date) if date is not None else None
+    if date is not None and dated is None:
+        raise typer.BadParameter(
+            f"{date!r} er ikke en dato; skriv fx 06.12.2026", param_hint="--date"
+        )
     rnd = here(required=source is None)
     if source is not None and out is None:
         raise typer.BadParameter("angiv bilagets fil med -o FIL", param_hint="-o")
-    from bilag4xl.annex.formats import format_for, render
-    from bilag4xl.annex.model import build_annex
-    from bilag4xl.annex.sources import read_submissions
-    from bilag4xl.output import atomic_write
-    from bilag4xl.round.folder import annex_bytes
-    from bilag4xl.textsafe import count_texts, unsafe_for_xml
+    from bilag4xl.annex.formats import format_for
+    from bilag4xl.round.make import make_annex
 
     target = out or (rnd.annex if rnd else Path())
-    removed = 0
     try:
         chosen = format_for(target, fmt)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
-    warning = ""
-    try:
-        if source is None and rnd is not None:
-            data, left_out = annex_bytes(rnd, chosen)
-            if left_out:
-                warning = "uden " + ", ".join(left_out) + " (mangler eller har fejl)"
-            atomic_write(target, data, force=force or out is None)
-        else:
-            batch = read_submissions(source or Path(), spec_of(spec) if spec else None)
-            annex = build_annex(batch.submissions, batch.spec, invalid=batch.invalid)
-            warning = annex.warning  # also at the top of the annex
-            removed = count_texts(annex, unsafe_for_xml)
-            atomic_write(target, render(annex, chosen), force=force)
-    except Bilag4xlError as exc:
-        fail(exc)
-    if warning:
-        typer.echo(f"Advarsel: {warning}", err=True)
-    wrote([target])
-    if removed:  # a workbook holds them, a document cannot: say so
+    checked = spec_of(spec) if spec else None
+    made = make_annex(target, chosen, source, rnd, checked, dated, force=force or out is None)
+    for line in made.warnings:  # also at the top of the annex
+        typer.echo(f"Advarsel: {line}", err=True)
+    wrote(made.written)
+    if made.removed:  # a workbook holds them, a document cannot: say so
         typer.echo(
-            f"Bemærk: {removed} styretegn i teksterne (fx lodret tabulator) kan ikke stå i "
+            f"Bemærk: {made.removed} styretegn i teksterne (fx lodret tabulator) kan ikke stå i "
             "bilaget; de er fjernet eller gjort til linjeskift.",
             err=True,
         )
+
+
+@command(
+    "export",
+    "Skriv alle indtastede værdier som én lang tabel (CSV, Excel, Parquet) til BI-værktøjer.",
+    "Skriv alle indtastede værdier som én lang tabel til Power Query, Power BI og pandas: en "
+    "række pr. værdi med forvaltning, indsats, felt (nøgle og ledetekst), år, værdi, enhed, fil "
+    "og modtaget. Værdierne står som indtastet (beløb som tal i rundens enhed, ingen totaler). "
+    "CSV er UTF-8 med BOM; .xlsx er den samme tabel som en Excel-tabel (dansk Excel åbner en "
+    "komma-CSV i én kolonne); .parquet kræver pip install 'bilag4xl[parquet]'. I en rundemappe "
+    "uden STI: hver forvaltnings gældende fil. Kun gyldige indberetninger kommer med; de andre "
+    "nævnes. Uden -o: CSV på standardoutput.",
+    "bilag4xl export -o bilag4.xlsx            # i en rundemappe\n"
+    "bilag4xl export > bilag4.csv\n"
+    "bilag4xl export indberetninger/ -o data.parquet",
+)
+def export_command(
+    paths: OptionalPaths = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", metavar="FIL", help="Tabellens fil (.csv, .xlsx, .parquet)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="csv, xlsx eller parquet. Standard: efter filendelsen.",
+        ),
+    ] = None,
+    spec: SpecOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Write every value entered as one long table: a round's current files, or PATHs."""
+    from bilag4xl.export import export_bytes, format_for, paths_table, round_table
+    from bilag4xl.output import atomic_write
+
+    rnd = here(required=not paths and spec is None)
+    if not paths and rnd is None:
+        raise typer.BadParameter(
+            "angiv filer eller mapper uden for en rundemappe", param_hint="STI"
+        )
+    chosen = format_for(out, fmt)
+    if out is None and chosen != "csv":
+        raise typer.BadParameter(f"{chosen} skrives til en fil: angiv -o FIL", param_hint="-o")
+    table = (
+        round_table(rnd)
+        if not paths and rnd is not None
+        else paths_table(paths or [], spec_of(spec, rnd) if spec or rnd else None)
+    )
+    data = export_bytes(table, chosen)
+    if out is not None:
+        atomic_write(out, data, force)
+    for name in table.left_out:
+        typer.echo(f"Ikke med: {name}", err=True)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        wrote([out], f" ({len(table.rows)} værdier)")
 
 
 @command(
@@ -762,14 +883,13 @@ def exclude_command(
     ],
 ) -> None:
     from bilag4xl.round.folder import exclude
+    from bilag4xl.textsafe import for_file_name, for_terminal
 
     rnd = here(required=True)
     assert rnd is not None
-    try:
-        entry = exclude(rnd, number, reason)
-    except Bilag4xlError as exc:
-        fail(exc)
-    typer.echo(f"Udeladt: nr. {entry.id} ({entry.original_name}): {entry.excluded}", err=True)
+    entry = exclude(rnd, number, reason)
+    name, why = for_file_name(entry.original_name), for_terminal(entry.excluded or "")
+    typer.echo(f"Udeladt: nr. {entry.id} ({name}): {why}", err=True)
 
 
 @command(
@@ -782,14 +902,12 @@ def include_command(
     number: Annotated[int, typer.Argument(metavar="NUMMER", help="Filens nummer i registret.")],
 ) -> None:
     from bilag4xl.round.folder import include
+    from bilag4xl.textsafe import for_file_name
 
     rnd = here(required=True)
     assert rnd is not None
-    try:
-        entry = include(rnd, number)
-    except Bilag4xlError as exc:
-        fail(exc)
-    typer.echo(f"Med igen: nr. {entry.id} ({entry.original_name})", err=True)
+    entry = include(rnd, number)
+    typer.echo(f"Med igen: nr. {entry.id} ({for_file_name(entry.original_name)})", err=True)
 
 
 @command(
@@ -801,7 +919,7 @@ def include_command(
     "findes, bliver en ny runde med den indbyggede spec.",
     "bilag4xl serve\n"
     "bilag4xl serve runde/ --port 8080\n"
-    "bilag4xl serve runde/ --host 0.0.0.0 --token MIN-KODE",
+    "bilag4xl serve runde/ --host 0.0.0.0 --token en-lang-hemmelig-kode",
 )
 def serve_command(
     folder: Annotated[
@@ -829,8 +947,9 @@ def serve_command(
         typer.Option(
             "--token",
             metavar="KODE",
-            help="Adgangskoden, siden kræver. Standard: en ny ved hver start, når --host ikke "
-            "er 127.0.0.1 (den vises her).",
+            help="Adgangskoden, siden kræver (mindst 16 tegn). Standard: en ny ved hver start, "
+            "når --host ikke er 127.0.0.1 (den vises her). Forvaltningernes links (bilag4xl "
+            "links) virker uden den.",
         ),
     ] = None,
     max_upload_mb: Annotated[
@@ -848,13 +967,15 @@ def serve_command(
     import uvicorn
 
     from bilag4xl.round.folder import find_round
+    from bilag4xl.web.guard import weak_token
     from bilag4xl.web.serve import prepare
 
+    if token is not None and (why := weak_token(token)):
+        raise typer.BadParameter(
+            f"{why}; udelad --token for en ny, tilfældig", param_hint="--token"
+        )
     root = folder or find_round() or Path(".")
-    try:
-        serving = prepare(root, host, port, token, max_upload_mb)
-    except Bilag4xlError as exc:
-        fail(exc)
+    serving = prepare(root, host, port, token, max_upload_mb)
     if serving.made:
         typer.echo(f"Lavede en ny runde i {root} med den indbyggede spec (runde.toml).", err=True)
     typer.echo(f"Rundens side: {serving.url}", err=True)

@@ -5,8 +5,9 @@ message and exit.", "Error: Invalid value for 'paths': path 'x' does not exist."
 Python types as metavars ("<list[str]>"). bilag4xl's users are office staff in a Danish
 secretariat, so the app's group and every command use the classes here: they write the help
 page themselves (usage, arguments, options, commands, examples) and turn every usage error
-into one Danish line. Everything that leans on typer's internals lives in this module, and
-typer is bounded to the minor version the tests ran against.
+into one Danish line; a library error (`Bilag4xlError`) likewise becomes one "Fejl: …" line
+and its exit code, here and nowhere else. Everything that leans on typer's internals lives
+in this module, and typer is bounded to the minor version the tests ran against.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typer._click.exceptions import (
     UsageError,
 )
 from typer.core import TyperCommand, TyperGroup
+
+from bilag4xl.errors import Bilag4xlError
 
 HELP_OPTION = ("--help", "Vis denne hjælp og afslut.")
 USAGE_EXIT = 2
@@ -146,6 +149,11 @@ def _run(main: Any, args: Any, kwargs: dict[str, Any]) -> Any:
             raise
         show_usage_error(exc)
         sys.exit(USAGE_EXIT)
+    except Bilag4xlError as exc:  # the one place a library error becomes "Fejl: ..."
+        if not standalone:
+            raise
+        typer.echo(f"Fejl: {exc}", err=True)
+        sys.exit(exc.exit_code)
     except typer.Abort:
         if not standalone:
             raise

@@ -14,17 +14,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bilag4xl.consolidate.decide import coverage, left_out_text
 from bilag4xl.consolidate.plan import SCHEMA as CONSOLIDATED_SCHEMA
 from bilag4xl.danish.numbers import days_text, format_number
 from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
-from bilag4xl.status import STATE_DA, DepartmentStatus, FileStatus, RoundStatus
-from bilag4xl.textsafe import for_terminal
+from bilag4xl.status import FORM_CHANGED_DA, DepartmentStatus, FileStatus, RoundStatus
+from bilag4xl.textsafe import for_file_name, for_terminal
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.write import MergeRun
     from bilag4xl.round.folder import Receipt
-    from bilag4xl.round.ledger import Entry
+    from bilag4xl.round.ledger import DraftRecord, Entry
 
 HEADERS = {
     "da": ("fil", "ark", "celle", "felt", "alvor", "besked"),
@@ -57,11 +58,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Columns padded to their widest cell; the last column is not padded."""
     if not rows:
         return ""
+    rows = [[for_terminal(str(c)) for c in r] for r in rows]  # measured as they are shown
     widths = [max(len(str(r[c])) for r in [headers, *rows]) for c in range(len(headers) - 1)]
 
     def line(cells: Sequence[str]) -> str:
         padded = [str(c).ljust(w) for c, w in zip(cells, widths, strict=False)]
-        return for_terminal("  ".join([*padded, str(cells[-1])]).rstrip())
+        return "  ".join([*padded, str(cells[-1])]).rstrip()
 
     rule = "  ".join(["-" * w for w in widths] + ["-" * len(headers[-1])])
     return "\n".join([line(headers), rule, *(line(r) for r in rows)]) + "\n"
@@ -162,11 +164,13 @@ def merge_summary(run: MergeRun) -> str:
     m, unit = run.merged, run.merged.spec.round.unit
     s = m.report.stats()
     counts = (
-        f"{m.departments} {'forvaltning' if m.departments == 1 else 'forvaltninger'}, "
+        f"{coverage(m.spec, m.departments, m.left_out)}, "
         f"{m.initiatives} {'indsats' if m.initiatives == 1 else 'indsatser'}, "
         f"i alt {format_number(m.total)} ({unit}), {s['warning']} "
         f"{'advarsel' if s['warning'] == 1 else 'advarsler'}"
     )
+    if m.left_out:
+        counts += f". {left_out_text(m.left_out)}"
     if run.written is not None:
         return f"Skrev {run.written}: {counts}"
     extra = len(m.duplicates)
@@ -192,6 +196,7 @@ def merge_data(run: MergeRun) -> dict[str, Any]:
         "included": [str(e.path) for e in m.entries],
         "dropped": [str(e.path) for e in m.dropped],
         "duplicates": [str(e.path) for e in m.duplicates],
+        "left_out": [{"department": d.department, "reason": d.reason} for d in m.left_out],
         "report": m.report.to_dict(),
     }
 
@@ -208,12 +213,23 @@ def consolidated_data(submissions: list[Submission]) -> dict[str, Any]:
 
 
 def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
-    """The status as table rows (header first), in Danish, for the CLI's table."""
-    rows: list[tuple[str, ...]] = [
-        ("Forvaltning", "Status", "Fejl", "Advarsler", "Seneste fil", "Dato", "Frist", "Filer")
-    ]
+    """The status as table rows (header first), in Danish, for the CLI's table: when the
+    current file was received (a plain folder: the file's time) beside its cover's own date."""
+    header = (
+        "Forvaltning",
+        "Status",
+        "Fejl",
+        "Advarsler",
+        "Seneste fil",
+        "Modtaget",
+        "Forsidens dato",
+        "Frist",
+        "Filer",
+    )
+    rows: list[tuple[str, ...]] = [header]
     for d in status.departments:
         last = d.last
+        cover = last.cover_date.strftime("%d.%m.%Y") if last and last.cover_date else ""
         rows.append(
             (
                 d.name,
@@ -221,7 +237,8 @@ def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
                 str(last.errors) if last else "",
                 str(last.warnings) if last else "",
                 last.name if last else "",
-                _date_text(last),
+                _received_text(last),
+                cover + (" (efter i dag)" if d.cover_in_future else ""),
                 _deadline_text(d),
                 str(len(d.files)) if d.files else "0",
             )
@@ -230,7 +247,7 @@ def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
 
 
 def _state_text(d: DepartmentStatus) -> str:
-    text = STATE_DA[d.state]
+    text = d.state_da
     if d.late:
         text += ", for sent"
     if d.overdue:
@@ -248,11 +265,23 @@ def _deadline_text(d: DepartmentStatus) -> str:
     return f"{text} ({days_text(days)})"
 
 
-def _date_text(f: FileStatus | None) -> str:
-    if f is None or f.date is None:
+def _received_text(f: FileStatus | None) -> str:
+    """When the round's ledger took the file (local time); in a plain folder, the file's time."""
+    if f is None:
         return ""
-    suffix = {"mtime": " (ændret)", "received": " (modtaget)"}.get(f.date_source, "")
-    return f.date.strftime("%d.%m.%Y") + suffix
+    if f.received is not None:
+        return f.received.astimezone().strftime("%d.%m.%Y %H:%M")
+    return f.modified.strftime("%d.%m.%Y") + " (ændret)" if f.modified else ""
+
+
+def future_cover_lines(status: RoundStatus) -> list[str]:
+    """A warning for each current file whose cover is dated after today."""
+    return [
+        f"Advarsel: {d.name}: forsidens dato {d.last.cover_date:%d.%m.%Y} ligger efter i dag "
+        f"({d.today:%d.%m.%Y}); ret datoen på forsiden."
+        for d in status.departments
+        if d.cover_in_future and d.last and d.last.cover_date and d.today
+    ]
 
 
 def chase_lines(status: RoundStatus) -> list[str]:
@@ -260,6 +289,8 @@ def chase_lines(status: RoundStatus) -> list[str]:
     lines = []
     for d in status.to_chase:
         why = "mangler" if d.state == "missing" else f"har {d.last.errors if d.last else 0} fejl"
+        if d.form_changed:
+            why = f"{FORM_CHANGED_DA}: {', '.join(d.last.added) if d.last else ''} skal udfyldes"
         if d.overdue:
             why += ", fristen er overskredet"
         c = d.contact
@@ -281,6 +312,7 @@ def status_table(status: RoundStatus) -> str:
     for f in status.unreadable:
         why = f": {f.problem}" if f.problem else ""
         lines.append(f"Kan ikke læses som indberetning: {f.name}{why}")
+    lines += future_cover_lines(status)
     lines += chase_lines(status)
     received = sum(d.received for d in status.departments)
     summary = (
@@ -307,7 +339,7 @@ def receipts_table(receipts: Sequence[Receipt]) -> str:
         result = _verdict_text(e) if e else ""
         rows.append(
             (
-                Path(r.source).name,
+                for_file_name(Path(r.source).name),
                 OUTCOME_DA[r.outcome],
                 str(e.id) if e else "",
                 (e.department or "?") if e else "",
@@ -317,7 +349,7 @@ def receipts_table(receipts: Sequence[Receipt]) -> str:
     lines = [table(("fil", "resultat", "nr.", "forvaltning", "vurdering"), rows).rstrip("\n")]
     for r in receipts:
         if r.outcome == "new" and r.report is not None and len(r.report):
-            lines.append(f"\n{Path(r.source).name}:")
+            lines.append(f"\n{for_file_name(Path(r.source).name)}:")
             lines.append(issues_table(r.report).rstrip("\n"))
     counts = {o: sum(r.outcome == o for r in receipts) for o in OUTCOME_DA}
     lines.append(
@@ -337,18 +369,50 @@ def _verdict_text(e: Entry) -> str:
 
 
 def history_table(entries: Sequence[Entry]) -> str:
-    """Every file received, oldest first: number, time, department, sender's name, verdict."""
+    """Every file received, oldest first: number, time, how it came (a department's link, the
+    page, the command line), department, sender's name, verdict."""
     rows = [
         (
             str(e.id),
             e.received_at.astimezone().strftime("%d.%m.%Y %H:%M"),
+            e.channel,
             e.department or "?",
-            e.original_name,
+            for_file_name(e.original_name),
             _verdict_text(e),
-            f"udeladt: {e.excluded}" if e.excluded else "",
+            "; ".join(_notes(e)),
         )
         for e in entries
     ]
     if not rows:
         return "Intet modtaget endnu."
-    return table(("nr.", "modtaget", "forvaltning", "fil", "vurdering", ""), rows)
+    return table(("nr.", "modtaget", "via", "forvaltning", "fil", "vurdering", ""), rows)
+
+
+def _notes(e: Entry) -> list[str]:
+    notes = []
+    if e.verdict.made_from is not None:
+        notes.append(f"rettelsesark til nr. {e.verdict.made_from}")
+    if e.excluded:
+        notes.append(f"udeladt: {e.excluded}")
+    return notes
+
+
+def drafts_table(drafts: Sequence[DraftRecord]) -> str:
+    """Every e-mail draft written, oldest first: when, to which department, what, to whom,
+    and whether it was withdrawn (moved aside) since."""
+    from bilag4xl.remind import KIND_DA
+
+    rows = [
+        (
+            d.drafted_at.astimezone().strftime("%d.%m.%Y %H:%M"),
+            d.department,
+            KIND_DA.get(d.kind, d.kind),
+            d.recipient or "(ingen modtager)",
+            Path(d.file).name,
+            f"gælder ikke længere: {d.withdrawn}" if d.withdrawn else "",
+        )
+        for d in drafts
+    ]
+    if not rows:
+        return "Ingen kladder skrevet endnu (bilag4xl remind)."
+    return table(("skrevet", "forvaltning", "hvad", "til", "kladde", ""), rows)

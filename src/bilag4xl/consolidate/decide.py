@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from bilag4xl.errors import MergeError
 from bilag4xl.form.identity import form_digest
@@ -33,6 +33,17 @@ from bilag4xl.issues.report import Issue, Report, Severity
 
 OnDuplicate = Literal["error", "latest"]
 ON_DUPLICATE: tuple[OnDuplicate, ...] = ("error", "latest")
+# Why a department of the round is not in a workbook or annex: it sent nothing, its files
+# were excluded (`bilag4xl exclude`), or its current file has errors.
+Reason = Literal["mangler", "udeladt", "fejl"]
+REASONS: tuple[Reason, ...] = ("mangler", "udeladt", "fejl")
+
+
+class LeftOut(NamedTuple):
+    """A department of the round that is not in the consolidated workbook or the annex."""
+
+    department: str
+    reason: Reason
 
 
 class Validated(Protocol):
@@ -78,6 +89,7 @@ class Merged:
     allow_invalid: bool = False
     dropped: list[Entry] = field(default_factory=list)
     duplicates: list[Entry] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
 
     @property
     def initiatives(self) -> int:
@@ -138,7 +150,38 @@ def merge(
         blocked = True
     report = Report([*merge_issues, *file_issues])
     entries = sorted(kept, key=lambda e: order_key(spec, e))
-    return Merged(spec, entries, report, not blocked, allow_invalid, dropped, duplicates)
+    missing = missing_departments(spec, [e.department for e in entries])
+    return Merged(spec, entries, report, not blocked, allow_invalid, dropped, duplicates, missing)
+
+
+def missing_departments(spec: Spec, present: Iterable[str]) -> list[LeftOut]:
+    """The round's departments without a submission among `present` (files outside a round:
+    a department without a valid file is missing), in the round's order."""
+    have = {name.strip().casefold() for name in present}
+    return [
+        LeftOut(d.name, "mangler")
+        for d in spec.round.departments
+        if d.name.strip().casefold() not in have
+    ]
+
+
+def left_out_text(left_out: Sequence[LeftOut]) -> str:
+    """ "Ikke med: Odense Bibliotekerne (mangler), …" ("" when none is left out)."""
+    if not left_out:
+        return ""
+    return "Ikke med: " + ", ".join(f"{d.department} ({d.reason})" for d in left_out)
+
+
+def coverage(spec: Spec, departments: int, left_out: Sequence[LeftOut]) -> str:
+    """How many of the round's departments are in: "alle 7 forvaltninger" only when none is
+    left out, "6 af 7 forvaltninger" otherwise; without a list of departments, the count."""
+    word = "forvaltning" if departments == 1 else "forvaltninger"
+    expected = len(spec.round.departments)
+    if left_out:
+        return f"{max(expected - len(left_out), 0)} af {expected} forvaltninger"
+    if expected and departments >= expected:
+        return f"alle {expected} {word}"
+    return f"{departments} {word}"
 
 
 def common_spec(specs: Sequence[Spec]) -> Spec | None:

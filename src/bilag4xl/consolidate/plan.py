@@ -8,10 +8,12 @@ row plan of "Oversigt". A submission's values are addressed by the same dotted p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bilag4xl.consolidate.decide import REASONS, LeftOut
 from bilag4xl.form import paths
 from bilag4xl.form.kinds import rule
 from bilag4xl.form.layout import FIRST_VALUE_COL, Layout, plan
@@ -31,6 +33,8 @@ TABLE_NAME = "Indsatser"
 # Bookkeeping columns (not submission fields); their keys start with "#".
 NR, DEPARTMENT, INDEX, COUNT, TOTAL = "#nr", "#department", "#index", "#count", "#total"
 RESULT, ERRORS, WARNINGS = "#result", "#errors", "#warnings"
+
+LEFT_OUT_KEY = "left_out"  # metadata: the round's departments not in it, and why (JSON)
 
 YESNO_TEXT = {True: "Ja", False: "Nej"}
 RESULT_TEXT = {"valid": "Gyldig", "warnings": "Gyldig med advarsler", "invalid": "Ugyldig"}
@@ -68,6 +72,9 @@ def submission_values(spec: Spec, submission: Submission) -> dict[str, Any]:
     """Values by layout path of the cover and the overview's extra rows (the inverse of
     `model.assemble` for them); the initiatives' come from `model.initiative_values`."""
     return flatten(submission, blank_layout(spec, 0))
+
+
+INITIATIVE_KEY_COLS = 4  # Nr., department, initiative nr. and name: which row is which
 
 
 def initiative_columns(spec: Spec) -> list[Column]:
@@ -115,7 +122,20 @@ def source_columns(spec: Spec) -> list[Column]:
 
 
 def issue_headers() -> list[str]:
-    return ["Fil", "Forvaltning", "Alvor", "Kode", "Ark", "Celle", "Felt", "Besked"]
+    return ["Fil", "Forvaltning", "Alvor", "Besked", "Ark", "Celle", "Felt", "Kode"]
+
+
+def left_out_json(left_out: Sequence[LeftOut]) -> str:
+    return json.dumps([[d.department, d.reason] for d in left_out], ensure_ascii=False)
+
+
+def left_out_from_json(text: str) -> list[LeftOut]:
+    """The metadata's list back; a damaged value raises ValueError (or TypeError)."""
+    items = json.loads(text)
+    out = [LeftOut(str(name), reason) for name, reason in items]
+    if any(d.reason not in REASONS for d in out):
+        raise ValueError(f"ukendt grund i {LEFT_OUT_KEY}")
+    return out
 
 
 def _unique(cols: list[Column]) -> list[Column]:

@@ -10,6 +10,7 @@ changed by hand is refused with a message saying what changed, not misread.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import struct
 import zipfile
 import zlib
@@ -21,23 +22,27 @@ from typing import Any
 from defusedxml import ElementTree
 
 from bilag4xl.consolidate import plan as cp
+from bilag4xl.consolidate.decide import LeftOut
 from bilag4xl.consolidate.plan import Column
 from bilag4xl.errors import SpecError, UnreadableFileError
 from bilag4xl.form.limits import MAX_INITIATIVES
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.spec import Kind, Spec, stored_spec
+from bilag4xl.intake.discover import Blob
 
 Rows = list[list[Any]]
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def is_consolidated(path: str | Path) -> bool:
-    """Cheap check (one small zip member): was this workbook written by `bilag4xl merge`?
+def is_consolidated(path: str | Path | Blob) -> bool:
+    """Cheap check (one small zip member): was this workbook (on disk, or already read)
+    written by `bilag4xl merge`?
 
     Never raises: a file this cannot look into is not a consolidated workbook, and the
     reader then says what is wrong with it."""
+    source = io.BytesIO(path.data) if isinstance(path, Blob) else path
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             info = archive.getinfo("xl/workbook.xml")
             if info.file_size > 2**20:
                 return False
@@ -49,10 +54,11 @@ def is_consolidated(path: str | Path) -> bool:
 
 
 # What opening a damaged zip can raise: zipfile's own errors, zlib's, and its refusals of
-# versions, methods and encryption; XML that does not parse or declares entities.
+# versions, methods and encryption; XML that does not parse, declares entities or an
+# unknown encoding.
 _CANNOT_LOOK = (
     OSError,
-    KeyError,
+    LookupError,  # KeyError (no such part), and an encoding Python does not know ("UTF-0")
     EOFError,
     ValueError,  # defusedxml's refusals and expat's encoding errors among them
     RuntimeError,
@@ -68,11 +74,14 @@ _CANNOT_LOOK = (
 class Consolidated:
     """A consolidated workbook's submissions, and the spec they were merged with (stored in
     the workbook, so a round's own spec is not needed to read it). `invalid`: the positions
-    of the submissions merged with errors (`merge --allow-invalid`, "Ugyldig" in Kilder)."""
+    of the submissions merged with errors (`merge --allow-invalid`, "Ugyldig" in Kilder).
+    `left_out`: the round's departments not in it and why (None: a workbook that does not
+    say, made before it was recorded)."""
 
     spec: Spec
     submissions: list[Submission]
     invalid: tuple[int, ...] = ()
+    left_out: tuple[LeftOut, ...] | None = None
 
 
 def read_consolidated(path: str | Path, spec: Spec | None = None) -> list[Submission]:
@@ -111,7 +120,8 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
         )
     try:
         reader = _Reader(path, stored, sheets)
-        return Consolidated(stored, reader.submissions(), reader.invalid())
+        left_out = _left_out(sheets[cp.METADATA])
+        return Consolidated(stored, reader.submissions(), reader.invalid(), left_out)
     except _DAMAGE as exc:  # a cell of the wrong kind where the writer put another
         raise UnreadableFileError(
             f"{path}: projektmappen er ændret eller beskadiget ({type(exc).__name__}: "
@@ -123,8 +133,17 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
 _DAMAGE = (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError)
 
 
+def _metadata(rows: Rows) -> dict[str, Any]:
+    return {str(r[0]): r[1] for r in rows[1:] if len(r) > 1 and r[0] != ""}
+
+
+def _left_out(rows: Rows) -> tuple[LeftOut, ...] | None:
+    text = _metadata(rows).get(cp.LEFT_OUT_KEY)
+    return None if text in (None, "") else tuple(cp.left_out_from_json(str(text)))
+
+
 def _stored_spec(path: Path, rows: Rows) -> Spec:
-    meta = {str(r[0]): r[1] for r in rows[1:] if len(r) > 1 and r[0] != ""}
+    meta = _metadata(rows)
     if meta.get("schema") != cp.SCHEMA:
         raise UnreadableFileError(
             f"{path}: ukendt format {meta.get('schema')!r} (denne bilag4xl læser {cp.SCHEMA})"

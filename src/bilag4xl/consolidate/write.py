@@ -25,7 +25,17 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from bilag4xl.consolidate import plan as cp
-from bilag4xl.consolidate.decide import Entry, Merged, OnDuplicate, common_spec, merge, notice
+from bilag4xl.consolidate.decide import (
+    Entry,
+    LeftOut,
+    Merged,
+    OnDuplicate,
+    common_spec,
+    coverage,
+    left_out_text,
+    merge,
+    notice,
+)
 from bilag4xl.consolidate.read import is_consolidated, open_consolidated, read_consolidated
 from bilag4xl.danish.numbers import EXCEL_FORMAT, format_number
 from bilag4xl.errors import MergeError
@@ -49,11 +59,17 @@ from bilag4xl.xlsx import hooks
 from bilag4xl.xlsx.hooks import ClassicFormulaSheet
 from bilag4xl.xlsx.workbook import StrictWorkbook, check
 
-CHART_SIZE = {"x_scale": 2.0, "y_scale": 1.5}
+CHART_SIZE = {"x_scale": 2.0, "y_scale": 2.4, "y_offset": 12}  # a page of its own (see _chart)
 DEPT_WIDTH_MIN, DEPT_WIDTH_MAX, NAME_WIDTH = 28.0, 60.0, 60.0
 AMOUNT_WIDTH_MIN = 13.0
-ISSUE_WIDTHS = (28, 28, 10, 22, 22, 8, 30, 80)
+ISSUE_WIDTHS = (28, 24, 10, 70, 22, 8, 32, 16)  # as cp.issue_headers
 A4 = 9  # xlsxwriter's paper code
+# Printing: the width (column units, as set_column) a landscape A4 page between the margins
+# holds at 100 %, and the smallest scale that is still read without a magnifier. A sheet
+# wider than a page at that scale is printed over more pages across, its first columns
+# repeated on each, rather than shrunk to one page wide ("Indsatser" became 4-point type).
+PAGE_WIDTH_UNITS = 148.0
+READABLE_SCALE = 60
 SPLIT_FROM = 100  # initiatives; measured: from ~100 the helper saves time (120: 85 -> 62 ms)
 
 
@@ -85,12 +101,16 @@ def merge_paths(
     allow_invalid: bool = False,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    left_out: Sequence[LeftOut] | None = None,
+    names: Mapping[Path, str] | None = None,
 ) -> MergeRun:
     """Read and validate every file (folders recursively), merge, and write `out` atomically.
 
     Nothing is written unless the merge is `ok`. Inputs are only read. `out` may not be one of
     the inputs, also not one found in an input folder; an earlier consolidated workbook there
-    (e.g. last run's OUT) is skipped.
+    (e.g. last run's OUT) is skipped. `left_out` names the round's departments not among the
+    files and why (a round knows; by default those of the spec without a file are missing);
+    `names` the name each file was sent under, where it is kept under another (a round).
     """
     from bilag4xl.errors import NoFilesError
     from bilag4xl.form.spec import load_spec
@@ -120,6 +140,9 @@ def merge_paths(
             )
     # An earlier consolidated workbook among the inputs is passed over (checked while reading).
     run = validate_paths(inputs, spec, progress, skip=is_consolidated)
+    for r in run.results:  # the workbook names files as their senders know them
+        if r.submission is not None and names and r.path in names:
+            r.submission.source.file = names[r.path]
     spec = spec or common_spec([r.made_with for r in run.results if r.made_with]) or load_spec()
     notes += [notice("consolidated_skipped", path) for path in run.passed_over]
     merged = merge(
@@ -131,6 +154,8 @@ def merge_paths(
     )
     skipped_notes = ValidationRun(skipped=skipped).report
     merged.report = Report([*notes, *skipped_notes, *merged.report])
+    if left_out is not None:
+        merged.left_out = list(left_out)
     written = write_consolidated(out, merged, force) if merged.ok else None
     return MergeRun(merged, written)
 
@@ -195,9 +220,10 @@ class _Writer:
         amount = fit_width(format_number(merged.total), AMOUNT_WIDTH_MIN)
         widths = [self.dept_width, NAME_WIDTH, *(fit_width(h, amount) for h in self.amounts), 8]
         self.overview = self._sheet(cp.OVERVIEW, widths, cp.HEADER_ROW)
-        self.initiatives = self._sheet(cp.INITIATIVES, _column_widths(self.ini_cols), 0)
-        self.sources = self._sheet(cp.SOURCES, _column_widths(self.src_cols), 0)
-        self.issues = self._sheet(cp.ISSUES, ISSUE_WIDTHS, 0)
+        ini_widths = _column_widths(self.ini_cols)
+        self.initiatives = self._sheet(cp.INITIATIVES, ini_widths, 0, cp.INITIATIVE_KEY_COLS)
+        self.sources = self._sheet(cp.SOURCES, _column_widths(self.src_cols), 0, 1)
+        self.issues = self._sheet(cp.ISSUES, ISSUE_WIDTHS, 0, 1)
         self.meta = self._sheet(cp.METADATA, [20, 80])
         self.meta.very_hidden()
         self.overview.activate()
@@ -209,14 +235,20 @@ class _Writer:
         return self.wb.fmt(name)
 
     def _sheet(
-        self, name: str, widths: Sequence[float], header_row: int | None = None
+        self,
+        name: str,
+        widths: Sequence[float],
+        header_row: int | None = None,
+        key_cols: int = 1,
     ) -> Worksheet:
+        """A sheet with its column widths; one with a header row is set up for printing,
+        its first `key_cols` columns repeated on the pages across."""
         ws = self.wb.add_worksheet(name, worksheet_class=ClassicFormulaSheet)
         self.widths[name] = tuple(widths)
         for col, width in enumerate(widths):
             check(ws.set_column(col, col, width), f"kolonnebredde i {name}")
         if header_row is not None:
-            _print_setup(ws, header_row, self.spec.round.title)
+            _print_setup(ws, header_row, self.spec.round.title, widths, key_cols)
         return ws
 
     # ------------------------------------------------------------------ the pass
@@ -318,16 +350,20 @@ class _Writer:
 
     def _overview_head(self) -> None:
         ws, spec, last = self.overview, self.spec, len(self.amounts) + 2
-        self._span(ws, cp.TITLE_ROW, last, f"{spec.round.title}: alle forvaltninger", "title")
+        m = self.merged
+        title = f"{spec.round.title}: {coverage(spec, m.departments, m.left_out)}"
+        self._span(ws, cp.TITLE_ROW, last, title, "title")
         check(ws.set_row(cp.TITLE_ROW, 2 * 21), "")
         self._span(ws, cp.UNIT_ROW, last, f"Beløb i {spec.round.unit}", "subtitle")
-        invalid = sum(not e.valid for e in self.merged.entries)
+        invalid = sum(not e.valid for e in m.entries)
+        banner = [left_out_text(m.left_out)] if m.left_out else []
         if invalid:
-            text = (
+            banner.append(
                 f"Obs: {invalid} indberetning(er) med fejl er taget med (--allow-invalid) og "
                 f"markeret med rødt. Se arkene {cp.SOURCES} og {cp.ISSUES}."
             )
-            self._span(ws, cp.BANNER_ROW, last, text, "flag")
+        if banner:  # who is not in it comes before any total is read
+            self._span(ws, cp.BANNER_ROW, last, "\n".join(banner), "flag")
         heads = [spec.field("department").label, spec.overview.row_header, *self.amounts, "Skøn"]
         self._header_row(ws, cp.HEADER_ROW, heads)
         ws.freeze_panes(cp.HEADER_ROW + 1, 2)
@@ -354,7 +390,7 @@ class _Writer:
                 src = Pos(cp.INITIATIVES, src_row + i, src_col)
                 cells[pos] = self._formula(ws, Formula(pos, "ref", (src,)), cells)
             if ini.economy.estimated:
-                self._put(ws, row, cp.AMOUNT_COL + len(self.amounts), "Ca.", "info")
+                self._put(ws, row, cp.AMOUNT_COL + len(self.amounts), "Ca.", "cell_mark")
             names = [(entry.department, self.dept_width), (ini.name, NAME_WIDTH)]
             self._fit_row(ws, row, names, dept_style)
         counted = [block.initiative_row(i) for i in range(block.initiatives)]
@@ -430,6 +466,9 @@ class _Writer:
         chart.set_y_axis({"num_format": EXCEL_FORMAT})
         chart.set_legend({"position": "bottom"})
         check(self.overview.insert_chart(p.chart_row, cp.DEPT_COL, chart, CHART_SIZE), "diagram")
+        # The chart starts a page of its own: a page break inside it printed its top on one
+        # page and its bottom on the next, under the repeated header row.
+        check(self.overview.set_h_pagebreaks([p.chart_row]), "sideskift før diagrammet")
 
     # ------------------------------------------------------------------ "Valideringer"
 
@@ -437,19 +476,20 @@ class _Writer:
         ws = self.issues
         self._header_row(ws, 0, cp.issue_headers())
         ws.freeze_panes(1, 0)
-        departments = {e.path.name: e.department for e in self.merged.entries}
+        entries = {e.path.name: e for e in self.merged.entries}
         issues = sorted_issues(self.merged)
         for row, issue in enumerate(issues, 1):
             name = Path(issue.file).name if issue.file else ""
-            cells = [
-                name,
-                departments.get(name, ""),
+            entry = entries.get(name)
+            cells = [  # Danish first; the code, for those who look codes up, last
+                entry.submission.source.file if entry else name,
+                entry.department if entry else "",
                 SEVERITY_DA[issue.severity],
-                issue.code,
+                issue.message_da,
                 issue.sheet,
                 issue.cell,
                 issue.field,
-                issue.message_da,
+                issue.code,
             ]
             style = "flag" if issue.severity == "error" else "cell"
             for col, value in enumerate(cells):
@@ -474,6 +514,7 @@ class _Writer:
             "submissions": str(len(merged.entries)),
             "initiatives": str(merged.initiatives),
             "allow_invalid": "Ja" if merged.allow_invalid else "Nej",
+            cp.LEFT_OUT_KEY: cp.left_out_json(merged.left_out),
         }
         items |= spec_chunks(spec)
         self._put(self.meta, 0, 0, METADATA_TITLE_TEXT, "meta")
@@ -553,11 +594,19 @@ def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
     return max(text_height(h, w, "header") for h, w in zip(headers, widths, strict=False))
 
 
-def _print_setup(ws: Worksheet, header_row: int, title: str) -> None:
-    """Landscape A4, one page wide, the header row on every page, the sheet's name on top."""
+def _print_setup(
+    ws: Worksheet, header_row: int, title: str, widths: Sequence[float], key_cols: int
+) -> None:
+    """Landscape A4, the header row on every page, the sheet's name on top; one page wide
+    when that keeps READABLE_SCALE, else at that scale over more pages across, with the
+    first `key_cols` columns (which row is which) on every page."""
     ws.set_landscape()
     ws.set_paper(A4)
-    ws.fit_to_pages(1, 0)
+    if sum(widths) * READABLE_SCALE / 100 <= PAGE_WIDTH_UNITS:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(READABLE_SCALE)
+        ws.repeat_columns(0, key_cols - 1)
     ws.repeat_rows(header_row)
     ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
     check(ws.set_header(f"&L{_hf(title)}&R&A"), "sidehoved")

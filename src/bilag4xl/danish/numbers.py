@@ -33,6 +33,7 @@ unit), converted to kroner, and never rounds it further.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 TABLE_DECIMALS = 2  # the annex's tables and the terminal print amounts with at most two
@@ -86,18 +87,36 @@ def format_number(value: float | Decimal, decimals: int = TABLE_DECIMALS) -> str
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
-def amount_phrase(value: float, unit: str, estimated: bool = False) -> str:
-    """The amount for running text, e.g. "ca. 282 mio. kr." (see the module docstring)."""
+def amount_phrase(value: float, unit: str, estimated: bool = False, millions: bool = True) -> str:
+    """The amount for running text, e.g. "ca. 282 mio. kr." (see the module docstring).
+    `millions=False` says every amount in kroner, for a text whose other amounts cannot be
+    said in millions (see `millions_style`)."""
     prefix = "ca. " if estimated else ""
     factor = unit_factor(unit)
     shown = _rounded(value, TABLE_DECIMALS)  # what the table prints
     if factor is None:
         return f"{prefix}{format_number(shown)} ({unit})"
     kroner = shown * factor
-    millions = kroner / MILLION
-    if abs(kroner) >= MILLION and millions == _rounded(millions, MILLION_DECIMALS):
-        return f"{prefix}{format_number(millions, MILLION_DECIMALS)} mio. kr."
+    if millions and _in_millions(kroner):
+        return f"{prefix}{format_number(kroner / MILLION, MILLION_DECIMALS)} mio. kr."
     return f"{prefix}{format_number(kroner, TABLE_DECIMALS)} kr."
+
+
+def _in_millions(kroner: Decimal) -> bool:
+    """A million or more, in whole thousands: said exactly as "9,435 mio. kr."."""
+    millions = kroner / MILLION
+    return abs(kroner) >= MILLION and millions == _rounded(millions, MILLION_DECIMALS)
+
+
+def millions_style(values: Iterable[float], unit: str) -> bool:
+    """Whether amounts said together can all be said in millions: every one of a million or
+    more is whole thousands of kroner. One style for one text: never "9,435 mio. kr." beside
+    "2.292.500 kr."."""
+    factor = unit_factor(unit)
+    if factor is None:
+        return False
+    kroner = [_rounded(v, TABLE_DECIMALS) * factor for v in values]
+    return all(_in_millions(k) for k in kroner if abs(k) >= MILLION)
 
 
 def in_kroner(value: float, unit: str) -> Decimal | None:

@@ -65,6 +65,22 @@ def template_id(
     return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+def same_round(made_with: Spec, spec: Spec) -> bool:
+    """Whether a file made with `made_with` can belong to the round of `spec`.
+
+    A round made by `init` has an id of its own, carried in every template it makes (in the
+    spec each template stores), and kept through every change of its form. So a file with
+    another id, or without one but for another period, was made for another round (last
+    year's template); a file without an id for the same period may be the built-in form's
+    and is taken. A round without an id (made before rounds had one) takes every file."""
+    own = spec.round.id
+    if own is None:
+        return True
+    if made_with.round.id is not None:
+        return made_with.round.id == own
+    return made_with.round.years == spec.round.years
+
+
 def differences(old: Spec, new: Spec) -> list[str]:
     """What differs between the form a file was made with and the round's, in Danish: the
     period, the unit, the amount limit, fields gained, lost or with other rules, overview

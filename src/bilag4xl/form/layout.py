@@ -9,7 +9,9 @@ the same row; each year's amount stands directly below its year header.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -104,6 +106,20 @@ class Text:
     style: str = "label"
     span: int = 1
     path: str | None = None
+    # What the round's administration says (where to send it, by when): a template made
+    # before such a line was written may have it blank, and it may name the department's own
+    # link, which the reader does not know (`as_planned`).
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class MadeFrom:
+    """Where a feedback workbook came from: the ledger's entry of the file it marks up (None
+    outside a round) and a digest of the values it was filled with (`values_digest`), so
+    that one sent back unchanged is known."""
+
+    entry: int | None
+    values: str
 
 
 FormulaOp = Literal["ref", "text", "sum", "missing"]
@@ -183,12 +199,24 @@ class Layout:
     formulas: list[Formula] = field(default_factory=list)
     heights: dict[tuple[str, int], float] = field(default_factory=dict)
     feedback: bool = False
+    link: str | None = None  # where the department can upload it (its own link), if anywhere
+    made_from: MadeFrom | None = None  # a feedback workbook's provenance
+    due: dt.date | None = None  # the deadline shown, when not the department's (see deadline)
     # input() index, rebuilt when planning has added inputs since (planning looks paths up).
     _by_path: dict[str, Input] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def template_id(self) -> str:
         return template_id(self.spec, self.department, self.initiatives)
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """The deadline this template shows: the department's own (granted later), else the
+        round's."""
+        if self.due is not None:
+            return self.due
+        r = self.spec.round
+        return r.deadline_for(self.department) if self.department else r.deadline
 
     @property
     def review_row(self) -> int:
@@ -215,6 +243,7 @@ class Layout:
                 "initiatives": json.dumps(list(self.initiatives), ensure_ascii=False),
             }
             | ({"feedback_sheet": self.spec.sheets.feedback} if self.feedback else {})
+            | (_made_from_keys(self.made_from) if self.made_from else {})
             | spec_chunks(self.spec)
         )
 
@@ -256,12 +285,26 @@ def plan(
     department: str | None = None,
     initiatives: Iterable[str | None] = (),
     feedback: bool = False,
+    link: str | None = None,
+    made_from: MadeFrom | None = None,
+    due: dt.date | None = None,
 ) -> Layout:
     """Plan a template: `initiatives` lists fixed names, None for a blank (named by the user).
 
     With `feedback`, a "Rettelser" sheet comes first (its rows are written per workbook).
+    `link` is the department's own upload address, said where the template says where to send
+    it; `made_from` a feedback workbook's provenance; `due` a deadline other than the
+    department's (a plan shared by departments of one deadline).
     """
-    layout = Layout(spec, department, tuple(initiatives), feedback=feedback)
+    layout = Layout(
+        spec,
+        department,
+        tuple(initiatives),
+        feedback=feedback,
+        link=link,
+        made_from=made_from,
+        due=due,
+    )
     if feedback:
         layout.sheets.append(
             SheetPlan(spec.sheets.feedback, Role.FEEDBACK, widths=(28, 10, 34, 70))
@@ -395,8 +438,9 @@ class _Cursor:
         col: int = LABEL_COL,
         span: int = 1,
         path: str | None = None,
+        optional: bool = False,
     ) -> None:
-        self.layout.texts.append(Text(self.pos(col), text, style, span, path))
+        self.layout.texts.append(Text(self.pos(col), text, style, span, path, optional))
 
     def height(self, points: float) -> None:
         self.layout.heights[(self.sheet, self.row)] = points
@@ -433,14 +477,16 @@ def _plan_instructions(layout: Layout, status_sheets: list[str]) -> list[Pos]:
     c.height(2 * 21)
     c.skip()
     c.text(r.title, "subtitle", span=2)
-    c.skip(2)
+    c.skip()
+    c.text(send_to(layout), "info", span=2, optional=True)  # the row before the facts
+    c.skip()
     facts = [
         ("Forvaltning", layout.department or "(vælges på forsiden)"),
         ("Periode", f"{r.first_year}–{r.last_year}"),
         ("Beløb i", r.unit),
     ]
-    if r.deadline:
-        facts.append(("Frist", r.deadline.strftime("%d.%m.%Y")))
+    if layout.deadline:
+        facts.append(("Frist", day(layout.deadline)))
     if r.contact:
         facts.append(("Kontakt", r.contact))
     for label, value in facts:
@@ -474,6 +520,77 @@ def _plan_instructions(layout: Layout, status_sheets: list[str]) -> list[Pos]:
     return status_cells
 
 
+def day(date: dt.date) -> str:
+    """A date as the templates and mails write it: 18.12.2026."""
+    return date.strftime("%d.%m.%Y")
+
+
+def send_to(layout: Layout) -> str:
+    """What a template says about where to send it and by when (`send_text`)."""
+    return send_text(layout.spec, layout.deadline, layout.link)
+
+
+LINK_SAID = ", eller indsend det på "
+
+
+def send_text(spec: Spec, deadline: dt.date | None, link: str | None = None) -> str:
+    """Where to send a filled template and by when, as templates and mails say it: "Send det
+    udfyldte skema til integration@odense.dk senest 18.12.2026." (the secretariat's address,
+    else its name), and the department's own upload link when it has one."""
+    r = spec.round
+    where = r.contact_email or r.contact
+    text = "Send det udfyldte skema" + (f" til {where}" if where else " tilbage")
+    if deadline:
+        text += f" senest {day(deadline)}"
+    if link:
+        text += f"{LINK_SAID}{link}"
+    return text + "."
+
+
+def as_planned(found: object, planned: str) -> bool:
+    """Whether a workbook's cell holds an optional text as planned: blank (a template made
+    before it was written), the text itself, or the text with a department's link (one
+    address without spaces) that a reader planning without the link cannot know."""
+    text = " ".join(str(found).split())
+    if text in ("", planned):
+        return True
+    head = planned.removesuffix(".") + LINK_SAID
+    link = text.removeprefix(head).removesuffix(".")
+    return text.startswith(head) and text.endswith(".") and bool(link) and " " not in link
+
+
+def values_digest(values: Mapping[str, Value], layout: Layout) -> str:
+    """A digest of the values in a layout's inputs, as a workbook holds them (empty inputs
+    left out): a feedback workbook keeps the one it was filled with (`MadeFrom`)."""
+    shown = {}
+    for i in layout.inputs:
+        value = values.get(i.path)
+        if value is None or value == "":
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            value = float(value)
+        shown[i.path] = value
+    text = json.dumps(shown, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _made_from_keys(made: MadeFrom) -> dict[str, str]:
+    return {
+        "made_from": "" if made.entry is None else str(made.entry),
+        "made_from_values": made.values,
+    }
+
+
+def provenance(meta: Mapping[str, str]) -> MadeFrom | None:
+    """A feedback workbook's provenance from its metadata (None when it has none)."""
+    if "made_from_values" not in meta:
+        return None
+    entry = meta.get("made_from", "")
+    return MadeFrom(int(entry) if entry.isdigit() else None, meta["made_from_values"])
+
+
 def _link_status(layout: Layout, cells: list[Pos]) -> None:
     """Show each sheet's completeness status on the instruction sheet, in sheet order."""
     statuses = {f.pos.sheet: f.pos for f in layout.formulas if f.op == "missing"}
@@ -501,7 +618,9 @@ def _plan_cover(layout: Layout) -> None:
     c.height(2 * 21)
     c.skip()
     c.text(spec.cover.title, "subtitle", span=3)
-    c.skip(2)
+    c.skip()
+    c.text(send_to(layout), "info", span=3, optional=True)  # the row before the status
+    c.skip()
     c.text("Status for udfyldelse")  # at the top, as on every sheet (see INSTRUCTION_STEPS)
     status_pos = c.pos(FIRST_VALUE_COL)
     c.skip(2)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from bilag4xl.danish.numbers import unit_factor
 from bilag4xl.errors import SpecError
 from bilag4xl.form.kinds import ECONOMY, KINDS, NO, YES
+from bilag4xl.textsafe import slug
 from bilag4xl.xlsx import limits as excel
 
 DEFAULT_MAX_KRONER = Decimal(10_000_000_000)  # per amount cell: 10 mia. kr.
@@ -120,6 +121,37 @@ class Department(_Model):
     initiatives: tuple[NonEmpty, ...] = ()
     deadline: dt.date | None = None  # a later deadline granted to this department
     contact: Contact | None = None
+    # (new name, name in the last round) of initiatives renamed between rounds, written in
+    # the spec as `{ name = "...", renamed_from = "..." }` in `initiatives`
+    renamed_from: tuple[tuple[NonEmpty, NonEmpty], ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _initiative_tables(cls, data: Any) -> Any:
+        """An initiative is a name, or a table with its name and its name last round."""
+        if not isinstance(data, dict) or not isinstance(data.get("initiatives"), list | tuple):
+            return data
+        names: list[Any] = []
+        renamed = list(data.get("renamed_from", ()))
+        for item in data["initiatives"]:
+            if not isinstance(item, dict):
+                names.append(item)
+                continue
+            unknown = sorted(set(item) - {"name", "renamed_from"})
+            if unknown or not isinstance(item.get("name"), str):
+                raise ValueError(
+                    'en indsats skrives som et navn eller som { name = "…", renamed_from = '
+                    f'"…" }}{f" (ukendt nøgle: {unknown[0]})" if unknown else ""}'
+                )
+            names.append(item["name"])
+            if item.get("renamed_from"):
+                renamed.append((item["name"], item["renamed_from"]))
+        return {**data, "initiatives": names, "renamed_from": renamed}
+
+    def old_name(self, initiative: str) -> str | None:
+        """The initiative's name in the last round, when the spec says it was renamed."""
+        wanted = initiative.casefold()
+        return next((old for new, old in self.renamed_from if new.casefold() == wanted), None)
 
 
 class Round(_Model):
@@ -132,6 +164,8 @@ class Round(_Model):
     deadline: dt.date | None = None
     contact: str = ""
     contact_email: str = ""  # the secretariat's address: reminders come from it
+    base_url: str = ""  # where departments reach `bilag4xl serve` (for links)
+    id: str | None = None  # this round's own identity, made by `init` (`identity.same_round`)
     departments: tuple[Department, ...] = ()
 
     @model_validator(mode="after")
@@ -145,9 +179,27 @@ class Round(_Model):
             raise ValueError("en forvaltning står flere gange i 'departments'")
         return self
 
+    @model_validator(mode="after")
+    def _distinct_slugs(self) -> Round:
+        """Each department gets its own folder, template file and web address (its slug)."""
+        seen: dict[str, str] = {}
+        for d in self.departments:
+            other = seen.setdefault(slug(d.name), d.name)
+            if other != d.name:
+                raise ValueError(
+                    f"forvaltningerne '{other}' og '{d.name}' får samme mappe- og filnavn "
+                    f"('{slug(d.name)}'); giv dem navne, der adskiller sig i bogstaver eller tal"
+                )
+        return self
+
     @property
     def years(self) -> tuple[int, ...]:
         return tuple(range(self.first_year, self.last_year + 1))
+
+    @property
+    def period(self) -> str:
+        """The period as people write it: "2026–2029"."""
+        return f"{self.first_year}–{self.last_year}"
 
     def department(self, name: str) -> Department | None:
         return next((d for d in self.departments if d.name.casefold() == name.casefold()), None)
@@ -243,8 +295,19 @@ class Spec(_Model):
 
     @cached_property
     def canonical(self) -> str:
-        """The spec as canonical JSON: what a workbook stores of it, and what `digest` hashes."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """The spec as canonical JSON: what a workbook stores of it, and what `digest` hashes.
+
+        Keys added later are left out while unused, so a spec without them keeps the digest
+        it had (and every template made before them still matches its own metadata)."""
+        data = self.model_dump(mode="json")
+        for key, unused in LATER_KEYS["round"]:
+            if data["round"].get(key) == unused:
+                del data["round"][key]
+        for department in data["round"]["departments"]:
+            for key, unused in LATER_KEYS["department"]:
+                if department.get(key) == unused:
+                    del department[key]
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     @cached_property
     def digest(self) -> str:
@@ -315,6 +378,12 @@ class Spec(_Model):
         """The initiative's fields other than the economy block."""
         return tuple(f for f in self.initiative.fields if f.kind != Kind.ECONOMY)
 
+
+# Keys added after specs were first stored in templates, with their value when unused.
+LATER_KEYS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "round": (("base_url", ""), ("id", None)),
+    "department": (("renamed_from", []),),
+}
 
 DEFAULT_SPEC_RESOURCE = "default_spec.toml"
 

@@ -2,7 +2,8 @@
 
 Nothing a workbook holds may be lost without a word: an error value (#REF!) or a formula
 without a saved result reads as an empty cell, a cell written twice as one of its values, a
-broken shared-string reference as another cell's text, a 30-digit number rounded. Each is
+broken shared-string reference as another cell's text, a 30-digit number rounded, a formula
+whose saved result is only whitespace as an empty cell. Each is
 reported here with its sheet and cell; in an input it is an error (the value cannot be
 known), outside the form it is reported like any other value that will not be included.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from bilag4xl.danish.parsers import number_text
 from bilag4xl.form.layout import Input
+from bilag4xl.form.spec import Kind
 from bilag4xl.intake.fields import Where
 from bilag4xl.intake.workbook import RawSheet
 from bilag4xl.issues import catalogue as messages
@@ -31,7 +33,7 @@ def sheet_findings(
     `raw_inputs` as what it showed (so it is not also reported as empty)."""
     scan = sheet.scan
     issues = structural(sheet, file)
-    if not (scan.errors or scan.uncached or scan.long_numbers):
+    if not (scan.errors or scan.uncached or scan.long_numbers or scan.blank_results):
         return issues
     planned = plan_.cells.get(name, {})
     shown = sheet.name
@@ -56,9 +58,18 @@ def sheet_findings(
             raw_inputs.setdefault(item.path, formula)
         elif item is None:
             issues.append(_outside(file, shown, cell, formula))
+    for cell in sorted(scan.blank_results):  # read as empty: the formula is what it holds
+        item = planned.get(cell)
+        formula = "=" + scan.formulas.get(cell, "")
+        if isinstance(item, Input):
+            issues.append(where(item).issue("input-formula-blank", formula=formula))
+        elif item is None:
+            issues.append(_outside(file, shown, cell, formula))
     for cell, digits in sorted(scan.long_numbers.items()):
         item = planned.get(cell)
         value = sheet.value(*cell)
+        if isinstance(item, Input) and isinstance(value, str) and item.field.kind == Kind.AMOUNT:
+            value = float(digits)  # given to calamine as text (sheetscan.for_calamine), parsed
         if isinstance(item, Input) and isinstance(value, float):
             issues.append(
                 where(item).issue("number-precision", digits=digits, value=number_text(value))

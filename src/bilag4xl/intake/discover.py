@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A file already read: the name it was sent under ("arkiv.zip/tmf.xlsx"), its bytes and
+    their SHA-256, which travel together so that nothing reads or hashes the file again."""
+
+    name: str
+    data: bytes
+    sha256: str
 
 
 def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -13,7 +13,7 @@ field has other rules now is checked again under them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,33 @@ from bilag4xl.intake.fields import Where, parse_input
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue
 from bilag4xl.speed.shapes import Names
+
+# The errors a file gets from a change of the form alone (it was fine on its own template).
+CHANGE_ERRORS = frozenset({"field-new-required"})
+GAINED = ("field-new-required", "field-new")
+
+
+def only_form_changed(issues: Iterable[Issue]) -> bool:
+    """Whether a file's errors all come from the round's form having changed since its
+    template was made (so the department need only fill in what was added)."""
+    issues = list(issues)
+    errors = [i for i in issues if i.severity == "error"]
+    changed = any(i.code == "form-changed" for i in issues)
+    return changed and bool(errors) and all(i.code in CHANGE_ERRORS for i in errors)
+
+
+def gained_fields(issues: Iterable[Issue], spec: Spec) -> list[str]:
+    """The labels of the fields the form has gained, as a file's issues name them (once)."""
+    labels: dict[str, None] = {}
+    for issue in issues:
+        parsed = paths.parse(issue.field or "") if issue.code in GAINED else None
+        if parsed is None:
+            continue
+        try:
+            labels[spec.field(parsed.key).label] = None
+        except KeyError:  # an overview row
+            labels[parsed.key] = None
+    return list(labels)
 
 
 @dataclass

@@ -82,8 +82,10 @@ def check(sheet: RawSheet, spec: Spec, expected: Layout, file: str) -> list[Issu
                 expected=TITLE_TEXT,
             )
         )
-    # Formulas without a result and error values: calamine reads them as empty cells.
-    hidden = {cell: "=" + sheet.scan.formulas.get(cell, "") for cell in sheet.scan.uncached}
+    # Formulas without a result (or one of only whitespace) and error values: calamine reads
+    # them as empty cells.
+    formulas = sheet.scan.uncached | sheet.scan.blank_results
+    hidden = {cell: "=" + sheet.scan.formulas.get(cell, "") for cell in formulas}
     hidden |= sheet.scan.errors
     extra = [(row, col, value) for row, col, value in sheet.filled()]
     extra += [(row, col, value) for (row, col), value in sorted(hidden.items())]

@@ -27,7 +27,7 @@ import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from bilag4xl.errors import UnreadableWorkbook
 from bilag4xl.form.limits import Limits
@@ -51,13 +51,19 @@ _FORMULA = re.compile(rb"<f\b([^>]*?)(?:/>|>([^<]*)</f>)")
 _ATTR = re.compile(rb"\b(t|si|ref)=\"([^\"]*)\"")
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _CACHED = re.compile(rb"\s*<v>(?!</v>)")
+_BLANK_CACHED = re.compile(rb"\s*<v>\s+</v>")
 # A t="s" cell whose content is not one shared-string number (calamine reads it as string
 # 0), an inline string without its text element (calamine reads nothing). The type is the
 # last attribute in what Excel, LibreOffice, openpyxl and xlsxwriter write.
 _BAD_INDEX = re.compile(rb' t="s">(?!<v>[0-9]{1,9}</v>|</c>)')
 _BAD_INLINE = re.compile(rb' t="inlineStr">(?!<is>|</c>)')
-# An error value ("#REF!"), or a number of 16 characters and more (it may lose digits).
-_ODD_VALUE = re.compile(rb"<v>(?:#|([-+]?[0-9][0-9.]{15,}(?:[eE][-+]?[0-9]+)?)</v>)")
+# An error value ("#REF!"), a number of 16 characters and more (it may lose digits; a
+# number of 15 significant digits or fewer never does), or a negative one that may be beyond
+# calamine's durations (see `for_calamine`).
+_ODD_VALUE = re.compile(
+    rb"<v>(?:#|([-+]?[0-9][0-9.]{15,}(?:[eE][-+]?[0-9]+)?)</v>"
+    rb"|(-[0-9.]{12,15}|-[0-9.]+[eE]\+?[0-9]+)</v>)"
+)
 _STRING_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\st="s"[^>]*><v>([0-9]+)</v>')
 _REF_SHIFT = re.compile(
     r"(\"[^\"]*\"|'(?:[^']|'')*')"  # string literals and quoted sheet names: left alone
@@ -72,6 +78,7 @@ class SheetScan:
 
     formulas: dict[Cell, str] = field(default_factory=dict)  # text without "="
     uncached: set[Cell] = field(default_factory=set)  # formulas without a saved result
+    blank_results: set[Cell] = field(default_factory=set)  # formulas saved as only whitespace
     errors: dict[Cell, str] = field(default_factory=dict)  # error values: "#REF!"
     duplicates: dict[Cell, int] = field(default_factory=dict)  # cell -> times written
     bad_strings: dict[Cell, str] = field(default_factory=dict)  # cell -> what it holds
@@ -82,6 +89,8 @@ class SheetScan:
     # says whether the references were compared one by one already).
     values: int = 0
     duplicates_checked: bool = False
+    beyond_durations: bool = False  # a number calamine cannot read in a date cell
+    more_data: bool = False  # a second <sheetData>: nothing else is scanned
 
     @property
     def grid(self) -> int:
@@ -93,6 +102,8 @@ def scan(xml: bytes, limits: Limits, sheet: str = "") -> SheetScan:
     """Scan one worksheet part (of `sheet`, for messages); raises UnreadableWorkbook for
     cells beyond `limits`."""
     start, end = _region(xml)
+    if _more_data(xml, end):
+        return SheetScan(more_data=True)  # to be read as one (`one_sheet_data`), then scanned
     if start < 0:
         return SheetScan()
     if end - start > limits.cells * MIN_CELL_BYTES:  # room for more cells than allowed
@@ -171,11 +182,14 @@ def _values(xml: bytes, start: int, end: int, out: SheetScan) -> None:
     and how many values the XML holds."""
     inline = xml.count(b"<is>", start, end)
     out.values += xml.count(b"<v>", start, end) + inline
-    for match in _ODD_VALUE.finditer(xml, start, end):  # "#..." or 16 digits and more
-        if match.group(1) is None:
+    for match in _ODD_VALUE.finditer(xml, start, end):  # "#...", 16 digits and more, "-1e12"
+        number = match.group(1) or match.group(2)
+        if number is None:
             _error_value(xml, start, match.start(), out)
-        else:
+            continue
+        if match.group(1):
             _long_number(xml, start, match, out)
+        out.beyond_durations |= number.startswith(b"-") and _beyond_durations(number)
     bad = list(_BAD_INDEX.finditer(xml, start, end))
     if inline or xml.find(b'"inlineStr"', start, end) >= 0:  # an inline string without text
         bad += _BAD_INLINE.finditer(xml, start, end)
@@ -276,18 +290,27 @@ _ENTITIES = (("&quot;", '"'), ("&apos;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&
 
 
 def _loses_digits(text: str) -> bool:
-    """More digits than a double holds, and they matter: reading it changes the number.
-    (Up to 17 significant digits is what Excel itself writes for a double.)"""
+    """Reading the number as a double changes it at the digits it was written with.
+
+    A double holds any number of 15 significant digits; of 16 or 17 only some, and Excel
+    writes a double with up to 17 ("0.10000000000000001" is the double nearest 0.1): such a
+    text is the double it reads as, rounded to its own digits, and nothing is lost. A text
+    that is not ("12345678901234567" reads as ...568) has lost digits, whatever its length.
+    """
     try:
         exact = Decimal(text)
     except InvalidOperation:
         return False
-    if not exact.is_finite() or len(exact.normalize().as_tuple().digits) <= DOUBLE_DIGITS:
+    if not exact.is_finite():
         return False
-    return exact != Decimal(float(text))
+    digits = len("".join(map(str, exact.as_tuple().digits)).rstrip("0"))  # significant
+    if digits <= DOUBLE_DIGITS:
+        return False
+    read = Decimal(float(text))
+    return not read.is_finite() or Context(prec=digits).plus(read) != exact
 
 
-DOUBLE_DIGITS = 17
+DOUBLE_DIGITS = 15  # significant digits any double holds exactly
 
 
 # --------------------------------------------------------------------------- formulas
@@ -318,6 +341,8 @@ def _formulas(xml: bytes, start: int, end: int, out: SheetScan) -> None:
         if not _CACHED.match(xml, match.end()):
             out.uncached.add(cell)
             out.values -= xml.startswith(b"<v></v>", match.end())
+        elif _BLANK_CACHED.match(xml, match.end()):  # read as an empty cell
+            out.blank_results.add(cell)
 
 
 def shift_formula(formula: str, rows: int, cols: int) -> str:
@@ -409,6 +434,119 @@ def _plain_attrs(attrs_text: bytes) -> bytes:
         for key, a, b in _ANY_ATTR.findall(attrs_text)
     )
     return attrs + selfclosing
+
+
+# --------------------------------------------------------------------------- what calamine reads
+
+_DATA_TAG = re.compile(rb"<(/?)((?:[A-Za-z_][\w.\-]*:)?)sheetData\b[^>]*?(/?)>")
+
+
+def _more_data(xml: bytes, end: int) -> bool:
+    """Whether a `<sheetData>` follows the first one, which ends at `end` (-1: the first is
+    empty, `<sheetData/>`, or there is none). Only the rest of the part is searched."""
+    if end < 0:
+        first = _DATA_OPEN.search(xml)
+        if first is None:
+            return False
+        end = first.end()
+    else:
+        end = xml.find(b">", end)
+    return xml.find(b"sheetData", end) >= 0 and _DATA_OPEN.search(xml, end) is not None
+
+
+_DATA_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheetData\b")
+
+
+def one_sheet_data(xml: bytes) -> bytes:
+    """The sheet with every `<sheetData>` element's cells in the first one (rows of later
+    ones after its own). calamine reads the first and ignores the rest, so a second one's
+    values were lost without a word; given all, they are read or reported like any other.
+    The part itself when it has one."""
+    spans: list[tuple[int, int, int, int]] = []  # element start, body start, body end, end
+    opened: re.Match[bytes] | None = None
+    for tag in _DATA_TAG.finditer(xml):
+        closing, _, selfclosing = tag.groups()
+        if closing and opened is not None:
+            spans.append((opened.start(), opened.end(), tag.start(), tag.end()))
+            opened = None
+        elif not closing and selfclosing:
+            spans.append((tag.start(), tag.end(), tag.end(), tag.end()))
+        elif not closing and opened is None:
+            opened = tag
+    if opened is not None:  # cut short: its cells run to the end
+        spans.append((opened.start(), opened.end(), len(xml), len(xml)))
+    if len(spans) < 2:
+        return xml
+    prefix = _DATA_TAG.match(xml, spans[0][0]).group(2)  # type: ignore[union-attr]
+    bodies = b"".join(xml[body:body_end] for _, body, body_end, _ in spans)
+    between = b"".join(xml[end : spans[n + 1][0]] for n, (*_, end) in enumerate(spans[:-1]))
+    head, tail = xml[: spans[0][0]], xml[spans[-1][3] :]
+    data = b"<%ssheetData>%s</%ssheetData>" % (prefix, bodies, prefix)
+    return head + data + between + tail
+
+
+_NUMBER_CELL = re.compile(
+    rb"<((?:[A-Za-z_][\w.\-]*:)?c)\b([^>]*?)(?<!/)>"  # the cell tag
+    rb"((?:<(?:[\w.\-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.\-]+:)?f>))?\s*<(?:[\w.\-]+:)?v>)"
+    rb"\s*(-[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*(?=</)"
+)
+_TYPE_ATTR = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
+DURATION_DAYS = 1e11
+
+
+def for_calamine(xml: bytes) -> bytes:
+    """The sheet as calamine is given it when its scan found a number `beyond_durations`.
+
+    calamine turns a negative number into a duration when its cell is formatted as a date;
+    beyond the milliseconds a duration holds (about -1.07e11 days) it panics, and the file
+    could not be read. Such a number cell is given as the text it holds, whatever its format
+    (which formats calamine takes for dates is its own rule; a number this size means
+    nothing in any cell of a form, and as text it is read or reported as it was typed).
+    """
+
+    def as_text(cell: re.Match[bytes]) -> bytes:
+        name, attrs, before, number = cell.groups()
+        kind = _TYPE_ATTR.search(attrs)
+        if kind is not None and kind.group(1) != b"n":
+            return cell.group()  # not a number: a shared string's index, an error value...
+        if not _beyond_durations(number):
+            return cell.group()
+        return b'<%s%s t="str">%s%s' % (name, _TYPE_ATTR.sub(b"", attrs), before, number)
+
+    return _NUMBER_CELL.sub(as_text, xml)
+
+
+def _beyond_durations(number: bytes) -> bool:
+    try:
+        return float(number) <= -DURATION_DAYS
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- shared strings
+
+_UNIQUE_COUNT = re.compile(rb"""(<(?:[\w.\-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["'])([^"']*)""")
+_PREFIXED_SI = re.compile(rb"<[\w.\-]+:si[\s/>]")
+
+
+def shared_string_count(sst: bytes) -> bytes:
+    """The shared-string table with a `uniqueCount` no larger than the strings it holds.
+
+    calamine reserves room for `uniqueCount` strings before it reads one (24 bytes each: a
+    count of 10^9 is a 24 GB allocation, and the process aborts). The count is only a hint:
+    Excel reads the strings that are there whatever it says, so a wrong one is set to the
+    number of strings instead of refusing the file. The table itself when it needs no change.
+    """
+    found = _UNIQUE_COUNT.search(sst)
+    if found is None:
+        return sst
+    held = sst.count(b"<si>") + sst.count(b"<si ") + sst.count(b"<si/>")
+    if b":si" in sst:
+        held += len(_PREFIXED_SI.findall(sst))
+    declared = found.group(2)
+    if declared.isdigit() and int(declared) <= held:
+        return sst
+    return sst[: found.end(1)] + str(held).encode() + sst[found.end() :]
 
 
 # --------------------------------------------------------------------------- rich text

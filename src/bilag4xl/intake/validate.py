@@ -20,14 +20,34 @@ from bilag4xl.danish.numbers import format_number
 from bilag4xl.danish.parsers import blank
 from bilag4xl.errors import SpecError
 from bilag4xl.form import limits
-from bilag4xl.form.identity import form_digest
-from bilag4xl.form.layout import REVIEW_TITLE, Input, Layout, Pos, Role, Text, Value, plan
+from bilag4xl.form.identity import form_digest, same_round
+from bilag4xl.form.kinds import rule
+from bilag4xl.form.layout import (
+    REVIEW_TITLE,
+    Input,
+    Layout,
+    MadeFrom,
+    Pos,
+    Role,
+    Text,
+    Value,
+    as_planned,
+    plan,
+    provenance,
+    values_digest,
+)
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.spec import Spec, load_spec, stored_spec
 from bilag4xl.intake import cellfindings, mapping, metadata
-from bilag4xl.intake.discover import collect_paths
+from bilag4xl.intake.discover import Blob, collect_paths
 from bilag4xl.intake.fields import Where, parse_input
-from bilag4xl.intake.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
+from bilag4xl.intake.workbook import (
+    RawSheet,
+    RawWorkbook,
+    UnreadableWorkbook,
+    read_named,
+    read_workbook,
+)
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue, Report, Severity
 from bilag4xl.speed import isolation, processes
@@ -38,6 +58,7 @@ METADATA_MARK = "bilag4xl"
 
 
 TemplateKey = tuple[str | None, tuple[str | None, ...], bool]  # department, initiatives, feedback
+Item = Path | Blob  # what check_each reads: a file on disk or one already read
 
 
 @dataclass
@@ -55,6 +76,7 @@ class FileResult:
     # template from before the round was changed): its own layout places its values.
     made_with: Spec | None = None
     filled: int = 0  # inputs with a value (kept when values and raw cells are not)
+    made_from: MadeFrom | None = None  # a feedback workbook's provenance (its metadata)
 
     @property
     def valid(self) -> bool:
@@ -104,17 +126,31 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
 def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     """`read_file` in this process: what a worker runs."""
     path = Path(path)
+    return _check(path, str(path), lambda: read_workbook(path), spec)
+
+
+def check_blob(blob: Blob, spec: Spec | None = None) -> FileResult:
+    """`check_file` of a file already read: its issues name it as it was sent."""
+    return _check(
+        Path(blob.name),
+        blob.name,
+        lambda: read_named(blob.data, blob.name, sha256=blob.sha256),
+        spec,
+    )
+
+
+def _check(path: Path, file: str, read: Callable[[], RawWorkbook], spec: Spec | None) -> FileResult:
     try:
-        raw = read_workbook(path)
-        checked = check_workbook(raw, spec, str(path), path.name)
+        raw = read()
+        checked = check_workbook(raw, spec, file, path.name)
     except UnreadableWorkbook as exc:
-        issue = messages.make(exc.code, str(path), **exc.params)
+        issue = messages.make(exc.code, file, **exc.params)
         return FileResult(path, None, Report([issue]))
     except MemoryError:
         raise  # the worker reports it (isolation)
     except Exception as exc:  # what no check foresaw is still this file's problem alone
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
-        issue = messages.make("check-failed", str(path), reason=reason)
+        issue = messages.make("check-failed", file, reason=reason)
         return FileResult(path, None, Report([issue]))
     return FileResult(
         path,
@@ -125,6 +161,7 @@ def check_file(path: str | Path, spec: Spec | None = None) -> FileResult:
         checked.raw,
         checked.made_with,
         len(checked.raw),
+        checked.made_from,
     )
 
 
@@ -178,29 +215,30 @@ def validate_paths(
 
 
 def check_each(
-    files: Sequence[Path],
+    files: Sequence[Item],
     spec: Spec | None = None,
     workers: int | None = None,
     keep_values: bool = False,
-    skip: Callable[[Path], bool] | None = None,
+    skip: Callable[[Item], bool] | None = None,
     submissions: bool = True,
-) -> Iterator[tuple[Path, FileResult | None]]:
+) -> Iterator[tuple[Item, FileResult | None]]:
     """Each file and its result (None: passed over by `skip`), in the files' order, as soon
-    as it is ready: a caller can store one file while the workers still read the next."""
+    as it is ready: a caller can store one file while the workers still read the next. A
+    file is a path, or a `Blob` already read (its bytes go to the worker: not read again)."""
     if workers is None:
         workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
     results = isolation.run(_Job(spec, keep_values, skip, submissions), files, workers)
     specs: dict[str, Spec] = {}  # what each file was made with, sent once by each worker
-    for path, result in zip(files, results, strict=True):
+    for item, result in zip(files, results, strict=True):
         if isinstance(result, isolation.Lost):
-            yield path, _lost(path, result)
+            yield item, _lost(Path(item.name) if isinstance(item, Blob) else item, result)
             continue
         if result is not None and isinstance(result.made_with, _Sent):
             result.made_with = specs[result.made_with.digest]
         elif result is not None and result.made_with is not None:
             specs[result.made_with.digest] = result.made_with
-        yield path, result
+        yield item, result
 
 
 PARALLEL_FROM = 40
@@ -218,14 +256,17 @@ class _Job:
 
     spec: Spec | None  # the round's; None: each file's own
     keep: bool  # values and raw cells go back with the result
-    skip: Callable[[Path], bool] | None
+    skip: Callable[[Item], bool] | None
     submissions: bool = True
     sent: set[str] = field(default_factory=set)  # digests of specs this worker sent
 
-    def __call__(self, path: Path) -> FileResult | None:
-        if self.skip is not None and self.skip(path):
+    def __call__(self, item: Item) -> FileResult | None:
+        if self.skip is not None and self.skip(item):
             return None
-        result = check_file(path, self.spec)
+        if isinstance(item, Blob):
+            result = check_blob(item, self.spec)
+        else:
+            result = check_file(item, self.spec)
         if not self.keep:  # not pickled back unless asked for
             result.values, result.raw = {}, {}
         if not self.submissions:
@@ -258,6 +299,7 @@ class Checked:
     values: dict[str, Value] = field(default_factory=dict)
     raw: dict[str, object] = field(default_factory=dict)
     made_with: Spec | None = None  # the file's own spec, when it is not the round's
+    made_from: MadeFrom | None = None
 
 
 def check_workbook(raw: RawWorkbook, spec: Spec | None, file: str, source_name: str) -> Checked:
@@ -314,8 +356,29 @@ def check_workbook(raw: RawWorkbook, spec: Spec | None, file: str, source_name: 
             ini for n, ini in enumerate(submission.initiatives) if n not in unused
         ]
     issues += _cached_totals(plan_, names, sheets, values, raw_inputs, file)
+    made_from = expected.made_from
+    if made_from and values_digest(placed(values, raw_inputs, plan_.layout), plan_.layout) == (
+        made_from.values
+    ):
+        issues.insert(0, messages.make("feedback-unchanged", file))
     own = spec is None or made_with.digest != spec.digest  # the caller does not know it
-    return Checked(submission, issues, key, values, raw_inputs, made_with if own else None)
+    kept = made_with if own else None
+    return Checked(submission, issues, key, values, raw_inputs, kept, made_from)
+
+
+def placed(values: dict[str, Value], raw: dict[str, object], layout: Layout) -> dict[str, Value]:
+    """The values a workbook's inputs hold, as a feedback workbook is filled with them: the
+    valid ones, and invalid text back where it was typed (at most what a cell holds). Read
+    back from a feedback workbook nobody changed, they are the same (`values_digest`)."""
+    out = dict(values)
+    inputs = {i.path: i for i in layout.inputs}
+    for path, typed in raw.items():
+        # A text cell can hold what was typed even when it broke a rule (the caseworker then
+        # edits their own text); an amount or date cell cannot: that value stays a comment.
+        text = isinstance(typed, str) and path in inputs
+        if text and out.get(path) is None and rule(inputs[path].field.kind).holds_text:
+            out[path] = typed[: excel.CELL_TEXT_MAX]  # type: ignore[index]
+    return out
 
 
 def _identify(
@@ -336,12 +399,18 @@ def _identify(
         initiatives = metadata.initiatives(meta)
         feedback = meta.get("feedback_sheet") == made_with.sheets.feedback
         department = meta.get("department") or None
-        plan_ = shape_for(made_with, department is not None, tuple(initiatives), feedback)
+        r = made_with.round
+        own = r.deadline_for(department) if department else None
+        due = own if own != r.deadline else None  # one plan for the round's deadline
+        plan_ = shape_for(made_with, department is not None, tuple(initiatives), feedback, due)
         names = bind(made_with, plan_.layout, department, initiatives)
     except (metadata.MetadataError, ValueError) as exc:
         issues.append(messages.make("metadata-invalid", file, reason=str(exc)))
         return None
-    expected = Layout(made_with, department, tuple(initiatives), feedback=feedback)
+    made_from = provenance(meta) if feedback else None
+    expected = Layout(
+        made_with, department, tuple(initiatives), feedback=feedback, made_from=made_from
+    )
     if meta.get("template_id") != expected.template_id:
         issues.append(
             messages.make(
@@ -387,6 +456,17 @@ def _made_with(
                 spec_name=made_with.name,
                 spec_version=made_with.version,
                 known=known,
+            )
+        )
+        return None
+    if spec is not None and not same_round(made_with, spec):
+        issues.append(
+            messages.make(
+                "other-round",
+                file,
+                period=made_with.round.period,
+                title=made_with.round.title,
+                known_period=spec.round.period,
             )
         )
         return None
@@ -473,6 +553,10 @@ def _check_sheet(
                 continue
             known += 1
             if type(item) is Text:
+                if item.optional:  # where to send it, by when: maybe blank, maybe a link
+                    if not as_planned(value, item.text):
+                        issues.append(_label_issue(item, item.text, value, file, shown, plan_))
+                    continue
                 texts_seen += 1
                 text = names.text(item.text) if "\x01" in item.text else item.text
                 if value != text and _norm_text(value) != _norm_text(text):

@@ -11,9 +11,10 @@ magic bytes say what the file really is (an encrypted or old .xls OLE container,
 CSV, an .ods); the zip's member count, declared sizes and ratios are checked before anything
 is inflated; every part is inflated here (never more than its declared size, CRC checked),
 must be UTF-8 and have no DTD (how XML bombs and external entities arrive); every sheet's
-cells are counted and their positions checked before any reader allocates for them. calamine
-then reads a zip built here from exactly those checked parts, so it never sees a byte that
-was not checked (and reads stored parts faster than the original's compressed ones).
+cells are counted and their positions checked before any reader allocates for them, and a
+shared-string count beyond the strings held is set to them (calamine allocates for it).
+calamine then reads a zip built here from exactly those checked parts, so it never sees a
+byte that was not checked (and reads stored parts faster than the original's compressed ones).
 """
 
 from __future__ import annotations
@@ -116,22 +117,35 @@ def read_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
     path = Path(path)
     limits = limits or defaults.SUBMISSION
     try:
-        size = path.stat().st_size
-        if size > limits.file_bytes:
-            raise UnreadableWorkbook("zip-bomb", reason=f"filen fylder {size // 2**20} MB")
+        _check_size(path.stat().st_size, limits)
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableWorkbook("file-error", reason=exc.strerror or str(exc)) from exc
+    return read_named(data, path.name, limits)
+
+
+def read_named(
+    data: bytes, name: str, limits: Limits | None = None, sha256: str | None = None
+) -> RawWorkbook:
+    """Read a workbook from its bytes, sent under `name` (its ending tells a text file meant
+    as one from a renamed one); `sha256` of the bytes when the caller has it already."""
+    limits = limits or defaults.SUBMISSION
+    _check_size(len(data), limits)
     try:
-        return read_bytes(data, limits)
+        return read_bytes(data, limits, sha256)
     except UnreadableWorkbook as exc:
-        if exc.code == "text-file" and path.suffix.lower() not in XLSX_SUFFIXES:
+        if exc.code == "text-file" and Path(name).suffix.lower() not in XLSX_SUFFIXES:
             raise UnreadableWorkbook("csv-file") from None  # not renamed: named as what it is
         raise
 
 
-def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
-    """Read a workbook from its bytes."""
+def _check_size(size: int, limits: Limits) -> None:
+    if size > limits.file_bytes:
+        raise UnreadableWorkbook("zip-bomb", reason=f"filen fylder {size // 2**20} MB")
+
+
+def read_bytes(data: bytes, limits: Limits | None = None, sha256: str | None = None) -> RawWorkbook:
+    """Read a workbook from its bytes (`sha256`: theirs, when known; else computed here)."""
     limits = limits or defaults.SUBMISSION
     _sniff(data)
     with _open_zip(data) as archive:
@@ -141,7 +155,7 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
     grid = sum(s.grid for s in scans.values())
     if grid > limits.grid:  # the area a reader of whole sheets allocates
         raise UnreadableWorkbook("too-many-cells", cells=str(grid), maximum=str(limits.grid))
-    calamine_zip = package.for_calamine(p for _, _, p in sheets)
+    calamine_zip = package.for_calamine({part: scans[name] for name, _, part in sheets})
     values = _calamine_values(calamine_zip, [n for n, _, _ in sheets])
     fixes = package.rich_text_fixes()
     out = []
@@ -152,7 +166,7 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> RawWorkbook:
         if not scan.duplicates_checked and _maybe_twice(rows, scan):
             scan.duplicates = sheetscan.duplicates(xml)
         out.append(RawSheet(name, state, rows, scan.formulas, _is_protected(xml), scan))
-    return RawWorkbook(out, hashlib.sha256(data).hexdigest(), package.macros)
+    return RawWorkbook(out, sha256 or hashlib.sha256(data).hexdigest(), package.macros)
 
 
 def refusal(data: bytes, limits: Limits) -> str | None:
@@ -240,6 +254,7 @@ class _Package:
             twice = next(n for n in self.infos if sum(i.filename == n for i in infos) > 1)
             raise UnreadableWorkbook("corrupt", reason=f"delen {twice} findes to gange")
         self.parts: dict[str, bytes] = {}
+        self.rewritten: set[str] = set()  # parts changed here (their CRC is not the zip's)
         mimetype = self.infos.get("mimetype")
         small = mimetype is not None and mimetype.file_size < 1024
         if small and _inflate(data, mimetype).startswith(ODS_MIMETYPE):  # type: ignore[arg-type]
@@ -282,15 +297,32 @@ class _Package:
         return sheets
 
     def scan(self, sheet: str, part: str) -> SheetScan:
-        return sheetscan.scan(self.xml(part), self.limits, sheet)
+        """The sheet's scan; a sheet of several `<sheetData>` is read as one (every check,
+        and calamine, see all its cells)."""
+        found = sheetscan.scan(self.xml(part), self.limits, sheet)
+        if found.more_data:  # rare: the part becomes the one read and scanned
+            self.parts[part] = sheetscan.one_sheet_data(self.parts[part])
+            self.rewritten.add(part)
+            found = sheetscan.scan(self.parts[part], self.limits, sheet)
+            if found.more_data:  # nested past undoing: not read half
+                raise UnreadableWorkbook("corrupt", reason=f"arket '{sheet}': flere <sheetData>")
+        return found
 
-    def for_calamine(self, sheet_parts: Iterator[str]) -> bytes:
-        """A stored zip of exactly the checked parts calamine reads (see module docstring)."""
-        names = [WORKBOOK, WORKBOOK_RELS, SHARED_STRINGS, STYLES, *sheet_parts]
+    def for_calamine(self, sheets: dict[str, SheetScan]) -> bytes:
+        """A stored zip of exactly the checked parts calamine reads (see module docstring),
+        with what would make it allocate or panic for nothing neutralised; `sheets`: each
+        sheet's part and scan."""
+        names = [WORKBOOK, WORKBOOK_RELS, SHARED_STRINGS, STYLES, *sheets]
         members = {"_rels/.rels": (_ROOT_RELS, zlib.crc32(_ROOT_RELS))}
         for name in dict.fromkeys(names):
             if name in self.infos:  # the CRC was checked when the part was inflated
-                members[name] = (self.xml(name), self.infos[name].CRC)
+                part = self.xml(name)
+                if name == SHARED_STRINGS:
+                    part = sheetscan.shared_string_count(part)
+                elif name in sheets and sheets[name].beyond_durations:
+                    part = sheetscan.for_calamine(part)
+                same = part is self.parts[name] and name not in self.rewritten
+                members[name] = (part, self.infos[name].CRC if same else zlib.crc32(part))
         return _stored_zip(members)
 
     def rich_text_fixes(self) -> dict[int, str]:

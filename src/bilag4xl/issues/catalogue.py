@@ -151,6 +151,11 @@ CATALOGUE: dict[str, Detail] = {
         "The file could not be read within {seconds} seconds and was given up. Save the form "
         "again from Excel and send a new copy." + _UNREADABLE_EN,
     ),
+    "consolidated-unreadable": Detail(
+        ERROR,
+        "Den samlede projektmappe kan ikke læses: {reason}",
+        "The consolidated workbook cannot be read (in Danish: {reason})",
+    ),
     "check-failed": Detail(
         ERROR,
         "Filen kunne ikke kontrolleres ({reason}). Gem skemaet igen fra Excel og send en ny "
@@ -171,6 +176,14 @@ CATALOGUE: dict[str, Detail] = {
         "læst. Gem næste gang som almindelig .xlsx.",
         "The file contains macros (.xlsm). The macros were neither run nor kept; only the values "
         "were read. Next time save as an ordinary .xlsx.",
+    ),
+    "feedback-unchanged": Detail(
+        ERROR,
+        "Rettelsesarket er sendt tilbage uændret: det har de samme værdier som filen, det blev "
+        "lavet af. Ret de markerede celler (se arket 'Rettelser'), gem filen og send den igen.",
+        "The feedback workbook was sent back unchanged: it holds the same values as the file it "
+        "was made from. Correct the marked cells (see the sheet 'Rettelser'), save the file and "
+        "send it again.",
     ),
     # --- the template itself
     "metadata-invalid": Detail(
@@ -203,12 +216,12 @@ CATALOGUE: dict[str, Detail] = {
     ),
     "other-round": Detail(
         ERROR,
-        "Skabelonen er fra en anden runde eller en ændret spec ('{spec_name}' {spec_version}, "
-        "periode {period}, spec-hash {spec_hash:.12}) end den, der valideres mod (periode "
-        "{known_period}, spec-hash {known_hash:.12}). Brug --spec med den rigtige rundes spec-fil.",
-        "The template is from another round or a changed spec ('{spec_name}' {spec_version}, "
-        "period {period}, spec hash {spec_hash:.12}) than the one being validated against (period "
-        "{known_period}, spec hash {known_hash:.12}). Use --spec with the right round's spec file.",
+        "Filen er fra runden {period} ('{title}'), ikke fra denne runde ({known_period}): "
+        "den er udfyldt i en anden rundes skabelon (fx sidste års). Udfyld denne rundes "
+        "skabelon og send den.",
+        "The file is from the round {period} ('{title}'), not from this round "
+        "({known_period}): it was filled in another round's template (e.g. last year's). Fill "
+        "in this round's template and send it.",
     ),
     "old-template": Detail(
         ERROR,
@@ -241,9 +254,11 @@ CATALOGUE: dict[str, Detail] = {
     "field-new-required": Detail(
         ERROR,
         "{label}: feltet er kommet til i skemaet, efter skabelonen blev lavet, og skal udfyldes. "
-        "Hent rundens nye skabelon (eller et rettelsesark) og udfyld feltet.",
+        "Udfyld det i rettelsesarket (med jeres værdier overført til det nye skema) eller i "
+        "rundens nye skabelon, og send filen igen.",
         "{label}: the field was added to the form after the template was made and is required. "
-        "Get the round's new template (or a feedback workbook) and fill it in.",
+        "Fill it in on the feedback workbook (your values carried onto the new form) or on the "
+        "round's new template, and send the file again.",
     ),
     "field-new": Detail(
         INFO,
@@ -334,10 +349,17 @@ CATALOGUE: dict[str, Detail] = {
     ),
     "input-formula-uncached": Detail(
         ERROR,
-        "{label}: feltet indeholder formlen ={formula} uden et gemt resultat, så værdien kan "
+        "{label}: feltet indeholder formlen {formula} uden et gemt resultat, så værdien kan "
         "ikke læses. Skriv værdien direkte i feltet.",
-        "{label}: the field holds the formula ={formula} without a saved result, so its value "
+        "{label}: the field holds the formula {formula} without a saved result, so its value "
         "cannot be read. Type the value itself into the field.",
+    ),
+    "input-formula-blank": Detail(
+        WARNING,
+        "{label}: feltet indeholder formlen {formula}, hvis gemte resultat kun er mellemrum, så "
+        "feltet er læst som tomt. Skriv værdien direkte i feltet.",
+        "{label}: the field holds the formula {formula}, whose saved result is only whitespace, "
+        "so the field was read as empty. Type the value itself into the field.",
     ),
     "input-error-value": Detail(
         ERROR,

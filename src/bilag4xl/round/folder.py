@@ -18,24 +18,32 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bilag4xl.errors import Bilag4xlError, NoRoundError
 from bilag4xl.form.identity import form_digest
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
-from bilag4xl.intake.discover import XLSX_SUFFIXES
+from bilag4xl.intake.discover import XLSX_SUFFIXES, Blob
 from bilag4xl.issues.report import Lang, Report
-from bilag4xl.remind import Draft
-from bilag4xl.round.ledger import Entry, Ledger, Verdict
+from bilag4xl.remind import Draft, LinkFor, Written
+from bilag4xl.round.delivery import (
+    Given,
+    Part,
+    Passed,
+    base_name,
+    open_delivery,
+    read_part,
+)
+from bilag4xl.round.ledger import DraftRecord, Entry, Ledger, Verdict
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
+    from bilag4xl.consolidate.decide import LeftOut
     from bilag4xl.consolidate.write import MergeRun
     from bilag4xl.form.model import Submission
     from bilag4xl.intake.validate import FileResult
@@ -46,9 +54,6 @@ RECEIVED = "modtaget"
 FEEDBACK = "rettelser"
 CONSOLIDATED = "samlet.xlsx"
 ANNEX = "bilag4.docx"
-MAX_ZIP_MEMBER = 100 * 2**20  # a submission is a few MB; anything larger is not one
-MAX_ZIP_MEMBERS = 10_000
-MAX_ZIP_TOTAL = 2**30  # unpacked, all workbooks of one .zip: a whole round is far less
 
 
 @dataclass(frozen=True)
@@ -112,20 +117,31 @@ def open_round(root: str | Path) -> Round:
     return Round(root, load_spec(root / ROUND_FILE))
 
 
-def init_round(root: str | Path, spec: str | Path | None = None) -> tuple[Round, bool]:
-    """Make a round folder (the built-in spec when none is given); returns it and whether it
-    was made now. An existing round is left as it is (its spec is never replaced)."""
+def init_round(
+    root: str | Path, spec: str | Path | None = None, start_from: str | Path | None = None
+) -> tuple[Round, bool]:
+    """Make a round folder (the built-in spec when none is given; without one but with
+    `start_from`, the last round folder's runde.toml, one year on: `roundtext`); returns it
+    and whether it was made now. The round gets an identity of its own (`id` in runde.toml,
+    carried in its templates). An existing round is left as it is (its spec never replaced)."""
+    from bilag4xl.form.roundtext import new_round_id, next_round_text, with_round_id
+
     root = Path(root)
     if (root / ROUND_FILE).is_file():
         existing = open_round(root)
-        if spec is not None and load_spec(spec).digest != existing.spec.digest:
+        if spec is not None and _without_id(load_spec(spec)) != _without_id(existing.spec):
             raise Bilag4xlError(
                 f"{root} er allerede en runde med en anden spec; ret {root / ROUND_FILE} "
                 "direkte, eller vælg en ny mappe"
             )
         return existing, False
-    text = default_spec_text() if spec is None else Path(spec).read_text("utf-8")
-    load_spec(spec)  # a bad spec is refused before anything is made
+    if spec is None and start_from is not None:
+        last = open_round(start_from)
+        text = next_round_text(last.spec_file.read_text("utf-8"), last.spec)
+    else:
+        text = default_spec_text() if spec is None else Path(spec).read_text("utf-8")
+        load_spec(spec)  # a bad spec is refused before anything is made
+    text = with_round_id(text, new_round_id())
     for folder in (root, root / TEMPLATES, root / RECEIVED, root / FEEDBACK):
         folder.mkdir(parents=True, exist_ok=True)
     from bilag4xl.output import atomic_write
@@ -137,9 +153,15 @@ def init_round(root: str | Path, spec: str | Path | None = None) -> tuple[Round,
     return made, True
 
 
+def _without_id(spec: Spec) -> str:
+    """The spec's digest as if it had no round id (the id is the folder's, not the spec's)."""
+    return spec.model_copy(update={"round": spec.round.model_copy(update={"id": None})}).digest
+
+
 # --------------------------------------------------------------------------- receiving
 
 Outcome = Literal["new", "duplicate", "refused"]
+Channel = Literal["kommandolinje", "side", "link"]  # the command line, the page, a link
 STORE_BATCH = 25  # files kept in one commit while the workers read on
 
 
@@ -157,112 +179,187 @@ class Receipt:
 
 def receive(
     rnd: Round,
-    paths: Iterable[str | Path],
+    paths: Iterable[Given],
     progress: Callable[[int, int], None] | None = None,
     names: dict[Path, str] | None = None,
+    limit: int | None = None,
+    channel: Channel = "kommandolinje",
+    department: str | None = None,
 ) -> list[Receipt]:
-    """Take files, folders and .zip files into the round: validate each file, keep it in the
-    ledger, say what became of it. `names` gives uploaded files their senders' names."""
-    from bilag4xl.consolidate.read import is_consolidated
-    from bilag4xl.intake.validate import check_each
+    """Take files, folders, .zip files and uploads into the round: validate each file, keep it
+    in the ledger, say what became of it. `names` gives files kept under other names their
+    senders' names; `limit` bounds what the delivery unpacks to (see `round.delivery`);
+    `channel` records how they came. With `department` (a department's own link) a file of
+    any other department is refused and kept for no one."""
+    with open_delivery(paths, names or {}, limit) as parts, rnd.ledger() as ledger:
+        intake = _Intake(rnd.spec, ledger, len(parts), progress, channel, department)
+        with _Keeper(intake.keep) as keeper:
+            for part in parts:
+                intake.take(part, keeper)
+            intake.check(keeper)
+    return intake.receipts()
 
-    with tempfile.TemporaryDirectory(prefix="bilag4xl-modtag-") as tmp:
-        files, sources = _unpack([Path(p) for p in paths], Path(tmp), names or {})
-        found, skipped = _collect(files, sources)
 
-        def name(path: Path) -> str:  # as it was sent (an upload, a file in a .zip)
-            return sources.get(path, str(path))
+CHUNK_BYTES = 64 * 2**20  # new files held (and checked) at once; a web upload is one chunk
+Stored = tuple[int, Blob, "FileResult"]  # a checked file's place among the receipts, and it
 
-        receipts = [Receipt(name(p), "refused", reason=why, skipped=True) for p, why in skipped]
-        with rnd.ledger() as ledger:
-            fresh, known, repeats = _split_known(ledger, found)
-            receipts += [Receipt(name(p), "duplicate", e) for p, e in known]
-            done: dict[Path, Receipt] = {}
-            form = form_digest(rnd.spec)
 
-            def keep(batch: list[tuple[Path, FileResult]]) -> None:
-                kept = ledger.store_many(
-                    [(p.read_bytes(), base_name(name(p)), _verdict(r, form)) for p, r in batch]
-                )
-                for (path, result), (entry, new) in zip(batch, kept, strict=True):
-                    outcome: Outcome = "new" if new else "duplicate"
-                    done[path] = Receipt(name(path), outcome, entry, report=result.report)
+class _Intake:
+    """One receive's files on their way: each read and hashed once (`read_part`), a file
+    received before answered from the ledger, new ones checked a chunk at a time (never a
+    whole delivery in memory) and stored as they come back. Receipts keep the delivery's
+    order: passed over, received before, the others, repeats within the delivery."""
 
-            with _Keeper(keep) as keeper:
-                # Each file is stored as soon as it is checked, while the workers read on.
-                checked = check_each(fresh, rnd.spec, skip=is_consolidated)
-                for n, (path, result) in enumerate(checked, start=1):
-                    refusal = _refusal(path, result)
-                    if refusal or result is None:
-                        done[path] = Receipt(name(path), "refused", reason=refusal)
-                    else:
-                        keeper.add((path, result))
-                    if progress:
-                        progress(n, len(fresh))
-            receipts += [done[p] for p in fresh]
-            for path, first in repeats:  # the same bytes twice in one delivery
-                outcome = "duplicate" if done[first].entry else "refused"
-                why = done[first].reason
-                receipts.append(Receipt(name(path), outcome, done[first].entry, why))
-    return receipts
+    def __init__(
+        self,
+        spec: Spec,
+        ledger: Ledger,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+        channel: Channel = "kommandolinje",
+        department: str | None = None,
+    ) -> None:
+        self.spec, self.ledger, self.form = spec, ledger, form_digest(spec)
+        self.channel, self.department = channel, department
+        self.total, self.progress, self.done = total, progress, 0
+        self.skipped: list[Receipt] = []
+        self.known: list[Receipt] = []
+        self.slots: list[Receipt | None] = []  # the other files, filled in when checked
+        self.first: dict[str, int] = {}  # a SHA-256 seen in this delivery: its slot
+        self.repeats: list[tuple[str, int]] = []
+        self.chunk: list[tuple[int, Blob]] = []
+        self.held = 0
+
+    def take(self, part: Part | Passed, keeper: _Keeper) -> None:
+        found = part if isinstance(part, Passed) else read_part(part)
+        if isinstance(found, Passed):
+            receipt = Receipt(found.source, "refused", reason=found.reason, skipped=found.skipped)
+            (self.skipped if found.skipped else self.slots).append(receipt)
+        elif (entry := self.ledger.by_sha256(found.sha256)) is not None:
+            why = _not_from(entry.department, self.department) if self.department else ""
+            self.known.append(
+                Receipt(found.name, "refused", reason=why)
+                if why
+                else Receipt(found.name, "duplicate", entry)
+            )
+        elif found.sha256 in self.first:
+            self.repeats.append((found.name, self.first[found.sha256]))
+        else:
+            self.first[found.sha256] = len(self.slots)
+            self.chunk.append((len(self.slots), found))
+            self.slots.append(None)
+            self.held += len(found.data)
+            if self.held >= CHUNK_BYTES:
+                self.check(keeper)
+                keeper.flush()  # stored before the ledger is asked about the next chunk
+            return  # counted when checked
+        self._tick()
+
+    def check(self, keeper: _Keeper) -> None:
+        """Check the chunk; each file is stored as soon as it is checked, while the workers
+        read on."""
+        from bilag4xl.consolidate.read import is_consolidated
+        from bilag4xl.intake.validate import check_each
+
+        chunk, self.chunk, self.held = self.chunk, [], 0
+        checked = check_each([blob for _, blob in chunk], self.spec, skip=is_consolidated)
+        for (slot, blob), (_, result) in zip(chunk, checked, strict=True):
+            refusal = _refusal(Path(blob.name), result)
+            if self.department and result is not None and not refusal:
+                refusal = _not_from(_verdict(result, self.form).department, self.department)
+            if refusal or result is None:
+                self.slots[slot] = Receipt(blob.name, "refused", reason=refusal)
+            else:
+                keeper.add((slot, blob, result))
+            self._tick()
+
+    def keep(self, batch: list[Stored]) -> None:
+        kept = self.ledger.store_many(
+            [
+                (blob.data, base_name(blob.name), _kept(self.ledger, r, self.form))
+                for _, blob, r in batch
+            ],
+            sha256s=[blob.sha256 for _, blob, _ in batch],
+            channel=self.channel,
+        )
+        for (slot, blob, result), (entry, new) in zip(batch, kept, strict=True):
+            outcome: Outcome = "new" if new else "duplicate"
+            self.slots[slot] = Receipt(blob.name, outcome, entry, report=result.report)
+
+    def receipts(self) -> list[Receipt]:
+        done = [r for r in self.slots if r is not None]
+        assert len(done) == len(self.slots), "a checked file was neither stored nor refused"
+        out = self.skipped + self.known + done
+        for name, slot in self.repeats:  # the same bytes twice in one delivery
+            first = done[slot]
+            outcome: Outcome = "duplicate" if first.entry else "refused"
+            out.append(Receipt(name, outcome, first.entry, first.reason))
+        return out
+
+    def _tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
 
 
 class _Keeper:
     """Stores checked files in batches (one commit for STORE_BATCH files, not one each) on
     one thread of its own, so that the loop handing files to the reading workers never
-    waits for a disk sync. A failed store stops the receive at the next file."""
+    waits for a disk sync. A failed store stops the receive at the next file, and no batch
+    is stored after one that failed (the receive ends with what was stored before it)."""
 
-    def __init__(self, keep: Callable[[list[tuple[Path, FileResult]]], None]) -> None:
+    def __init__(self, keep: Callable[[list[Stored]], None]) -> None:
         self._keep = keep
-        self._batch: list[tuple[Path, FileResult]] = []
+        self._batch: list[Stored] = []
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="bilag4xl-gem")
         self._stored: list[Future[None]] = []
+        self._failed = False  # set on the store thread, read there before each batch
 
-    def add(self, item: tuple[Path, FileResult]) -> None:
+    def _keep_unless_failed(self, batch: list[Stored]) -> None:
+        if self._failed:
+            return
+        try:
+            self._keep(batch)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def add(self, item: Stored) -> None:
         for future in self._stored:
             if future.done():
                 future.result()  # raises what the store raised
         self._stored = [f for f in self._stored if not f.done()]
         self._batch.append(item)
         if len(self._batch) >= STORE_BATCH:
-            self._stored.append(self._pool.submit(self._keep, self._batch))
+            self._stored.append(self._pool.submit(self._keep_unless_failed, self._batch))
             self._batch = []
+
+    def flush(self) -> None:
+        """Wait for every store (raising what one raised: then nothing more is stored), and
+        store what is waiting."""
+        stored, self._stored = self._stored, []
+        for future in stored:
+            future.result()
+        batch, self._batch = self._batch, []
+        if batch:
+            self._pool.submit(self._keep_unless_failed, batch).result()
 
     def __enter__(self) -> _Keeper:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if kind is None and self._batch:
-            self._stored.append(self._pool.submit(self._keep, self._batch))
-        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
-        if kind is None:
-            for future in self._stored:
-                future.result()
-
-
-def _collect(
-    files: list[Path], sources: dict[Path, str]
-) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The files to read, and those passed over, also by the name they were sent under (an
-    upload is kept under a generated name, but "~$tmf.xlsx" is still Excel's owner file)."""
-    from bilag4xl.intake.discover import collect_paths, skip_reason
-
-    found, skipped = collect_paths(files)
-    kept = []
-    for path in found:
-        why = skip_reason(Path(base_name(sources[path]))) if path in sources else None
-        if why:
-            skipped.append((path, why))
-        else:
-            kept.append(path)
-    return kept, skipped
+        if kind is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
+        try:
+            self.flush()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 def receipt_report(receipt: Receipt) -> Report:
     """One receipt's validation, its issues named by the file as it was sent: a new file's
     report, the verdict kept for a file received before, one error saying why for a refusal."""
-    from dataclasses import replace
-
     from bilag4xl.issues.catalogue import make
 
     if receipt.outcome == "refused":
@@ -294,97 +391,55 @@ def receipts_data(receipts: Sequence[Receipt], lang: Lang = "da") -> dict[str, A
     return data
 
 
-def base_name(source: str) -> str:
-    """The file name at the end of a source ("arkiv.zip/tmf/tmf.xlsx" -> "tmf.xlsx")."""
-    return source.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def _unpack(
-    paths: list[Path], tmp: Path, names: dict[Path, str]
-) -> tuple[list[Path], dict[Path, str]]:
-    """Files and folders as they are; each .zip's workbooks extracted (never to their own
-    member paths, which may point anywhere). Returns the files and how each was given."""
-    files: list[Path] = []
-    sources = {p: names[p] for p in paths if p in names}
-    for n, path in enumerate(paths):
-        if path.suffix.lower() == ".zip" and path.is_file():
-            label = names.get(path, str(path))
-            for m, (member, data) in enumerate(_zip_members(path)):
-                target = tmp / f"{n}-{m}" / base_name(member)
-                target.parent.mkdir(parents=True)
-                target.write_bytes(data)
-                files.append(target)
-                sources[target] = f"{label}/{member}"
-        else:
-            files.append(path)
-    return files, sources
-
-
-def _zip_members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """The workbooks in a .zip (bounded: a submission is a few MB)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = [i for i in archive.infolist()[:MAX_ZIP_MEMBERS] if _wanted(i)]
-            # zipfile reads no more than a member's stated size, so the sum bounds the work
-            if sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
-                raise Bilag4xlError(
-                    f"{path}: zip-filen fylder over {MAX_ZIP_TOTAL // 2**20} MB udpakket; "
-                    "den er ikke en samling indberetninger. Send filerne enkeltvis."
-                )
-            for info in infos:
-                yield info.filename, archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise Bilag4xlError(f"{path}: zip-filen kan ikke læses ({exc})") from exc
-
-
-def _wanted(info: zipfile.ZipInfo) -> bool:
-    """A workbook member of a .zip (not a folder, owner, hidden or oversized file)."""
-    name = info.filename
-    if info.is_dir() or not name.lower().endswith(XLSX_SUFFIXES):
-        return False
-    return not base_name(name).startswith(("~$", ".")) and info.file_size <= MAX_ZIP_MEMBER
-
-
-def _split_known(
-    ledger: Ledger, files: list[Path]
-) -> tuple[list[Path], list[tuple[Path, Entry]], list[tuple[Path, Path]]]:
-    """New files; files received before (with their entry); and repeats within this
-    delivery (with the first file of the same bytes)."""
-    fresh: list[Path] = []
-    known: list[tuple[Path, Entry]] = []
-    repeats: list[tuple[Path, Path]] = []
-    first: dict[str, Path] = {}
-    for path in files:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        entry = ledger.by_sha256(sha)
-        if entry is not None:
-            known.append((path, entry))
-        elif sha in first:
-            repeats.append((path, first[sha]))
-        else:
-            first[sha] = path
-            fresh.append(path)
-    return fresh, known, repeats
-
-
 def _refusal(path: Path, result: object | None) -> str:
-    """Why a file is not kept as a submission: bilag4xl's own output, an empty template, or
-    a file that is not even named as a workbook (a broken .xlsx is kept: it was sent)."""
+    """Why a file is not kept as a submission: a consolidated workbook, an empty template, a
+    feedback workbook sent back unchanged, or a file that is not even named as a workbook (a
+    broken .xlsx is kept: it was sent). A corrected feedback workbook is a submission."""
     if result is None:
         return "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning."
     key = getattr(result, "template_key", None)
-    if key is not None and key[2]:
-        return (
-            "Filen er et rettelsesark fra bilag4xl (feedback), ikke en indberetning. Bed "
-            "forvaltningen rette i filen og sende den igen."
-        )
+    report = getattr(result, "report", None)
+    unchanged = [i for i in report or () if i.code == "feedback-unchanged"]
+    if unchanged:
+        return unchanged[0].message()
     if key is not None and not getattr(result, "filled", 0):
         return "Filen er en tom skabelon: intet felt er udfyldt."
+    report = getattr(result, "report", None)
+    other = [i for i in report or () if i.code == "other-round"]  # last year's template
+    if other:
+        return other[0].message()
     if getattr(result, "submission", None) is None and path.suffix.lower() not in XLSX_SUFFIXES:
-        report = getattr(result, "report", None)
         first = report.errors[0].message() if report and report.errors else ""
         return f"Filen er ikke et regneark. {first}".strip()
     return ""
+
+
+def _not_from(sent: str | None, department: str) -> str:
+    """Why a file that came through `department`'s link is refused: it is not its file."""
+    if sent and sent.casefold() == department.casefold():
+        return ""
+    if sent:
+        return (
+            f"Filen er fra {sent}, men dette link er til {department}. Den er ikke modtaget; "
+            f"{sent} har sit eget link."
+        )
+    return (
+        f"Filen kan ikke læses som en indberetning fra {department} og er ikke modtaget. "
+        "Hent skabelonen på siden, udfyld den, og send den igen."
+    )
+
+
+def _kept(ledger: Ledger, result: FileResult, form: str) -> Verdict:
+    """A new file's verdict; a feedback workbook's provenance only when the entry it names is
+    this round's (of the same department)."""
+    verdict = _verdict(result, form)
+    source = ledger.get(verdict.made_from) if verdict.made_from is not None else None
+    if (
+        source is None
+        or (source.department or "").casefold() != (verdict.department or "").casefold()
+    ):
+        verdict = replace(verdict, made_from=None)
+    return verdict
 
 
 def _verdict(result: object, form: str) -> Verdict:
@@ -406,6 +461,7 @@ def _verdict(result: object, form: str) -> Verdict:
         cover_date=sub.date if sub else None,
         form=form,
         report=report.to_dict(),
+        made_from=result.made_from.entry if result.made_from else None,
     )
 
 
@@ -435,30 +491,140 @@ def recheck(rnd: Round, ledger: Ledger) -> list[Entry]:
     return stale
 
 
-def reminders(rnd: Round, today: dt.date | None = None) -> list[Draft]:
-    """A draft for each department to chase: its template attached when it has sent nothing,
-    the feedback workbook of its current file when that has errors."""
+def reminders(
+    rnd: Round, today: dt.date | None = None, link_for: LinkFor | None = None
+) -> list[Draft]:
+    """A draft for each department to chase: the invitation with its template when it was
+    never written to, a reminder with its template when it has still sent nothing, and the
+    feedback workbook of its current file when that has errors (`remind.drafts`). `link_for`
+    gives a department's own upload link (a function or a mapping by name); by default each
+    department's link of the round (`round.links`, when `base_url` is set)."""
     from bilag4xl.feedback import feedback_bytes
     from bilag4xl.intake.validate import read_file
-    from bilag4xl.remind import Attachment, drafts
+    from bilag4xl.remind import Attachment, drafts, link_of
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
+    link_for = link_for if link_for is not None else own_links(rnd)
 
     def template(name: str) -> Attachment:
-        return Attachment(template_filename(spec, name), template_bytes(spec, name))
+        data = template_bytes(spec, name, link=link_of(link_for, name))
+        return Attachment(template_filename(spec, name), data)
 
     def feedback(d: DepartmentStatus) -> Attachment | None:
         if d.last is None:
             return None
         result = read_file(d.last.path, spec)
         try:
-            data = feedback_bytes(result, spec)
+            link = link_of(link_for, d.name)
+            data = feedback_bytes(result, spec, name=d.last.name, entry=d.last.entry, link=link)
         except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
             return None
         return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
 
-    return drafts(round_status(rnd, today), spec, template, feedback)
+    with rnd.ledger() as ledger:
+        written_to = {r.department for r in ledger.drafts()}
+    return drafts(round_status(rnd, today), spec, template, feedback, written_to, link_for)
+
+
+DRAFTS = "rykkere"
+STALE_DRAFTS = "forældede"  # under the drafts folder: drafts that no longer apply
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What `remind_round` did: the drafts written, and earlier ones moved aside (and why)."""
+
+    written: Written
+    drafts: list[Draft]
+    moved: list[tuple[Path, str]]
+
+
+def remind_round(
+    rnd: Round,
+    out_dir: str | Path | None = None,
+    force: bool = False,
+    link_for: LinkFor | None = None,
+    today: dt.date | None = None,
+) -> Reminded:
+    """Write the round's drafts (to `rykkere/` unless `out_dir`) and keep the drafts folder
+    true: an earlier draft that no longer applies (its department has since sent a valid
+    file, or it gets another kind of draft now) is moved to `rykkere/forældede/`. Every
+    draft is recorded in the ledger: what, when, to whom, why."""
+    from bilag4xl.output import check_targets
+    from bilag4xl.remind import write_drafts
+
+    target = Path(out_dir) if out_dir is not None else rnd.root / DRAFTS
+    force = force or out_dir is None  # the round's own drafts folder is made anew
+    drafted = reminders(rnd, today, link_for)
+    status = round_status(rnd, today)
+    new = {d.department.casefold(): target / d.filename for d in drafted}
+    check_targets(new.values(), force)  # before any earlier draft is moved
+    with rnd.ledger() as ledger:
+        moved = _tidy_drafts(rnd, ledger, status, new)
+        written = write_drafts(drafted, rnd.spec, target, force=force)
+        for draft, path in zip(drafted, written.paths, strict=True):
+            ledger.record_draft(
+                draft.department,
+                draft.kind,
+                _shown(rnd, path),
+                draft.to,
+                draft.subject,
+                draft.entry,
+            )
+    return Reminded(written, drafted, moved)
+
+
+def _tidy_drafts(
+    rnd: Round, ledger: Ledger, status: RoundStatus, new: dict[str, Path]
+) -> list[tuple[Path, str]]:
+    """Withdraw every earlier draft that is still outstanding: replaced by this run's draft
+    for its department (moved aside unless the new one takes its place), or no longer
+    applying because the department is valid now (moved aside). Returns what was moved."""
+    valid = {d.name.casefold(): d for d in status.departments if d.state == "valid"}
+    moved = []
+    for record in ledger.drafts():
+        key = record.department.casefold()
+        if record.withdrawn is not None or (key not in new and key not in valid):
+            continue
+        path = rnd.root / record.file
+        if key in valid:
+            last = valid[key].last
+            number = f" (nr. {last.entry})" if last and last.entry else ""
+            reason = f"{record.department} har sendt en gyldig fil{number}"
+        else:
+            reason = "erstattet af en ny kladde"
+        if path.is_file() and path.resolve() != new.get(key, Path()).resolve():
+            moved.append((_move_aside(path), reason))
+        ledger.withdraw_draft(record.id, reason)
+    return moved
+
+
+def _move_aside(path: Path) -> Path:
+    """Move a draft into `forældede/` beside it, never over another."""
+    folder = path.parent / STALE_DRAFTS
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.stem}_{n}{path.suffix}"
+    path.rename(target)
+    return target
+
+
+def _shown(rnd: Round, path: Path) -> str:
+    """A path as the ledger keeps it: relative to the round when inside it."""
+    try:
+        return str(path.resolve().relative_to(rnd.root.resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def drafts_history(rnd: Round, department: str | None = None) -> list[DraftRecord]:
+    """Every draft written (for one department when named), oldest first."""
+    with rnd.ledger() as ledger:
+        return ledger.drafts(department)
 
 
 def current_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
@@ -468,6 +634,12 @@ def current_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
 
     found = [read_file(path, rnd.spec) for _, path in rnd.current()]
     return [r.submission for r in found if r.submission and r.report.valid], rnd.spec
+
+
+def submissions_in(folder: Path) -> tuple[list[Submission], Spec]:
+    """`current_submissions` of the round folder at `folder` (what `open_given` asks of a
+    folder: the last round a next one starts from)."""
+    return current_submissions(open_round(folder))
 
 
 def history(rnd: Round, department: str | None = None) -> list[Entry]:
@@ -501,45 +673,107 @@ def received(rnd: Round, entry_id: int) -> Entry:
     return entry
 
 
+def entry_for(rnd: Round, which: str) -> Entry:
+    """A received file by its number in the ledger, or a department's current file by the
+    department's name (as in runde.toml, any case)."""
+    if which.strip().isdigit():
+        return received(rnd, int(which))
+    wanted = which.strip().casefold()
+    known = rnd.spec.round.department(wanted) if wanted else None
+    current = {e.department.casefold(): e for e, _ in rnd.current() if e.department}
+    if wanted in current:
+        return current[wanted]
+    if known is None:
+        names = ", ".join(d.name for d in rnd.spec.round.departments)
+        raise Bilag4xlError(
+            f"'{which}' er hverken et filnummer eller en forvaltning i runden ({names})"
+        )
+    raise Bilag4xlError(f"{known.name} har ikke indberettet endnu")
+
+
+def entry_of(rnd: Round, path: str | Path) -> int | None:
+    """The ledger's number for a file the round has received (by its bytes), else None."""
+    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    with rnd.ledger() as ledger:
+        entry = ledger.by_sha256(sha)
+    return entry.id if entry else None
+
+
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     """The feedback workbook of one received file: its name and bytes."""
     from bilag4xl.feedback import feedback_bytes
     from bilag4xl.intake.validate import read_file
 
     entry = received(rnd, entry_id)
-    data = feedback_bytes(read_file(stored_path(rnd, entry), rnd.spec), rnd.spec)
+    result = read_file(stored_path(rnd, entry), rnd.spec)
+    link = own_links(rnd)(entry.department) if entry.department else None
+    data = feedback_bytes(result, rnd.spec, name=entry.original_name, entry=entry.id, link=link)
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
 
 
-def write_templates(rnd: Round, password: str | None = None) -> list[Path]:
+def own_links(rnd: Round) -> Callable[[str], str | None]:
+    """Each department's own link (`round.links`), said on its templates, rettelsesark and
+    mails; None for every department while the round has no `base_url`."""
+    from bilag4xl.round.links import link_for
+
+    return lambda department: link_for(rnd, department)
+
+
+@dataclass(frozen=True)
+class Templates:
+    """What `write_templates` did: every department's template (`paths`, in the round's
+    order), and those already as runde.toml says (`unchanged`, left untouched)."""
+
+    paths: list[Path]
+    unchanged: list[Path]
+
+    @property
+    def written(self) -> list[Path]:
+        """The templates written: new, or changed with the spec."""
+        return [p for p in self.paths if p not in self.unchanged]
+
+
+def write_templates(rnd: Round, password: str | None = None) -> Templates:
     """The round's templates, one per department, in `skabeloner/`. They are the round's own
-    derived files: a template whose content changed (the spec was edited) is rewritten."""
-    from bilag4xl.errors import SpecError
+    derived files: a template whose content changed (the spec was edited) is rewritten, one
+    already right is left as it is (its file time too)."""
     from bilag4xl.output import atomic_write
+
+    paths, unchanged = [], []
+    for filename, data in _templates(rnd, password):
+        target = rnd.templates / filename
+        if target.is_file() and target.read_bytes() == data:
+            unchanged.append(target)
+        else:
+            atomic_write(target, data, force=True)
+        paths.append(target)
+    return Templates(paths, unchanged)
+
+
+def templates_zip(rnd: Round) -> bytes:
+    """Every department's template in one .zip (to hand out in one go), made in memory: the
+    round folder is left as it is."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for filename, data in _templates(rnd):
+            archive.writestr(filename, data)
+    return buffer.getvalue()
+
+
+def _templates(rnd: Round, password: str | None = None) -> Iterator[tuple[str, bytes]]:
+    """Each department's template: its file name and bytes."""
+    from bilag4xl.errors import SpecError
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
     if not spec.round.departments:
         raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
-    paths = []
+    link = own_links(rnd)
     for d in spec.round.departments:
-        target = rnd.templates / template_filename(spec, d.name)
-        data = template_bytes(spec, d.name, password=password)
-        if not target.is_file() or target.read_bytes() != data:
-            atomic_write(target, data, force=True)
-        paths.append(target)
-    return paths
-
-
-def templates_zip(rnd: Round) -> bytes:
-    """Every department's template in one .zip (to hand out in one go)."""
-    import io
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in write_templates(rnd):
-            archive.write(path, path.name)
-    return buffer.getvalue()
+        data = template_bytes(spec, d.name, password=password, link=link(d.name))
+        yield template_filename(spec, d.name), data
 
 
 def merge_round(
@@ -554,10 +788,12 @@ def merge_round(
     from bilag4xl.consolidate.write import merge_paths
     from bilag4xl.errors import NoFilesError
 
-    paths = [path for _, path in rnd.current()]
+    current = rnd.current()
+    paths = [path for _, path in current]
     if not paths:
         raise NoFilesError([rnd.root / RECEIVED])
     target = Path(out) if out is not None else rnd.consolidated
+    included = [e.department for e, _ in current if e.department]
     return merge_paths(
         paths,
         target,
@@ -565,25 +801,49 @@ def merge_round(
         allow_invalid=allow_invalid,
         force=force or out is None,
         progress=progress,
+        left_out=left_out(rnd, included),
+        names={path: e.original_name for e, path in current},
     )
 
 
-def annex_bytes(rnd: Round, fmt: str = "docx") -> tuple[bytes, list[str]]:
-    """The annex of the round's current valid submissions, and the departments left out
-    (missing, or whose current file has errors)."""
+def left_out(rnd: Round, included: Iterable[str]) -> list[LeftOut]:
+    """The round's departments not among `included`, and why: its current file has errors
+    ("fejl"), every file it sent was excluded ("udeladt"), or it sent none ("mangler")."""
+    from bilag4xl.consolidate.decide import LeftOut
+
+    with rnd.ledger() as ledger:
+        entries = ledger.entries()
+        current = {key.casefold() for key in ledger.current()}
+    sent = {e.verdict.department.casefold() for e in entries if e.verdict.department}
+    have = {name.casefold() for name in included}
+    out = []
+    for d in rnd.spec.round.departments:
+        key = d.name.casefold()
+        if key not in have:
+            reason = "fejl" if key in current else "udeladt" if key in sent else "mangler"
+            out.append(LeftOut(d.name, reason))
+    return out
+
+
+def annex_bytes(
+    rnd: Round, fmt: str = "docx", date: dt.date | None = None
+) -> tuple[bytes, list[LeftOut]]:
+    """The annex of the round's current valid submissions (dated `date`, default today), and
+    the departments left out, with why (see `left_out`)."""
     from bilag4xl.annex.formats import render
     from bilag4xl.annex.model import build_annex
     from bilag4xl.intake.validate import read_file
 
-    submissions, left_out = [], []
+    submissions, included = [], []
     current = {e.department.casefold(): path for e, path in rnd.current() if e.department}
     for d in rnd.spec.round.departments:
         path = current.get(d.name.casefold())
         result = read_file(path, rnd.spec) if path else None
-        if result is None or result.submission is None or not result.report.valid:
-            left_out.append(d.name)
-        else:
+        if result is not None and result.submission is not None and result.report.valid:
             submissions.append(result.submission)
+            included.append(d.name)
     if not submissions:
         raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
-    return render(build_annex(submissions, rnd.spec), fmt), left_out  # type: ignore[arg-type]
+    missing = left_out(rnd, included)
+    annex = build_annex(submissions, rnd.spec, date, left_out=missing)
+    return render(annex, fmt), missing  # type: ignore[arg-type]

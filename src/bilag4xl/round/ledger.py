@@ -5,11 +5,19 @@ corrected and sent again, and two people may receive files at the same time. The
 records each file once (by SHA-256), with the time it was received, and that time, never a
 file's own time or the order of copying, decides which of a department's files is current.
 
-Storing is crash-safe. A file is first written to a hidden temporary name and locked; its row
-is inserted, the file renamed into place and the transaction committed. A process killed at
-any moment leaves either both (committed) or a locked-by-nobody file without a row, which the
-next opening of the ledger removes (the received original was only read, never moved). A
-file still locked belongs to a receive in progress and is left alone.
+Storing is crash-safe, and nothing another process does can delete a stored file:
+- A process storing files holds a shared lock on `.bilag4xl/lager.lock` from before its first
+  temporary file until its last is gone. Recovery needs that lock exclusively and never waits
+  for it: while any store runs anywhere, nothing is recovered.
+- Files are written under `modtaget/.indkommende/` and synced. Inside one write transaction
+  (BEGIN IMMEDIATE) the rows are inserted, a journal naming each file's place is written and
+  synced, the files are renamed into place and the transaction commits; then the journal goes.
+- A process killed at any moment leaves rows and files that agree (committed), or files
+  without rows that its journal names (not committed). Recovery removes those, under the
+  exclusive lock and inside a write transaction, and only after checking again that no row
+  names them. A file the ledger lists is never removed.
+- Whether anything is left to recover is one look at `.indkommende/` (empty or not), so
+  opening the ledger costs the same for ten files or ten thousand.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +41,11 @@ from bilag4xl.template.writer import slug
 
 STATE_DIR = ".bilag4xl"
 DATABASE = "modtaget.sqlite"
+STORE_LOCK = "lager.lock"
 INCOMING = ".indkommende"
+JOURNAL = ".journal"
 UNKNOWN = "_ukendt"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
@@ -58,11 +69,36 @@ CREATE TABLE IF NOT EXISTS received (
     excluded_at TEXT
 );
 CREATE INDEX IF NOT EXISTS received_department ON received (department, received_at);
+CREATE TABLE IF NOT EXISTS links (
+    department TEXT PRIMARY KEY COLLATE NOCASE,
+    generation INTEGER NOT NULL,
+    token_sha256 TEXT NOT NULL,
+    made_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS drafts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    department TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    drafted_at TEXT NOT NULL,
+    recipient TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL DEFAULT '',
+    file TEXT NOT NULL,
+    entry INTEGER,
+    withdrawn TEXT,
+    withdrawn_at TEXT
+);
+CREATE INDEX IF NOT EXISTS drafts_department ON drafts (department, drafted_at);
 """
+# Columns added after a round's ledger was first made: (table, column, declaration). Each is
+# added when missing, once, when a ledger of an older version is opened.
+_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("received", "channel", "TEXT NOT NULL DEFAULT 'kommandolinje'"),
+    ("received", "made_from", "INTEGER"),
+)
 _INSERT = (
     "INSERT INTO received (sha256, original_name, received_at, stored, size, department, "
-    "template_id, valid, errors, warnings, notes, problem, cover_date, form, report) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "template_id, valid, errors, warnings, notes, problem, cover_date, form, report, channel, "
+    "made_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -80,6 +116,7 @@ class Verdict:
     cover_date: dt.date | None = None
     form: str = ""  # the form (digest) it was checked against
     report: dict[str, Any] = field(default_factory=dict)
+    made_from: int | None = None  # a corrected feedback workbook: the entry it was made from
 
 
 @dataclass(frozen=True)
@@ -95,6 +132,7 @@ class Entry:
     verdict: Verdict
     excluded: str | None = None  # the reason, while excluded
     excluded_at: dt.datetime | None = None
+    channel: str = "kommandolinje"  # how it came: the command line, a web page, a link
 
     @property
     def department(self) -> str | None:
@@ -118,6 +156,8 @@ class Entry:
             "problem": v.problem or None,
             "excluded": self.excluded,
             "excluded_at": self.excluded_at.isoformat() if self.excluded_at else None,
+            "channel": self.channel,
+            "made_from": v.made_from,
         }
 
     @property
@@ -136,16 +176,31 @@ class Ledger:
         try:
             state.mkdir(parents=True, exist_ok=True)
             self.store.mkdir(parents=True, exist_ok=True)
+            self._lock_path = state / STORE_LOCK
             self._db = sqlite3.connect(
                 state / DATABASE, timeout=60, isolation_level=None, check_same_thread=False
             )  # receive stores on a thread of its own, one call at a time
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise LedgerError(f"{state / DATABASE} kan ikke åbnes: {exc}") from exc
         self.recover()
+
+    def _migrate(self) -> None:
+        """Make or bring up to date the tables of a new or older ledger (once, not at every
+        opening: a page view or a status must not need the write lock)."""
+        self._db.execute("PRAGMA journal_mode=WAL")
+        with self._transaction():
+            if self._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return  # another process did it meanwhile
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                self._db.execute(statement)
+            for table, column, declaration in _COLUMNS:
+                have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
@@ -198,89 +253,100 @@ class Ledger:
         original_name: str,
         verdict: Verdict,
         received_at: dt.datetime | None = None,
+        channel: str = "kommandolinje",
     ) -> tuple[Entry, bool]:
         """Keep a received file; returns its entry and whether it is new (the same bytes
         received before give the earlier entry and False)."""
-        return self.store_many([(data, original_name, verdict)], received_at)[0]
+        return self.store_many([(data, original_name, verdict)], received_at, channel=channel)[0]
 
     def store_many(
         self,
         files: Sequence[tuple[bytes, str, Verdict]],
         received_at: dt.datetime | None = None,
+        sha256s: Sequence[str] | None = None,
+        channel: str = "kommandolinje",
     ) -> list[tuple[Entry, bool]]:
-        """Keep several received files in one transaction: each is written, synced and
-        locked first, as one file is, and then one commit records them all (a delivery of
-        hundreds of files would otherwise wait for a commit per file)."""
-        incoming = self.store / INCOMING
-        incoming.mkdir(exist_ok=True)
-        held: list[tuple[Any, Path]] = []
-        pending: list[tuple[int, Path, str, int, str, Verdict, dt.datetime]] = []
+        """Keep several received files in one transaction (a delivery of hundreds of files
+        would otherwise wait for a commit per file). `sha256s`, when the caller hashed the
+        bytes already, spares hashing them again; `channel` says how they came."""
+        shas = (
+            list(sha256s)
+            if sha256s is not None
+            else [hashlib.sha256(f[0]).hexdigest() for f in files]
+        )
         out: list[tuple[Entry, bool] | None] = [None] * len(files)
-        try:
-            for n, (data, original_name, verdict) in enumerate(files):
-                sha = hashlib.sha256(data).hexdigest()
-                known = self.by_sha256(sha)
-                if known is not None:
-                    out[n] = (known, False)
-                    continue
-                if any(p[2] == sha for p in pending):  # the same bytes twice in one call
-                    continue
-                when = received_at or dt.datetime.now(dt.UTC)
-                tmp = incoming / f"{sha[:16]}.{os.getpid()}.tmp"
-                handle = open(tmp, "wb")  # noqa: SIM115 - held open: its lock marks a receive in progress
-                held.append((handle, tmp))
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-                pending.append((n, tmp, sha, len(data), original_name, verdict, when))
-            ids = self._commit(pending)
-            for n, _, sha, *_ in pending:
-                entry = self.get(ids[sha]) if sha in ids else self.by_sha256(sha)
-                assert entry is not None
-                out[n] = (entry, sha in ids)
-        finally:
-            for handle, tmp in held:
-                handle.close()
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
-        for n, (data, _, _) in enumerate(files):  # repeats within the call: the first's entry
+        pending: list[_Pending] = []
+        with self._storing() as incoming:
+            try:
+                for n, ((data, original_name, verdict), sha) in enumerate(
+                    zip(files, shas, strict=True)
+                ):
+                    known = self.by_sha256(sha)
+                    if known is not None:
+                        out[n] = (known, False)
+                    elif all(p.sha != sha for p in pending):  # the same bytes twice: once
+                        when = received_at or dt.datetime.now(dt.UTC)
+                        tmp = _write_temp(incoming, sha, data)
+                        pending.append(
+                            _Pending(n, tmp, sha, len(data), original_name, verdict, when)
+                        )
+                ids = self._commit(pending, incoming, channel)
+            finally:
+                for item in pending:  # placed ones are gone from here already
+                    with contextlib.suppress(FileNotFoundError):
+                        item.tmp.unlink()
+        for item in pending:
+            entry = self.get(ids[item.sha]) if item.sha in ids else self.by_sha256(item.sha)
+            assert entry is not None
+            out[item.n] = (entry, item.sha in ids)
+        for n, sha in enumerate(shas):  # repeats within the call: the first's entry
             if out[n] is None:
-                entry = self.by_sha256(hashlib.sha256(data).hexdigest())
+                entry = self.by_sha256(sha)
                 assert entry is not None
                 out[n] = (entry, False)
         return [o for o in out if o is not None]
 
-    def _commit(
-        self, pending: list[tuple[int, Path, str, int, str, Verdict, dt.datetime]]
-    ) -> dict[str, int]:
-        """Insert the rows and move the files into place, then commit; the ids of the files
-        that were new (another process may have received the same bytes meanwhile)."""
+    def _commit(self, pending: list[_Pending], incoming: Path, channel: str) -> dict[str, int]:
+        """Insert the rows, journal where the files go, move them into place, then commit;
+        the ids of the files that were new (another process may have received the same
+        bytes meanwhile). On any failure the files placed are removed again."""
+        if not pending:
+            return {}
         ids: dict[str, int] = {}
         placed: list[Path] = []
-        made: set[Path] = set()  # folders known to exist (one mkdir each, not one per file)
+        journal = incoming / f"{os.getpid()}.{secrets.token_hex(8)}{JOURNAL}"
         with self._transaction():
             try:
-                for _, tmp, sha, size, original_name, verdict, when in pending:
-                    if self.by_sha256(sha) is not None:
+                moves = []
+                for item in pending:
+                    if self.by_sha256(item.sha) is not None:
                         continue
-                    stored = self._free_name(verdict.department, when, original_name, sha)
-                    utc = when.astimezone(dt.UTC).isoformat()
-                    row = (sha, original_name, utc, stored, size, *_verdict_columns(verdict))
-                    cursor = self._db.execute(_INSERT, row)
-                    target = self.root / stored
-                    if target.parent not in made:
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        made.add(target.parent)
-                    os.replace(tmp, target)  # still locked by its handle until the commit
+                    stored = self._free_name(
+                        item.verdict.department, item.when, item.name, item.sha
+                    )
+                    utc = item.when.astimezone(dt.UTC).isoformat()
+                    row = (item.sha, item.name, utc, stored, item.size)
+                    verdict = (*_verdict_columns(item.verdict), channel, item.verdict.made_from)
+                    cursor = self._db.execute(_INSERT, (*row, *verdict))
+                    ids[item.sha] = int(cursor.lastrowid or 0)
+                    moves.append((item.tmp, self.root / stored, stored))
+                _write_synced(journal, "\n".join(m[2] for m in moves).encode("utf-8"))
+                for folder in {target.parent for _, target, _ in moves}:
+                    folder.mkdir(parents=True, exist_ok=True)
+                for tmp, target, _ in moves:
+                    os.replace(tmp, target)
                     placed.append(target)
-                    ids[sha] = int(cursor.lastrowid or 0)
+                for folder in {target.parent for target in placed}:
+                    _sync_folder(folder)
                 self._db.execute("COMMIT")
             except BaseException:
                 for target in placed:  # no rows, no files: as if they never came
                     with contextlib.suppress(FileNotFoundError):
                         target.unlink()
                 raise
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    journal.unlink()
         return ids
 
     def update_verdict(self, entry_id: int, verdict: Verdict) -> None:
@@ -351,29 +417,206 @@ class Ledger:
 
     # ------------------------------------------------------------------ recovery
 
+    @contextlib.contextmanager
+    def _storing(self) -> Iterator[Path]:
+        """The shared lock every storing process holds (see the module docstring); yields
+        the folder for temporary files."""
+        incoming = self.store / INCOMING
+        incoming.mkdir(exist_ok=True)
+        with open(self._lock_path, "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_SH)
+            yield incoming
+
     def recover(self) -> list[Path]:
-        """Remove what an interrupted store left behind: files in the store with no row and
-        no live owner (their lock is gone with the process). Returns what was removed."""
-        known = {str(row[0]) for row in self._db.execute("SELECT stored FROM received")}
+        """Remove what an interrupted store left behind; returns what was removed. Nothing is
+        done while any process is storing (it cleans up after itself, or recovery runs when
+        it has died), and a file the ledger lists is never removed."""
+        incoming = self.store / INCOMING
+        if not _has_entries(incoming):
+            return []  # the usual case, in one look: nothing was interrupted
+        with open(self._lock_path, "a+b") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return []  # a store is under way
+            with self._transaction():  # no row can be committed meanwhile
+                return self._remove_leftovers(incoming)
+
+    def _remove_leftovers(self, incoming: Path) -> list[Path]:
+        """What dead stores left in `incoming` and the places their journals name, less
+        every file a row names (checked now, under the write lock)."""
         removed = []
-        for path in sorted(self.store.rglob("*")):
-            if not path.is_file() or path.relative_to(self.root).as_posix() in known:
-                continue
-            if _unowned(path):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-                removed.append(path)
+        for leftover in sorted(incoming.iterdir()):
+            if leftover.name.endswith(JOURNAL):
+                for stored in leftover.read_text("utf-8", errors="replace").splitlines():
+                    target = self.root / stored
+                    listed = self._db.execute(
+                        "SELECT 1 FROM received WHERE stored = ?", (stored,)
+                    ).fetchone()
+                    if listed is None and target.is_file() and self.store in target.parents:
+                        target.unlink()
+                        removed.append(target)
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                leftover.unlink()
+                removed.append(leftover)
         return removed
 
+    # ------------------------------------------------------------------ department links
 
-def _unowned(path: Path) -> bool:
-    """True when no process holds the file's lock (a receive that died, not one running)."""
+    def links(self) -> dict[str, tuple[int, str]]:
+        """Each department's link as kept: its generation and the SHA-256 of its token (the
+        token itself is never stored; `round.links` derives it), keyed by the casefolded name."""
+        rows = self._db.execute("SELECT department, generation, token_sha256 FROM links")
+        return {str(d).casefold(): (int(g), str(h)) for d, g, h in rows}
+
+    def set_link(self, department: str, generation: int, token_sha256: str) -> None:
+        """Keep a department's link (a newer generation replaces the old, which stops working)."""
+        now = dt.datetime.now(dt.UTC).isoformat()
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO links (department, generation, token_sha256, made_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (department) DO UPDATE SET "
+                "generation = excluded.generation, token_sha256 = excluded.token_sha256, "
+                "made_at = excluded.made_at",
+                (department, generation, token_sha256, now),
+            )
+
+    # ------------------------------------------------------------------ e-mail drafts
+
+    def record_draft(
+        self,
+        department: str,
+        kind: str,
+        file: str,
+        recipient: str = "",
+        subject: str = "",
+        entry: int | None = None,
+        when: dt.datetime | None = None,
+    ) -> DraftRecord:
+        """Note that a draft was written (what `remind` wrote, to whom and why)."""
+        at = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat()
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO drafts (department, kind, drafted_at, recipient, subject, file, "
+                "entry) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (department, kind, at, recipient, subject, file, entry),
+            )
+        found = self.drafts(draft_id=int(cursor.lastrowid or 0))
+        return found[0]
+
+    def drafts(
+        self, department: str | None = None, draft_id: int | None = None
+    ) -> list[DraftRecord]:
+        """The drafts written (oldest first), for one department or one id when given."""
+        query = "SELECT * FROM drafts"
+        args: tuple[Any, ...] = ()
+        if draft_id is not None:
+            query, args = query + " WHERE id = ?", (draft_id,)
+        elif department is not None:
+            query, args = query + " WHERE department = ? COLLATE NOCASE", (department,)
+        rows = _dicts(self._db.execute(query + " ORDER BY drafted_at, id", args))
+        return [_draft(row) for row in rows]
+
+    def withdraw_draft(self, draft_id: int, reason: str) -> None:
+        """Note that a draft no longer applies (and why); it stays listed."""
+        now = dt.datetime.now(dt.UTC).isoformat()
+        with self._transaction():
+            self._db.execute(
+                "UPDATE drafts SET withdrawn = ?, withdrawn_at = ? WHERE id = ?",
+                (reason, now, draft_id),
+            )
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    """One e-mail draft `remind` wrote: to which department, of what kind (invitation,
+    reminder, correction, form-changed), when, to whom, where, about which received file,
+    and when and why it stopped applying."""
+
+    id: int
+    department: str
+    kind: str
+    drafted_at: dt.datetime
+    recipient: str
+    subject: str
+    file: str
+    entry: int | None = None
+    withdrawn: str | None = None
+    withdrawn_at: dt.datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "draft": self.id,
+            "department": self.department,
+            "kind": self.kind,
+            "drafted_at": self.drafted_at.isoformat(),
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "file": self.file,
+            "entry": self.entry,
+            "withdrawn": self.withdrawn,
+            "withdrawn_at": self.withdrawn_at.isoformat() if self.withdrawn_at else None,
+        }
+
+
+def _draft(row: dict[str, Any]) -> DraftRecord:
+    """A row of `drafts` (its columns are DraftRecord's fields), its times parsed."""
+    times = ("drafted_at", "withdrawn_at")
+    return DraftRecord(**{**row, **{k: _time(row[k]) for k in times}})
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A file written to its temporary name, waiting for its row."""
+
+    n: int  # its place in the call
+    tmp: Path
+    sha: str
+    size: int
+    name: str
+    verdict: Verdict
+    when: dt.datetime
+
+
+def _write_temp(incoming: Path, sha: str, data: bytes) -> Path:
+    """The bytes under a fresh temporary name, synced (never a name another store uses)."""
+    tmp = incoming / f"{sha[:16]}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    _write_synced(tmp, data)
+    return tmp
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        with open(path, "rb") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-    except BlockingIOError:
-        return False
+        _write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames into `folder` durable before the rows that name them commit."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _has_entries(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
     except FileNotFoundError:
         return False
 
@@ -410,6 +653,7 @@ def _entry(row: dict[str, Any]) -> Entry:
         cover_date=dt.date.fromisoformat(row["cover_date"]) if row["cover_date"] else None,
         form=row["form"],
         report=json.loads(row["report"]),
+        made_from=row.get("made_from"),
     )
     return Entry(
         id=row["id"],
@@ -421,6 +665,7 @@ def _entry(row: dict[str, Any]) -> Entry:
         verdict=verdict,
         excluded=row["excluded"],
         excluded_at=dt.datetime.fromisoformat(row["excluded_at"]) if row["excluded_at"] else None,
+        channel=row.get("channel") or "kommandolinje",
     )
 
 

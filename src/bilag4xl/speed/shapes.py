@@ -9,6 +9,7 @@ checks that a bound shape equals the template's own plan cell for cell.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -45,9 +46,11 @@ class Plan:
 
     @cached_property
     def texts(self) -> dict[str, dict[tuple[int, int], Text]]:
+        """The fixed texts a workbook must still hold (an `optional` one may be blank)."""
         out: dict[str, dict[tuple[int, int], Text]] = {}
         for t in self.layout.texts:
-            out.setdefault(t.pos.sheet, {})[(t.pos.row, t.pos.col)] = t
+            if not t.optional:
+                out.setdefault(t.pos.sheet, {})[(t.pos.row, t.pos.col)] = t
         return out
 
     @cached_property
@@ -205,18 +208,31 @@ def _placeholder(n: int) -> str:
 
 
 def shape_for(
-    spec: Spec, has_department: bool, initiatives: tuple[str | None, ...], feedback: bool
+    spec: Spec,
+    has_department: bool,
+    initiatives: tuple[str | None, ...],
+    feedback: bool,
+    deadline: dt.date | None = None,
 ) -> Plan:
     """The plan shared by every template with this shape: which initiatives are spare sheets,
-    whether the department is fixed. A national round has a different department per file,
-    so planning once per shape instead of once per file is most of validation's speed."""
-    return _shape(spec, has_department, tuple(n is None for n in initiatives), feedback)
+    whether the department is fixed, and its deadline when that is its own. A national round
+    has a different department per file, so planning once per shape instead of once per file
+    is most of validation's speed."""
+    blanks = tuple(n is None for n in initiatives)
+    return _shape(spec, has_department, blanks, feedback, deadline)
 
 
 @per_spec(maxsize=PLAN_CACHE)
-def _shape(spec: Spec, has_department: bool, blanks: tuple[bool, ...], feedback: bool) -> Plan:
+def _shape(
+    spec: Spec,
+    has_department: bool,
+    blanks: tuple[bool, ...],
+    feedback: bool,
+    deadline: dt.date | None,
+) -> Plan:
     names = [None if blank_ else _placeholder(n) for n, blank_ in enumerate(blanks)]
-    return Plan(plan(spec, _DEPARTMENT if has_department else None, names, feedback))
+    department = _DEPARTMENT if has_department else None
+    return Plan(plan(spec, department, names, feedback, due=deadline))
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@ for templates. Everything about positions comes from `layout`; formats from `sty
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,14 @@ from bilag4xl.form.layout import (
     Role,
     Text,
     Value,
+    day,
     metadata_title,
     plan,
 )
 from bilag4xl.form.limits import MAX_INITIATIVES
 from bilag4xl.form.spec import Kind, Spec
 from bilag4xl.output import atomic_write, atomic_write_all, check_targets
+from bilag4xl.textsafe import slug
 from bilag4xl.xlsx import limits as excel
 from bilag4xl.xlsx.workbook import StrictWorkbook, call, write_value
 
@@ -95,7 +96,7 @@ def build(
         _write_text(wb, sheets[t.pos.sheet], t)
     for i in layout.inputs:
         ws = sheets[i.pos.sheet]
-        _write_input(wb, ws, i, values.get(i.path), layout.spec, flagged=i.pos in notes)
+        _write_input(wb, ws, i, values.get(i.path), layout, flagged=i.pos in notes)
         _write_marks(wb, ws, i, layout)
     cached = layout.evaluate(values)
     for f in layout.formulas:
@@ -147,11 +148,13 @@ def template_bytes(
     initiatives: Iterable[str] = (),
     blank: int | None = None,
     password: str | None = None,
+    link: str | None = None,
 ) -> bytes:
-    """One template's xlsx bytes (to write, attach to a reminder or download)."""
+    """One template's xlsx bytes (to write, attach to a reminder or download); `link` is the
+    department's own upload address, said beside where to send it."""
     department = canonical_department(spec, department)
-    layout = plan(spec, department, resolve_initiatives(spec, department, initiatives, blank))
-    return build(layout, password=password)
+    names = resolve_initiatives(spec, department, initiatives, blank)
+    return build(plan(spec, department, names, link=link), password=password)
 
 
 def write_round(
@@ -173,13 +176,6 @@ def write_round(
 
 def template_filename(spec: Spec, department: str) -> str:
     return f"{spec.name}_{slug(department)}.xlsx"
-
-
-def slug(text: str) -> str:
-    """A file-name-safe ASCII slug (Danish letters spelt out)."""
-    text = text.casefold().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
 
 
 # --------------------------------------------------------------------------- writing parts
@@ -223,7 +219,7 @@ def _write_text(wb: StrictWorkbook, ws: Worksheet, t: Text) -> None:
 
 
 def _write_input(
-    wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, spec: Spec, flagged: bool = False
+    wb: StrictWorkbook, ws: Worksheet, i: Input, value: Value, layout: Layout, flagged: bool = False
 ) -> None:
     fmt = wb.fmt(kinds.rule(i.field.kind).style + ("_flagged" if flagged else ""))
     row, col = i.pos.row, i.pos.col
@@ -231,7 +227,8 @@ def _write_input(
     if isinstance(value, bool) and i.field.kind == Kind.YESNO:
         value = kinds.YES if value else kinds.NO
     write_value(ws, row, col, value, fmt)
-    call(ws.data_validation, row, col, row, col, validation(i, spec), what=f"validering af {i.pos}")
+    checks = validation(i, layout.spec, layout.deadline)
+    call(ws.data_validation, row, col, row, col, checks, what=f"validering af {i.pos}")
 
 
 def _write_marks(wb: StrictWorkbook, ws: Worksheet, i: Input, layout: Layout) -> None:
@@ -283,9 +280,12 @@ def _write_metadata(wb: StrictWorkbook, ws: Worksheet, layout: Layout) -> None:
         call(ws.write_string, row, 1, value, fmt)
 
 
-def validation(i: Input, spec: Spec) -> dict[str, Any]:
-    """The Excel data validation of an input: a rule, an input message and an error message."""
+def validation(i: Input, spec: Spec, deadline: dt.date | None = None) -> dict[str, Any]:
+    """The Excel data validation of an input: a rule, an input message and an error message.
+    A date's example is the template's `deadline` (the department's own, when it has one)."""
     f = i.field
+    if f.kind == Kind.DATE and not f.example and deadline:
+        f = f.model_copy(update={"example": day(deadline)})
     checks, error = kinds.rule(f.kind).validation(f, spec)
     prompt = f.help or error or f.label
     if len(prompt) > excel.PROMPT_MESSAGE_MAX:

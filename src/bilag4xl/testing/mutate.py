@@ -99,6 +99,7 @@ class Mutant:
 ERRORS = ("#REF!", "#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#BOGUS")
 NUMBERS = ("0", "-5", "1e22", "123456789012345678901234567890", "1e308", "1e999", "0.1")
 NUMBERS += ("-0", "nan", "3.14159265358979323846264338327950288", "4294967296", "12,5")
+NUMBERS += ("-123456789012345678901234567890", "12345678901234567", "-1e12")
 TEXTS = (
     "Unge_x000B_og forældre",
     "rød_x001B_[31m tekst_x001B_[0m",
@@ -121,7 +122,7 @@ def _random_text(rng: random.Random) -> str:
 
 
 CELL_KINDS = ("number", "text", "bool", "error", "formula", "formula-cached", "string-ref")
-CELL_KINDS += ("date", "empty", "type", "second-ref")
+CELL_KINDS += ("date", "empty", "type", "second-ref", "formula-blank")
 FAR = ("XFD1048576", "AZ1048576", "IV65536", "IW1", "A65537", "ZZ999")
 
 
@@ -145,6 +146,8 @@ def _random_kind(ref: str, rng: random.Random) -> tuple[str, str]:
         return kind, f'<c r="{ref}" t="b"><v>{rng.choice(("0", "1", "2", "x"))}</v></c>'
     if kind == "error":
         return kind, f'<c r="{ref}" t="e"><v>{rng.choice(ERRORS)}</v></c>'
+    if kind == "formula-blank":  # a saved result of only whitespace
+        return kind, f'<c r="{ref}" t="str"><f>REPT(" ",2)</f><v>  </v></c>'
     if kind.startswith("formula"):
         cached = "<v>7</v>" if kind == "formula-cached" else ""
         formula = rng.choice(("SUM(B8:F8)", "1/0", "A1+B1", '"a"&amp;"b"', "XLOOKUP(1,A:A,B:B)"))
@@ -281,14 +284,15 @@ def remove_member(data: bytes, rng: random.Random) -> Mutant:
 
 
 def encoding(data: bytes, rng: random.Random) -> Mutant:
-    """An XML part re-encoded (UTF-16, or declared Shift_JIS / ISO-8859-1)."""
+    """An XML part re-encoded (UTF-16, or declared Shift_JIS / ISO-8859-1), or declared in an
+    encoding that does not exist (UTF-0)."""
     member = rng.choice([n for n in parts(data) if n.endswith((".xml", ".rels"))])
-    chosen = rng.choice(("utf-16", "shift_jis", "iso-8859-1"))
+    chosen = rng.choice(("utf-16", "shift_jis", "iso-8859-1", "utf-0"))
 
     def change(xml: bytes) -> bytes:
         text = re.sub(r"^<\?xml[^>]*\?>", "", xml.decode("utf-8", "replace"))
         head = f'<?xml version="1.0" encoding="{chosen.upper()}"?>'
-        return (head + text).encode(chosen, "xmlcharrefreplace")
+        return (head + text).encode("utf-8" if chosen == "utf-0" else chosen, "xmlcharrefreplace")
 
     return Mutant(rezip(data, {member: change}), (f"xml:{chosen}",))
 
@@ -348,9 +352,37 @@ def many_sheets(data: bytes, rng: random.Random) -> Mutant:
     return Mutant(rezip(data, {"xl/workbook.xml": change}), ("xml:sheets",))
 
 
+def second_sheet_data(data: bytes, rng: random.Random) -> Mutant:
+    """A sheet's cells split over two <sheetData> elements (a reader may read only the first)."""
+    sheets = sheet_members(data)
+    sheet = rng.choice(sorted(sheets))
+
+    def change(xml: bytes) -> bytes:
+        rows = list(re.finditer(rb"<row\b", xml))
+        if len(rows) < 2:
+            return xml
+        at = rows[rng.randrange(1, len(rows))].start()
+        return xml[:at] + b"</sheetData><sheetData>" + xml[at:]
+
+    return Mutant(edit_sheet(data, sheet, change), ("xml:sheetdata",))
+
+
+def unique_count(data: bytes, rng: random.Random) -> Mutant:
+    """The shared-string table claiming far more strings than it holds (a reader may
+    allocate for them all)."""
+    count = rng.choice((b"100000000", b"4000000000", b"99999999999999999999", b"x"))
+    change = {
+        "xl/sharedStrings.xml": lambda x: re.sub(
+            rb'uniqueCount="[^"]*"', b'uniqueCount="%s"' % count, x
+        )
+    }
+    return Mutant(rezip(data, change), ("xml:uniquecount",))
+
+
 CELL_MUTATIONS = (cell_value, cell_value, cell_value, cell_twice, metadata)
 ZIP_MUTATIONS = (flip_bytes, truncate, zip_field, duplicate_member, remove_member)
-ZIP_MUTATIONS += (encoding, dtd, deep_nesting, prefixed, many_sheets)
+ZIP_MUTATIONS += (encoding, dtd, deep_nesting, prefixed, many_sheets, second_sheet_data)
+ZIP_MUTATIONS += (unique_count,)
 
 
 def mutate(data: bytes, rng: random.Random) -> Mutant:

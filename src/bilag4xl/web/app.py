@@ -8,20 +8,23 @@ forms, and `static/upload.js` only adds upload progress. Everything the page nee
 the package (no CDN: municipal networks are often closed).
 
 Pages: `/` the round, `/indsend` upload, `/forvaltning/{slug}` a department's files.
-Downloads: `/samlet.xlsx`, `/bilag4.docx`, `/skabeloner.zip`, `/skabelon/{slug}.xlsx`,
-`/modtaget/{id}/fil`, `/modtaget/{id}/rettelser.xlsx`. JSON: `GET /api/status` (the
-`status --json` document), `POST /api/submissions` (field `files`; `validate --json`'s shape).
+Downloads: `/samlet.xlsx`, `/data.csv` and `/data.xlsx` (`bilag4xl export`), `/bilag4.docx`,
+`/skabeloner.zip`, `/skabelon/{slug}.xlsx`, `/modtaget/{id}/fil`, `/modtaget/{id}/rettelser.xlsx`.
+JSON: `GET /api/status` (the `status --json` document), `POST /api/submissions` (field `files`;
+`validate --json`'s shape).
+
+A department's link (`bilag4xl links`), without the access token: `/indberet/{token}` its page
+and upload, `/indberet/{token}/skabelon.xlsx`, `/indberet/{token}/rettelser/{id}.xlsx` (its own
+files only). Nothing else of the round is reachable through a link.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import shutil
 import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -37,10 +40,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from bilag4xl.errors import Bilag4xlError
+from bilag4xl.export import export_round
+from bilag4xl.round.delivery import Upload
 from bilag4xl.round.folder import (
     ROUND_FILE,
+    Channel,
     Round,
     annex_bytes,
+    drafts_history,
     exclude,
     feedback_for,
     history,
@@ -54,12 +61,16 @@ from bilag4xl.round.folder import (
     stored_path,
     templates_zip,
 )
-from bilag4xl.status import STATE_DA
+from bilag4xl.round.ledger import Entry
+from bilag4xl.round.links import department_for_token, link_for
+from bilag4xl.status import DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import slug, template_bytes, template_filename
+from bilag4xl.textsafe import for_terminal
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
 
 HERE = Path(__file__).parent
+EXPORTS = {"csv": "text/csv; charset=utf-8", "xlsx": views.XLSX}  # `bilag4xl export`'s table
 MAX_FILES = 2000  # a folder of a whole round, with room to spare
 LOG = logging.getLogger("bilag4xl.web")
 STATUS_DA = {
@@ -84,7 +95,9 @@ def create_app(root: str | Path, settings: Settings | None = None) -> Starlette:
     open_round(page.root)  # fail now, not at the first request
     app = Starlette(
         routes=page.routes(),
-        middleware=[Middleware(Guard, settings=page.settings, refuse=page.refusal)],
+        middleware=[
+            Middleware(Guard, settings=page.settings, refuse=page.refusal, links=page.link_owner)
+        ],
         exception_handlers={
             Refused: page.on_refused,
             Bilag4xlError: page.on_library_error,
@@ -106,6 +119,7 @@ class Page:
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            finalize=_shown,
         )
         env.filters.update(
             when=views.when, day=views.day, days=views.days, size=views.size, bare=views.bare
@@ -127,8 +141,13 @@ class Page:
             Route("/skabeloner.zip", self.templates_file),
             Route("/samlet.xlsx", self.consolidated_file),
             Route("/bilag4.docx", self.annex_file),
+            Route("/data.{fmt:str}", self.export_file),
             Route("/api/status", self.api_status),
             Route("/api/submissions", self.api_submissions, methods=["POST"]),
+            Route("/indberet/{token}", self.link_page, methods=["GET"]),
+            Route("/indberet/{token}", self.link_upload, methods=["POST"]),
+            Route("/indberet/{token}/skabelon.xlsx", self.link_template),
+            Route("/indberet/{token}/rettelser/{entry:int}.xlsx", self.link_feedback),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 
@@ -143,7 +162,11 @@ class Page:
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         rnd = self.round()
         context.update(
-            title=rnd.spec.round.title, csrf=csrf_token(request), limit=self.settings.max_upload
+            title=rnd.spec.round.title,
+            csrf=csrf_token(request),
+            limit=self.settings.max_upload,
+            link=request.scope.get("state", {}).get("link"),
+            secretariat=bool(request.scope.get("state", {}).get("secretariat")),
         )
         response = self.templates.TemplateResponse(request, name, context, status_code=status)
         response.headers.update(_PAGE_HEADERS)
@@ -160,7 +183,7 @@ class Page:
 
     async def upload_form(self, request: Request) -> Response:
         async with self._form(request, checked=True) as form:
-            result = await self._receive(form)
+            result = await self._receive(form, "side")
         return self.render(request, "upload.html", result=result)
 
     def department_page(self, request: Request) -> Response:
@@ -172,29 +195,90 @@ class Page:
             raise Refused(404, f"Runden har ingen forvaltning '{wanted}'.")
         current = found.last.entry if found.last else None
         rows = views.history_view(history(rnd, found.name), current)
-        department = {**found.to_dict(), "state_da": STATE_DA[found.state]}
+        department = {**found.to_dict(), "state_da": found.state_da}
+        written = views.drafts_view(drafts_history(rnd, found.name))
+        own_link = link_for(rnd, found.name)  # to give the department, when base_url is set
         return self.render(
-            request, "department.html", department=department, rows=rows, slug=wanted
+            request,
+            "department.html",
+            department=department,
+            rows=rows,
+            slug=wanted,
+            written=written,
+            own_link=own_link,
         )
 
     async def exclude_form(self, request: Request) -> Response:
         async with self._form(request, checked=True) as form:
             reason = str(form.get("begrundelse") or "")
-        number = request.path_params["entry"]
+        number = self._entry(request).id
         entry = await run_in_threadpool(exclude, self.round(), number, reason)
         return self._back_to(entry.department)
 
     async def include_form(self, request: Request) -> Response:
         async with self._form(request, checked=True):
             pass
-        entry = await run_in_threadpool(include, self.round(), request.path_params["entry"])
+        entry = await run_in_threadpool(include, self.round(), self._entry(request).id)
         return self._back_to(entry.department)
+
+    # ------------------------------------------------------------------ a department's link
+
+    def link_page(self, request: Request) -> Response:
+        return self._link_render(request, None)
+
+    async def link_upload(self, request: Request) -> Response:
+        async with self._form(request, checked=True) as form:
+            result = await self._receive(form, "link", _department(request))
+        return self._link_render(request, result)
+
+    def _link_render(self, request: Request, result: dict[str, Any] | None) -> Response:
+        """The department's own page: its deadline, template or rettelsesark, upload, files."""
+        rnd = self.round()
+        name = _department(request)
+        found = _status_of(round_status(rnd), name)
+        current = found.last.entry if found.last else None
+        department = {**found.to_dict(), "state_da": found.state_da, "entry": current}
+        return self.render(
+            request,
+            "link.html",
+            department=department,
+            rows=views.history_view(history(rnd, name), current),
+            written=views.drafts_view(drafts_history(rnd, name)),
+            contact=rnd.spec.round.contact,
+            contact_email=rnd.spec.round.contact_email,
+            result=result,
+        )
+
+    def link_template(self, request: Request) -> Response:
+        spec = self.round().spec
+        name = _department(request)
+        data = template_bytes(spec, name, link=link_for(self.round(), name))
+        return _download(data, template_filename(spec, name), views.XLSX)
+
+    def link_feedback(self, request: Request) -> Response:
+        entry = self._entry(request)
+        if (entry.department or "").casefold() != _department(request).casefold():
+            raise Refused(404, f"Forvaltningen har ingen modtaget fil nr. {entry.id}.")
+        name, data = feedback_for(self.round(), entry.id)
+        return _download(data, name, views.XLSX)
+
+    def link_owner(self, token: str) -> str | None:
+        """The department a link's token is for (asked by the guard, before anything else)."""
+        return department_for_token(self.round(), token)
 
     # ------------------------------------------------------------------ downloads
 
+    def _entry(self, request: Request) -> Entry:
+        """The received file the address names; an unknown number is a page not found."""
+        number = request.path_params["entry"]
+        try:
+            return received(self.round(), number)
+        except Bilag4xlError as exc:
+            raise Refused(404, f"Der er ingen modtaget fil nr. {number}.") from exc
+
     def received_file(self, request: Request) -> Response:
         rnd = self.round()
-        entry = received(rnd, request.path_params["entry"])
+        entry = self._entry(request)
         return FileResponse(
             stored_path(rnd, entry),
             media_type="application/octet-stream",
@@ -202,7 +286,7 @@ class Page:
         )
 
     def feedback_file(self, request: Request) -> Response:
-        name, data = feedback_for(self.round(), request.path_params["entry"])
+        name, data = feedback_for(self.round(), self._entry(request).id)
         return _download(data, name, views.XLSX)
 
     def template_file(self, request: Request) -> Response:
@@ -211,7 +295,8 @@ class Page:
         found = next((d.name for d in spec.round.departments if slug(d.name) == wanted), None)
         if found is None:
             raise Refused(404, f"Runden har ingen forvaltning '{wanted}'.")
-        return _download(template_bytes(spec, found), template_filename(spec, found), views.XLSX)
+        data = template_bytes(spec, found, link=link_for(self.round(), found))
+        return _download(data, template_filename(spec, found), views.XLSX)
 
     def templates_file(self, request: Request) -> Response:
         return _download(templates_zip(self.round()), "skabeloner.zip", views.ZIP)
@@ -220,20 +305,33 @@ class Page:
         """Made now from each department's current file; refused (with the problems) while a
         current file has errors, unless asked for with them (`?med_fejl=1`)."""
         rnd = self.round()
-        run = merge_round(rnd, allow_invalid=request.query_params.get("med_fejl") == "1")
-        if run.written is None:
-            names = views.sent_names(rnd.current())
-            issues = [
-                {**i.to_dict(), "name": names.get(i.file, Path(i.file).name)}
-                for i in run.merged.report.errors
-                if i.code != "merge.invalid"  # names --allow-invalid; the page offers a link
-            ]
-            return self.render(request, "consolidated.html", status=409, issues=issues)
-        return _download(run.written.read_bytes(), run.written.name, views.XLSX)
+        with tempfile.TemporaryDirectory(prefix="bilag4xl-samlet-") as tmp:
+            # a GET changes nothing: the round's own samlet.xlsx is `bilag4xl merge`'s
+            target = Path(tmp) / rnd.consolidated.name
+            allow = request.query_params.get("med_fejl") == "1"
+            run = merge_round(rnd, target, allow_invalid=allow)
+            if run.written is not None:
+                return _download(run.written.read_bytes(), run.written.name, views.XLSX)
+        names = views.sent_names(rnd.current())
+        issues = [
+            {**i.to_dict(), "name": names.get(i.file, Path(i.file).name)}
+            for i in run.merged.report.errors
+            if i.code != "merge.invalid"  # names --allow-invalid; the page offers a link
+        ]
+        return self.render(request, "consolidated.html", status=409, issues=issues)
 
     def annex_file(self, request: Request) -> Response:
         data, _ = annex_bytes(self.round(), "docx")
         return _download(data, "bilag4.docx", views.DOCX)
+
+    def export_file(self, request: Request) -> Response:
+        """The round's values as one long table for Power Query, pandas or R (`bilag4xl
+        export`): `/data.csv` (UTF-8 with a BOM) or `/data.xlsx` (an Excel table)."""
+        fmt = request.path_params["fmt"]
+        if fmt not in EXPORTS:
+            raise Refused(404, "Tabellen kan hentes som data.csv eller data.xlsx.")
+        data, _ = export_round(self.round(), fmt)
+        return _download(data, f"bilag4_data.{fmt}", EXPORTS[fmt])
 
     # ------------------------------------------------------------------ JSON
 
@@ -242,7 +340,7 @@ class Page:
 
     async def api_submissions(self, request: Request) -> Response:
         async with self._form(request) as form:
-            return JSONResponse(await self._receive(form))
+            return JSONResponse(await self._receive(form, "side"))
 
     # ------------------------------------------------------------------ uploads
 
@@ -270,23 +368,30 @@ class Page:
         finally:
             await form.close()
 
-    async def _receive(self, form: FormData) -> dict[str, Any]:
+    async def _receive(
+        self, form: FormData, channel: Channel, department: str | None = None
+    ) -> dict[str, Any]:
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and _chosen(f)]
         if not uploads:
             raise Refused(400, "Vælg en eller flere filer (.xlsx, .xlsm eller .zip).")
-        return await run_in_threadpool(self._take, uploads)
+        return await run_in_threadpool(self._take, uploads, channel, department)
 
-    def _take(self, uploads: list[UploadFile]) -> dict[str, Any]:
-        """Each upload is written to a private folder under a generated name; its own name
-        only names it (`receive` keeps it as the name it was sent under)."""
-        with tempfile.TemporaryDirectory(prefix="bilag4xl-web-") as tmp:
-            names: dict[Path, str] = {}
-            for n, upload in enumerate(uploads):
-                target = Path(tmp) / f"{n}{_suffix(upload.filename or '')}"
-                with target.open("wb") as out:
-                    shutil.copyfileobj(upload.file, out, 2**20)
-                names[target] = upload.filename or target.name
-            return receipts_data(receive(self.round(), list(names), names=names))
+    def _take(
+        self, uploads: list[UploadFile], channel: Channel, department: str | None
+    ) -> dict[str, Any]:
+        """Each upload is read where the form parser spooled it (no copy of it is written
+        anywhere), under the name it was sent; what it unpacks to counts against the upload
+        limit, so a small .zip can not bring in more than a large upload could. Through a
+        link, only the link's department's files are taken."""
+        given = [Upload(u.filename or f"fil{n}", u.file) for n, u in enumerate(uploads)]
+        receipts = receive(
+            self.round(),
+            given,
+            limit=self.settings.max_upload,
+            channel=channel,
+            department=department,
+        )
+        return receipts_data(receipts)
 
     def _back_to(self, department: str | None) -> Response:
         return RedirectResponse(views.department_url(department) if department else "/", 303)
@@ -297,12 +402,20 @@ class Page:
         """A Danish answer: JSON for the API, a page otherwise (also used by the guard)."""
         if str(scope.get("path", "")).startswith("/api/"):
             return JSONResponse({"error": message, "status": status}, status_code=status)
+        state = scope.get("state", {})
         html = self.templates.get_template("error.html").render(
-            message=message, status=status, title=self._title()
+            message=message,
+            status=status,
+            title=self._title(state),
+            link=state.get("link"),
+            secretariat=bool(state.get("secretariat")),
         )
         return Response(html, status, media_type="text/html", headers=_PAGE_HEADERS)
 
-    def _title(self) -> str:
+    def _title(self, state: dict[str, Any]) -> str:
+        """The round's title, only for those who may see the round (or their own part)."""
+        if not (state.get("secretariat") or state.get("department")):
+            return "bilag4xl"
         try:
             return self.round().spec.round.title
         except (OSError, Bilag4xlError):
@@ -351,13 +464,27 @@ def _download_headers(filename: str) -> dict[str, str]:
     }
 
 
+def _department(request: Request) -> str:
+    """The department whose link the guard let in (never taken from the address itself)."""
+    department = request.scope.get("state", {}).get("department")
+    if not department:
+        raise Refused(404, STATUS_DA[404])
+    return str(department)
+
+
+def _status_of(status: RoundStatus, name: str) -> DepartmentStatus:
+    found = next((d for d in status.departments if d.name.casefold() == name.casefold()), None)
+    if found is None:
+        raise Refused(404, f"Runden har ingen forvaltning '{name}'.")
+    return found
+
+
+def _shown(value: object) -> object:
+    """Every text a page shows: a control character or one that reorders text (a file
+    name sent with U+202E) is shown as a symbol, never obeyed."""
+    return for_terminal(value) if isinstance(value, str) else value
+
+
 def _chosen(upload: UploadFile) -> bool:
     """A file input left empty still sends a part without a name or content."""
     return bool(upload.filename) or bool(upload.size)
-
-
-def _suffix(name: str) -> str:
-    """The sender's file ending, when it is a plain one (it decides how `receive` reads the
-    file: a workbook or a .zip); never anything else of the name."""
-    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""

@@ -4,29 +4,37 @@ In order, for every request:
 
 * the Host header: served on loopback, only a loopback name is answered (a web page on
   another site cannot reach the round by pointing its own name at 127.0.0.1);
-* the access token, when there is one (always when listening beyond loopback): `?token=`
+* a department's link (`/indberet/<token>/…`) is its own key: the token must be a current
+  link's (`links`), wrong tokens from one address lock it out for a while, and a link takes only
+  so many uploads a minute. Everything else but the package's own assets (`/static/`) needs
+  the access token, when there is one (always when listening beyond loopback): `?token=`
   once (it sets a cookie and the address is cleaned), the cookie, or `Authorization: Bearer`,
-  compared in constant time;
+  compared in constant time. Refused here, a request is answered before its body is read;
 * a POST must come from a page of this server: a foreign `Origin` (or, without one,
   `Referer`) is refused. Forms also carry a per-browser token (double-submit cookie),
   checked by `check_form` once the form is read;
 * the body may not exceed the upload limit: refused at once when its stated length is too
   big, and counted while it streams in (nothing is buffered beyond what the form parser
-  spools to disk).
+  spools to disk); a body that stops coming is answered with 408 after `body_timeout`;
+* every answer says `X-Content-Type-Options: nosniff`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
 import secrets
+import time
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,12 +45,17 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Refusal = Callable[[Scope, int, str], Response]
+LinkLookup = Callable[[str], "str | None"]  # a link's token -> its department, or None
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 CSRF_COOKIE = "bilag4xl_csrf"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 DRAIN_MAX = 2**30  # read (and drop) at most this much of a refused body, so a browser sees the page
+MIN_TOKEN = 16  # characters of an access token: a short one is guessed
+LINK_PREFIX = "/indberet/"
+THROTTLE_KEYS = 10_000  # addresses or links counted at once before the old ones are pruned
+PUBLIC_PREFIX = "/static/"  # the package's own stylesheet and script: nothing of the round
 
 
 def is_loopback(host: str) -> bool:
@@ -60,6 +73,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+def weak_token(token: str) -> str | None:
+    """Why an access token is too weak to guard the round, or None."""
+    if len(token) < MIN_TOKEN:
+        return f"adgangskoden skal have mindst {MIN_TOKEN} tegn (den har {len(token)})"
+    if len(set(token)) < 5:
+        return "adgangskoden skal bestå af flere forskellige tegn"
+    return None
+
+
 @dataclass(frozen=True)
 class Settings:
     """How the page is guarded. `token` None: no token asked (loopback only)."""
@@ -67,25 +89,74 @@ class Settings:
     token: str | None = None
     max_upload: int = 50 * 2**20
     loopback_only: bool = True  # answer only requests addressed to a loopback name
+    body_timeout: float = 30.0  # seconds to wait for the next piece of a request body
+    link_uploads_per_minute: int = 10  # through one department's link
+    wrong_links: int = 3  # wrong link tokens from one address before it is locked out
+    lockout: float = 600.0  # seconds
 
 
 class TooLarge(Exception):
     """The request body grew past the upload limit while it streamed in."""
 
 
+class TooSlow(Exception):
+    """The request body stopped coming (a client holding the connection open)."""
+
+
+class Throttle:
+    """Counts events per key within a window (wrong link tokens per address, uploads per
+    link); kept in memory: a restart forgets, which only helps the honest."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def full(self, key: str, now: float | None = None) -> bool:
+        """Whether `key` has reached its limit within the window."""
+        seen = self._seen.get(key)
+        if not seen:
+            return False
+        now = time.monotonic() if now is None else now
+        while seen and seen[0] <= now - self.window:
+            seen.popleft()
+        if not seen:
+            del self._seen[key]
+        return len(seen) >= self.limit
+
+    def add(self, key: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if len(self._seen) >= THROTTLE_KEYS:  # many addresses: forget those whose window passed
+            for old in [k for k, seen in self._seen.items() if seen[-1] <= now - self.window]:
+                del self._seen[old]
+        self._seen[key].append(now)
+
+
 class Guard:
     """The middleware described in the module docstring."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, refuse: Refusal) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, refuse: Refusal, links: LinkLookup
+    ) -> None:
         self.app = app
         self.settings = settings
         self.refuse = refuse
+        self.links = links
+        # an address is locked out once `wrong_links` wrong tokens came within `lockout`
+        self.wrong = Throttle(settings.wrong_links, settings.lockout)
+        self.uploads = Throttle(settings.link_uploads_per_minute, 60.0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _nosniff(send)
         request = Request(scope)
+        stranger = await self._stranger(request)
+        if stranger is not None:  # answered at once: a stranger's body is never read
+            stranger.headers["connection"] = "close"
+            await stranger(scope, receive, send)
+            return
         refusal = self._refusal(request)
         if refusal is not None:
             if request.headers.get("expect", "").lower() != "100-continue":
@@ -93,7 +164,9 @@ class Guard:
             await refusal(scope, receive, send)
             return
         # authorised by then: a token in the address sets the cookie and leaves the address
-        if self.settings.token and "token" in request.query_params and request.method == "GET":
+        secretariat = scope.setdefault("state", {}).get("secretariat", False)
+        welcome = secretariat and self.settings.token and request.method == "GET"
+        if welcome and "token" in request.query_params:
             await self._welcome(request)(scope, receive, send)
             return
         csrf = request.cookies.get(CSRF_COOKIE) or ""
@@ -101,24 +174,74 @@ class Guard:
         if not _well_formed(csrf):
             csrf = secrets.token_urlsafe(24)
             cookies.append(_cookie(CSRF_COOKIE, csrf, "Strict"))
-        if self.settings.token and request.cookies.get(self._session_cookie(scope)) is None:
+        if (
+            secretariat
+            and self.settings.token
+            and request.cookies.get(self._session_cookie(scope)) is None
+        ):
             cookies.append(_cookie(self._session_cookie(scope), self._session(), "Lax"))
         scope.setdefault("state", {})["csrf"] = csrf
         await self._call(scope, receive, _with_cookies(send, cookies))
 
     # ------------------------------------------------------------------ the checks
 
-    def _refusal(self, request: Request) -> Response | None:
+    async def _stranger(self, request: Request) -> Response | None:
+        """The answer to a request that may not reach the round (a wrong host, link or
+        token), or None; a department's link marks the request as that department's."""
         scope = request.scope
         host = urlsplit("//" + request.headers.get("host", "localhost")).hostname or ""
         if self.settings.loopback_only and not is_loopback(host):
             return self.refuse(scope, 421, f"Siden svarer kun på adressen 127.0.0.1, ikke {host}.")
+        path = str(scope.get("path", ""))
+        if path.startswith(LINK_PREFIX):
+            return await self._link(request, path[len(LINK_PREFIX) :].split("/", 1)[0])
+        if path.startswith(PUBLIC_PREFIX) and request.method in ("GET", "HEAD"):
+            return None
         if self.settings.token and not self._authorised(request):
             return self.refuse(
                 scope,
                 401,
                 "Siden kræver adgangskoden (token), som blev vist, da serveren startede.",
             )
+        scope.setdefault("state", {})["secretariat"] = True
+        return None
+
+    async def _link(self, request: Request, token: str) -> Response | None:
+        """A department's link: a current one, from an address not locked out, within the
+        uploads a link takes a minute."""
+        scope = request.scope
+        address = (scope.get("client") or ("?", 0))[0]
+        minutes = round(self.settings.lockout / 60)
+        if self.wrong.full(address):
+            return self.refuse(
+                scope,
+                429,
+                f"For mange forkerte links fra denne adresse. Prøv igen om {minutes} minutter, "
+                "med linket fra mailen.",
+            )
+        department = await run_in_threadpool(self.links, token)
+        if department is None:
+            self.wrong.add(address)
+            return self.refuse(
+                scope,
+                404,
+                "Linket findes ikke eller er udløbet. Brug det seneste link fra mailen, eller "
+                "bed sekretariatet om et nyt.",
+            )
+        if request.method == "POST":
+            if self.uploads.full(token):
+                return self.refuse(
+                    scope,
+                    429,
+                    f"Højst {self.uploads.limit} indsendelser i minuttet gennem linket. Vent et "
+                    "minut, og prøv igen.",
+                )
+            self.uploads.add(token)
+        scope.setdefault("state", {}).update(department=department, link=LINK_PREFIX + token)
+        return None
+
+    def _refusal(self, request: Request) -> Response | None:
+        scope = request.scope
         if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin(request):
             return self.refuse(
                 scope,
@@ -177,7 +300,12 @@ class Guard:
 
         async def counted() -> Message:
             nonlocal seen, read_all
-            message = await receive()
+            if read_all:  # past the body, receive() waits for a disconnect: no timeout
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.settings.body_timeout)
+            except TimeoutError:
+                raise TooSlow from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 read_all = not message.get("more_body", False)
@@ -198,14 +326,27 @@ class Guard:
             if not read_all:  # past the end, receive() waits for the client to disconnect
                 await self._drain(receive)
             await self.refuse(scope, 413, self.too_large())(scope, receive, send)
+        except TooSlow:
+            if started:
+                raise
+            refusal = self.refuse(
+                scope,
+                408,
+                "Filerne kom for langsomt frem, og forbindelsen er lukket. Prøv igen, gerne "
+                "med færre filer ad gangen.",
+            )
+            refusal.headers["connection"] = "close"
+            await refusal(scope, receive, send)
 
-    @staticmethod
-    async def _drain(receive: Receive) -> None:
-        """Read what is left of a refused body (up to DRAIN_MAX), so that the browser, still
-        sending, reads the answer instead of a broken connection."""
+    async def _drain(self, receive: Receive) -> None:
+        """Read what is left of a refused body (up to DRAIN_MAX, while it keeps coming), so
+        that the browser, still sending, reads the answer instead of a broken connection."""
         read = 0
         while read <= DRAIN_MAX:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.settings.body_timeout)
+            except TimeoutError:
+                return
             if message["type"] != "http.request":
                 return
             read += len(message.get("body", b""))
@@ -253,6 +394,20 @@ def _cookie(name: str, value: str, same_site: str) -> bytes:
     cookie[name]["httponly"] = True
     cookie[name]["samesite"] = same_site
     return cookie.output(header="").strip().encode("latin-1")
+
+
+def _nosniff(send: Send) -> Send:
+    """Every answer, a static file or a redirect too, says what it is and nothing else."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [
+                h for h in message.get("headers", []) if h[0].lower() != b"x-content-type-options"
+            ]
+            message = {**message, "headers": [*headers, (b"x-content-type-options", b"nosniff")]}
+        await send(message)
+
+    return sending
 
 
 def _with_cookies(send: Send, cookies: list[bytes]) -> Send:

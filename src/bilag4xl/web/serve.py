@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from bilag4xl.errors import Bilag4xlError
 from bilag4xl.round.folder import ROUND_FILE, init_round
 from bilag4xl.web.app import create_app
-from bilag4xl.web.guard import Settings, is_loopback, new_token
+from bilag4xl.web.guard import Settings, is_loopback, new_token, weak_token
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,17 @@ def prepare(
     root: Path, host: str, port: int, token: str | None = None, max_upload_mb: int = 50
 ) -> Serving:
     """The page for `root` on host:port. Beyond loopback a token is always required (a new
-    one unless given); a token given on loopback is required too."""
+    one unless given); a token given on loopback is required too. A short token is refused
+    (an empty one would leave the round open)."""
+    if token is not None and (why := weak_token(token)):
+        raise Bilag4xlError(
+            f"--token er for svag: {why}. Udelad --token for at få en ny, tilfældig kode."
+        )
     made = open_or_make(root)
     check_free(host, port)
     if token is None and not is_loopback(host):
         token = new_token()
-    settings = Settings(token or None, max_upload_mb * 2**20, loopback_only=is_loopback(host))
+    settings = Settings(token, max_upload_mb * 2**20, loopback_only=is_loopback(host))
     return Serving(create_app(root, settings), url(host, port, settings.token), made, settings)
 
 

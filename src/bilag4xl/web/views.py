@@ -12,13 +12,20 @@ from urllib.parse import quote
 
 from bilag4xl.danish.numbers import days_text
 from bilag4xl.issues.report import Report
-from bilag4xl.round.ledger import Entry
-from bilag4xl.status import STATE_DA, DepartmentStatus, RoundStatus
+from bilag4xl.remind import KIND_DA
+from bilag4xl.round.ledger import DraftRecord, Entry
+from bilag4xl.status import DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import slug
+from bilag4xl.textsafe import for_file_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
+CHANNEL_DA = {
+    "link": "gennem forvaltningens link",
+    "side": "på sekretariatets side",
+    "kommandolinje": "af sekretariatet (kommandolinjen)",
+}
 
 
 def department_url(name: str) -> str:
@@ -38,7 +45,7 @@ def round_view(status: RoundStatus) -> dict[str, Any]:
 def _department_extras(d: DepartmentStatus) -> dict[str, Any]:
     last = d.last
     return {
-        "state_da": STATE_DA[d.state],
+        "state_da": d.state_da,
         "url": department_url(d.name),
         "template_url": f"/skabelon/{slug(d.name)}.xlsx",
         "entry": last.entry if last else None,
@@ -78,9 +85,20 @@ def history_view(entries: list[Entry], current: int | None) -> list[dict[str, An
                 "excluded_at": e.excluded_at.isoformat() if e.excluded_at else None,
                 "current": e.id == current,
                 "readable": v.valid is not None,
+                "channel": e.channel,
+                "channel_da": CHANNEL_DA.get(e.channel, e.channel),
             }
         )
     return rows
+
+
+def drafts_view(drafts: list[DraftRecord]) -> list[str]:
+    """What was written to a department, oldest first: "inviteret 01.12.2026", "rykket
+    12.12.2026" (a draft is noted when `remind` wrote it)."""
+    return [
+        f"{KIND_DA.get(d.kind, d.kind)} {d.drafted_at.astimezone().strftime('%d.%m.%Y')}"
+        for d in drafts
+    ]
 
 
 def sent_names(current: list[tuple[Entry, Path]]) -> dict[str, str]:
@@ -126,6 +144,10 @@ def bare(message: str) -> str:
 
 
 def disposition(filename: str) -> str:
-    """Content-Disposition for a download: an ASCII name for old clients, the real one beside."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    """Content-Disposition for a download: an ASCII name for old clients, the real one beside
+    (a control character, which a header can not hold, or a character that reorders text is
+    shown as a symbol: the name as it was sent stays in the ledger)."""
+    filename = for_file_name(filename)
+    ascii_name = filename.encode("ascii", "replace").decode()
+    ascii_name = re.sub(r'[?"\\]', "_", ascii_name)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -68,8 +68,11 @@ def safe_sheet_name(text: str, taken: set[str]) -> str:
     Real initiative names are longer than 31 characters and may contain '/', so they are
     cleaned and shortened rather than rejected; a counter keeps shortened names unique.
     """
+    # "Mål: sprog" keeps its meaning as "Mål – sprog"; the other forbidden characters
+    # ([]*?/\) are paths and wildcards, read as a hyphen.
+    text = re.sub(r"\s*:\s*", " – ", text.strip())
     cleaned = "".join("-" if ch in SHEET_NAME_FORBIDDEN else ch for ch in text).strip().strip("'")
-    cleaned = " ".join(cleaned.split()) or "Ark"
+    cleaned = " ".join(cleaned.split()).strip(" –") or "Ark"
     candidate = shorten(cleaned, SHEET_NAME_MAX)
     n = 2
     while candidate.casefold() in taken:

@@ -65,6 +65,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "subtotal": {"num_format": AMOUNT_FORMAT, "bold": True, "bg_color": FIXED_FILL, "top": 1},
     "sublabel": {"bold": True, "bg_color": FIXED_FILL, "top": 1},
     "flag": {"bold": True, "font_color": FLAG_FONT, "bg_color": FLAG_FILL},
+    "cell_mark": {"align": "center", "text_wrap": False},  # "Ca." apart from the amount
 }
 
 
