@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 INITIATIVES = 12
 HERE = Path(__file__).resolve()
@@ -79,8 +80,6 @@ def _text(rng: random.Random, words: int) -> str:
 
 def generate(n: int, folder: Path) -> Path:
     """Write the spec and N filled submissions; returns the spec path."""
-    import datetime as dt
-
     from bilag4xl.form.layout import plan
     from bilag4xl.form.spec import load_spec
     from bilag4xl.template.writer import build
@@ -95,33 +94,41 @@ def generate(n: int, folder: Path) -> Path:
     rows: list[list[object]] = []
     for dept in spec.round.departments[:n]:
         layout = plan(spec, dept.name, dept.initiatives)
-        values: dict[str, object] = {}
-        for i in layout.inputs:
-            kind, path = str(i.field.kind), i.path
-            if kind == "amount" and "cofinancing" not in path:
-                values[path] = float(rng.randrange(0, 5000))
-            elif kind == "longtext":
-                values[path] = _text(rng, rng.randrange(20, 80))
-            elif kind in ("choice", "yesno"):
-                values[path] = rng.choice(i.field.options)
-            elif kind == "date":
-                values[path] = dt.date(2009, 3, rng.randrange(1, 28))
-            elif kind == "email":
-                values[path] = "sagsbehandler@kommune.dk"
-            elif kind == "phone":
-                values[path] = "3366 1773"
-            elif path.endswith("case_number"):
-                values[path] = "2009-38725"
-            elif path.endswith("document_number"):
-                values[path] = "2009-174004"
-            elif kind == "text":
-                values[path] = _text(rng, 4)
+        values = filled_values(layout, rng)
         # Fills the generated template's input cells (by layout path) in one pass.
         (subs / f"{dept.name.replace(' ', '_')}.xlsx").write_bytes(build(layout, values))
         rows += floor_rows(spec, dept.name, values)
     # The write floor writes these same rows (one per initiative, the "Indsatser" columns).
     (folder / "rows.pickle").write_bytes(pickle.dumps(rows))
     return spec_path
+
+
+def filled_values(layout: Any, rng: random.Random) -> dict[str, object]:
+    """A value for every input of a template's layout, as a caseworker would type it."""
+    import datetime as dt
+
+    values: dict[str, object] = {}
+    for i in layout.inputs:
+        kind, path = str(i.field.kind), i.path
+        if kind == "amount" and "cofinancing" not in path:
+            values[path] = float(rng.randrange(0, 5000))
+        elif kind == "longtext":
+            values[path] = _text(rng, rng.randrange(20, 80))
+        elif kind in ("choice", "yesno"):
+            values[path] = rng.choice(i.field.options)
+        elif kind == "date":
+            values[path] = dt.date(2009, 3, rng.randrange(1, 28))
+        elif kind == "email":
+            values[path] = "sagsbehandler@kommune.dk"
+        elif kind == "phone":
+            values[path] = "3366 1773"
+        elif path.endswith("case_number"):
+            values[path] = "2009-38725"
+        elif path.endswith("document_number"):
+            values[path] = "2009-174004"
+        elif kind == "text":
+            values[path] = _text(rng, 4)
+    return values
 
 
 def floor_rows(spec: object, department: str, values: dict[str, object]) -> list[list[object]]:

@@ -2,7 +2,7 @@
 
     python benchmarks/fuzz.py --cases 10000 --seed 1 [--cli 640]
 
-Every case is `bilag4xl.testing.fuzz.case` (the in-suite test runs a few hundred): no
+Every case is `tests/support/fuzz.case` (the in-suite test runs a few hundred): no
 exception escapes, the file ends as a result or a clear issue, a value a mutation put into
 a cell is read or reported at that cell. Cases run in worker processes (`isolation`), so a
 native crash or a hang would show as a lost case instead of ending the run. `--cli N` also
@@ -26,6 +26,7 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the test helpers (tests/support), not installed
 
 
 def main() -> None:
@@ -38,7 +39,7 @@ def main() -> None:
 
     from bilag4xl.form.spec import load_spec
     from bilag4xl.speed import isolation, processes
-    from bilag4xl.testing.fuzz import Outcome, case
+    from support.fuzz import Outcome, case
 
     samples = [p.read_bytes() for p in sorted((ROOT / "examples").glob("*/*.xlsx"))]
     run = partial(case, seed=opts.seed, samples=samples, spec=load_spec())
@@ -77,7 +78,7 @@ def _summary(opts: argparse.Namespace, done: list, lost: list, problems: list, s
 
 def _cli(opts: argparse.Namespace, samples: list[bytes]) -> None:
     """N cases (spread over the run) through `bilag4xl read --json` and `validate`."""
-    from bilag4xl.testing.fuzz import mutant_of
+    from support.fuzz import mutant_of
 
     step = max(1, opts.cases // opts.cli)
     bad: list[str] = []

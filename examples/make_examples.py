@@ -1,8 +1,8 @@
 """Build the example submissions in this folder by filling generated templates.
 
 Each example is made the way a caseworker makes one: a template is generated for the
-department, and only its input cells are filled (`bilag4xl.testing.fill`, or LibreOffice
-headless through `bilag4xl.testing.libreoffice` for the example saved by LibreOffice).
+department, and only its input cells are filled (`tests/support/fill.py`, or LibreOffice
+headless through `tests/support/libreoffice.py` for the example saved by LibreOffice).
 
     python examples/make_examples.py            # all examples (LibreOffice if installed)
     python examples/make_examples.py --no-libreoffice
@@ -25,11 +25,14 @@ from bilag4xl.form.spec import load_spec
 from bilag4xl.intake.validate import read_file
 from bilag4xl.issues.report import report_data
 from bilag4xl.template.writer import build, canonical_department, resolve_initiatives, slug
-from bilag4xl.testing import seed
-from bilag4xl.testing.fill import fill_template
-from bilag4xl.testing.seed import values_by_path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # the test helpers (tests/support), not installed
+
+from support import seed  # noqa: E402
+from support.fill import fill_template  # noqa: E402
+from support.seed import values_by_path  # noqa: E402
+
 SUBMISSIONS = HERE / "submissions"
 FAULTY = HERE / "faulty"
 
@@ -110,7 +113,7 @@ def make(department: str, out: Path, libreoffice: bool = False) -> Path:
     values = values_by_path(cover, initiatives)
     if not libreoffice:
         return fill_template(template_bytes(department), values, out)
-    from bilag4xl.testing import libreoffice as lo
+    from support import libreoffice as lo
 
     spec = load_spec()
     layout = plan(spec, department, resolve_initiatives(spec, department))

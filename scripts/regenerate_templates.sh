@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 bilag4xl template --out-dir templates --force
 bilag4xl template -o templates/bilag4_blank.xlsx --force
 # The readable dumps beside them: a changed text shows up as a line in the diff.
-for f in templates/*.xlsx; do python -m bilag4xl.testing.dump "$f" > "$f.txt"; done
+for f in templates/*.xlsx; do PYTHONPATH="tests${PYTHONPATH:+:$PYTHONPATH}" python -m support.dump "$f" > "$f.txt"; done

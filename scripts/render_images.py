@@ -23,10 +23,13 @@ from pathlib import Path
 from bilag4xl.form.layout import Layout, Role, plan
 from bilag4xl.form.spec import load_spec
 from bilag4xl.template.writer import build, resolve_initiatives
-from bilag4xl.testing import libreoffice as lo
-from bilag4xl.testing import seed
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the test helpers (tests/support), not installed
+
+from support import libreoffice as lo  # noqa: E402
+from support import seed  # noqa: E402
+
 IMAGES = ROOT / "docs" / "images"
 RESOLUTION = 70  # dpi: readable in a README, small in git
 TMF = "Teknik- og Miljøforvaltningen"

@@ -44,7 +44,8 @@ def seed_submission(spec: Spec) -> Submission:
 
 
 def main() -> int:
-    from bilag4xl.testing import libreoffice as lo
+    sys.path.insert(0, str(ROOT / "tests"))  # the test helpers (tests/support), not installed
+    from support import libreoffice as lo
 
     pdftoppm = shutil.which("pdftoppm")
     if lo.soffice_path() is None or not pdftoppm:

@@ -12,8 +12,8 @@ from typing import Any
 from bilag4xl.form.layout import plan
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.spec import Spec, load_spec
-from bilag4xl.testing import seed
-from bilag4xl.testing.seed import COVER, DEPARTMENT, NAMES
+from support import seed
+from support.seed import COVER, DEPARTMENT, NAMES
 
 # The seed annex had no structured choices; these make the annex show them in words.
 CHOICES: tuple[dict[str, Any], ...] = (
@@ -67,7 +67,7 @@ def write_filled(
 ) -> Path:
     """A real filled workbook: the department's template, filled through its input cells."""
     from bilag4xl.template.writer import write_template
-    from bilag4xl.testing.fill import fill_template
+    from support.fill import fill_template
 
     slug = "".join(c for c in department.casefold() if c.isalnum())[:20]
     template = write_template(folder / f".{slug}_template.xlsx", spec, department, names, None)

@@ -1,29 +1,22 @@
 """Shared fixtures. LibreOffice and browser tests skip locally when it is missing, but fail in
-CI."""
+CI (`support.needs`)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from bilag4xl.testing import libreoffice as lo
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+from support import libreoffice as lo
+from support.needs import missing
 
 
 def require_libreoffice() -> str:
-    """The soffice path; otherwise fail in CI (a silent skip would hide the gap) or skip."""
+    """The soffice path; otherwise fail in CI or skip."""
     problem = lo.missing()
-    if problem is None:
-        soffice = lo.soffice_path()
-        assert soffice is not None
-        return soffice
-    if _in_ci():
-        pytest.fail(f"CI=true but {problem}", pytrace=False)
-    pytest.skip(problem)
+    if problem is not None:
+        missing(problem)
+    soffice = lo.soffice_path()
+    assert soffice is not None
+    return soffice
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

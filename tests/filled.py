@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from bilag4xl.form.layout import Layout, plan
 from bilag4xl.form.spec import Spec, load_spec
 from bilag4xl.template.writer import build, resolve_initiatives
-from bilag4xl.testing import seed
-from bilag4xl.testing.fill import fill_template
+from support import seed
+from support.fill import fill_template
 
 TMF = "Teknik- og Miljøforvaltningen"
 SPEC = load_spec()

@@ -19,10 +19,10 @@ from pathlib import Path
 from bilag4xl.form.layout import plan
 from bilag4xl.form.spec import default_spec_text, load_spec
 from bilag4xl.template.writer import build
-from bilag4xl.testing.fill import fill_template
-from bilag4xl.testing.mutate import edit_sheet, parts, patch_member, rezip, set_cell, text_cell
 from bilag4xl.xlsx.parts import sheet_members
 from filled import SPEC, filled, layout_for, valid_values
+from support.fill import fill_template
+from support.mutate import edit_sheet, parts, patch_member, rezip, set_cell, text_cell
 
 SHEET0 = "1. Aftaler om fleksibel udlejn…"  # the first initiative's sheet (TMF template)
 AMOUNT, TEXT = "B8", "B13"  # its 2008 amount and its target group (a long text)

@@ -25,9 +25,9 @@ from bilag4xl.annex.formats import format_for, render
 from bilag4xl.annex.markup import to_html, to_markdown
 from bilag4xl.annex.model import EMPTY, UNUSED, Annex, build_annex
 from bilag4xl.annex.word import CELL_PADDING_CM, LABEL_MIN_CM, overview_layout, text_cm
-from bilag4xl.danish.numbers import amount_phrase, millions_style
+from bilag4xl.danish.numbers import Unit
 from bilag4xl.form.spec import load_spec
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 SPEC = load_spec()
 
@@ -303,9 +303,10 @@ def test_the_annex_is_dated_the_day_it_is_made_or_the_day_asked_for() -> None:
 def test_one_amount_style_in_the_whole_annex(aarhus: Annex, monkeypatch) -> None:
     """ "Ca. 9,435 mio. kr." stood beside "Ca. 2.292.500 kr." in one table: millions only
     when every large amount can be said so exactly, else kroner throughout."""
-    assert millions_style([23_550_000, 4_150_000, 999_999], "kr.")
-    assert not millions_style([23_550_000, 2_292_500], "kr.")
-    assert amount_phrase(23_550_000, "kr.", millions=False) == "23.550.000 kr."
+    kroner = Unit("kr.")
+    assert kroner.millions_style([23_550_000, 4_150_000, 999_999])
+    assert not kroner.millions_style([23_550_000, 2_292_500])
+    assert kroner.phrase(23_550_000, millions=False) == "23.550.000 kr."
     notes = [r.note for p in aarhus.parts for r in p.overview.rows if r.note]
     assert all("mio. kr." in n for n in notes)  # all whole thousands: millions throughout
     amounts = copy.deepcopy(AARHUS)

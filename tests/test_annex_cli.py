@@ -241,7 +241,7 @@ def test_report_and_read_of_a_custom_round_use_the_spec_stored_in_the_workbook(
     text = _toml(departments).replace('unit = "1.000 kr."', 'unit = "kr."', 1)
     spec_file.write_text(text, "utf-8")
     spec = load_spec(spec_file)
-    assert spec.round.unit == "kr." and spec.digest != SPEC.digest
+    assert spec.round.unit.label == "kr." and spec.digest != SPEC.digest
     folder = tmp_path / "ind"
     folder.mkdir()
     for d in departments:

@@ -36,7 +36,7 @@ from bilag4xl.round.folder import (
 )
 from bilag4xl.round.ledger import Ledger
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 
 runner = CliRunner()
 TMF = "Teknik- og Miljøforvaltningen"
@@ -395,7 +395,7 @@ def test_the_whole_loop_as_a_caseworker_lives_it(
     with errors → remind → the correction's rettelsesark → saved unchanged (refused) and then
     corrected in LibreOffice → received, valid; `status --history` tells the story."""
     from bilag4xl.form.layout import plan
-    from bilag4xl.testing import libreoffice as lo
+    from support import libreoffice as lo
 
     rnd = make_round(tmp_path)
     monkeypatch.chdir(rnd.root)

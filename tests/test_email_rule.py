@@ -10,7 +10,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from bilag4xl.danish import parsers
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 from test_parsers import EMAIL_SAMPLES
 
 

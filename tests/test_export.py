@@ -21,7 +21,7 @@ from bilag4xl.export import COLUMNS, TABLE_NAME, export_round, neutralised
 from bilag4xl.intake.validate import read_file
 from bilag4xl.round.folder import history, open_round
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from bilag4xl.feedback import feedback_bytes, placed_values, write_feedback
 from bilag4xl.form.layout import Role
 from bilag4xl.intake.validate import layout_of, read_file
 from bilag4xl.issues.report import Severity
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTY = ROOT / "examples" / "faulty" / "tmf_haandudfyldt.xlsx"

@@ -1,5 +1,5 @@
 """A seeded fuzz run in the suite: the examples mutated at cell and at zip/XML level, a few
-hundred cases, each judged by `bilag4xl.testing.fuzz` (no exception escapes, a result or a
+hundred cases, each judged by `support.fuzz` (no exception escapes, a result or a
 clear issue, nothing lost without a word). The long run is `benchmarks/fuzz.py`."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bilag4xl.form.spec import load_spec
 from bilag4xl.speed import isolation, processes
-from bilag4xl.testing.fuzz import case
+from support.fuzz import case
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CASES, SEED = 300, 20261127

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bilag4xl.cli import app
 from bilag4xl.form.spec import load_spec
 from bilag4xl.template.writer import template_filename
-from bilag4xl.testing.dump import dump
+from support.dump import dump
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 HOW = "regenerate with scripts/regenerate_templates.sh, review the change and commit templates/"

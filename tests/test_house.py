@@ -25,7 +25,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("export",),  # every value entered as one table, for BI tools
     ("web",),  # the page for the secretariat
     ("cli",),  # the command line (serve starts the web page)
-    ("__main__", "testing"),
+    ("__main__",),
 )
 RANK = {room: n for n, rooms in enumerate(STAGES) for room in rooms}
 

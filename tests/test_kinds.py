@@ -25,7 +25,7 @@ from bilag4xl.intake.validate import check_file
 from bilag4xl.issues import catalogue
 from bilag4xl.issues.report import Issue, Severity
 from bilag4xl.template.writer import resolve_initiatives, rule_formulas, template_bytes
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 
 TMF = "Teknik- og Miljøforvaltningen"
 PATH = "initiatives.0.postcode"

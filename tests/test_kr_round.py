@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from bilag4xl.cli import app
 from bilag4xl.form.spec import default_spec_text, load_spec
 from bilag4xl.template.writer import write_template
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 
 runner = CliRunner()
 COPENHAGEN = re.compile(

@@ -27,8 +27,8 @@ from bilag4xl.round.folder import (
     receive,
 )
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
 from merge_helpers import SPEC, departments, result, submission
+from support.fill import fill_template
 
 runner = CliRunner()
 TMF, BUF, KFF = (d.name for d in SPEC.round.departments[:3])

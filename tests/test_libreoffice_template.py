@@ -18,7 +18,7 @@ from openpyxl.workbook.workbook import Workbook
 from bilag4xl.form.layout import Layout, Pos, Role, plan
 from bilag4xl.form.spec import load_spec
 from bilag4xl.template.writer import build, resolve_initiatives
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 pytestmark = pytest.mark.libreoffice
 

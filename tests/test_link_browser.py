@@ -22,9 +22,10 @@ from annex_seed import seed_values
 from bilag4xl.form.spec import default_spec_text
 from bilag4xl.round.folder import Round, init_round, open_round, receive, remind_round
 from bilag4xl.round.links import link_for
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
+from support.needs import module
 from test_web_browser import IMAGES, make_books, serving
-from web_helpers import BUF, TMF, in_ci, variants
+from web_helpers import BUF, TMF, variants
 
 pytestmark = pytest.mark.browser
 KFF = "Kultur- og Fritidsforvaltningen"
@@ -36,14 +37,8 @@ TOKEN = "sekretariatets-lange-kode"
 
 
 def axe() -> Any:
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        problem = "axe-playwright-python is not installed (pip install -e '.[test]')"
-        if in_ci():
-            pytest.fail(f"CI=true but {problem}", pytrace=False)
-        pytest.skip(problem)
-    return Axe()
+    hint = "axe-playwright-python is not installed (pip install -e '.[test]')"
+    return module("axe_playwright_python.sync_playwright", hint).Axe()
 
 
 @pytest.fixture

@@ -35,10 +35,10 @@ from bilag4xl.round.links import (
     renew_link,
 )
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import CSRF_COOKIE, Settings
 from bilag4xl.web.serve import prepare
+from support.fill import fill_template
 from web_helpers import BUF, TMF, filled, running
 
 BASE = "https://bilag4.odense.dk/runde"

@@ -13,7 +13,7 @@ from bilag4xl.form.spec import load_spec
 from bilag4xl.round.folder import init_round, receive, write_templates
 from bilag4xl.round.make import make_annex, make_merge, make_templates
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 
 TMF = "Teknik- og Miljøforvaltningen"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "submissions"

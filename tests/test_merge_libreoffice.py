@@ -10,8 +10,8 @@ import pytest
 from bilag4xl.consolidate import plan as cp
 from bilag4xl.consolidate.decide import merge
 from bilag4xl.consolidate.write import write_consolidated
-from bilag4xl.testing.libreoffice import recalc_and_save
 from merge_helpers import SPEC, departments, result, submission
+from support.libreoffice import recalc_and_save
 
 
 def numbers(path: Path, sheet: str) -> dict[str, float]:

@@ -19,7 +19,7 @@ from bilag4xl.form.layout import REVIEW_TITLE
 from bilag4xl.form.spec import default_spec_text, load_spec
 from bilag4xl.intake.validate import read_file
 from bilag4xl.template.writer import template_filename
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]

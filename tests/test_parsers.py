@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from bilag4xl.danish import parsers
+from bilag4xl.danish.numbers import Unit
 
 AMOUNTS = [
     # text, unit, value, estimated
@@ -37,7 +38,7 @@ AMOUNTS = [
 
 @pytest.mark.parametrize(("text", "unit", "value", "estimated"), AMOUNTS)
 def test_amounts(text: str, unit: str, value: float, estimated: bool) -> None:
-    parsed = parsers.parse_amount(text, unit)
+    parsed = parsers.parse_amount(text, Unit(unit))
     assert parsed is not None
     assert parsed.value == pytest.approx(value)
     assert parsed.estimated is estimated
@@ -62,11 +63,11 @@ def test_amounts(text: str, unit: str, value: float, estimated: bool) -> None:
     ],
 )
 def test_amounts_refused(text: str) -> None:
-    assert parsers.parse_amount(text, "1.000 kr.") is None
+    assert parsers.parse_amount(text, Unit("1.000 kr.")) is None
 
 
 def test_amounts_refused_in_an_unknown_unit() -> None:
-    assert parsers.parse_amount("130", "1.000 EUR") is None
+    assert parsers.parse_amount("130", Unit("1.000 EUR")) is None
 
 
 DATES = [

@@ -9,10 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bilag4xl.cli import app
-from bilag4xl.form.spec import default_spec_text, parse_spec
+from bilag4xl.errors import Bilag4xlError
+from bilag4xl.form.spec import Spec, default_spec_text, parse_spec
 from bilag4xl.intake.validate import layout_of, read_file
 from bilag4xl.prefill import write_prefilled
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "submissions" / "teknik-og-miljoeforvaltningen.xlsx"
@@ -105,3 +106,33 @@ def test_invalid_and_unknown_values_are_listed_not_dropped(tmp_path: Path) -> No
     assert "«idachr(at)tmf.kk.dk»" in listed and "Forside!B12" in listed
     assert "«hver måned»" in listed
     assert "'follow_up.text' findes ikke i den nye runde" in listed
+
+
+@pytest.mark.parametrize("last_spec", [None, parse_spec(default_spec_text())])
+def test_amounts_are_converted_when_the_round_changes_its_unit(
+    tmp_path: Path, last_spec: Spec | None
+) -> None:
+    """The last round counted in 1.000 kr., the next in kr.: every amount is a thousand times
+    larger, the yes/no "estimated" stays a yes/no, and the review sheet says so. Without the
+    last spec (one returned file), the file's own unit says what its amounts are in."""
+    text = round_2010_text()
+    assert 'unit = "1.000 kr."' in text
+    spec = parse_spec(text.replace('unit = "1.000 kr."', 'unit = "kr."'))
+    out = tmp_path / "tmf_kr.xlsx"
+    carried = write_prefilled(out, spec, SEED, last_spec)
+    last, new = read_file(SEED).submission, read_file(out, spec).submission
+    assert last is not None and new is not None
+    unallocated = [i.economy.unallocated for i in last.initiatives]
+    assert unallocated == [None, 130_000, 282_000]  # in 1.000 kr.
+    assert [i.economy.unallocated for i in new.initiatives] == [None, 130_000_000, 282_000_000]
+    estimated = [i.economy.estimated for i in new.initiatives]
+    assert estimated == [i.economy.estimated for i in last.initiatives] == [None, True, True]
+    assert "Beløbene er omregnet fra 1.000 kr. til kr." in [r.text for r in carried.review]
+
+
+def test_amounts_in_an_unknown_unit_are_refused_not_guessed(tmp_path: Path) -> None:
+    spec = parse_spec(round_2010_text().replace('unit = "1.000 kr."', 'unit = "1.000 EUR"'))
+    with pytest.raises(Bilag4xlError) as refused:
+        write_prefilled(tmp_path / "eur.xlsx", spec, SEED)
+    assert "kan ikke omregnes fra '1.000 kr.' til '1.000 EUR'" in str(refused.value)
+    assert not (tmp_path / "eur.xlsx").exists()

@@ -107,7 +107,7 @@ def test_openpyxl_agrees_with_the_reader(tmp_path: Path) -> None:
 
 @pytest.mark.libreoffice
 def test_libreoffice_filled_and_saved(tmp_path: Path) -> None:
-    from bilag4xl.testing import libreoffice as lo
+    from support import libreoffice as lo
 
     src = tmp_path / "template.xlsx"
     src.write_bytes(template())

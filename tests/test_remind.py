@@ -16,7 +16,7 @@ from bilag4xl.form.spec import default_spec_text
 from bilag4xl.remind import write_drafts
 from bilag4xl.round.folder import init_round, receive, reminders
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 
 TMF = "Teknik- og Miljøforvaltningen"
 BUF = "Børne- og Ungdomsforvaltningen"

@@ -24,7 +24,7 @@ from bilag4xl.round.folder import (
     write_templates,
 )
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
+from support.fill import fill_template
 
 runner = CliRunner()
 TMF = "Teknik- og Miljøforvaltningen"

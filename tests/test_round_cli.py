@@ -16,7 +16,7 @@ from bilag4xl.consolidate.read import read_consolidated
 from bilag4xl.form.layout import plan
 from bilag4xl.round.folder import open_round
 from bilag4xl.template.writer import resolve_initiatives, template_filename
-from bilag4xl.testing import libreoffice as lo
+from support import libreoffice as lo
 
 runner = CliRunner()
 BUF = "Børne- og Ungdomsforvaltningen"
@@ -133,7 +133,7 @@ def test_receive_refuses_an_empty_template_and_a_merged_workbook_and_keeps_the_o
     round_dir: Path, tmp_path: Path
 ) -> None:
     from bilag4xl.template.writer import template_bytes
-    from bilag4xl.testing.fill import fill_template
+    from support.fill import fill_template
 
     assert run("template").exit_code == 0
     spec = open_round(round_dir).spec

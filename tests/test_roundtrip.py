@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from bilag4xl.form.model import Source, TemplateInfo, assemble
 from bilag4xl.form.spec import Kind
 from bilag4xl.intake.validate import read_file
-from bilag4xl.testing.fill import fill_template
 from filled import SPEC, layout_for, template
+from support.fill import fill_template
 
 LAYOUT = layout_for()
 ALPHABET = st.characters(

@@ -27,9 +27,9 @@ from bilag4xl.form.layout import (
 )
 from bilag4xl.intake.validate import validate_paths
 from bilag4xl.template.writer import build
-from bilag4xl.testing import libreoffice as lo
 from filled import SPEC, TMF, layout_for
 from pdf_check import overlapping, text, words
+from support import libreoffice as lo
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTY = ROOT / "examples" / "faulty" / "tmf_haandudfyldt.xlsx"

@@ -18,9 +18,9 @@ from bilag4xl.intake.discover import collect_paths
 from bilag4xl.intake.validate import read_file, validate_paths
 from bilag4xl.issues.report import Severity
 from bilag4xl.template.writer import build
-from bilag4xl.testing.fill import FillError
 from bilag4xl.xlsx.parts import sheet_members
 from filled import SPEC, TMF, filled, layout_for, other_spec, tamper, template, valid_values
+from support.fill import FillError
 
 
 def codes(result) -> list[str]:

@@ -28,9 +28,9 @@ from bilag4xl.intake.validate import read_file
 from bilag4xl.issues.catalogue import make
 from bilag4xl.round.folder import init_round, open_round, round_status
 from bilag4xl.template.writer import slug, template_bytes
-from bilag4xl.testing.fill import fill_template
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import CSRF_COOKIE, Settings
+from support.fill import fill_template
 from test_badfiles import _declared_huge, ole
 from test_ledger import agree
 from web_helpers import BUF, TMF, filled, running, variants

@@ -26,8 +26,9 @@ from bilag4xl.consolidate.read import read_consolidated
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.round.folder import init_round
 from bilag4xl.template.writer import template_bytes
-from bilag4xl.testing.fill import fill_template
-from web_helpers import BROWSER_ARGS, BUF, TMF, filled, free_port, in_ci, require_chromium, variants
+from support.fill import fill_template
+from support.needs import module
+from web_helpers import BROWSER_ARGS, BUF, TMF, filled, free_port, require_chromium, variants
 
 pytestmark = pytest.mark.browser
 KFF = "Kultur- og Fritidsforvaltningen"
@@ -35,14 +36,8 @@ IMAGES = Path(__file__).parents[1] / "docs" / "images"
 
 
 def playwright_api() -> Any:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        problem = "Playwright for Python is not installed (pip install -e '.[test]')"
-        if in_ci():
-            pytest.fail(f"CI=true but {problem}", pytrace=False)
-        pytest.skip(problem)
-    return sync_playwright
+    hint = "Playwright for Python is not installed (pip install -e '.[test]')"
+    return module("playwright.sync_api", hint).sync_playwright
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ it is missing, as LibreOffice does."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -14,12 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import uvicorn
 from starlette.applications import Starlette
 
 from annex_seed import write_filled
 from bilag4xl.form.spec import Spec
+from support.needs import missing
 
 TMF = "Teknik- og Miljøforvaltningen"
 BUF = "Børne- og Ungdomsforvaltningen"
@@ -71,16 +70,9 @@ def running(app: Starlette) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
 def require_chromium() -> str:
-    """Debian's chromium; otherwise fail in CI (a silent skip would hide the gap) or skip."""
+    """Debian's chromium; otherwise fail in CI or skip (`support.needs`)."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    problem = "Debian's chromium is not installed (apt-get install chromium)"
-    if in_ci():
-        pytest.fail(f"CI=true but {problem}", pytrace=False)
-    pytest.skip(problem)
+    if not path:
+        missing("Debian's chromium is not installed (apt-get install chromium)")
+    return path

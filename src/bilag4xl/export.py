@@ -119,7 +119,7 @@ def submission_rows(
             else ""
         )
         key, label = _field(where, layout, i.field.label)
-        unit = spec.round.unit if i.field.kind == Kind.AMOUNT else ""
+        unit = spec.round.unit.label if i.field.kind == Kind.AMOUNT else ""
         year = int(where.year) if where.year else None
         out.append(
             Row(
@@ -188,12 +188,12 @@ def paths_table(sources: Iterable[str | Path], spec: Spec | None = None) -> Tabl
 
 def round_table(rnd: Round) -> Table:
     """Each department's current file in the round: its values, sent-as name and time
-    received; departments missing or whose current file has errors are left out."""
-    from bilag4xl.intake.validate import check_each
+    received; departments missing or whose current file has errors are left out. No file is
+    read: the round's ledger keeps what each was read as."""
+    from bilag4xl.round.folder import current_submissions
 
-    current = rnd.current()
-    checked = check_each([path for _, path in current], rnd.spec)
-    sent = {e.department.casefold() for e, _ in current if e.department}
+    current = current_submissions(rnd)
+    sent = {str(c.entry.department).casefold() for c in current if c.entry.department}
     table = Table(
         [],
         [
@@ -202,9 +202,9 @@ def round_table(rnd: Round) -> Table:
             if d.name.casefold() not in sent
         ],
     )
-    for (entry, _), (_, result) in zip(current, checked, strict=True):
-        sub = result.submission if result else None
-        if sub is None or result is None or not result.report.valid:
+    for held in current:
+        entry, sub = held.entry, held.submission
+        if sub is None or not held.valid:
             table.left_out.append(f"{entry.department or entry.original_name} (har fejl)")
             continue
         received = entry.received_at.astimezone()

@@ -1,5 +1,5 @@
 """LibreOffice, headless, as a converter: a .docx to PDF for the annex, and the same machinery
-the test harness (`testing.libreoffice`) drives spreadsheets with.
+the test harness (`tests/support/libreoffice.py`) drives spreadsheets with.
 
 Each run gets its own private user profile (parallel runs never share one, and xlsx formulas
 are recalculated on load), is bounded in time, and the `.~lock.NAME#` files LibreOffice leaves

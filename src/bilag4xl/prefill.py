@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bilag4xl.consolidate.given import FolderOpener, open_given
-from bilag4xl.danish.numbers import format_number, unit_factor
+from bilag4xl.danish.numbers import Unit, format_number
 from bilag4xl.errors import UnreadableFileError
 from bilag4xl.form import paths
 from bilag4xl.form.layout import REVIEW_TITLE, Layout, Pos, Value, plan
 from bilag4xl.form.model import Submission
-from bilag4xl.form.spec import Spec
+from bilag4xl.form.spec import Kind, Spec
+from bilag4xl.issues.catalogue import fill
 from bilag4xl.output import atomic_write, check_targets
 from bilag4xl.template.writer import (
     build,
@@ -96,7 +97,7 @@ def carry_over(last: Submission, layout: Layout, last_spec: Spec | None = None) 
     inputs = {i.path: i for i in layout.inputs}
     labels = _labels(last_spec)
     _carry_cover(last, layout.spec, inputs, out, labels)
-    scale = _scale(last_spec, layout.spec, out)
+    scale = _scale(last, last_spec, layout.spec, out)
     old_by_name = {i.name.casefold(): i for i in last.initiatives if i.name}
     known = layout.spec.round.department(layout.department or "")
     used: set[str] = set()
@@ -154,18 +155,26 @@ def _carry_cover(
             out.dropped.append(f"Forside: feltet '{key}' ({value}) findes ikke i den nye runde.")
 
 
-def _scale(last_spec: Spec | None, spec: Spec, out: Carried) -> Decimal:
-    """The factor amounts are multiplied by: 1, or the change of unit between the rounds."""
-    if last_spec is None or last_spec.round.unit == spec.round.unit:
+def _scale(last: Submission, last_spec: Spec | None, spec: Spec, out: Carried) -> Decimal:
+    """The factor amounts are multiplied by: 1, or the change of unit between the rounds.
+    Without the last spec (one returned file), the submission's own unit says it."""
+    if last_spec is not None:
+        before = last_spec.round.unit
+    elif last.amount_unit:
+        before = Unit(last.amount_unit)
+    else:
         return Decimal(1)
-    old, new = unit_factor(last_spec.round.unit), unit_factor(spec.round.unit)
-    if old is None or new is None:
+    if before == spec.round.unit:
+        return Decimal(1)
+    scale = before.into(spec.round.unit)
+    if scale is None:
         raise UnreadableFileError(
-            f"beløbene kan ikke omregnes fra '{last_spec.round.unit}' til '{spec.round.unit}'"
+            f"beløbene kan ikke omregnes fra '{before}' til '{spec.round.unit}'"
         )
-    text = f"Beløbene er omregnet fra {last_spec.round.unit} til {spec.round.unit}."
+    units = {"old": before.label, "new": spec.round.unit.label}
+    text = fill("Beløbene er omregnet fra {old} til {new}.", units)  # never "kr.."
     out.review.append(Review(None, "Beløb", text))
-    return old / new
+    return scale
 
 
 def _carry_initiative(
@@ -182,12 +191,11 @@ def _carry_initiative(
         for i in layout.inputs
         if paths.initiative_of(i.path) == index and (key := paths.within_initiative(i.path))
     }
-    economy = paths.economy_key("")
     for key, i in wanted.items():
         value = paths.lookup(old, key)
         if value is None or not (key == paths.NAME or i.field.carry):
             continue
-        if key.startswith(economy) and isinstance(value, int | float) and scale != 1:
+        if i.field.kind == Kind.AMOUNT and isinstance(value, int | float) and scale != 1:
             value = float(Decimal(str(value)) * scale)
         out.values[i.path] = value
         note = _relabelled(labels, i.field.key, i.field.label)

@@ -22,13 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bilag4xl.consolidate.decide import LeftOut, coverage, left_out_text, missing_departments
-from bilag4xl.danish.numbers import (
-    MILLION,
-    amount_phrase,
-    format_number,
-    in_kroner,
-    millions_style,
-)
+from bilag4xl.danish.numbers import MILLION, Unit, format_number
 from bilag4xl.form import paths
 from bilag4xl.form.kinds import NO, YES, rule
 from bilag4xl.form.model import Economy, Initiative, Submission
@@ -153,7 +147,7 @@ def build_annex(
         labels = ", ".join(f.label for f in unused)
         facts.append((UNUSED, f"{labels} (af ingen forvaltning; feltet er udeladt nedenfor)"))
     r = spec.round
-    subtitle = f"{r.title} · Beløb i {r.unit}"
+    subtitle = f"{r.title} · {r.unit.heading}"
     skip = set(shared) | {"department"} | {f.key for f in unused}
     millions = _millions(submissions, spec)
     parts = tuple(_part(s, spec, skip, n in invalid, millions) for n, s in enumerate(submissions))
@@ -200,7 +194,7 @@ def _millions(submissions: Sequence[Submission], spec: Spec) -> bool:
         amounts += [s.overview.total, s.overview.cofinancing]
     amounts += [sum(s.overview.total for s in submissions)]
     amounts += [sum(s.overview.cofinancing for s in submissions)]
-    return millions_style(amounts, spec.round.unit)
+    return spec.round.unit.millions_style(amounts)
 
 
 def invalid_warning(invalid: Sequence[Submission]) -> str:
@@ -305,13 +299,13 @@ def _economy_lines(eco: Economy, spec: Spec, millions: bool = True) -> tuple[Lin
     if not given:
         lines.append(Line(""))
     elif eco.total == 0:
-        lines.append(Line(f"Ingen ({amount_phrase(0, unit)})"))
+        lines.append(Line(f"Ingen ({unit.phrase(0)})"))
     else:
-        lines.append(Line(amount_phrase(eco.total, unit, bool(eco.estimated), millions)))
+        lines.append(Line(unit.phrase(eco.total, bool(eco.estimated), millions)))
         breakdown = ", ".join(f"{format_number(v)} {k}" for k, v in given.items())
-        lines.append(Line(breakdown, f"Beløb i {unit}"))
+        lines.append(Line(breakdown, unit.heading))
     if eco.cofinancing:
-        phrase = amount_phrase(eco.cofinancing, unit, bool(eco.estimated), millions)
+        phrase = unit.phrase(eco.cofinancing, bool(eco.estimated), millions)
         lines.append(Line(phrase, e.cofinancing_label))
     if eco.note:
         lines.append(Line(eco.note.strip(), e.note_label))
@@ -378,18 +372,18 @@ def _any(years: dict[str, float | None], eco: Economy) -> bool:
 def _note(
     total: float,
     cofinancing: float | None,
-    unit: str,
+    unit: Unit,
     est: bool,
     given: bool,
     millions: bool = True,
 ) -> str:
     """ "ca. 282 mio. kr., heraf ca. 58 mio. kr. i kommunal medfinansiering" (large amounts)."""
     parts = []
-    kroner = in_kroner(total, unit)
+    kroner = unit.in_kroner(total)
     if given and kroner is not None and abs(kroner) >= MILLION:
-        parts.append(amount_phrase(total, unit, est, millions))
+        parts.append(unit.phrase(total, est, millions))
     if cofinancing:
-        phrase = amount_phrase(cofinancing, unit, est, millions)
+        phrase = unit.phrase(cofinancing, est, millions)
         parts.append(f"heraf {phrase} i kommunal medfinansiering")
     text = ", ".join(parts)
     return text[:1].upper() + text[1:]
@@ -422,5 +416,4 @@ def _table(
 
     out = [TableRow(label, cells(amounts, False), note) for label, amounts, note in rows]
     out.append(TableRow(spec.overview.total_label, cells(total, True), total_note, total=True))
-    unit_note = f"Beløb i {spec.round.unit}"
-    return Table(title, tuple(header), tuple(out), unit_note, footnote)
+    return Table(title, tuple(header), tuple(out), spec.round.unit.heading, footnote)

@@ -8,9 +8,10 @@ and "Side X af Y" in the footer as real fields that Word and LibreOffice update.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bilag4xl.annex.model import EMPTY, Annex, Line, Part, Table
 from bilag4xl.textsafe import for_xml, map_texts
@@ -18,8 +19,9 @@ from bilag4xl.textsafe import for_xml, map_texts
 if TYPE_CHECKING:
     from docx.document import Document
     from docx.table import Table as DocxTable
-    from docx.table import _Cell
+    from docx.table import _Cell, _Row
     from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 FONT = "Arial"
 DARK_BLUE = "1F3864"
@@ -34,6 +36,10 @@ TABLE_FONT_PT = (9.0, 8.0, 7.5, 7.0)  # an overview's type, smaller only if amou
 NOTE_PT = 8.0  # small print: help texts, an overview's notes
 CELL_PADDING_CM = 0.45  # "Table Grid" keeps 0.19 cm on each side of a cell's text
 WARNING_FILL, WARNING_FONT = "FFC7CE", "9C0006"
+# Elements made directly (lxml, in the document's tree), named as python-docx names them.
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+OFF = {W + "val": "0"}  # a switch set off, as python-docx writes False
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Widths in em of DejaVu Sans, which LibreOffice prints for Arial where Liberation Sans is
 # missing: wider than Arial, so a column sized by it fits in Word as well.
 EMS = {False: (0.64, 0.32, 0.6), True: (0.70, 0.38, 0.66)}  # digit, dot or space, other
@@ -46,19 +52,100 @@ def to_docx(annex: Annex) -> bytes:
     annex = map_texts(annex, for_xml)
     doc = new_document()
     _setup(doc, annex)
-    doc.add_paragraph(annex.title, style="Title")
-    doc.add_paragraph(annex.subtitle, style="Subtitle")
+    body = _Body(doc)
+    body.paragraph(annex.title, style="Title")
+    body.paragraph(annex.subtitle, style="Subtitle")
     if annex.warning:
-        _warning(doc, annex.warning)
-    _facts(doc, annex.facts)
+        _warning(body, annex.warning)
+    _facts(body, annex.facts)
     for part in annex.parts:
-        _part(doc, part)
+        _part(body, part)
     if annex.summary:
-        doc.add_heading(annex.summary.title, level=1)
-        _overview(doc, annex.summary)
+        body.heading(annex.summary.title, level=1)
+        _overview(body, annex.summary)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+class _Body:
+    """Where the annex's blocks go, as python-docx's `Document.add_paragraph`, `add_heading`
+    and `add_table` would put them, without what makes those quadratic in a long annex: at
+    every block python-docx looks for the body's end (its section properties) among all the
+    blocks before, the page width through every section, and a style by its name."""
+
+    def __init__(self, doc: Document) -> None:
+        from docx.shared import Emu
+
+        self.doc = doc
+        self.end = doc.element.body.sectPr  # the body's last child: blocks go before it
+        section = doc.sections[-1]
+        margins = (section.left_margin or 0) + (section.right_margin or 0)
+        self.width = Emu((section.page_width or 0) - margins)
+        self._styles: dict[tuple[str, int], str | None] = {}
+
+    def style_id(self, name: str, kind: int) -> str | None:
+        if (name, kind) not in self._styles:
+            self._styles[name, kind] = self.doc.part.get_style_id(name, kind)  # type: ignore[arg-type]
+        return self._styles[name, kind]
+
+    def paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.oxml import OxmlElement
+        from docx.text.paragraph import Paragraph
+
+        element = OxmlElement("w:p")
+        self.end.addprevious(element)
+        paragraph = Paragraph(element, self.doc._body)  # type: ignore[arg-type]
+        if text:
+            _run(paragraph, text)
+        if style is not None:
+            paragraph._p.style = self.style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        return paragraph
+
+    def heading(self, text: str, level: int) -> Paragraph:
+        return self.paragraph(text, f"Heading {level}")
+
+    def table(self, cols: int, style: str | None = None) -> DocxTable:
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.oxml.table import CT_Tbl
+        from docx.table import Table as DocxTable
+
+        element = CT_Tbl.new_tbl(0, cols, self.width)
+        self.end.addprevious(element)
+        if style is not None:
+            element.tblStyle_val = self.style_id(style, WD_STYLE_TYPE.TABLE)
+        return DocxTable(element, self.doc._body)  # type: ignore[arg-type]
+
+
+def _run(
+    paragraph: Paragraph, text: str, bold: bool | None = None, size: float | None = None
+) -> Run:
+    """`paragraph.add_run(text).bold = bold`, the same XML, made directly: python-docx turns
+    a text into a run character by character, and finds a bold's place among every property a
+    run may have; a run of ours has none before it."""
+    from docx.shared import Pt
+    from docx.text.run import Run
+    from lxml.etree import SubElement
+
+    if "\t" in text or "\n" in text or "\r" in text:  # python-docx's tab and break elements
+        run = paragraph.add_run(text)
+        run.bold = bold
+        run.font.size = None if size is None else Pt(size)
+        return run
+    element = SubElement(paragraph._p, W + "r")
+    if bold is not None or size is not None:
+        properties = SubElement(element, W + "rPr")  # in the schema's order: b, then sz
+        if bold is not None:
+            SubElement(properties, W + "b", None if bold else OFF)
+        if size is not None:
+            SubElement(properties, W + "sz", {W + "val": _half_points(size)})
+    if text:
+        shown = SubElement(element, W + "t")
+        shown.text = text
+        if len(text.strip()) < len(text):  # as python-docx: spaces at an end are kept
+            shown.set(XML_SPACE, "preserve")
+    return Run(element, paragraph)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- page and styles
@@ -158,9 +245,27 @@ def _no_letter_spacing(style: object) -> None:
         rpr.remove(spacing)
 
 
-def _small(run: object, italic: bool = False) -> None:
-    from docx.shared import Pt, RGBColor
+def _half_points(size: float) -> str:
+    """A font size as python-docx writes it (`w:sz`, in half points)."""
+    from docx.shared import Pt
 
+    return str(int(Pt(size).pt * 2))
+
+
+def _small(run: object, italic: bool = False) -> None:
+    """Small grey text (italic or not); made directly on a run without properties yet, in
+    the schema's order (python-docx finds each one's place among all a run may have)."""
+    from docx.shared import Pt, RGBColor
+    from lxml.etree import SubElement
+
+    element = run._r  # type: ignore[attr-defined]
+    if element.rPr is None:
+        properties = SubElement(element, W + "rPr")
+        SubElement(properties, W + "i", None if italic else OFF)
+        SubElement(properties, W + "color", {W + "val": GREY})
+        SubElement(properties, W + "sz", {W + "val": _half_points(NOTE_PT)})
+        element.insert(0, properties)  # a run's properties come first
+        return
     run.font.size = Pt(NOTE_PT)  # type: ignore[attr-defined]
     run.font.color.rgb = RGBColor.from_string(GREY)  # type: ignore[attr-defined]
     run.font.italic = italic  # type: ignore[attr-defined]
@@ -194,49 +299,47 @@ def _field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
 # --------------------------------------------------------------------------- content
 
 
-def _facts(doc: Document, facts: tuple[tuple[str, str], ...]) -> None:
+def _facts(body: _Body, facts: tuple[tuple[str, str], ...]) -> None:
     """Letterhead facts ("Dato 25.03.2009") as a borderless two-column table."""
     if not facts:
         return
     from docx.shared import Pt
 
     widths = [3.5, CONTENT_WIDTH_CM - 3.5]
-    table = doc.add_table(rows=0, cols=2)
+    table = body.table(cols=2)
     _grid_widths(table, widths)
+    rows = _Rows(table)
     for key, value in facts:
-        cells = table.add_row().cells
-        _widths(cells, widths)
+        _, cells = rows.add()
         for cell, text, bold in ((cells[0], key, True), (cells[1], value, False)):
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(1)
-            paragraph.add_run(text).bold = bold
-    doc.add_paragraph()
+            _run(paragraph, text, bold)
+    body.paragraph()
 
 
-def _part(doc: Document, part: Part) -> None:
-    doc.add_heading(part.name, level=1)
+def _part(body: _Body, part: Part) -> None:
+    body.heading(part.name, level=1)
     if part.warning:
-        _warning(doc, part.warning)
-    _facts(doc, part.facts)
+        _warning(body, part.warning)
+    _facts(body, part.facts)
     for section in part.initiatives:
-        doc.add_heading(section.title, level=2)
+        body.heading(section.title, level=2)
         widths = [LABEL_WIDTH_CM, CONTENT_WIDTH_CM - LABEL_WIDTH_CM]
-        table = _grid(doc, widths)
+        rows = _Rows(_grid(body, widths))
         for row in section.rows:
-            table_row = table.add_row()
+            table_row, (label, answer) = rows.add()
             _keep_together(table_row)
-            label, answer = table_row.cells
-            _widths((label, answer), widths)
             _shade(label, LABEL_FILL)
-            label.paragraphs[0].add_run(row.label).bold = True
+            _run(label.paragraphs[0], row.label, bold=True)
             if row.help:
-                _small(label.add_paragraph().add_run(row.help), italic=True)
+                _small(_run(label.add_paragraph(), row.help), italic=True)
             _answer(answer, row.lines)
             if row is section.rows[0]:  # the heading and the first two rows stay together
                 for paragraph in (*label.paragraphs, *answer.paragraphs):
                     paragraph.paragraph_format.keep_with_next = True
-    doc.add_heading(part.overview.title, level=2)
-    _overview(doc, part.overview)
+    body.heading(part.overview.title, level=2)
+    _overview(body, part.overview)
 
 
 def _answer(cell: _Cell, lines: tuple[Line, ...]) -> None:
@@ -248,28 +351,27 @@ def _answer(cell: _Cell, lines: tuple[Line, ...]) -> None:
             paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
             first = False
             if line.label and n == 0:
-                paragraph.add_run(f"{line.label}: ").bold = True
+                _run(paragraph, f"{line.label}: ", bold=True)
             if line.empty:
-                run = paragraph.add_run(EMPTY)
+                run = _run(paragraph, EMPTY)
                 _small(run, italic=True)
                 run.font.size = None
             else:
-                paragraph.add_run(text)
+                _run(paragraph, text)
 
 
-def _warning(doc: Document, text: str) -> None:
+def _warning(body: _Body, text: str) -> None:
     """A shaded paragraph in the flag colours of the workbooks (submissions with errors)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import RGBColor
 
-    paragraph = doc.add_paragraph()
+    paragraph = body.paragraph()
     shading = OxmlElement("w:shd")
     for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", WARNING_FILL)):
         shading.set(qn(key), value)
     paragraph._p.get_or_add_pPr().append(shading)
-    run = paragraph.add_run(text)
-    run.bold = True
+    run = _run(paragraph, text, bold=True)
     run.font.color.rgb = RGBColor.from_string(WARNING_FONT)
 
 
@@ -318,67 +420,88 @@ def text_cm(text: str, size: float, bold: bool = False) -> float:
     return ems * size / 72 * 2.54
 
 
-def _overview(doc: Document, table_data: Table) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    unit = doc.add_paragraph()
+def _overview(body: _Body, table_data: Table) -> None:
+    unit = body.paragraph()
     unit.paragraph_format.keep_with_next = True
-    _small(unit.add_run(table_data.unit_note), italic=True)
+    _small(_run(unit, table_data.unit_note), italic=True)
     widths, size = overview_layout(table_data)
-    table = _grid(doc, widths)
-    head = table.add_row()
+    rows = _Rows(_grid(body, widths))
+    last = len(table_data.rows)
+    head, cells = rows.add()
     _repeat_header(head)
-    for i, (cell, text) in enumerate(zip(head.cells, table_data.header, strict=True)):
+    _keep_together(head)
+    for i, (cell, text) in enumerate(zip(cells, table_data.header, strict=True)):
         _shade(cell, HEADER_FILL)
-        paragraph = cell.paragraphs[0]
-        paragraph.add_run(text).bold = True
-        if i:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for row in table_data.rows:
-        cells = table.add_row().cells
-        paragraph = cells[0].paragraphs[0]
-        paragraph.add_run(row.label).bold = row.total
+        # Keep the overview on one page, together with its heading.
+        paragraph = _placed(cell.paragraphs[0], keep=last > 0, right=i > 0)
+        _run(paragraph, text, bold=True, size=size)
+    for n, row in enumerate(table_data.rows, start=1):
+        table_row, cells = rows.add()
+        _keep_together(table_row)  # the I ALT row and its note were split over two pages
+        paragraph = _placed(cells[0].paragraphs[0], keep=n < last)
+        _run(paragraph, row.label, bold=row.total, size=size)
         if row.note:
-            _small(cells[0].add_paragraph().add_run(row.note), italic=True)
+            note = _placed(cells[0].add_paragraph(), keep=n < last)
+            _small(_run(note, row.note), italic=True)
         for cell, text in zip(cells[1:], row.cells, strict=True):
-            paragraph = cell.paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            paragraph.add_run(text).bold = row.total
+            paragraph = _placed(cell.paragraphs[0], keep=n < last, right=True)
+            _run(paragraph, text, bold=row.total, size=size)
         if row.total:
             for cell in cells:
                 _shade(cell, LABEL_FILL)
-    last = len(table.rows) - 1
-    for n, row in enumerate(table.rows):
-        _keep_together(row)  # the I ALT row and its note were split over two pages
-        _widths(row.cells, widths)
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                # Keep the overview on one page, together with its heading.
-                paragraph.paragraph_format.keep_with_next = n < last
-                for run in paragraph.runs:
-                    if run.font.size is None:
-                        run.font.size = Pt(size)
     if table_data.footnote:
-        _small(doc.add_paragraph().add_run(table_data.footnote), italic=True)
+        _small(_run(body.paragraph(), table_data.footnote), italic=True)
 
 
-def _grid(doc: Document, widths: list[float]) -> DocxTable:
+def _placed(paragraph: Paragraph, keep: bool, right: bool = False) -> Paragraph:
+    """`paragraph_format.keep_with_next = keep` and a right alignment, as python-docx writes
+    them (in the order the schema wants), on a paragraph that has no properties yet."""
+    from lxml.etree import SubElement
+
+    properties = SubElement(paragraph._p, W + "pPr")
+    SubElement(properties, W + "keepNext", None if keep else OFF)
+    if right:
+        SubElement(properties, W + "jc", {W + "val": "right"})
+    paragraph._p.insert(0, properties)  # a paragraph's properties come first
+    return paragraph
+
+
+def _grid(body: _Body, widths: list[float]) -> DocxTable:
     from docx.shared import Pt
 
-    table = doc.add_table(rows=0, cols=len(widths))
-    table.style = doc.styles["Table Grid"]
+    table = body.table(len(widths), style="Table Grid")
     table.autofit = False
     _grid_widths(table, widths)
-    doc.add_paragraph().paragraph_format.space_after = Pt(2)
+    body.paragraph().paragraph_format.space_after = Pt(2)
     return table
 
 
-def _widths(cells: tuple[_Cell, ...] | list[_Cell], widths: list[float]) -> None:
-    from docx.shared import Cm
+class _Rows:
+    """New rows of a table, each a copy of its first, blank one: python-docx makes every cell
+    anew (parsing its XML) and looks its width up in the grid."""
 
-    for cell, width in zip(cells, widths, strict=True):
-        cell.width = Cm(width)
+    def __init__(self, table: DocxTable) -> None:
+        self.table = table
+        self.blank: Any = None
+
+    def add(self) -> tuple[_Row, list[_Cell]]:
+        from docx.table import _Row
+
+        if self.blank is None:
+            row = self.table.add_row()
+            self.blank = copy.deepcopy(row._tr)
+        else:
+            element = copy.deepcopy(self.blank)
+            self.table._tbl.append(element)
+            row = _Row(element, self.table)
+        return row, _cells(row)
+
+
+def _cells(row: _Row) -> list[_Cell]:
+    """A row's cells (ours span no columns; python-docx's `row.cells` walks the table's grid)."""
+    from docx.table import _Cell
+
+    return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
 
 
 def _grid_widths(table: DocxTable, widths: list[float]) -> None:
@@ -390,14 +513,10 @@ def _grid_widths(table: DocxTable, widths: list[float]) -> None:
 
 
 def _shade(cell: _Cell, fill: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+    from lxml.etree import SubElement
 
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
+    shading = {W + "val": "clear", W + "color": "auto", W + "fill": fill}
+    SubElement(cell._tc.get_or_add_tcPr(), W + "shd", shading)
 
 
 def _keep_together(row: object) -> None:

@@ -441,7 +441,7 @@ def read_command(
         raise
     if given.book is not None:
         book = given.book
-        unit = book.spec.round.unit
+        unit = book.spec.round.unit.label
         text = "".join(submission_summary(s.to_json_data(), unit) for s in book.submissions)
         typer.echo(to_json(consolidated_data(book.submissions)) if as_json else text, nl=False)
         raise typer.Exit(0)

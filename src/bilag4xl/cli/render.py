@@ -190,7 +190,7 @@ def merge_data(run: MergeRun) -> dict[str, Any]:
             "departments": m.departments,
             "initiatives": m.initiatives,
             "total": m.total,
-            "unit": m.spec.round.unit,
+            "unit": m.spec.round.unit.label,
             **m.report.stats(),
         },
         "included": [str(e.path) for e in m.entries],

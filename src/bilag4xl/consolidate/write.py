@@ -51,7 +51,7 @@ from bilag4xl.form.layout import (
     fit_width,
     text_height,
 )
-from bilag4xl.form.model import initiative_values
+from bilag4xl.form.model import Submission, initiative_values
 from bilag4xl.form.spec import Spec, spec_chunks
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Report
 from bilag4xl.output import atomic_write, check_targets
@@ -79,6 +79,7 @@ __all__ = [
     "build_consolidated",
     "is_consolidated",
     "merge_paths",
+    "merge_submissions",
     "open_consolidated",
     "read_consolidated",
     "write_consolidated",
@@ -155,6 +156,37 @@ def merge_paths(
     )
     skipped_notes = ValidationRun(skipped=skipped).report
     merged.report = Report([*notes, *skipped_notes, *merged.report])
+    if left_out is not None:
+        merged.left_out = list(left_out)
+    written = write_consolidated(out, merged, force) if merged.ok else None
+    return MergeRun(merged, written)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A submission already read (a round's ledger keeps them), with its report and the file
+    it came in (`decide.Validated`)."""
+
+    submission: Submission | None
+    report: Report
+    path: Path
+
+
+def merge_submissions(
+    held: Iterable[tuple[Submission | None, Report, Path]],
+    out: str | Path,
+    spec: Spec,
+    *,
+    allow_invalid: bool = False,
+    force: bool = False,
+    left_out: Sequence[LeftOut] | None = None,
+) -> MergeRun:
+    """`merge_paths` for submissions already read, each with its report and the file it was
+    read from (which names it in the merge's report); nothing is read. The workbook names
+    each file by its submission's source (a round gives the name it was sent under)."""
+    out = Path(out)
+    check_targets([out], force)
+    merged = merge([_Held(*item) for item in held], spec, allow_invalid=allow_invalid)
     if left_out is not None:
         merged.left_out = list(left_out)
     written = write_consolidated(out, merged, force) if merged.ok else None
@@ -365,7 +397,7 @@ class _Writer:
         title = f"{spec.round.title}: {coverage(spec, m.departments, m.left_out)}"
         self._span(ws, cp.TITLE_ROW, last, title, "title")
         check(ws.set_row(cp.TITLE_ROW, 2 * 21), "")
-        self._span(ws, cp.UNIT_ROW, last, f"Beløb i {spec.round.unit}", "subtitle")
+        self._span(ws, cp.UNIT_ROW, last, spec.round.unit.heading, "subtitle")
         invalid = sum(not e.valid for e in m.entries)
         banner = [left_out_text(m.left_out)] if m.left_out else []
         if invalid:
@@ -521,7 +553,7 @@ class _Writer:
             "spec_version": spec.version,
             "spec_hash": spec.digest,
             "period": f"{spec.round.first_year}-{spec.round.last_year}",
-            "unit": spec.round.unit,
+            "unit": spec.round.unit.label,
             "submissions": str(len(merged.entries)),
             "initiatives": str(merged.initiatives),
             "allow_invalid": "Ja" if merged.allow_invalid else "Nej",

@@ -6,18 +6,20 @@ written turned "t.kr." into 1.000 kr. in one and into an unknown unit in the oth
 in the text), which must say the same. Parsing (`parsers.parse_amount`), the annex, the
 terminal and the workbooks' number format all come here.
 
-Units — `unit_factor`: kroner per unit, for a round's unit and for the words after a number
-typed as text. "kr." → 1, "t.kr." and "1.000 kr." → 1.000, "mio. kr." → 1.000.000,
-"mia. kr." → 1.000.000.000. Case, spaces and dots do not matter ("T. KR", "1000 kr", "mio kr");
-"kroner", "DKK" and ",-" are kroner; "mio." and "mia." alone are millions and billions of
-kroner; a count multiplies ("100 kr." → 100). Anything else is unknown (None), so an amount
-is never converted by a guess.
+Units — `Unit`: the round's unit, its label as the spec writes it ("1.000 kr.") and its kroner
+per unit, read once when the spec loads; the heading its amounts go under ("Beløb i 1.000 kr.")
+and the amounts in kroner and in words are its methods. `unit_factor` reads a label, for the
+round's unit and for the words after a number typed as text: "kr." → 1, "t.kr." and
+"1.000 kr." → 1.000, "mio. kr." → 1.000.000, "mia. kr." → 1.000.000.000. Case, spaces and
+dots do not matter ("T. KR", "1000 kr", "mio kr"); "kroner", "DKK" and ",-" are kroner;
+"mio." and "mia." alone are millions and billions of kroner; a count multiplies ("100 kr." →
+100). Anything else is unknown (None), so an amount is never converted by a guess.
 
 Digits — `format_number`: "." groups thousands, "," is the decimal sign, at most `decimals`
 decimals (the tables: TABLE_DECIMALS), trailing zeros dropped: 130000 → "130.000",
 1234.5 → "1.234,5", 0 → "0". `EXCEL_FORMAT` is the same for a spreadsheet cell or a chart axis.
 
-Words — `amount_phrase`, and the rule that keeps it in agreement with the table: the phrase
+Words — `Unit.phrase`, and the rule that keeps it in agreement with the table: the phrase
 states the number the table prints (the amount rounded to TABLE_DECIMALS in the round's
 unit), converted to kroner, and never rounds it further.
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 TABLE_DECIMALS = 2  # the annex's tables and the terminal print amounts with at most two
@@ -87,42 +90,66 @@ def format_number(value: float | Decimal, decimals: int = TABLE_DECIMALS) -> str
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
-def amount_phrase(value: float, unit: str, estimated: bool = False, millions: bool = True) -> str:
-    """The amount for running text, e.g. "ca. 282 mio. kr." (see the module docstring).
-    `millions=False` says every amount in kroner, for a text whose other amounts cannot be
-    said in millions (see `millions_style`)."""
-    prefix = "ca. " if estimated else ""
-    factor = unit_factor(unit)
-    shown = _rounded(value, TABLE_DECIMALS)  # what the table prints
-    if factor is None:
-        return f"{prefix}{format_number(shown)} ({unit})"
-    kroner = shown * factor
-    if millions and _in_millions(kroner):
-        return f"{prefix}{format_number(kroner / MILLION, MILLION_DECIMALS)} mio. kr."
-    return f"{prefix}{format_number(kroner, TABLE_DECIMALS)} kr."
+@dataclass(frozen=True)
+class Unit:
+    """The unit a round's amounts are in: its label ("1.000 kr.") and kroner per unit (None
+    for a unit we do not know, whose amounts are then never converted by a guess). Made once
+    when the spec loads, so no amount reads the label again."""
+
+    label: str
+    factor: Decimal | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "factor", unit_factor(self.label))
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def heading(self) -> str:
+        """What a table, a sheet or an input says its amounts are in: "Beløb i 1.000 kr."."""
+        return f"Beløb i {self.label}"
+
+    def into(self, other: Unit) -> Decimal | None:
+        """What an amount in this unit is multiplied by to be in `other`: 1 for the same
+        label, None when either unit is unknown (the amount cannot be converted)."""
+        if self == other:
+            return Decimal(1)
+        if self.factor is None or other.factor is None:
+            return None
+        return self.factor / other.factor
+
+    def in_kroner(self, value: float) -> Decimal | None:
+        """The amount in kroner (None for an unknown unit), e.g. to decide between words forms."""
+        return None if self.factor is None else Decimal(str(value)) * self.factor
+
+    def phrase(self, value: float, estimated: bool = False, millions: bool = True) -> str:
+        """The amount for running text, e.g. "ca. 282 mio. kr." (see the module docstring).
+        `millions=False` says every amount in kroner, for a text whose other amounts cannot be
+        said in millions (see `millions_style`)."""
+        prefix = "ca. " if estimated else ""
+        shown = _rounded(value, TABLE_DECIMALS)  # what the table prints
+        if self.factor is None:
+            return f"{prefix}{format_number(shown)} ({self.label})"
+        kroner = shown * self.factor
+        if millions and _in_millions(kroner):
+            return f"{prefix}{format_number(kroner / MILLION, MILLION_DECIMALS)} mio. kr."
+        return f"{prefix}{format_number(kroner, TABLE_DECIMALS)} kr."
+
+    def millions_style(self, values: Iterable[float]) -> bool:
+        """Whether amounts said together can all be said in millions: every one of a million
+        or more is whole thousands of kroner. One style for one text: never "9,435 mio. kr."
+        beside "2.292.500 kr."."""
+        if self.factor is None:
+            return False
+        kroner = [_rounded(v, TABLE_DECIMALS) * self.factor for v in values]
+        return all(_in_millions(k) for k in kroner if abs(k) >= MILLION)
 
 
 def _in_millions(kroner: Decimal) -> bool:
     """A million or more, in whole thousands: said exactly as "9,435 mio. kr."."""
     millions = kroner / MILLION
     return abs(kroner) >= MILLION and millions == _rounded(millions, MILLION_DECIMALS)
-
-
-def millions_style(values: Iterable[float], unit: str) -> bool:
-    """Whether amounts said together can all be said in millions: every one of a million or
-    more is whole thousands of kroner. One style for one text: never "9,435 mio. kr." beside
-    "2.292.500 kr."."""
-    factor = unit_factor(unit)
-    if factor is None:
-        return False
-    kroner = [_rounded(v, TABLE_DECIMALS) * factor for v in values]
-    return all(_in_millions(k) for k in kroner if abs(k) >= MILLION)
-
-
-def in_kroner(value: float, unit: str) -> Decimal | None:
-    """The amount in kroner (None for an unknown unit), e.g. to decide between words forms."""
-    factor = unit_factor(unit)
-    return None if factor is None else Decimal(str(value)) * factor
 
 
 def _rounded(value: float | Decimal, decimals: int) -> Decimal:

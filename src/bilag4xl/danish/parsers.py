@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from typing import ClassVar, NamedTuple
 
-from bilag4xl.danish.numbers import format_number, unit_factor
+from bilag4xl.danish.numbers import Unit, format_number, unit_factor
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 SERIAL_MAX = 2_958_465  # 9999-12-31
@@ -69,13 +69,13 @@ def _split_scale(text: str) -> tuple[str, Decimal | None]:
     return (match[1].strip(), factor) if factor is not None else (text, None)
 
 
-def parse_amount(text: str, unit: str = "1.000 kr.") -> ParsedAmount | None:
+def parse_amount(text: str, unit: Unit) -> ParsedAmount | None:
     """An amount typed as text, converted into the round's unit; None when it is not clear.
 
     A plain number is taken to be in the round's unit already; a number with "kr.", "mio."
     or "mia." is in kroner (or millions...) and is converted. "ca." marks an estimate.
     """
-    per_unit = unit_factor(unit)
+    per_unit = unit.factor
     text = _SPACES.sub(" ", text.strip().casefold())
     if per_unit is None or not text:
         return None

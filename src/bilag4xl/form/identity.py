@@ -38,7 +38,7 @@ def form_data(spec: Spec) -> dict[str, Any]:
     return {
         "name": spec.name,
         "period": [spec.round.first_year, spec.round.last_year],
-        "unit": spec.round.unit,
+        "unit": spec.round.unit.label,
         "max_amount": spec.max_amount,
         "cover": [rules(f) for f in spec.cover.fields],
         "initiative": [rules(f) for f in spec.initiative.fields],

@@ -169,11 +169,11 @@ def _date(raw: object, f: FieldSpec, spec: Spec, where: Where) -> FieldResult:
 
 
 def _amount(raw: object, f: FieldSpec, spec: Spec, where: Where) -> FieldResult:
-    unit = spec.round.unit
+    unit = spec.round.unit.label
     issues: list[Issue] = []
     estimated = False
     if isinstance(raw, str):
-        parsed = parsers.parse_amount(raw, unit)
+        parsed = parsers.parse_amount(raw, spec.round.unit)
         if parsed is None:
             return FieldResult(None, [where.issue("amount-invalid", value=raw, unit=unit)])
         value, estimated = parsed.value, parsed.estimated

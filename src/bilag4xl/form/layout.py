@@ -239,7 +239,7 @@ class Layout:
                 "form_hash": identity.form_digest(self.spec),
                 "department": self.department or "",
                 "period": f"{r.first_year}-{r.last_year}",
-                "unit": r.unit,
+                "unit": r.unit.label,
                 "initiatives": json.dumps(list(self.initiatives), ensure_ascii=False),
             }
             | ({"feedback_sheet": self.spec.sheets.feedback} if self.feedback else {})
@@ -483,7 +483,7 @@ def _plan_instructions(layout: Layout, status_sheets: list[str]) -> list[Pos]:
     facts = [
         ("Forvaltning", layout.department or "(vælges på forsiden)"),
         ("Periode", f"{r.first_year}–{r.last_year}"),
-        ("Beløb i", r.unit),
+        ("Beløb i", r.unit.label),
     ]
     if layout.deadline:
         facts.append(("Frist", day(layout.deadline)))
@@ -710,7 +710,7 @@ def _plan_economy(
         c.text(f.help, "help", FIRST_VALUE_COL, c.span)
         c.height(LINE_HEIGHT * 2)
     c.skip()
-    c.text(f"Beløb i {spec.round.unit}", "header")
+    c.text(spec.round.unit.heading, "header")
     heads = [*years, e.unallocated_label, e.total_label]
     for i, head in enumerate(heads):
         c.text(head, "header", FIRST_VALUE_COL + i)
@@ -748,7 +748,7 @@ def _plan_overview(layout: Layout) -> None:
     c.text(o.title, "title", span=cols + 2)
     c.height(2 * 21)
     c.skip()
-    c.text(f"Beløb i {spec.round.unit}", "subtitle")
+    c.text(spec.round.unit.heading, "subtitle")
     c.skip(2)
     c.text(o.row_header, "header")
     heads = [

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from bilag4xl.form import paths
 from bilag4xl.form.layout import Layout, Value
+from bilag4xl.form.spec import Kind, Spec
 
 SCHEMA = "bilag4xl/submission/1"
 
@@ -99,6 +100,18 @@ class Submission(_Model):
         """The submission as JSON-ready data (snake_case keys, ISO dates, numeric amounts)."""
         return self.model_dump(mode="json", by_alias=True)
 
+    @classmethod
+    def from_json(cls, text: str | bytes, spec: Spec) -> Submission:
+        """A submission back from `to_json_data` as JSON text (the round's ledger keeps it
+        so): the dates of `spec`'s date fields, which JSON holds as text, are dates again."""
+        submission = cls.model_validate_json(text)
+        dated = [f.key for f in spec.cover.fields if f.kind == Kind.DATE]
+        _dates(submission.cover, dated)
+        dated = [f.key for f in spec.initiative.fields if f.kind == Kind.DATE]
+        for initiative in submission.initiatives:
+            _dates(initiative.model_extra or {}, dated)
+        return submission
+
     @property
     def department(self) -> str:
         return str(self.cover.get("department") or "")
@@ -111,6 +124,13 @@ class Submission(_Model):
     @property
     def total(self) -> float:
         return self.overview.total
+
+
+def _dates(tree: dict[str, Any], keys: Sequence[str]) -> None:
+    for key in keys:
+        value = paths.lookup(tree, key)
+        if isinstance(value, str):
+            paths.put(tree, key, dt.date.fromisoformat(value))
 
 
 def _sum(values: Mapping[str, float | None] | list[float | None]) -> float:
@@ -155,7 +175,7 @@ def assemble(
             )
         )
     return Submission(
-        amount_unit=spec.round.unit,
+        amount_unit=spec.round.unit.label,
         template=template,
         source=source,
         cover=cover,

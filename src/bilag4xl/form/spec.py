@@ -18,11 +18,20 @@ from enum import StrEnum
 from functools import cache, cached_property, lru_cache, wraps
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
 
-from bilag4xl.danish.numbers import unit_factor
+from bilag4xl.danish.numbers import Unit
 from bilag4xl.errors import SpecError
 from bilag4xl.form.kinds import ECONOMY, KINDS, NO, YES
 from bilag4xl.textsafe import slug
@@ -30,6 +39,21 @@ from bilag4xl.xlsx import limits as excel
 
 DEFAULT_MAX_KRONER = Decimal(10_000_000_000)  # per amount cell: 10 mia. kr.
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def _label_of(value: object) -> object:
+    return value.label if isinstance(value, Unit) else value
+
+
+# The round's unit is written as its label and is a `Unit` from loading on: checked as any
+# text, made a Unit once, and dumped as its label (so the canonical JSON and the digest are as
+# before). Type checkers see the Unit it is.
+if TYPE_CHECKING:
+    UnitLabel = Unit
+else:
+    UnitLabel = Annotated[
+        NonEmpty, AfterValidator(Unit), BeforeValidator(_label_of), PlainSerializer(str)
+    ]
 
 
 class Kind(StrEnum):
@@ -160,7 +184,7 @@ class Round(_Model):
     title: NonEmpty
     first_year: int = Field(ge=1900, le=2200)
     last_year: int = Field(ge=1900, le=2200)
-    unit: NonEmpty = "1.000 kr."
+    unit: UnitLabel = Unit("1.000 kr.")
     deadline: dt.date | None = None
     contact: str = ""
     contact_email: str = ""  # the secretariat's address: reminders come from it
@@ -278,7 +302,7 @@ class Spec(_Model):
         """The largest amount a cell may hold, in the round's unit (see EconomyLabels)."""
         if self.economy.max_amount is not None:
             return self.economy.max_amount
-        factor = unit_factor(self.round.unit)
+        factor = self.round.unit.factor
         return float(DEFAULT_MAX_KRONER / factor) if factor else float(DEFAULT_MAX_KRONER)
 
     def example(self, f: FieldSpec) -> str:
@@ -327,18 +351,15 @@ class Spec(_Model):
 
         Keys are their places in the block (`paths.economy`): "years.2024" for each year of
         the period, "unallocated", "cofinancing", "estimated", "note"."""
-        e, unit = self.economy, self.round.unit
-        amount = {
-            "kind": Kind.AMOUNT,
-            "help": f"Beløb i {unit} – skriv 0, hvis der ingen udgift er.",
-        }
+        e, heading = self.economy, self.round.unit.heading
+        amount = {"kind": Kind.AMOUNT, "help": f"{heading} – skriv 0, hvis der ingen udgift er."}
         fields = {
             f"years.{y}": FieldSpec(key=f"y{y}", label=str(y), **amount) for y in self.round.years
         }
         fields["unallocated"] = FieldSpec(
             key="unallocated",
             label=e.unallocated_label,
-            **{**amount, "help": f"Beløb i {unit}, som ikke kan fordeles på år."},
+            **{**amount, "help": f"{heading}, som ikke kan fordeles på år."},
         )
         fields["cofinancing"] = FieldSpec(
             key="cofinancing",

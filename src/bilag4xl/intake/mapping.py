@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bilag4xl.danish.numbers import format_number, unit_factor
+from bilag4xl.danish.numbers import format_number
 from bilag4xl.form import paths
 from bilag4xl.form.identity import differences, form_digest, rules
 from bilag4xl.form.layout import Input, Layout, plan
@@ -113,12 +113,13 @@ class _Carrier:
         old, new = self.made_with.round.unit, self.target.round.unit
         if old == new:
             return Decimal(1)
-        before, after = unit_factor(old), unit_factor(new)
-        if before is None or after is None:
-            self.issues.append(messages.make("amounts-not-converted", self.file, old=old, new=new))
+        scale = old.into(new)
+        labels = {"old": old.label, "new": new.label}
+        if scale is None:
+            self.issues.append(messages.make("amounts-not-converted", self.file, **labels))
             return Decimal(1)
-        self.issues.append(messages.make("amounts-converted", self.file, old=old, new=new))
-        return before / after
+        self.issues.append(messages.make("amounts-converted", self.file, **labels))
+        return scale
 
     def carry(self, path: str, value: Any, raw: object) -> None:
         new_path = self._translate(path)

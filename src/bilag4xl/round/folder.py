@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bilag4xl.errors import Bilag4xlError, NoRoundError
 from bilag4xl.form.identity import form_digest
+from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.intake.discover import XLSX_SUFFIXES, Blob
 from bilag4xl.issues.report import Lang, Report
@@ -39,13 +41,12 @@ from bilag4xl.round.delivery import (
     open_delivery,
     read_part,
 )
-from bilag4xl.round.ledger import DraftRecord, Entry, Ledger, Verdict
+from bilag4xl.round.ledger import STATE_DIR, DraftRecord, Entry, Ledger, Verdict, latest
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.decide import LeftOut
     from bilag4xl.consolidate.write import MergeRun
-    from bilag4xl.form.model import Submission
     from bilag4xl.intake.validate import FileResult
 
 ROUND_FILE = "runde.toml"
@@ -94,11 +95,35 @@ class Round:
     def current(self) -> list[tuple[Entry, Path]]:
         """Each department's current file (and where it is kept), in the round's order."""
         with self.ledger() as ledger:
-            current = ledger.current()
-            paths = {key: ledger.path(e) for key, e in current.items()}
-        order = [d.name.casefold() for d in self.spec.round.departments]
-        keys = sorted(current, key=lambda k: (order.index(k) if k in order else len(order), k))
-        return [(current[k], paths[k]) for k in keys]
+            entries = ledger.entries()
+        return [(e, self.root / e.stored) for e in self._in_order(entries)]
+
+    def _in_order(self, entries: list[Entry]) -> list[Entry]:
+        """Each department's current entry among `entries`, in the round's order."""
+        current = latest(entries)
+        order = {d.name.casefold(): n for n, d in enumerate(self.spec.round.departments)}
+        keys = sorted(current, key=lambda k: (order.get(k, len(order)), k))
+        return [current[k] for k in keys]
+
+
+@dataclass(frozen=True)
+class Current:
+    """What a department's current entry holds, as the ledger kept it when the file was read:
+    the submission (None: the file is not one; its source names the file as it was sent)
+    and its report (its issues name the file where it is kept, as reading it would)."""
+
+    entry: Entry
+    submission: Submission | None
+    report: Report
+    path: Path  # where the file is kept
+
+    @property
+    def name(self) -> str:
+        return self.entry.original_name
+
+    @property
+    def valid(self) -> bool:
+        return self.submission is not None and self.report.valid
 
 
 def find_round(start: str | Path | None = None) -> Path | None:
@@ -462,6 +487,7 @@ def _verdict(result: object, form: str) -> Verdict:
         form=form,
         report=report.to_dict(),
         made_from=result.made_from.entry if result.made_from else None,
+        submission=None if sub is None else sub.model_dump_json(by_alias=True),
     )
 
 
@@ -474,21 +500,53 @@ def round_status(rnd: Round, today: dt.date | None = None) -> RoundStatus:
     from bilag4xl.status import from_ledger
 
     with rnd.ledger() as ledger:
-        recheck(rnd, ledger)
-        return from_ledger(ledger.entries(), rnd.spec, rnd.root, today)
+        return from_ledger(recheck(rnd, ledger), rnd.spec, rnd.root, today)
 
 
-def recheck(rnd: Round, ledger: Ledger) -> list[Entry]:
+def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
     """Check again the files checked against an earlier form of the round (a field added,
-    the period moved...); editing the round's administration changes no verdict."""
+    the period moved...), and keep what they are read as now; editing the round's
+    administration changes no verdict. With `data`, also each department's current file
+    whose submission the ledger does not hold (received before the ledger kept them): read
+    once, then kept. Returns every entry, as the ledger holds them afterwards."""
     from bilag4xl.intake.validate import check_each
 
     form = form_digest(rnd.spec)
-    stale = [e for e in ledger.entries() if e.verdict.valid is not None and e.verdict.form != form]
-    checked = check_each([ledger.path(e) for e in stale], rnd.spec)
+    entries = ledger.entries(data=data)
+    wanted = {e.id for e in latest(entries).values() if e.verdict.submission is None}
+    stale = [
+        e
+        for e in entries
+        if e.verdict.valid is not None and (e.verdict.form != form or (data and e.id in wanted))
+    ]
+    if not stale:
+        return entries
+    checked = check_each([ledger.path(e) for e in stale], rnd.spec)  # one pool for all
     for entry, (_, result) in zip(stale, checked, strict=True):
+        if result.submission is not None:  # named as it was sent, not where it is kept
+            result.submission.source.file = entry.original_name
         ledger.update_verdict(entry.id, _verdict(result, form))
-    return stale
+    return ledger.entries(data=data)
+
+
+def current_submissions(rnd: Round) -> list[Current]:
+    """The round's current submissions: what each department's current file was read as, in
+    the round's order, from the ledger. No file is read, unless the round's form changed since
+    it was checked or the ledger is older than the submissions it keeps (then once)."""
+    spec = rnd.spec
+    with rnd.ledger() as ledger:
+        entries = recheck(rnd, ledger, data=True)
+    out = []
+    for entry in rnd._in_order(entries):
+        v = entry.verdict
+        submission = Submission.from_json(v.submission, spec) if v.submission else None
+        if submission is not None:
+            submission.source.file = entry.original_name
+        path = rnd.root / entry.stored
+        issues = Report.from_dict(v.report).issues
+        report = Report([replace(i, file=str(path)) for i in issues])
+        out.append(Current(entry, submission, report, path))
+    return out
 
 
 def reminders(
@@ -498,33 +556,85 @@ def reminders(
     never written to, a reminder with its template when it has still sent nothing, and the
     feedback workbook of its current file when that has errors (`remind.drafts`). `link_for`
     gives a department's own upload link (a function or a mapping by name); by default each
-    department's link of the round (`round.links`, when `base_url` is set)."""
-    from bilag4xl.feedback import feedback_bytes
-    from bilag4xl.intake.validate import read_file
+    department's link of the round (`round.links`, when `base_url` is set). A template is the
+    one kept in `skabeloner/` (`_templates`); a feedback workbook is made once
+    (`_feedback_workbooks`), from its file."""
     from bilag4xl.remind import Attachment, drafts, link_of
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
-    link_for = link_for if link_for is not None else own_links(rnd)
+    own = own_links(rnd)
+    link_for = link_for if link_for is not None else own
+    status = round_status(rnd, today)
+    entries = {e.id: e for e in history(rnd)}
+    chased = [(d, entries[d.last.entry]) for d in status.to_chase if d.last and d.last.entry]
+    links = {e.id: link_of(link_for, d.name) for d, e in chased}
+    workbooks = _feedback_workbooks(rnd, [e for _, e in chased], links)
 
     def template(name: str) -> Attachment:
-        data = template_bytes(spec, name, link=link_of(link_for, name))
-        return Attachment(template_filename(spec, name), data)
+        link = link_of(link_for, name)
+        if link != own(name):  # a link of the caller's: a template of its own
+            return Attachment(template_filename(spec, name), template_bytes(spec, name, link=link))
+        ((filename, data, _),) = _templates(rnd, [name])
+        return Attachment(filename, data)
 
     def feedback(d: DepartmentStatus) -> Attachment | None:
-        if d.last is None:
+        last = d.last
+        data = workbooks.get(last.entry) if last and last.entry else None
+        if last is None or not isinstance(data, bytes):  # not a bilag4xl workbook: no marks
             return None
-        result = read_file(d.last.path, spec)
-        try:
-            link = link_of(link_for, d.name)
-            data = feedback_bytes(result, spec, name=d.last.name, entry=d.last.entry, link=link)
-        except Bilag4xlError:  # not readable as a bilag4xl workbook: nothing to mark up
-            return None
-        return Attachment(f"{Path(d.last.name).stem}_rettelser.xlsx", data)
+        return Attachment(f"{Path(last.name).stem}_rettelser.xlsx", data)
 
     with rnd.ledger() as ledger:
         written_to = {r.department for r in ledger.drafts()}
-    return drafts(round_status(rnd, today), spec, template, feedback, written_to, link_for)
+    return drafts(status, spec, template, feedback, written_to, link_for)
+
+
+FEEDBACK_KEPT = "rettelser"  # in .bilag4xl/: feedback workbooks made, by spec and code
+
+
+def _feedback_workbooks(
+    rnd: Round, entries: Sequence[Entry], links: Mapping[int, str | None] | None = None
+) -> dict[int, bytes | Bilag4xlError]:
+    """Each received file's feedback workbook (or why it has none), by entry, with the upload
+    link `links` gives it. Making one costs ~0.15 s (a template is built), so each is kept in
+    `.bilag4xl/rettelser/` once made, by the file's SHA-256 (and link) in a folder of the
+    round's spec and bilag4xl's code (a change of either makes them anew). A feedback
+    workbook puts every value back in the cell it was typed in, so it is made from the file
+    itself: the files to make it for are read in one pool."""
+    import json
+
+    from bilag4xl.feedback import feedback_bytes
+    from bilag4xl.intake.validate import check_each
+
+    spec = rnd.spec
+    made_by = _sha256(json.dumps([spec.digest, _code_digest()]).encode())[:16]
+    kept = rnd.root / STATE_DIR / FEEDBACK_KEPT / made_by
+    out: dict[int, bytes | Bilag4xlError] = {}
+    missing = []
+    links = links or {}
+    names = {}
+    for entry in entries:
+        link = links.get(entry.id)
+        names[entry.id] = f"{entry.sha256}{'-' + _sha256(link.encode()) if link else ''}.xlsx"
+        try:
+            out[entry.id] = (kept / names[entry.id]).read_bytes()
+        except OSError:
+            missing.append(entry)
+    if not missing:
+        return out
+    checked = check_each([rnd.root / e.stored for e in missing], spec, keep_values=True)
+    for entry, (_, result) in zip(missing, checked, strict=True):
+        try:
+            data = feedback_bytes(
+                result, spec, name=entry.original_name, entry=entry.id, link=links.get(entry.id)
+            )
+        except Bilag4xlError as exc:
+            out[entry.id] = exc
+            continue
+        out[entry.id] = data
+        _keep(kept, names[entry.id], data)
+    return out
 
 
 DRAFTS = "rykkere"
@@ -627,19 +737,31 @@ def drafts_history(rnd: Round, department: str | None = None) -> list[DraftRecor
         return ledger.drafts(department)
 
 
-def current_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
+def _keep(folder: Path, name: str, data: bytes) -> None:
+    """Keep a made file for next time, in `folder`, the only one beside it (others were made
+    by another spec or code); a file that cannot be kept is made again next time."""
+    import shutil
+
+    from bilag4xl.output import atomic_write
+
+    with contextlib.suppress(OSError):
+        if not folder.is_dir():
+            for other in folder.parent.glob("*"):
+                shutil.rmtree(other, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / name, data, force=True)
+
+
+def valid_submissions(rnd: Round) -> tuple[list[Submission], Spec]:
     """Each department's current, valid submission, with the round's spec (the last round
     that the next one starts from)."""
-    from bilag4xl.intake.validate import read_file
-
-    found = [read_file(path, rnd.spec) for _, path in rnd.current()]
-    return [r.submission for r in found if r.submission and r.report.valid], rnd.spec
+    return [c.submission for c in current_submissions(rnd) if c.valid and c.submission], rnd.spec
 
 
 def submissions_in(folder: Path) -> tuple[list[Submission], Spec]:
-    """`current_submissions` of the round folder at `folder` (what `open_given` asks of a
+    """`valid_submissions` of the round folder at `folder` (what `open_given` asks of a
     folder: the last round a next one starts from)."""
-    return current_submissions(open_round(folder))
+    return valid_submissions(open_round(folder))
 
 
 def history(rnd: Round, department: str | None = None) -> list[Entry]:
@@ -701,13 +823,11 @@ def entry_of(rnd: Round, path: str | Path) -> int | None:
 
 def feedback_for(rnd: Round, entry_id: int) -> tuple[str, bytes]:
     """The feedback workbook of one received file: its name and bytes."""
-    from bilag4xl.feedback import feedback_bytes
-    from bilag4xl.intake.validate import read_file
-
     entry = received(rnd, entry_id)
-    result = read_file(stored_path(rnd, entry), rnd.spec)
     link = own_links(rnd)(entry.department) if entry.department else None
-    data = feedback_bytes(result, rnd.spec, name=entry.original_name, entry=entry.id, link=link)
+    data = _feedback_workbooks(rnd, [entry], {entry.id: link})[entry.id]
+    if isinstance(data, Bilag4xlError):
+        raise data
     return f"{Path(entry.original_name).stem}_rettelser.xlsx", data
 
 
@@ -736,44 +856,110 @@ class Templates:
 def write_templates(rnd: Round, password: str | None = None) -> Templates:
     """The round's templates, one per department, in `skabeloner/`. They are the round's own
     derived files: a template whose content changed (the spec was edited) is rewritten, one
-    already right is left as it is (its file time too)."""
+    already right is left as it is (its file time too). Each is made anew here, and a mark in
+    `.bilag4xl/skabeloner.json` says what it was made from, so that downloads and reminders
+    can take it as it is (`_templates`)."""
+    import json
+
     from bilag4xl.output import atomic_write
 
-    paths, unchanged = [], []
-    for filename, data in _templates(rnd, password):
+    paths, unchanged, marks = [], [], {}
+    for filename, data, made in _templates(rnd, password=password, kept=False):
         target = rnd.templates / filename
         if target.is_file() and target.read_bytes() == data:
             unchanged.append(target)
         else:
             atomic_write(target, data, force=True)
         paths.append(target)
+        marks[filename] = {"made": made, "sha256": _sha256(data)}
+    with contextlib.suppress(OSError):  # without marks, they are made again when asked for
+        text = json.dumps(marks, indent=1).encode("utf-8")
+        atomic_write(rnd.root / STATE_DIR / TEMPLATE_MARKS, text, force=True)
     return Templates(paths, unchanged)
 
 
 def templates_zip(rnd: Round) -> bytes:
     """Every department's template in one .zip (to hand out in one go), made in memory: the
-    round folder is left as it is."""
+    round folder is left as it is. Those in `skabeloner/` are taken as they are while they
+    are the round's (`_templates`)."""
     import io
 
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for filename, data in _templates(rnd):
-            archive.writestr(filename, data)
+    # A template is a zip already: stored, not deflated again (that would gain ~1%).
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for filename, data, _ in _templates(rnd):
+            archive.writestr(zipfile.ZipInfo(filename, date_time=ZIP_TIME), data)
     return buffer.getvalue()
 
 
-def _templates(rnd: Round, password: str | None = None) -> Iterator[tuple[str, bytes]]:
-    """Each department's template: its file name and bytes."""
+def department_template(rnd: Round, department: str) -> tuple[str, bytes]:
+    """One department's template (file name and bytes): the one in `skabeloner/` while it is
+    still what the round would make, else made now (the web page's download)."""
+    ((filename, data, _),) = _templates(rnd, [department])
+    return filename, data
+
+
+TEMPLATE_MARKS = "skabeloner.json"  # in .bilag4xl/: what each template written was made from
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the same templates, the same .zip
+
+
+def _templates(
+    rnd: Round,
+    departments: Sequence[str] | None = None,
+    password: str | None = None,
+    kept: bool = True,
+) -> list[tuple[str, bytes, str]]:
+    """Departments' templates (default: all the round's): file name, bytes, and a digest of
+    what it is made from (the spec, department, password, its own link, bilag4xl's code).
+    Making one costs ~0.15 s, so with `kept` the one in `skabeloner/` is taken as it is while
+    `write_templates`'s mark says it was made from just that and it is still those bytes
+    (not changed by hand); else it is made, in memory."""
+    import json
+
     from bilag4xl.errors import SpecError
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
     if not spec.round.departments:
         raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
+    try:
+        marks = json.loads((rnd.root / STATE_DIR / TEMPLATE_MARKS).read_text("utf-8"))
+    except (OSError, ValueError):
+        marks = {}
+    marks = marks if isinstance(marks, dict) else {}
     link = own_links(rnd)
-    for d in spec.round.departments:
-        data = template_bytes(spec, d.name, password=password, link=link(d.name))
-        yield template_filename(spec, d.name), data
+    out = []
+    names = [d.name for d in spec.round.departments] if departments is None else departments
+    for name in names:
+        filename = template_filename(spec, name)
+        key = [spec.digest, name, password, link(name), _code_digest()]
+        made = _sha256(json.dumps(key).encode())
+        mark = marks.get(filename)
+        if kept and isinstance(mark, dict) and mark.get("made") == made:
+            try:
+                data = (rnd.templates / filename).read_bytes()
+            except OSError:
+                data = b""
+            if mark.get("sha256") == _sha256(data):
+                out.append((filename, data, made))
+                continue
+        data = template_bytes(spec, name, password=password, link=link(name))
+        out.append((filename, data, made))
+    return out
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The SHA-256 of bilag4xl's own source: a template kept from other code is made again
+    (a version number is not bumped for every change to what a template holds)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def merge_round(
@@ -785,24 +971,21 @@ def merge_round(
 ) -> MergeRun:
     """Merge each department's current file into the consolidated workbook (by default the
     round's own `samlet.xlsx`, which is rewritten: it is made from the ledger)."""
-    from bilag4xl.consolidate.write import merge_paths
+    from bilag4xl.consolidate.write import merge_submissions
     from bilag4xl.errors import NoFilesError
 
-    current = rnd.current()
-    paths = [path for _, path in current]
-    if not paths:
+    current = current_submissions(rnd)
+    if not current:
         raise NoFilesError([rnd.root / RECEIVED])
     target = Path(out) if out is not None else rnd.consolidated
-    included = [e.department for e, _ in current if e.department]
-    return merge_paths(
-        paths,
+    included = [str(c.entry.department) for c in current if c.entry.department]
+    return merge_submissions(
+        [(c.submission, c.report, c.path) for c in current],
         target,
         rnd.spec,
         allow_invalid=allow_invalid,
         force=force or out is None,
-        progress=progress,
         left_out=left_out(rnd, included),
-        names={path: e.original_name for e, path in current},
     )
 
 
@@ -832,15 +1015,13 @@ def annex_bytes(
     the departments left out, with why (see `left_out`)."""
     from bilag4xl.annex.formats import render
     from bilag4xl.annex.model import build_annex
-    from bilag4xl.intake.validate import read_file
 
     submissions, included = [], []
-    current = {e.department.casefold(): path for e, path in rnd.current() if e.department}
+    current = {str(c.entry.department).casefold(): c for c in current_submissions(rnd)}
     for d in rnd.spec.round.departments:
-        path = current.get(d.name.casefold())
-        result = read_file(path, rnd.spec) if path else None
-        if result is not None and result.submission is not None and result.report.valid:
-            submissions.append(result.submission)
+        found = current.get(d.name.casefold())
+        if found is not None and found.valid and found.submission is not None:
+            submissions.append(found.submission)
             included.append(d.name)
     if not submissions:
         raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")

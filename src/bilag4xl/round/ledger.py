@@ -31,7 +31,7 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ STORE_LOCK = "lager.lock"
 INCOMING = ".indkommende"
 JOURNAL = ".journal"
 UNKNOWN = "_ukendt"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
@@ -94,11 +94,15 @@ CREATE INDEX IF NOT EXISTS drafts_department ON drafts (department, drafted_at);
 _COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("received", "channel", "TEXT NOT NULL DEFAULT 'kommandolinje'"),
     ("received", "made_from", "INTEGER"),
+    # What the file was read as (`bilag4xl/submission/1`, JSON); NULL in a ledger from before
+    # it was kept: the file is then read once more, when its data is first needed.
+    ("received", "submission", "TEXT"),
 )
 _INSERT = (
     "INSERT INTO received (sha256, original_name, received_at, stored, size, department, "
-    "template_id, valid, errors, warnings, notes, problem, cover_date, form, report, channel, "
-    "made_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "template_id, valid, errors, warnings, notes, problem, cover_date, form, report, "
+    "submission, channel, made_from) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -117,6 +121,10 @@ class Verdict:
     form: str = ""  # the form (digest) it was checked against
     report: dict[str, Any] = field(default_factory=dict)
     made_from: int | None = None  # a corrected feedback workbook: the entry it was made from
+    # The submission read, as JSON text (`Submission.to_json_data`), so that no product reads
+    # the file again (text: only what uses the data decodes it; status does not); None when
+    # the file is no submission, or the ledger is older than this column.
+    submission: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -213,17 +221,24 @@ class Ledger:
 
     # ------------------------------------------------------------------ reading
 
-    def entries(self, department: str | None = None) -> list[Entry]:
-        """Every file received (oldest first); for one department when it is named."""
+    def entries(self, department: str | None = None, data: bool = False) -> list[Entry]:
+        """Every file received (oldest first); for one department when it is named. With
+        `data`, each verdict holds the submission read (else None: a status of hundreds of
+        files needs none of their data, and would read it all from the database)."""
+        columns = "*" if data else self._columns_but("submission")
         if department is None:
-            rows = self._db.execute("SELECT * FROM received ORDER BY received_at, id")
+            rows = self._db.execute(f"SELECT {columns} FROM received ORDER BY received_at, id")
         else:
             rows = self._db.execute(
-                "SELECT * FROM received WHERE department = ? COLLATE NOCASE "
+                f"SELECT {columns} FROM received WHERE department = ? COLLATE NOCASE "
                 "ORDER BY received_at, id",
                 (department,),
             )
         return [_entry(row) for row in _dicts(rows)]
+
+    def _columns_but(self, left_out: str) -> str:
+        names = [row[1] for row in self._db.execute("PRAGMA table_info(received)")]
+        return ", ".join(n for n in names if n != left_out)
 
     def get(self, entry_id: int) -> Entry | None:
         rows = _dicts(self._db.execute("SELECT * FROM received WHERE id = ?", (entry_id,)))
@@ -236,11 +251,7 @@ class Ledger:
     def current(self) -> dict[str, Entry]:
         """Each department's current file: the last received that is not excluded (keys are
         the departments as casefolded names)."""
-        out: dict[str, Entry] = {}
-        for entry in self.entries():
-            if entry.counts:
-                out[str(entry.department).casefold()] = entry
-        return out
+        return latest(self.entries())
 
     def path(self, entry: Entry) -> Path:
         return self.root / entry.stored
@@ -354,8 +365,8 @@ class Ledger:
         with self._transaction():
             self._db.execute(
                 "UPDATE received SET department = ?, template_id = ?, valid = ?, errors = ?, "
-                "warnings = ?, notes = ?, problem = ?, cover_date = ?, form = ?, report = ? "
-                "WHERE id = ?",
+                "warnings = ?, notes = ?, problem = ?, cover_date = ?, form = ?, report = ?, "
+                "submission = ? WHERE id = ?",
                 (*_verdict_columns(verdict), entry_id),
             )
 
@@ -633,7 +644,18 @@ def _verdict_columns(v: Verdict) -> tuple[Any, ...]:
         v.cover_date.isoformat() if v.cover_date else None,
         v.form,
         json.dumps(v.report, ensure_ascii=False),
+        v.submission,
     )
+
+
+def latest(entries: Iterable[Entry]) -> dict[str, Entry]:
+    """Each department's current file among `entries` (oldest first): the last received that
+    is not excluded (keys are the departments as casefolded names)."""
+    out: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.counts:
+            out[str(entry.department).casefold()] = entry
+    return out
 
 
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -654,6 +676,7 @@ def _entry(row: dict[str, Any]) -> Entry:
         form=row["form"],
         report=json.loads(row["report"]),
         made_from=row.get("made_from"),
+        submission=row.get("submission"),
     )
     return Entry(
         id=row["id"],

@@ -47,6 +47,7 @@ from bilag4xl.round.folder import (
     Channel,
     Round,
     annex_bytes,
+    department_template,
     drafts_history,
     exclude,
     feedback_for,
@@ -295,8 +296,8 @@ class Page:
         found = next((d.name for d in spec.round.departments if slug(d.name) == wanted), None)
         if found is None:
             raise Refused(404, f"Runden har ingen forvaltning '{wanted}'.")
-        data = template_bytes(spec, found, link=link_for(self.round(), found))
-        return _download(data, template_filename(spec, found), views.XLSX)
+        filename, data = department_template(self.round(), found)
+        return _download(data, filename, views.XLSX)
 
     def templates_file(self, request: Request) -> Response:
         return _download(templates_zip(self.round()), "skabeloner.zip", views.ZIP)

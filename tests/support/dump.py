@@ -2,7 +2,7 @@
 
 The golden templates are compared as this dump (beside each .xlsx in templates/ as
 NAME.xlsx.txt), so a changed message, validation, formula or row height shows up as a line
-in a text diff instead of "binary files differ". Run `python -m bilag4xl.testing.dump FILE`
+in a text diff instead of "binary files differ". Run `PYTHONPATH=tests python -m support.dump FILE`
 to print one.
 """
 

@@ -20,7 +20,7 @@ from bilag4xl.form.layout import Input
 from bilag4xl.form.spec import Spec
 from bilag4xl.intake.validate import FileResult, check_file, layout_of
 from bilag4xl.issues.report import Severity
-from bilag4xl.testing.mutate import Mutant, mutate
+from support.mutate import Mutant, mutate
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,0 @@
-"""Test helpers that ship with the package: fill templates and drive LibreOffice headless."""
