@@ -391,7 +391,7 @@ def validate_command(
 
     against = reference(spec)
     with progress_bar() as progress:
-        run = validate_paths(paths, against, progress)
+        run = validate_paths(paths, against, progress, submissions=False)
     if not run.results and not run.skipped:
         raise NoFilesError(paths)
     language = "en" if lang == "en" else "da"

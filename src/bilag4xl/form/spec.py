@@ -665,7 +665,19 @@ def stored_spec(meta: dict[str, str], digest: str | None) -> Spec | None:
     keys = sorted((k for k in meta if k.startswith(SPEC_CHUNK)), key=_chunk_number)
     if not keys:
         return None
-    return _parse_stored("".join(str(meta[k]) for k in keys), digest)
+    text = "".join(str(meta[k]) for k in keys)
+    # The text is compared with the one checked before under its digest (a national round's
+    # is ~300 kB: comparing is a memcmp, hashing it as a cache key for every file is not).
+    known = _STORED.get(str(digest))
+    if known is None or known[0] != text:
+        known = (text, _parse_stored(text, digest))
+        if len(_STORED) >= 16:
+            _STORED.clear()
+        _STORED[str(digest)] = known
+    return known[1]
+
+
+_STORED: dict[str, tuple[str, Spec]] = {}  # digest -> the stored text checked, its spec
 
 
 def _chunk_number(key: str) -> int:
