@@ -9,7 +9,7 @@ import pytest
 
 from bilag4xl.annex.sources import read_submissions
 from bilag4xl.consolidate.given import open_given
-from bilag4xl.consolidate.write import merge_paths
+from bilag4xl.consolidate.merge import merge_paths
 from bilag4xl.errors import UnreadableFileError
 from bilag4xl.form.spec import load_spec
 from bilag4xl.prefill import last_submissions, write_prefilled

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from bilag4xl import output as files
 from bilag4xl.cli import app
-from bilag4xl.consolidate import write as consolidated
-from bilag4xl.consolidate.read import read_consolidated
+from bilag4xl.consolidate import write
+from bilag4xl.consolidate.merge import merge_paths
+from bilag4xl.consolidate.read import is_consolidated, read_consolidated
 from bilag4xl.intake.validate import validate_paths
 from merge_helpers import SPEC, departments, write_file
 
@@ -147,10 +148,10 @@ def test_an_earlier_consolidated_workbook_is_passed_over(returned, tmp_path, wor
     folder = tmp_path / "in"
     shutil.copytree(returned, folder)
     assert merge(returned, "-o", folder / "0_gammel.xlsx").exit_code == 0
-    run = validate_paths([folder], SPEC, workers=workers, skip=consolidated.is_consolidated)
+    run = validate_paths([folder], SPEC, workers=workers, skip=is_consolidated)
     assert [p.name for p in run.passed_over] == ["0_gammel.xlsx"]
     assert len(run.results) == 7 and run.valid
-    done = consolidated.merge_paths([folder], tmp_path / "ny.xlsx", SPEC)
+    done = merge_paths([folder], tmp_path / "ny.xlsx", SPEC)
     assert [(i.code, i.file) for i in done.merged.report if "skipped" in i.code] == [
         ("merge.consolidated_skipped", str(folder / "0_gammel.xlsx"))
     ]
@@ -163,7 +164,7 @@ def test_the_output_in_an_input_folder_is_not_read_as_a_submission(returned, tmp
     shutil.copytree(returned, folder)
     out = folder / "samlet.xlsx"
     assert merge(folder, "-o", out).exit_code == 0
-    done = consolidated.merge_paths([folder], out, SPEC, force=True)
+    done = merge_paths([folder], out, SPEC, force=True)
     assert [(i.code, i.file) for i in done.merged.report if "skipped" in i.code] == [
         ("merge.output_skipped", str(out))
     ]
@@ -188,7 +189,7 @@ def _raise(*args: object) -> None:
 @pytest.mark.parametrize(
     ("owner", "name"),
     [
-        (consolidated._Writer, "_overview_summary"),  # mid-way through the sheets
+        (write._Writer, "_overview_summary"),  # mid-way through the sheets
         (files.os, "replace"),  # after the temporary file is written, at the rename
     ],
 )

@@ -21,8 +21,8 @@ import bilag4xl.speed.isolation as isolation
 import bilag4xl.template.writer as writer
 from bilag4xl.annex.formats import render
 from bilag4xl.annex.model import build_annex
+from bilag4xl.consolidate.merge import merge_paths
 from bilag4xl.consolidate.read import read_consolidated
-from bilag4xl.consolidate.write import merge_paths
 from bilag4xl.export import round_table, submission_rows
 from bilag4xl.feedback import feedback_bytes
 from bilag4xl.form.model import Submission

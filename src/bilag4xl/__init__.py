@@ -41,7 +41,7 @@ _WHERE = {
     "validate_paths": "bilag4xl.intake.validate",
     "FileResult": "bilag4xl.intake.validate",
     # consolidating
-    "merge_paths": "bilag4xl.consolidate.write",
+    "merge_paths": "bilag4xl.consolidate.merge",
     "open_consolidated": "bilag4xl.consolidate.read",
     "open_given": "bilag4xl.consolidate.given",
     # feedback, next round, annex, status, reminders

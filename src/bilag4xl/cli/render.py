@@ -23,7 +23,7 @@ from bilag4xl.status import FORM_CHANGED_DA, DepartmentStatus, FileStatus, Round
 from bilag4xl.textsafe import for_file_name, for_terminal
 
 if TYPE_CHECKING:
-    from bilag4xl.consolidate.write import MergeRun
+    from bilag4xl.consolidate.merge import MergeRun
     from bilag4xl.round.folder import Receipt
     from bilag4xl.round.ledger import DraftRecord, Entry
 

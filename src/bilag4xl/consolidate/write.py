@@ -1,4 +1,5 @@
-"""Write the consolidated workbook of a merge (the only xlsxwriter driver besides templates).
+"""Write the consolidated workbook of a decided merge (the only xlsxwriter driver besides
+templates); `merge` runs the steps before it.
 
 The workbook is streamed (xlsxwriter's constant_memory mode): every sheet is written top-down,
 one submission at a time, so a national round of ~1,000 files never holds more than one row
@@ -11,13 +12,13 @@ Sheets: "Oversigt" (economy by department, subtotals, grand total, chart), "Inds
 field of every initiative, an Excel table), "Kilder" (provenance and cover of each
 submission), "Valideringer" (the issues) and a hidden metadata sheet. Every submission value
 is stored once, typed, in "Indsatser", "Kilder" or (extra rows) "Oversigt", so that
-`consolidated_read.read_consolidated` gives back exactly the submissions that went in.
+`read.read_consolidated` gives back exactly the submissions that went in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,21 +27,10 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from bilag4xl.consolidate import plan as cp
-from bilag4xl.consolidate.decide import (
-    Entry,
-    LeftOut,
-    Merged,
-    OnDuplicate,
-    common_spec,
-    coverage,
-    left_out_text,
-    merge,
-    notice,
-)
-from bilag4xl.consolidate.read import is_consolidated, open_consolidated, read_consolidated
+from bilag4xl.consolidate.decide import Entry, Merged, coverage, left_out_text
 from bilag4xl.danish.numbers import EXCEL_FORMAT, format_number
 from bilag4xl.errors import MergeError
-from bilag4xl.form import paths
+from bilag4xl.form import limits, paths
 from bilag4xl.form.layout import (
     BOLD_CHAR_WIDTH,
     LINE_HEIGHT,
@@ -51,10 +41,11 @@ from bilag4xl.form.layout import (
     fit_width,
     text_height,
 )
-from bilag4xl.form.model import Submission, initiative_values
-from bilag4xl.form.spec import Spec, spec_chunks
-from bilag4xl.issues.report import SEVERITY_DA, Issue, Report
-from bilag4xl.output import atomic_write, check_targets
+from bilag4xl.form.model import initiative_values
+from bilag4xl.form.spec import spec_chunks
+from bilag4xl.intake.workbook import refusal
+from bilag4xl.issues.report import SEVERITY_DA, Issue
+from bilag4xl.output import atomic_write
 from bilag4xl.speed import split as split_build
 from bilag4xl.xlsx import hooks
 from bilag4xl.xlsx.hooks import ClassicFormulaSheet
@@ -74,129 +65,13 @@ READABLE_SCALE = 60
 SPLIT_FROM = 100  # initiatives; measured: from ~100 the helper saves time (120: 85 -> 62 ms)
 
 
-__all__ = [
-    "MergeRun",
-    "build_consolidated",
-    "is_consolidated",
-    "merge_paths",
-    "merge_submissions",
-    "open_consolidated",
-    "read_consolidated",
-    "write_consolidated",
-]
-
-
-@dataclass
-class MergeRun:
-    """What `merge_paths` did: the merge decision and the file written (None if refused)."""
-
-    merged: Merged
-    written: Path | None
-
-
-def merge_paths(
-    paths: Iterable[str | Path],
-    out: str | Path,
-    spec: Spec | None = None,
-    *,
-    on_duplicate: OnDuplicate = "error",
-    allow_invalid: bool = False,
-    force: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    left_out: Sequence[LeftOut] | None = None,
-    names: Mapping[Path, str] | None = None,
-) -> MergeRun:
-    """Read and validate every file (folders recursively), merge, and write `out` atomically.
-
-    Nothing is written unless the merge is `ok`. Inputs are only read. `out` may not be one of
-    the inputs, also not one found in an input folder; an earlier consolidated workbook there
-    (e.g. last run's OUT) is skipped. `left_out` names the round's departments not among the
-    files and why (a round knows; by default those of the spec without a file are missing);
-    `names` the name each file was sent under, where it is kept under another (a round).
-    """
-    from bilag4xl.errors import NoFilesError
-    from bilag4xl.form.spec import load_spec
-    from bilag4xl.intake.discover import collect_paths
-    from bilag4xl.intake.validate import ValidationRun, validate_paths
-
-    out = Path(out)
-    check_targets([out], force)
-    target = out.resolve()
-    paths = [Path(p) for p in paths]
-    if any(p.resolve() == target for p in paths if not p.is_dir()):
-        raise MergeError(code="merge-output-is-input", path=out)
-    files, skipped = collect_paths(paths)
-    if not files and not skipped:
-        raise NoFilesError(paths)
-    notes = []
-    inputs = []
-    for path in files:
-        if path.resolve() != target:
-            inputs.append(path)
-        elif is_consolidated(path):
-            notes.append(notice("output_skipped", path))
-        else:  # a submission: --force must never replace an input
-            raise MergeError(code="merge-output-in-inputs", path=out)
-    # An earlier consolidated workbook among the inputs is passed over (checked while reading).
-    run = validate_paths(inputs, spec, progress, skip=is_consolidated)
-    for r in run.results:  # the workbook names files as their senders know them
-        if r.submission is not None and names and r.path in names:
-            r.submission.source.file = names[r.path]
-    spec = spec or common_spec([r.made_with for r in run.results if r.made_with]) or load_spec()
-    notes += [notice("consolidated_skipped", path) for path in run.passed_over]
-    merged = merge(
-        run.results,
-        spec,
-        on_duplicate=on_duplicate,
-        allow_invalid=allow_invalid,
-        mtime=lambda p: p.stat().st_mtime,
-    )
-    skipped_notes = ValidationRun(skipped=skipped).report
-    merged.report = Report([*notes, *skipped_notes, *merged.report])
-    if left_out is not None:
-        merged.left_out = list(left_out)
-    written = write_consolidated(out, merged, force) if merged.ok else None
-    return MergeRun(merged, written)
-
-
-@dataclass(frozen=True)
-class _Held:
-    """A submission already read (a round's ledger keeps them), with its report and the file
-    it came in (`decide.Validated`)."""
-
-    submission: Submission | None
-    report: Report
-    path: Path
-
-
-def merge_submissions(
-    held: Iterable[tuple[Submission | None, Report, Path]],
-    out: str | Path,
-    spec: Spec,
-    *,
-    allow_invalid: bool = False,
-    force: bool = False,
-    left_out: Sequence[LeftOut] | None = None,
-) -> MergeRun:
-    """`merge_paths` for submissions already read, each with its report and the file it was
-    read from (which names it in the merge's report); nothing is read. The workbook names
-    each file by its submission's source (a round gives the name it was sent under)."""
-    out = Path(out)
-    check_targets([out], force)
-    merged = merge([_Held(*item) for item in held], spec, allow_invalid=allow_invalid)
-    if left_out is not None:
-        merged.left_out = list(left_out)
-    written = write_consolidated(out, merged, force) if merged.ok else None
-    return MergeRun(merged, written)
+__all__ = ["build_consolidated", "write_consolidated"]
 
 
 def write_consolidated(out: str | Path, merged: Merged, force: bool = False) -> Path:
     """Write the consolidated workbook atomically; refuses when the merge is not `ok`, and a
     workbook the reader would refuse (beyond limits.CONSOLIDATED): what merge writes, read
     and report read back."""
-    from bilag4xl.form import limits
-    from bilag4xl.intake.workbook import refusal
-
     data = build_consolidated(merged)
     problem = refusal(data, limits.CONSOLIDATED)
     if problem:

@@ -46,7 +46,7 @@ from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.decide import LeftOut
-    from bilag4xl.consolidate.write import MergeRun
+    from bilag4xl.consolidate.merge import MergeRun
     from bilag4xl.intake.validate import FileResult
 
 ROUND_FILE = "runde.toml"
@@ -966,7 +966,7 @@ def merge_round(
 ) -> MergeRun:
     """Merge each department's current file into the consolidated workbook (by default the
     round's own `samlet.xlsx`, which is rewritten: it is made from the ledger)."""
-    from bilag4xl.consolidate.write import merge_submissions
+    from bilag4xl.consolidate.merge import merge_submissions
     from bilag4xl.errors import NoFilesError
 
     current = current_submissions(rnd)

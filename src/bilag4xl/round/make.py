@@ -18,7 +18,7 @@ from bilag4xl.annex import sources
 from bilag4xl.annex.formats import Format, render
 from bilag4xl.annex.model import build_annex
 from bilag4xl.consolidate.decide import OnDuplicate, left_out_text
-from bilag4xl.consolidate.write import MergeRun, merge_paths
+from bilag4xl.consolidate.merge import MergeRun, merge_paths
 from bilag4xl.form.spec import Spec
 from bilag4xl.output import atomic_write
 from bilag4xl.prefill import Carried, NextRound, last_submissions, next_round, write_prefilled
