@@ -20,9 +20,9 @@ from bilag4xl.consolidate.write import (
 )
 from bilag4xl.danish.numbers import EXCEL_FORMAT
 from bilag4xl.errors import MergeError, UnreadableFileError
-from bilag4xl.form.layout import fit_width, text_height
 from bilag4xl.form.spec import default_spec_text, parse_spec
 from bilag4xl.issues.report import Issue, Report, Severity
+from bilag4xl.xlsx.typography import fit_width, text_height
 from merge_helpers import INJECTIONS, SPEC, departments, result, submission
 
 

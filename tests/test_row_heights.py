@@ -16,17 +16,10 @@ import pytest
 from bilag4xl.consolidate.decide import merge
 from bilag4xl.consolidate.write import build_consolidated
 from bilag4xl.feedback import write_feedback
-from bilag4xl.form.layout import (
-    LINE_HEIGHT,
-    Role,
-    fit_width,
-    line_height,
-    plan,
-    text_height,
-    text_lines,
-)
+from bilag4xl.form.layout import Role, plan
 from bilag4xl.intake.validate import validate_paths
 from bilag4xl.template.writer import build
+from bilag4xl.xlsx.typography import LINE_HEIGHT, fit_width, line_height, text_height, text_lines
 from filled import SPEC, TMF, layout_for
 from pdf_check import overlapping, text, words
 from support import libreoffice as lo

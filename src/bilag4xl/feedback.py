@@ -24,8 +24,6 @@ from bilag4xl.form.layout import (
     Role,
     Value,
     plan,
-    span_width,
-    text_height,
     values_digest,
 )
 from bilag4xl.form.model import flatten
@@ -35,6 +33,7 @@ from bilag4xl.issues.report import Issue, Lang, Severity
 from bilag4xl.output import atomic_write, check_targets
 from bilag4xl.template.writer import Extra, build
 from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx.typography import span_width, text_height
 from bilag4xl.xlsx.workbook import StrictWorkbook, call
 
 if TYPE_CHECKING:

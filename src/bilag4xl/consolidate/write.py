@@ -31,16 +31,7 @@ from bilag4xl.consolidate.decide import Entry, Merged, coverage, left_out_text
 from bilag4xl.danish.numbers import EXCEL_FORMAT, format_number
 from bilag4xl.errors import MergeError
 from bilag4xl.form import limits, paths
-from bilag4xl.form.layout import (
-    BOLD_CHAR_WIDTH,
-    LINE_HEIGHT,
-    METADATA_TITLE_TEXT,
-    Formula,
-    Pos,
-    Value,
-    fit_width,
-    text_height,
-)
+from bilag4xl.form.layout import METADATA_TITLE_TEXT, Formula, Pos, Value
 from bilag4xl.form.model import initiative_values
 from bilag4xl.form.spec import spec_chunks
 from bilag4xl.intake.workbook import refusal
@@ -49,6 +40,7 @@ from bilag4xl.output import atomic_write
 from bilag4xl.speed import split as split_build
 from bilag4xl.xlsx import hooks
 from bilag4xl.xlsx.hooks import ClassicFormulaSheet
+from bilag4xl.xlsx.typography import BOLD_CHAR_WIDTH, LINE_HEIGHT, fit_width, text_height
 from bilag4xl.xlsx.workbook import StrictWorkbook, check
 
 CHART_SIZE = {"x_scale": 2.0, "y_scale": 2.4, "y_offset": 12}  # a page of its own (see _chart)
