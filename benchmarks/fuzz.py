@@ -4,7 +4,7 @@
 
 Every case is `tests/support/fuzz.case` (the in-suite test runs a few hundred): no
 exception escapes, the file ends as a result or a clear issue, a value a mutation put into
-a cell is read or reported at that cell. Cases run in worker processes (`isolation`), so a
+a cell is read or reported at that cell. Cases run in worker processes (`containment`), so a
 native crash or a hang would show as a lost case instead of ending the run. `--cli N` also
 runs N of the cases through the command line (`read --json` and `validate`), which must
 exit 0 or 1, never print a traceback, and `read --json` always prints a JSON document.
@@ -37,18 +37,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     opts = parser.parse_args()
 
+    from bilag4xl import processes
     from bilag4xl.form.spec import load_spec
-    from bilag4xl.speed import isolation, processes
+    from bilag4xl.intake import containment
     from support.fuzz import Outcome, case
 
     samples = [p.read_bytes() for p in sorted((ROOT / "examples").glob("*/*.xlsx"))]
     run = partial(case, seed=opts.seed, samples=samples, spec=load_spec())
     workers = opts.workers or processes.usable_cpus()
     start = time.perf_counter()
-    outcomes = list(isolation.run(run, range(opts.cases), workers=workers))
+    outcomes = list(containment.run(run, range(opts.cases), workers=workers))
     seconds = time.perf_counter() - start
     done = [o for o in outcomes if isinstance(o, Outcome)]
-    lost = [(n, o) for n, o in enumerate(outcomes) if isinstance(o, isolation.Lost)]
+    lost = [(n, o) for n, o in enumerate(outcomes) if isinstance(o, containment.Lost)]
     problems = [o for o in done if o.problem]
     _summary(opts, done, lost, problems, seconds, workers)
     if opts.cli:

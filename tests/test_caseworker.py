@@ -505,14 +505,14 @@ def test_the_readers_plan_of_a_department_with_its_own_deadline_is_its_templates
     """The validator's shared plan (per template shape) equals the template's own, the
     department's deadline included (tests/test_validate_shapes.py for the rest)."""
     from bilag4xl.form.layout import plan
-    from bilag4xl.speed import shapes
+    from bilag4xl.intake.expected import bind, shape_for
 
     spec = make_round(tmp_path).spec
     names = list(spec.round.department(TMF).initiatives)  # type: ignore[union-attr]
     real = plan(spec, TMF, names)
     due = spec.round.deadline_for(TMF)
-    shape = shapes.shape_for(spec, True, tuple(names), False, due).layout
-    bound = shapes.bind(spec, shape, TMF, names)
+    shape = shape_for(spec, True, tuple(names), False, due).layout
+    bound = bind(spec, shape, TMF, names)
     shown = {(bound.sheet(t.pos.sheet), *t.pos[1:]): bound.text(t.text) for t in shape.texts}
     assert shown == {tuple(t.pos): t.text for t in real.texts}
     assert f"{SEND} 15.04.2009." in shown.values()

@@ -24,13 +24,13 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from bilag4xl import processes
 from bilag4xl.cli import app as cli_app
 from bilag4xl.cli.render import history_table, receipts_table
 from bilag4xl.intake import validate
 from bilag4xl.round import delivery
 from bilag4xl.round import folder as rounds
 from bilag4xl.round.folder import Round, init_round, receive
-from bilag4xl.speed import processes
 from bilag4xl.web import views
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import Settings

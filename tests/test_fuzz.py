@@ -7,8 +7,9 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from bilag4xl import processes
 from bilag4xl.form.spec import load_spec
-from bilag4xl.speed import isolation, processes
+from bilag4xl.intake import containment
 from support.fuzz import case
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -18,8 +19,8 @@ CASES, SEED = 300, 20261127
 def test_fuzz_cases_end_as_a_result_or_a_clear_issue() -> None:
     samples = [p.read_bytes() for p in sorted(EXAMPLES.glob("*/*.xlsx"))]
     run = partial(case, seed=SEED, samples=samples, spec=load_spec())
-    outcomes = list(isolation.run(run, range(CASES), workers=processes.usable_cpus()))
-    lost = [(n, o) for n, o in enumerate(outcomes) if isinstance(o, isolation.Lost)]
+    outcomes = list(containment.run(run, range(CASES), workers=processes.usable_cpus()))
+    lost = [(n, o) for n, o in enumerate(outcomes) if isinstance(o, containment.Lost)]
     assert not lost
     problems = [(o.index, o.kinds, o.problem) for o in outcomes if o.problem]
     assert not problems

@@ -12,12 +12,12 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "bilag4xl"
 STAGES: tuple[tuple[str, ...], ...] = (
     ("errors",),
-    ("danish", "textsafe"),  # Danish numbers, amounts, units, dates; text safe for any output
+    # Danish numbers, amounts, units, dates; text safe for any output; worker processes
+    ("danish", "textsafe", "processes"),
     ("issues", "xlsx", "output", "office"),  # problems as data; writing workbooks and files
     ("form",),  # the form as data: spec, kinds, field paths, layout, submission model
-    ("speed",),  # processes, the two-process writer, shape-planned layouts
     ("template",),
-    ("intake",),  # find, read safely and check returned workbooks
+    ("intake",),  # find, read safely (contained) and check returned workbooks
     ("consolidate",),
     ("feedback", "prefill", "status", "annex"),
     ("remind",),

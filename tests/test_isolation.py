@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from bilag4xl import processes
 from bilag4xl.form import limits
 from bilag4xl.form.limits import Limits
+from bilag4xl.intake import containment
 from bilag4xl.intake.validate import read_file, validate_paths
-from bilag4xl.speed import isolation, processes
 from hostile import far_cell, rezip, valid
 
 pytestmark = pytest.mark.skipif(
@@ -34,12 +35,12 @@ def _work(item: int) -> int:
 
 
 def test_a_dead_hung_or_oversized_worker_costs_its_item_only() -> None:
-    results = list(isolation.run(_work, range(8), workers=2, timeout=1, memory=512 * 2**20))
-    assert [r for r in results if not isinstance(r, isolation.Lost)] == [0, 10, 30, 60, 70]
+    results = list(containment.run(_work, range(8), workers=2, timeout=1, memory=512 * 2**20))
+    assert [r for r in results if not isinstance(r, containment.Lost)] == [0, 10, 30, 60, 70]
     crashed, hung, big = results[2], results[4], results[5]
-    assert isinstance(crashed, isolation.Lost) and "SIGABRT" in crashed.reason
-    assert isinstance(hung, isolation.Lost) and hung.timeout
-    assert isinstance(big, isolation.Lost) and "hukommelse" in big.reason
+    assert isinstance(crashed, containment.Lost) and "SIGABRT" in crashed.reason
+    assert isinstance(hung, containment.Lost) and hung.timeout
+    assert isinstance(big, containment.Lost) and "hukommelse" in big.reason
 
 
 def test_a_reader_abort_becomes_an_issue_and_the_run_goes_on(
@@ -102,7 +103,7 @@ def test_a_contained_panic_prints_nothing(
     )
     data = rezip(valid(), {"xl/worksheets/sheet1.xml": lambda _: sheet})
     monkeypatch.setenv("RUST_BACKTRACE", "1")
-    assert list(isolation.run(_calamine_panics, [data, valid()])) == ["corrupt", "read"]
+    assert list(containment.run(_calamine_panics, [data, valid()])) == ["corrupt", "read"]
     printed = capfd.readouterr()
     assert "panicked" not in printed.err + printed.out
 
@@ -114,9 +115,9 @@ def _raise(item: int) -> int:
 
 
 def test_a_worker_dying_of_an_exception_names_it(capfd: pytest.CaptureFixture[str]) -> None:
-    results = list(isolation.run(_raise, [0, 1, 2], workers=1))
+    results = list(containment.run(_raise, [0, 1, 2], workers=1))
     assert results[0] == 0 and results[2] == 2
-    assert isinstance(results[1], isolation.Lost)
+    assert isinstance(results[1], containment.Lost)
     assert results[1].reason == "processen stoppede med kode 1: RuntimeError: kan ikke"
     assert "Traceback" not in capfd.readouterr().err
 
@@ -130,13 +131,14 @@ def test_read_file_reports_a_lost_file(tmp_path: Path, monkeypatch: pytest.Monke
 
 _PARENT = """
 import os, sys, time
-from bilag4xl.speed import isolation, processes
+from bilag4xl import processes
+from bilag4xl.intake import containment
 
 def work(item):
     os.write(1, f"{os.getpid()}\\n".encode())  # one write: two workers' lines never mix
     time.sleep(120)
 
-list(isolation.run(work, [1, 2], workers=2, timeout=300))
+list(containment.run(work, [1, 2], workers=2, timeout=300))
 """
 
 
@@ -200,7 +202,7 @@ def test_a_worker_replaced_after_a_thread_started_is_not_forked() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     try:
-        results = isolation.run(_crash_or_tell_start, [0, 1, 2], workers=1)
+        results = containment.run(_crash_or_tell_start, [0, 1, 2], workers=1)
         assert next(results) == 1  # forked: no other thread yet
         other.start()
         lost, replaced = list(results)
@@ -209,5 +211,5 @@ def test_a_worker_replaced_after_a_thread_started_is_not_forked() -> None:
         if other.is_alive():
             other.join()
         FORKED_FROM_HERE.clear()
-    assert isinstance(lost, isolation.Lost) and "kode 3" in lost.reason
+    assert isinstance(lost, containment.Lost) and "kode 3" in lost.reason
     assert replaced == 0

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from annex_seed import write_filled
+from bilag4xl import processes
 from bilag4xl.form.spec import Spec
 from bilag4xl.issues.catalogue import make
 from bilag4xl.round import folder as rounds
 from bilag4xl.round.folder import Round, init_round, receipts_data, receive
-from bilag4xl.speed import processes
 
 TMF = "Teknik- og Miljøforvaltningen"
 

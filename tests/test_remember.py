@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+import bilag4xl.intake.containment as containment
 import bilag4xl.intake.validate as validate
-import bilag4xl.speed.isolation as isolation
 import bilag4xl.template.writer as writer
 from bilag4xl.annex.formats import render
 from bilag4xl.annex.model import build_annex
@@ -93,7 +93,7 @@ def no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("a workbook was read")
 
-    monkeypatch.setattr(isolation, "run", refuse)
+    monkeypatch.setattr(containment, "run", refuse)
     monkeypatch.setattr(validate, "check_file", refuse)
     monkeypatch.setattr(validate, "read_workbook", refuse)
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bilag4xl import processes
 from bilag4xl.consolidate.decide import merge
 from bilag4xl.consolidate.write import build_consolidated
 from bilag4xl.errors import WorkbookWriteError
 from bilag4xl.issues.report import Issue, Report, Severity
-from bilag4xl.speed import processes
-from bilag4xl.speed import split as split_build
+from bilag4xl.xlsx import split as split_build
 from bilag4xl.xlsx.workbook import SHEET_PART, StrictWorkbook
 from merge_helpers import SPEC, departments, result, submission
 

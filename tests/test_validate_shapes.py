@@ -7,8 +7,7 @@ import pytest
 
 from bilag4xl.form.layout import plan
 from bilag4xl.form.spec import load_spec
-from bilag4xl.intake import validate
-from bilag4xl.speed import shapes as expected
+from bilag4xl.intake import expected, validate
 
 SPEC = load_spec()
 CASES = [

@@ -37,8 +37,8 @@ from bilag4xl.form.spec import spec_chunks
 from bilag4xl.intake.workbook import refusal
 from bilag4xl.issues.report import SEVERITY_DA, Issue
 from bilag4xl.output import atomic_write
-from bilag4xl.speed import split as split_build
 from bilag4xl.xlsx import hooks
+from bilag4xl.xlsx import split as split_build
 from bilag4xl.xlsx.hooks import ClassicFormulaSheet
 from bilag4xl.xlsx.typography import BOLD_CHAR_WIDTH, LINE_HEIGHT, fit_width, text_height
 from bilag4xl.xlsx.workbook import StrictWorkbook, check

@@ -84,7 +84,7 @@ CONSOLIDATED = Limits(
 )
 
 
-# Reading one file in a worker process (`isolation`): beyond these the worker is stopped and
+# Reading one file in a worker process (`containment`): beyond these the worker is stopped and
 # the file reported, the run goes on. A file at every submission limit reads in ~2 s here.
 FILE_SECONDS = 60.0
 WORKER_MEMORY = 2048 * MiB  # address space a worker may add to what it inherited

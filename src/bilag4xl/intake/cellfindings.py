@@ -13,11 +13,11 @@ from __future__ import annotations
 from bilag4xl.danish.parsers import number_text
 from bilag4xl.form.layout import Input
 from bilag4xl.form.spec import Kind
+from bilag4xl.intake.expected import Names, Plan
 from bilag4xl.intake.fields import Where
 from bilag4xl.intake.workbook import RawSheet
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue
-from bilag4xl.speed.shapes import Names, Plan
 from bilag4xl.xlsx import limits as excel
 
 

@@ -23,10 +23,10 @@ from bilag4xl.form import paths
 from bilag4xl.form.identity import differences, form_digest, rules
 from bilag4xl.form.layout import Input, Layout, plan
 from bilag4xl.form.spec import Kind, Spec
+from bilag4xl.intake.expected import Names
 from bilag4xl.intake.fields import Where, parse_input
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue
-from bilag4xl.speed.shapes import Names
 
 # The errors a file gets from a change of the form alone (it was fine on its own template).
 CHANGE_ERRORS = frozenset({"field-new-required"})

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bilag4xl import processes
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.danish.parsers import blank
 from bilag4xl.errors import SpecError
@@ -38,8 +39,9 @@ from bilag4xl.form.layout import (
 )
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.spec import Spec, load_spec, stored_spec
-from bilag4xl.intake import cellfindings, mapping, metadata
+from bilag4xl.intake import cellfindings, containment, mapping, metadata
 from bilag4xl.intake.discover import Blob, collect_paths
+from bilag4xl.intake.expected import Names, Plan, bind, shape_for
 from bilag4xl.intake.fields import Where, parse_input
 from bilag4xl.intake.workbook import (
     RawSheet,
@@ -50,8 +52,6 @@ from bilag4xl.intake.workbook import (
 )
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue, Report, Severity
-from bilag4xl.speed import isolation, processes
-from bilag4xl.speed.shapes import Names, Plan, bind, shape_for
 from bilag4xl.xlsx import limits as excel
 
 METADATA_MARK = "bilag4xl"
@@ -112,12 +112,12 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
 
     `spec` is the round's (its form is what the values are carried onto); without one, a
     workbook bilag4xl made is read by the spec it carries. The file is read in a worker
-    process (`isolation`) where that is possible, so that not even a crash of the native
+    process (`containment`) where that is possible, so that not even a crash of the native
     reader, a hang or a memory blow-up reaches the caller."""
     path = Path(path)
     job = _Job(spec, keep=True, skip=None)
-    result = next(isolation.run(job, [path], workers=1))
-    if isinstance(result, isolation.Lost):
+    result = next(containment.run(job, [path], workers=1))
+    if isinstance(result, containment.Lost):
         return _lost(path, result)
     assert result is not None  # nothing is skipped here
     return result
@@ -147,7 +147,7 @@ def _check(path: Path, file: str, read: Callable[[], RawWorkbook], spec: Spec | 
         issue = messages.make(exc.code, file, **exc.params)
         return FileResult(path, None, Report([issue]))
     except MemoryError:
-        raise  # the worker reports it (isolation)
+        raise  # the worker reports it (containment)
     except Exception as exc:  # what no check foresaw is still this file's problem alone
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
         issue = messages.make("check-failed", file, reason=reason)
@@ -165,7 +165,7 @@ def _check(path: Path, file: str, read: Callable[[], RawWorkbook], spec: Spec | 
     )
 
 
-def _lost(path: Path, lost: isolation.Lost) -> FileResult:
+def _lost(path: Path, lost: containment.Lost) -> FileResult:
     """The issue of a file whose worker died or ran out of time."""
     if lost.timeout:
         issue = messages.make("read-timeout", str(path), seconds=f"{limits.FILE_SECONDS:.0f}")
@@ -194,7 +194,7 @@ def validate_paths(
 
     Files are independent, so many of them are read by `workers` processes (default: one per
     CPU once there are PARALLEL_FROM files, else one); results keep the order of the files.
-    A worker that dies or hangs costs its file only (`isolation`): the file gets an issue
+    A worker that dies or hangs costs its file only (`containment`): the file gets an issue
     and the run goes on. `keep_values` keeps each result's values and raw cells (feedback
     needs them; sending them back from worker processes costs time otherwise). A file
     `skip` is true for is not read (it is asked in the worker, so a check that opens the
@@ -228,10 +228,10 @@ def check_each(
     if workers is None:
         workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
-    results = isolation.run(_Job(spec, keep_values, skip, submissions), files, workers)
+    results = containment.run(_Job(spec, keep_values, skip, submissions), files, workers)
     specs: dict[str, Spec] = {}  # what each file was made with, sent once by each worker
     for item, result in zip(files, results, strict=True):
-        if isinstance(result, isolation.Lost):
+        if isinstance(result, containment.Lost):
             yield item, _lost(Path(item.name) if isinstance(item, Blob) else item, result)
             continue
         if result is not None and isinstance(result.made_with, _Sent):

@@ -1,6 +1,6 @@
 """Which zip member holds which worksheet, as a workbook's own parts say.
 
-The two-process writer (`speed.split`) checks with it that a sheet it puts into the zip
+The two-process writer (`split`) checks with it that a sheet it puts into the zip
 stands where the workbook names it. Only for workbooks bilag4xl wrote: no size or safety
 limits here (the intake reads what others send, under its own limits).
 """

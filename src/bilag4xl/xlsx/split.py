@@ -22,8 +22,8 @@ from collections.abc import Callable, Collection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from bilag4xl import processes
 from bilag4xl.errors import WorkbookWriteError
-from bilag4xl.speed import processes
 from bilag4xl.xlsx.parts import sheet_members
 from bilag4xl.xlsx.workbook import StrictWorkbook, strict
 

@@ -37,8 +37,8 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Generic, TypeVar
 
+from bilag4xl import processes
 from bilag4xl.form import limits
-from bilag4xl.speed import processes
 
 T = TypeVar("T")
 R = TypeVar("R")
