@@ -20,7 +20,7 @@ from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, load_spec
 from bilag4xl.intake.discover import collect_paths
 from bilag4xl.intake.validate import ValidationRun, validate_paths
-from bilag4xl.issues.report import Report
+from bilag4xl.issues.report import Issue, Report
 from bilag4xl.output import check_targets
 
 __all__ = ["MergeRun", "merge_paths", "merge_submissions"]
@@ -63,15 +63,7 @@ def merge_paths(
     files, skipped = collect_paths(paths)
     if not files and not skipped:
         raise NoFilesError(paths)
-    notes = []
-    inputs = []
-    for path in files:
-        if path.resolve() != target:
-            inputs.append(path)
-        elif is_consolidated(path):
-            notes.append(notice("output_skipped", path))
-        else:  # a submission: --force must never replace an input
-            raise MergeError(code="merge-output-in-inputs", path=out)
+    inputs, notes = _inputs(files, out)
     # An earlier consolidated workbook among the inputs is passed over (checked while reading).
     run = validate_paths(inputs, spec, progress, skip=is_consolidated)
     for r in run.results:  # the workbook names files as their senders know them
@@ -88,10 +80,23 @@ def merge_paths(
     )
     skipped_notes = ValidationRun(skipped=skipped).report
     merged.report = Report([*notes, *skipped_notes, *merged.report])
-    if left_out is not None:
-        merged.left_out = list(left_out)
-    written = write_consolidated(out, merged, force) if merged.ok else None
-    return MergeRun(merged, written)
+    return _written(merged, out, force, left_out)
+
+
+def _inputs(files: list[Path], out: Path) -> tuple[list[Path], list[Issue]]:
+    """The files to read, and a notice for `out` found among them: last run's consolidated
+    workbook is passed over; a submission there is refused, since --force must never replace
+    an input."""
+    target = out.resolve()
+    inputs, notes = [], []
+    for path in files:
+        if path.resolve() != target:
+            inputs.append(path)
+        elif is_consolidated(path):
+            notes.append(notice("output_skipped", path))
+        else:
+            raise MergeError(code="merge-output-in-inputs", path=out)
+    return inputs, notes
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,13 @@ def merge_submissions(
     out = Path(out)
     check_targets([out], force)
     merged = merge([_Held(*item) for item in held], spec, allow_invalid=allow_invalid)
+    return _written(merged, out, force, left_out)
+
+
+def _written(
+    merged: Merged, out: Path, force: bool, left_out: Sequence[LeftOut] | None
+) -> MergeRun:
+    """Write the workbook of a merge that is `ok` (else nothing), naming who is left out."""
     if left_out is not None:
         merged.left_out = list(left_out)
     written = write_consolidated(out, merged, force) if merged.ok else None
