@@ -19,7 +19,6 @@ from bilag4xl.errors import MergeError, NoFilesError
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, load_spec
 from bilag4xl.intake.discover import collect_paths
-from bilag4xl.intake.validate import ValidationRun, validate_paths
 from bilag4xl.issues.report import Issue, Report
 from bilag4xl.output import check_targets
 
@@ -54,6 +53,10 @@ def merge_paths(
     files and why (a round knows; by default those of the spec without a file are missing);
     `names` the name each file was sent under, where it is kept under another (a round).
     """
+    # Loaded when files are read: `bilag4xl template` imports this module (round.make) and
+    # reads nothing.
+    from bilag4xl.intake.validate import ValidationRun, validate_paths
+
     out = Path(out)
     check_targets([out], force)
     target = out.resolve()

@@ -34,7 +34,6 @@ from bilag4xl.form import limits, paths
 from bilag4xl.form.layout import METADATA_TITLE_TEXT, Formula, Pos, Value
 from bilag4xl.form.model import initiative_values
 from bilag4xl.form.spec import spec_chunks
-from bilag4xl.intake.workbook import refusal
 from bilag4xl.issues.report import SEVERITY_DA, Issue
 from bilag4xl.output import atomic_write
 from bilag4xl.xlsx import hooks
@@ -64,6 +63,9 @@ def write_consolidated(out: str | Path, merged: Merged, force: bool = False) -> 
     """Write the consolidated workbook atomically; refuses when the merge is not `ok`, and a
     workbook the reader would refuse (beyond limits.CONSOLIDATED): what merge writes, read
     and report read back."""
+    # The reader's own check, loaded on writing: `bilag4xl template` imports this module too.
+    from bilag4xl.intake.workbook import refusal
+
     data = build_consolidated(merged)
     problem = refusal(data, limits.CONSOLIDATED)
     if problem:
