@@ -27,7 +27,7 @@ __all__ = ["MergeRun", "merge_paths", "merge_submissions"]
 
 @dataclass
 class MergeRun:
-    """What `merge_paths` did: the merge decision and the file written (None if refused)."""
+    """What a merge did: the decision and the file written (None if refused)."""
 
     merged: Merged
     written: Path | None
