@@ -1,5 +1,5 @@
-"""How many processes can work at once here, and how to start them (shared by validate and
-the merge's writer)."""
+"""How many processes can work at once here, and how to start them: shared by the intake's
+worker processes (`intake.containment`) and the workbook written by two (`xlsx.split`)."""
 
 from __future__ import annotations
 
