@@ -244,7 +244,7 @@ def test_the_ledger_records_how_each_file_came(rnd: Round, books: dict[str, byte
 
 
 def slug(name: str) -> str:
-    from bilag4xl.template.writer import slug as made
+    from bilag4xl.textsafe import slug as made
 
     return made(name)
 

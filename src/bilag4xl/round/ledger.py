@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bilag4xl.errors import LedgerError
-from bilag4xl.template.writer import slug
+from bilag4xl.textsafe import slug
 
 STATE_DIR = ".bilag4xl"
 DATABASE = "modtaget.sqlite"

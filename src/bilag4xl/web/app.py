@@ -65,8 +65,8 @@ from bilag4xl.round.folder import (
 from bilag4xl.round.ledger import Entry
 from bilag4xl.round.links import department_for_token, link_for
 from bilag4xl.status import DepartmentStatus, RoundStatus
-from bilag4xl.template.writer import slug, template_bytes, template_filename
-from bilag4xl.textsafe import for_terminal
+from bilag4xl.template.writer import template_bytes, template_filename
+from bilag4xl.textsafe import for_terminal, slug
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
 
