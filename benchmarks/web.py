@@ -22,8 +22,8 @@ from pathlib import Path
 from bench import national_spec_text
 from starlette.testclient import TestClient
 
+from bilag4xl.record import Verdict
 from bilag4xl.round.folder import Round, init_round
-from bilag4xl.round.ledger import Verdict
 from bilag4xl.web.app import create_app
 
 

@@ -14,6 +14,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("danish", "textsafe"),  # Danish numbers, amounts, units, dates; text safe for any output
     ("issues", "xlsx", "output", "office"),  # problems as data; writing workbooks and files
+    ("record",),  # what a round keeps: a received file, its verdict, a draft written
     ("form",),  # the form as data: spec, kinds, field paths, layout, submission model
     ("speed",),  # processes, the two-process writer, shape-planned layouts
     ("template",),

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bilag4xl.round.ledger import INCOMING, JOURNAL, Ledger, Verdict
+from bilag4xl.record import Verdict
+from bilag4xl.round.ledger import INCOMING, JOURNAL, Ledger
 
 TMF = "Teknik- og Miljøforvaltningen"
 BUF = "Børne- og Ungdomsforvaltningen"

@@ -120,7 +120,8 @@ def test_a_receive_loses_nothing_to_ledger_opens_status_and_page_views(tmp_path:
 
 STORER = """
 import sys
-from bilag4xl.round.ledger import Ledger, Verdict
+from bilag4xl.record import Verdict
+from bilag4xl.round.ledger import Ledger
 root, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for n in range(count):
     with Ledger(root) as ledger:

@@ -13,7 +13,8 @@ from bilag4xl.cli.render import status_rows, status_table
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, load_spec
 from bilag4xl.issues.report import Issue, Report, Severity
-from bilag4xl.round.ledger import Ledger, Verdict
+from bilag4xl.record import Verdict
+from bilag4xl.round.ledger import Ledger
 from bilag4xl.status import RoundStatus, from_ledger, summarize
 
 SPEC = load_spec()

@@ -32,6 +32,7 @@ from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
 from bilag4xl.intake.discover import XLSX_SUFFIXES, Blob
 from bilag4xl.issues.report import Lang, Report
+from bilag4xl.record import DraftRecord, Entry, Verdict, latest
 from bilag4xl.remind import Draft, LinkFor, Written
 from bilag4xl.round.delivery import (
     Given,
@@ -41,7 +42,7 @@ from bilag4xl.round.delivery import (
     open_delivery,
     read_part,
 )
-from bilag4xl.round.ledger import STATE_DIR, DraftRecord, Entry, Ledger, Verdict, latest
+from bilag4xl.round.ledger import STATE_DIR, Ledger
 from bilag4xl.status import DepartmentStatus, RoundStatus
 
 if TYPE_CHECKING:

@@ -41,6 +41,7 @@ from starlette.templating import Jinja2Templates
 
 from bilag4xl.errors import Bilag4xlError
 from bilag4xl.export import export_round
+from bilag4xl.record import Entry
 from bilag4xl.round.delivery import Upload
 from bilag4xl.round.folder import (
     ROUND_FILE,
@@ -62,7 +63,6 @@ from bilag4xl.round.folder import (
     stored_path,
     templates_zip,
 )
-from bilag4xl.round.ledger import Entry
 from bilag4xl.round.links import department_for_token, link_for
 from bilag4xl.status import DepartmentStatus, RoundStatus
 from bilag4xl.template.writer import template_bytes, template_filename
