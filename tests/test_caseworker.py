@@ -23,18 +23,18 @@ from bilag4xl.cli import app
 from bilag4xl.feedback import feedback_bytes
 from bilag4xl.form.spec import default_spec_text
 from bilag4xl.intake.validate import read_file
+from bilag4xl.round.feedback import feedback_for
 from bilag4xl.round.folder import (
     Round,
     drafts_history,
-    feedback_for,
     history,
     init_round,
     open_round,
-    receive,
-    remind_round,
     round_status,
 )
 from bilag4xl.round.ledger import Ledger
+from bilag4xl.round.receive import receive
+from bilag4xl.round.reminders import remind_round
 from bilag4xl.template.writer import template_bytes
 from support.fill import fill_template
 

@@ -28,7 +28,8 @@ DELIVERIES = 30  # of two files each: sixty files, stored in thirty commits
 RECEIVER = """
 import sys
 from pathlib import Path
-from bilag4xl.round.folder import open_round, receive
+from bilag4xl.round.folder import open_round
+from bilag4xl.round.receive import receive
 rnd = open_round(sys.argv[1])
 files = sorted(Path(sys.argv[2]).glob("*.xlsx"))
 print("klar", flush=True)

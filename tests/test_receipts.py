@@ -13,7 +13,9 @@ from annex_seed import write_filled
 from bilag4xl.form.spec import Spec
 from bilag4xl.issues.catalogue import make
 from bilag4xl.round import folder as rounds
-from bilag4xl.round.folder import Round, init_round, receipts_data, receive
+from bilag4xl.round import receive as receiving
+from bilag4xl.round.folder import Round, init_round
+from bilag4xl.round.receive import receipts_data, receive
 from bilag4xl.speed import processes
 
 TMF = "Teknik- og Miljøforvaltningen"
@@ -114,7 +116,7 @@ def test_a_store_that_fails_midway_stops_the_receive_and_keeps_what_was_stored(
             raise OSError("disken er fuld")
         return store_many(self, batch, *args, **kw)
 
-    monkeypatch.setattr(rounds, "STORE_BATCH", 2)
+    monkeypatch.setattr(receiving, "STORE_BATCH", 2)
     monkeypatch.setattr(Ledger, "store_many", full_on_the_second)
     with pytest.raises(OSError, match="disken er fuld"):
         receive(rnd, files)

@@ -17,6 +17,7 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,9 @@ def _base(base_url: str) -> str:
             f"--base-url{f' (ikke {base_url!r})' if base else ''}."
         )
     return base + LINK_PATH
+
+
+def own_links(rnd: Round) -> Callable[[str], str | None]:
+    """Each department's own link (`link_for`), said on its templates, rettelsesark and
+    mails; None for every department while the round has no `base_url`."""
+    return lambda department: link_for(rnd, department)
