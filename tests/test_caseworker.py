@@ -32,7 +32,7 @@ from bilag4xl.round.folder import (
     open_round,
     round_status,
 )
-from bilag4xl.round.ledger import Ledger
+from bilag4xl.round.ledger import SqliteLedger
 from bilag4xl.round.receive import receive
 from bilag4xl.round.reminders import remind_round
 from bilag4xl.template.writer import template_bytes
@@ -375,7 +375,7 @@ def test_an_older_ledger_gains_provenance_and_drafts(tmp_path: Path) -> None:
         con.execute("DROP TABLE drafts")
         con.execute("ALTER TABLE received DROP COLUMN made_from")
         con.execute("PRAGMA user_version=2")
-    with Ledger(rnd.root) as ledger:
+    with SqliteLedger(rnd.root) as ledger:
         (entry,) = ledger.entries()
         assert entry.verdict.made_from is None
         record = ledger.record_draft(TMF, "invitation", "rykkere/x.eml", "A <a@b.dk>", "Emne")

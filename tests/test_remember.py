@@ -78,7 +78,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
     check_each = validate.check_each
 
     def counted(files: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        calls.append([Path(f).name for f in files])  # type: ignore[misc]
+        calls.append([Path(getattr(f, "name", f)).name for f in files])  # a path or a Blob
         return check_each(files, *args, **kwargs)
 
     monkeypatch.setattr(validate, "check_each", counted)

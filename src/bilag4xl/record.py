@@ -1,5 +1,6 @@
 """The round's records: a received file (`Entry`), what checking it said (`Verdict`), an
-e-mail draft written (`DraftRecord`), and which file is a department's current one.
+e-mail draft written (`DraftRecord`), which file is a department's current one, and the
+interface of the ledger that keeps them (`Ledger`).
 
 Plain data, below every stage that reads them: the ledger keeps them, the status is made of
 them, the round's products are chosen by them.
@@ -8,9 +9,10 @@ them, the round's products are chosen by them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -121,3 +123,53 @@ class DraftRecord:
             "withdrawn": self.withdrawn,
             "withdrawn_at": self.withdrawn_at.isoformat() if self.withdrawn_at else None,
         }
+
+
+class Ledger(Protocol):
+    """What a round asks of its ledger: the files received and their verdicts, the links and
+    the drafts. The round folder's own is SQLite beside the files (`round.ledger.SqliteLedger`);
+    a region running many rounds could keep the rows in a database server and the files in
+    object storage behind these same calls, and the rounds' logic would not change. A file
+    is asked for by its entry (`read`), never by a place on disk."""
+
+    def close(self) -> None: ...
+
+    # the files received
+    def entries(self, department: str | None = None, data: bool = False) -> list[Entry]: ...
+    def get(self, entry_id: int) -> Entry | None: ...
+    def by_sha256(self, sha256: str) -> Entry | None: ...
+    def current(self) -> dict[str, Entry]: ...
+    def read(self, entry: Entry) -> bytes: ...
+    def store_many(
+        self,
+        files: Sequence[tuple[bytes, str, Verdict]],
+        received_at: dt.datetime | None = None,
+        sha256s: Sequence[str] | None = None,
+        channel: str = "kommandolinje",
+    ) -> list[tuple[Entry, bool]]: ...
+    def update_verdict(self, entry_id: int, verdict: Verdict) -> None: ...
+    def exclude(self, entry_id: int, reason: str) -> Entry: ...
+    def include(self, entry_id: int) -> Entry: ...
+
+    # each department's private link: its generation and the token's SHA-256
+    def links(self) -> dict[str, tuple[int, str]]: ...
+    def set_link(self, department: str, generation: int, token_sha256: str) -> None: ...
+
+    # e-mail drafts written
+    def record_draft(
+        self,
+        department: str,
+        kind: str,
+        file: str,
+        recipient: str = "",
+        subject: str = "",
+        entry: int | None = None,
+        when: dt.datetime | None = None,
+    ) -> DraftRecord: ...
+    def drafts(
+        self, department: str | None = None, draft_id: int | None = None
+    ) -> list[DraftRecord]: ...
+    def withdraw_draft(self, draft_id: int, reason: str) -> None: ...
+
+
+OpenLedger = Callable[[Path], Ledger]  # a round folder's root: its ledger, opened

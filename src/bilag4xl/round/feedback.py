@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bilag4xl.errors import Bilag4xlError
 from bilag4xl.record import Entry
-from bilag4xl.round.folder import Round, received
+from bilag4xl.round.folder import Round, received, stored_files
 from bilag4xl.round.ledger import STATE_DIR
 from bilag4xl.round.links import own_links
 from bilag4xl.round.templates import code_digest, sha256_hex
@@ -48,7 +48,9 @@ def feedback_workbooks(
             missing.append(entry)
     if not missing:
         return out
-    checked = check_each([rnd.root / e.stored for e in missing], spec, keep_values=True)
+    with rnd.ledger() as ledger:
+        files = stored_files(rnd, ledger, missing)
+    checked = check_each(files, spec, keep_values=True)
     for entry, (_, result) in zip(missing, checked, strict=True):
         try:
             data = feedback_bytes(

@@ -18,18 +18,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bilag4xl.errors import Bilag4xlError, NoRoundError
+from bilag4xl.errors import Bilag4xlError, LedgerError, NoRoundError
 from bilag4xl.form.identity import form_digest
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, default_spec_text, load_spec
+from bilag4xl.intake.discover import Blob
 from bilag4xl.issues.report import Report
-from bilag4xl.record import DraftRecord, Entry, Verdict, latest
-from bilag4xl.round.ledger import Ledger
+from bilag4xl.record import DraftRecord, Entry, Ledger, OpenLedger, Verdict, latest
+from bilag4xl.round.ledger import SqliteLedger
 from bilag4xl.status import RoundStatus
 
 if TYPE_CHECKING:
@@ -45,10 +46,13 @@ ANNEX = "bilag4.docx"
 
 @dataclass(frozen=True)
 class Round:
-    """An open round folder: its place and its spec."""
+    """An open round folder: its place, its spec, and how its ledger is opened (by default
+    the SQLite ledger in `.bilag4xl/`; any `record.Ledger` serves, the rounds' logic asks
+    nothing more of it)."""
 
     root: Path
     spec: Spec
+    open_ledger: OpenLedger = field(default=SqliteLedger, compare=False, repr=False)
 
     @property
     def spec_file(self) -> Path:
@@ -72,7 +76,7 @@ class Round:
 
     @contextlib.contextmanager
     def ledger(self) -> Iterator[Ledger]:
-        ledger = Ledger(self.root, RECEIVED)
+        ledger = self.open_ledger(self.root)
         try:
             yield ledger
         finally:
@@ -82,7 +86,12 @@ class Round:
         """Each department's current file (and where it is kept), in the round's order."""
         with self.ledger() as ledger:
             entries = ledger.entries()
-        return [(e, self.root / e.stored) for e in self._in_order(entries)]
+        return [(e, self.kept_at(e)) for e in self._in_order(entries)]
+
+    def kept_at(self, entry: Entry) -> Path:
+        """Where a received file is kept, as messages name it (its bytes come from the
+        ledger: `stored_file`)."""
+        return self.root / entry.stored
 
     def _in_order(self, entries: list[Entry]) -> list[Entry]:
         """Each department's current entry among `entries`, in the round's order."""
@@ -220,7 +229,7 @@ def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
     ]
     if not stale:
         return entries
-    checked = check_each([ledger.path(e) for e in stale], rnd.spec)  # one pool for all
+    checked = check_each(stored_files(rnd, ledger, stale), rnd.spec)  # one pool for all
     for entry, (_, result) in zip(stale, checked, strict=True):
         if result.submission is not None:  # named as it was sent, not where it is kept
             result.submission.source.file = entry.original_name
@@ -241,7 +250,7 @@ def current_submissions(rnd: Round) -> list[Current]:
         submission = Submission.from_json(v.submission, spec) if v.submission else None
         if submission is not None:
             submission.source.file = entry.original_name
-        path = rnd.root / entry.stored
+        path = rnd.kept_at(entry)
         issues = Report.from_dict(v.report).issues
         report = Report([replace(i, file=str(path)) for i in issues])
         out.append(Current(entry, submission, report, path))
@@ -284,12 +293,27 @@ def include(rnd: Round, entry_id: int) -> Entry:
         return ledger.include(entry_id)
 
 
-def stored_path(rnd: Round, entry: Entry) -> Path:
-    return rnd.root / entry.stored
+def stored_file(rnd: Round, entry: Entry) -> bytes:
+    """A received file's bytes, unchanged, from the ledger."""
+    with rnd.ledger() as ledger:
+        return ledger.read(entry)
+
+
+def stored_files(rnd: Round, ledger: Ledger, entries: Sequence[Entry]) -> list[Blob | Path]:
+    """Received files to check again, read through the ledger and named where the round keeps
+    them (as the messages of a first check named them). One the ledger cannot give is passed
+    by its place, so that the check says it cannot be read, as for any other file."""
+    out: list[Blob | Path] = []
+    for entry in entries:
+        try:
+            out.append(Blob(str(rnd.kept_at(entry)), ledger.read(entry), entry.sha256))
+        except LedgerError:
+            out.append(rnd.kept_at(entry))
+    return out
 
 
 def received(rnd: Round, entry_id: int) -> Entry:
-    """One received file's entry (stored at `stored_path`), or a clear error."""
+    """One received file's entry (its bytes: `stored_file`), or a clear error."""
     with rnd.ledger() as ledger:
         entry = ledger.get(entry_id)
     if entry is None:

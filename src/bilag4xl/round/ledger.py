@@ -107,8 +107,9 @@ _INSERT = (
 )
 
 
-class Ledger:
-    """The ledger of one round folder (see the module docstring)."""
+class SqliteLedger:
+    """The ledger of one round folder (see the module docstring): the round's `Ledger`,
+    in SQLite beside the files it keeps."""
 
     def __init__(self, root: str | Path, store: str = "modtaget") -> None:
         self.root = Path(root)
@@ -146,7 +147,7 @@ class Ledger:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Ledger:
+    def __enter__(self) -> SqliteLedger:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -188,6 +189,13 @@ class Ledger:
 
     def path(self, entry: Entry) -> Path:
         return self.root / entry.stored
+
+    def read(self, entry: Entry) -> bytes:
+        """The stored file's bytes, unchanged."""
+        try:
+            return self.path(entry).read_bytes()
+        except OSError as exc:
+            raise LedgerError(f"{self.path(entry)} kan ikke læses: {exc}") from exc
 
     # ------------------------------------------------------------------ writing
 

@@ -15,10 +15,9 @@ from bilag4xl.form.identity import form_digest
 from bilag4xl.form.spec import Spec
 from bilag4xl.intake.discover import XLSX_SUFFIXES, Blob
 from bilag4xl.issues.report import Lang, Report
-from bilag4xl.record import Entry, Verdict
+from bilag4xl.record import Entry, Ledger, Verdict
 from bilag4xl.round.delivery import Given, Part, Passed, base_name, open_delivery, read_part
 from bilag4xl.round.folder import Round, verdict_of
-from bilag4xl.round.ledger import Ledger
 
 if TYPE_CHECKING:
     from bilag4xl.intake.validate import FileResult

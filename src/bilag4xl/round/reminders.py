@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from bilag4xl.record import Ledger
 from bilag4xl.remind import Draft, LinkFor, Written
 from bilag4xl.round.feedback import feedback_workbooks
 from bilag4xl.round.folder import Round, history, round_status
-from bilag4xl.round.ledger import Ledger
 from bilag4xl.round.links import own_links
 from bilag4xl.round.templates import department_template
 from bilag4xl.status import DepartmentStatus, RoundStatus

@@ -34,7 +34,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -56,7 +56,7 @@ from bilag4xl.round.folder import (
     open_round,
     received,
     round_status,
-    stored_path,
+    stored_file,
 )
 from bilag4xl.round.links import department_for_token, link_for
 from bilag4xl.round.receive import Channel, receipts_data, receive
@@ -277,8 +277,8 @@ class Page:
     def received_file(self, request: Request) -> Response:
         rnd = self.round()
         entry = self._entry(request)
-        return FileResponse(
-            stored_path(rnd, entry),
+        return Response(
+            stored_file(rnd, entry),
             media_type="application/octet-stream",
             headers=_download_headers(entry.original_name),
         )
