@@ -28,6 +28,7 @@ SHEET0 = "1. Aftaler om fleksibel udlejn…"  # the first initiative's sheet (TM
 AMOUNT, TEXT = "B8", "B13"  # its 2008 amount and its target group (a long text)
 WORKBOOK, SHARED_STRINGS = "xl/workbook.xml", "xl/sharedStrings.xml"
 COVER, DATE = "Forside", "B16"  # the cover sheet and its date (a cell formatted as a date)
+_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _KEEP = tempfile.TemporaryDirectory(prefix="bilag4xl-hostile-")
 
 
@@ -157,6 +158,19 @@ def many_spare_sheets(folder: Path, base: bytes | None = None) -> Path:
     return write(folder, "many_spare_sheets", _meta_value(base or valid(), "initiatives", many))
 
 
+def many_sheets(folder: Path, base: bytes | None = None) -> Path:
+    """The workbook lists 300 sheets (the largest template has 205): refused before any is
+    read, since each sheet is work for the reader."""
+    extra = "".join(
+        f'<sheet xmlns:r="{_NS_R}" name="Ark{n}" sheetId="{1000 + n}" r:id="rIdX{n}"/>'
+        for n in range(300)
+    ).encode()
+    data = rezip(
+        base or valid(), {WORKBOOK: lambda x: x.replace(b"</sheets>", extra + b"</sheets>")}
+    )
+    return write(folder, "many_sheets", data)
+
+
 # --------------------------------------------------------------------------- tracebacks
 
 
@@ -275,6 +289,13 @@ def error_outside(folder: Path, base: bytes | None = None) -> Path:
     """#DIV/0! outside the inputs (read as an empty cell)."""
     cell = '<c r="J5" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
     return write(folder, "error_outside", edit_sheet(base or valid(), SHEET0, set_cell("J5", cell)))
+
+
+def formula_in_input(folder: Path, base: bytes | None = None) -> Path:
+    """A formula typed into an input, saved with its result (the result is read)."""
+    cell = f'<c r="{TEXT}" t="str"><f>"Borgere i "&amp;"Valby"</f><v>Borgere i Valby</v></c>'
+    data = edit_sheet(base or valid(), SHEET0, set_cell(TEXT, cell))
+    return write(folder, "formula_in_input", data)
 
 
 def formula_in_input_uncached(folder: Path, base: bytes | None = None) -> Path:
@@ -520,6 +541,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "far_cell_az": (far_cell_az, "cell-out-of-bounds"),
     "second_reference": (second_reference, "cell-out-of-bounds"),
     "junk_cells": (junk_cells, "too-many-cells"),
+    "many_sheets": (many_sheets, "too-many-sheets"),
     "unique_count_huge": (unique_count_huge, None),
     "shared_formula_left": (shared_formula_left, "value-outside-inputs"),
     "many_spare_sheets": (many_spare_sheets, "metadata-invalid"),
@@ -536,6 +558,7 @@ REPRODUCERS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "broken_deflate": (broken_deflate, "corrupt"),
     "error_in_input": (error_in_input, "input-error-value"),
     "error_outside": (error_outside, "value-outside-inputs"),
+    "formula_in_input": (formula_in_input, "input-formula"),
     "formula_in_input_uncached": (formula_in_input_uncached, "input-formula-uncached"),
     "formula_outside_uncached": (formula_outside_uncached, "value-outside-inputs"),
     "duplicate_cell": (duplicate_cell, "cell-duplicate"),

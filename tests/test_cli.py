@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -82,6 +83,23 @@ def test_an_empty_folder_is_the_same_usage_error_for_validate_and_merge(tmp_path
         == f"Fejl: ingen .xlsx- eller .xlsm-filer fundet i {empty}\n"
     )
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_an_error_is_said_in_the_language_asked_for_and_as_json_with_its_code(
+    tmp_path: Path,
+) -> None:
+    empty = tmp_path / "tom"
+    empty.mkdir()
+    english = runner.invoke(app, ["validate", str(empty), "--lang", "en"])
+    assert english.exit_code == 2
+    assert english.stderr == f"Error: no .xlsx or .xlsm files found in {empty}\n"
+    as_json = runner.invoke(app, ["validate", str(empty), "--json"])
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout) == {
+        "error": {"code": "no-files", "message": f"ingen .xlsx- eller .xlsm-filer fundet i {empty}"}
+    }
+    both = runner.invoke(app, ["validate", str(empty), "--json", "--lang", "en"])
+    assert json.loads(both.stdout)["error"]["message"].startswith("no .xlsx or .xlsm files")
 
 
 def test_what_was_written_goes_to_stderr_and_results_to_stdout(tmp_path: Path) -> None:

@@ -114,6 +114,23 @@ def test_error_values_and_uncached_formulas_are_reported_at_their_cell(
     assert away.cell == "J6" and "=SUM(B8:E8)*2" in away.message_da
 
 
+def test_too_many_sheets_are_refused_before_any_is_read(files: dict[str, Path]) -> None:
+    (issue,) = _issues(files["many_sheets"], "too-many-sheets")
+    assert f"307 ark, og skemaet kan højst have {SUBMISSION.sheets}" in issue.message_da
+    assert read_file(files["many_sheets"]).submission is None
+
+
+def test_a_formula_in_an_input_is_read_by_its_saved_result_with_a_warning(
+    files: dict[str, Path],
+) -> None:
+    result = read_file(files["formula_in_input"])
+    (issue,) = [i for i in result.report if i.code == "input-formula"]
+    assert (issue.sheet, issue.cell, issue.severity) == (SHEET0, "B13", "warning")
+    assert "resultat 'Borgere i Valby' er brugt" in issue.message_da
+    assert result.submission is not None
+    assert result.submission.initiatives[0].target_group == "Borgere i Valby"
+
+
 def test_a_cell_written_twice_is_an_error(files: dict[str, Path]) -> None:
     (issue,) = _issues(files["duplicate_cell"], "cell-duplicate")
     assert (issue.sheet, issue.cell) == (SHEET0, "B8")

@@ -16,7 +16,7 @@ from bilag4xl.form import limits
 from bilag4xl.form.limits import Limits
 from bilag4xl.intake.validate import read_file, validate_paths
 from bilag4xl.speed import isolation, processes
-from hostile import far_cell, valid
+from hostile import far_cell, rezip, valid
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="worker limits and PR_SET_PDEATHSIG: Linux"
@@ -57,6 +57,68 @@ def test_a_reader_abort_becomes_an_issue_and_the_run_goes_on(
     assert [i.code for i in first.report] == ["read-crashed"]
     assert "Filen kunne ikke læses" in first.report.issues[0].message_da
     assert second.report.valid and second.submission is not None
+
+
+def test_a_native_crash_is_not_printed_but_named_in_the_issue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A native abort prints its reason and (with RUST_BACKTRACE) a long backtrace on the
+    worker's stderr: none of it reaches the user's terminal, the reason's line is in the
+    file's issue."""
+    huge = Limits(**{**limits.SUBMISSION.__dict__, "rows": 2**21, "cols": 2**15, "grid": 2**62})
+    monkeypatch.setattr(limits, "SUBMISSION", huge)
+    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(valid())
+    run = validate_paths([far_cell(tmp_path), good], workers=1)
+    first, second = run.results
+    assert [i.code for i in first.report] == ["read-crashed"]
+    assert "SIGABRT: memory allocation of" in first.report.issues[0].message_da
+    assert second.report.valid
+    printed = capfd.readouterr()
+    assert "memory allocation" not in printed.err + printed.out
+    assert "backtrace" not in printed.err + printed.out
+
+
+def _calamine_panics(data: bytes) -> str:
+    from bilag4xl.intake import workbook as reader
+
+    try:
+        reader._calamine_values(data, ["Vejledning"])
+    except reader.UnreadableWorkbook as exc:
+        return exc.code
+    return "read"
+
+
+def test_a_contained_panic_prints_nothing(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """python-calamine turns a Rust panic into an exception, but Rust prints the panic (and a
+    backtrace) on stderr first: in a worker, the user sees nothing of it."""
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" r="XFD1048576"><v>1</v></c></row></sheetData>'
+        b"</worksheet>"
+    )
+    data = rezip(valid(), {"xl/worksheets/sheet1.xml": lambda _: sheet})
+    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    assert list(isolation.run(_calamine_panics, [data, valid()])) == ["corrupt", "read"]
+    printed = capfd.readouterr()
+    assert "panicked" not in printed.err + printed.out
+
+
+def _raise(item: int) -> int:
+    if item == 1:
+        raise RuntimeError("kan ikke")  # not caught in the worker: it dies with a traceback
+    return item
+
+
+def test_a_worker_dying_of_an_exception_names_it(capfd: pytest.CaptureFixture[str]) -> None:
+    results = list(isolation.run(_raise, [0, 1, 2], workers=1))
+    assert results[0] == 0 and results[2] == 2
+    assert isinstance(results[1], isolation.Lost)
+    assert results[1].reason == "processen stoppede med kode 1: RuntimeError: kan ikke"
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_read_file_reports_a_lost_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -157,6 +157,19 @@ def test_an_earlier_consolidated_workbook_is_passed_over(returned, tmp_path, wor
     assert len(read_consolidated(tmp_path / "ny.xlsx")) == 7
 
 
+def test_the_output_in_an_input_folder_is_not_read_as_a_submission(returned, tmp_path) -> None:
+    """Merged again into the same folder (--force): the last result is noted, not merged."""
+    folder = tmp_path / "in"
+    shutil.copytree(returned, folder)
+    out = folder / "samlet.xlsx"
+    assert merge(folder, "-o", out).exit_code == 0
+    done = consolidated.merge_paths([folder], out, SPEC, force=True)
+    assert [(i.code, i.file) for i in done.merged.report if "skipped" in i.code] == [
+        ("merge.output_skipped", str(out))
+    ]
+    assert len(read_consolidated(out)) == 7
+
+
 def test_a_submission_in_an_input_folder_is_never_the_output(returned, tmp_path) -> None:
     """--force must not let the consolidated workbook replace a caseworker's file."""
     folder = tmp_path / "in"

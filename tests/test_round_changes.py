@@ -5,6 +5,7 @@ drops nothing, and a file is read by the spec it carries when no round is named.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from bilag4xl.round.receive import receive
 from bilag4xl.round.templates import write_templates
 from bilag4xl.template.writer import template_bytes
 from support.fill import fill_template
+from support.mutate import edit_sheet, set_cell, text_cell
 
 runner = CliRunner()
 TMF = "Teknik- og Miljøforvaltningen"
@@ -174,3 +176,39 @@ def test_read_without_spec_uses_the_spec_the_file_carries(
     assert list(data["initiatives"][0]["economy"]["years"]) == ["2024", "2025", "2026", "2027"]
     validated = runner.invoke(app, ["validate", str(path)])
     assert validated.exit_code == 0, validated.output
+
+
+@pytest.mark.parametrize(
+    ("unit", "code", "factor"),
+    [("kr.", "amounts-converted", 1000), ("timer", "amounts-not-converted", 1)],
+)
+def test_a_changed_unit_converts_the_amounts_or_says_it_cannot(
+    tmp_path: Path, unit: str, code: str, factor: int
+) -> None:
+    old = tmp_path / "runde.toml"
+    old.write_text(default_spec_text(), "utf-8")
+    path = filled(old, TMF, tmp_path / "tmf.xlsx")
+    made = read_file(path).submission
+    new = tmp_path / "ny.toml"
+    new.write_text(edit(default_spec_text(), 'unit = "1.000 kr."', f'unit = "{unit}"'), "utf-8")
+    result = read_file(path, load_spec(new))
+    (issue,) = [i for i in result.report if i.code == code]
+    assert "1.000 kr." in issue.message_da and unit in issue.message_da
+    assert made is not None and result.submission is not None
+    assert made.total > 0
+    assert result.submission.total == pytest.approx(made.total * factor)
+
+
+def test_a_template_that_does_not_carry_its_form_must_match_the_rounds(tmp_path: Path) -> None:
+    """A template made before templates stored their spec (the `spec_json` rows) cannot be
+    carried onto a changed form: there is nothing to carry it from."""
+    old = tmp_path / "runde.toml"
+    old.write_text(default_spec_text(), "utf-8")
+    path = filled(old, TMF, tmp_path / "tmf.xlsx")
+    stored = re.compile(rb'<row r="(\d+)"[^>]*>(?:(?!</row>).)*spec_json(?:(?!</row>).)*</row>')
+    layout_1 = set_cell("B3", text_cell("B3", "1"))  # the metadata row "layout_version"
+    data = edit_sheet(path.read_bytes(), "_bilag4xl", lambda xml: layout_1(stored.sub(b"", xml)))
+    path.write_bytes(data)
+    result = read_file(path, load_spec(changed_form(tmp_path)))
+    (issue,) = [i for i in result.report if i.code == "old-template"]
+    assert "layout 1" in issue.message_da and result.submission is None

@@ -12,6 +12,8 @@ import pytest
 
 from bilag4xl.consolidate.decide import merge
 from bilag4xl.form.layout import Role, plan
+from bilag4xl.form.spec import Spec
+from bilag4xl.intake import validate
 from bilag4xl.intake.discover import collect_paths
 from bilag4xl.intake.validate import read_file, validate_paths
 from bilag4xl.issues.report import Severity
@@ -420,6 +422,30 @@ def test_parallel_validation_keeps_order(tmp_path: Path) -> None:
     assert [r.path for r in run.results] == paths
     assert [r.valid for r in run.results] == [True, True, True, False]
     assert run.results[0].submission.overview.total == 750
+
+
+def test_each_result_has_its_spec_which_a_worker_sends_once(tmp_path: Path) -> None:
+    """Read without a round's spec, every result carries the spec its file was made with. A
+    worker sends it with its first file only (a national round's is ~600 kB pickled, more
+    than the rest of a result), then its digest, and every result gets the spec back."""
+    paths = [filled(tmp_path, name=f"{n}.xlsx") for n in range(5)]
+    run = validate_paths(paths, workers=2)
+    assert [type(r.made_with) for r in run.results] == [Spec] * 5
+    assert {r.made_with.digest for r in run.results} == {SPEC.digest}
+    job = validate._Job(None, keep=False, skip=None)
+    first, second = job(paths[0]), job(paths[1])
+    assert isinstance(first.made_with, Spec)
+    assert second.made_with == validate._Sent(SPEC.digest)
+
+
+def test_a_check_without_submissions_reports_the_same(tmp_path: Path) -> None:
+    paths = [filled(tmp_path, name=f"{n}.xlsx") for n in range(2)]
+    paths.append(filled(tmp_path, {**valid_values(), "cover.email": "x"}, name="2.xlsx"))
+    full = validate_paths(paths, workers=2)
+    bare = validate_paths(paths, workers=2, submissions=False)
+    assert [r.report for r in bare.results] == [r.report for r in full.results]
+    assert [r.valid for r in bare.results] == [True, True, False]
+    assert [r.submission for r in bare.results] == [None] * 3
 
 
 def _saved(tmp_path: Path, values: dict[str, object], cached_from: dict[str, object]) -> Path:

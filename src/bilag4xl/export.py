@@ -272,10 +272,7 @@ def parquet_bytes(rows: Sequence[Row]) -> bytes:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
-        raise ExportFormatError(
-            "Parquet kræver pyarrow: installér det med pip install 'bilag4xl[parquet]', eller "
-            "brug .csv eller .xlsx"
-        ) from exc
+        raise ExportFormatError(code="parquet-needs-pyarrow") from exc
     values = [r.value for r in rows]
     columns = {
         "department": pa.array([r.department for r in rows], pa.string()),
@@ -303,10 +300,7 @@ def format_for(target: Path | None, fmt: str | None) -> Format:
     """The format asked for (--format), else by the file's suffix, else CSV."""
     chosen = (fmt or (target.suffix.lstrip(".").lower() if target else "") or "csv").lower()
     if chosen not in FORMATS:
-        raise ExportFormatError(
-            f"ukendt format '{chosen}': brug csv, xlsx eller parquet (eller en fil, der ender "
-            "på .csv, .xlsx eller .parquet)"
-        )
+        raise ExportFormatError(code="export-format-unknown", chosen=chosen)
     return chosen  # type: ignore[return-value]
 
 

@@ -161,7 +161,7 @@ def feedback_bytes(
     base = layout_of(result, spec)
     if base is None or result.submission is None:
         reasons = "; ".join(i.message(lang) for i in result.report.errors) or "ukendt fejl"
-        raise NoFeedbackError(f"{result.path}: kan ikke laves om til et rettelsesark: {reasons}")
+        raise NoFeedbackError(code="feedback-impossible", path=result.path, reasons=reasons)
     # A file made before the round's form changed gets the round's template back, with its
     # values carried over, so a field the form has gained can be filled in.
     current = spec if spec and form_digest(spec) != form_digest(base.spec) else base.spec

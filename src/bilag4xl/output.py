@@ -17,9 +17,9 @@ def check_targets(paths: Iterable[str | Path], force: bool = False) -> None:
     Commands that write several files call this first, so they never write half a set."""
     for path in map(Path, paths):
         if path.is_dir():
-            raise OutputError(f"{path} er en mappe; angiv et filnavn")
+            raise OutputError(code="output-is-folder", path=path)
         if path.exists() and not force:
-            raise OutputExistsError(f"{path} findes allerede; brug --force for at overskrive")
+            raise OutputExistsError(code="output-exists", path=path)
 
 
 def atomic_write(path: str | Path, data: bytes, force: bool = False) -> Path:
@@ -47,7 +47,7 @@ def atomic_write_all(files: Sequence[tuple[Path, bytes]], force: bool = False) -
                 os.unlink(tmp)
         if isinstance(exc, OSError):
             failed = files[min(len(written), len(files) - 1)][0]
-            raise OutputError(f"{failed} kan ikke skrives: {_reason(exc)}") from exc
+            raise OutputError(code="output-unwritable", path=failed, reason=_reason(exc)) from exc
         raise
     return [path for path, _ in files]
 

@@ -168,9 +168,7 @@ def _scale(last: Submission, last_spec: Spec | None, spec: Spec, out: Carried) -
         return Decimal(1)
     scale = before.into(spec.round.unit)
     if scale is None:
-        raise UnreadableFileError(
-            f"beløbene kan ikke omregnes fra '{before}' til '{spec.round.unit}'"
-        )
+        raise UnreadableFileError(code="prefill-unit", old=str(before), new=str(spec.round.unit))
     units = {"old": before.label, "new": spec.round.unit.label}
     text = fill("Beløbene er omregnet fra {old} til {new}.", units)  # never "kr.."
     out.review.append(Review(None, "Beløb", text))
@@ -295,10 +293,7 @@ def write_prefilled(
     consolidated workbook holding one submission), pre-filled from it."""
     given = open_given(last_path, read_by=last_spec, need="values")
     if len(given.submissions) != 1:
-        raise UnreadableFileError(
-            f"{last_path} holder {len(given.submissions)} indberetninger; brug --out-dir for at "
-            "lave alle forvaltningers skabeloner"
-        )
+        raise UnreadableFileError(code="prefill-many", path=last_path, count=len(given.submissions))
     last, made_with = given.submissions[0], given.book.spec if given.book else last_spec
     layout = prefill_layout(spec, last, blank)
     carried = carry_over(last, layout, made_with)
@@ -381,7 +376,7 @@ def next_round(
     if not spec.round.departments:
         from bilag4xl.errors import SpecError
 
-        raise SpecError("Den nye runde har ingen forvaltninger (round.departments)")
+        raise SpecError(code="new-round-no-departments")
     by_name = {s.department.casefold(): s for s in submissions if s.department}
     targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
     check_targets(targets, force)

@@ -100,7 +100,7 @@ class MemoryLedger:
     def _replace(self, entry_id: int, **changes: object) -> Entry:
         entry = self.get(entry_id)
         if entry is None:
-            raise LedgerError(f"ingen modtaget fil med nummer {entry_id}")
+            raise LedgerError(code="no-entry", entry=entry_id)
         changed = replace(entry, **changes)  # type: ignore[arg-type]
         self._books.entries[self._books.entries.index(entry)] = changed
         return changed

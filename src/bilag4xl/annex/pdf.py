@@ -26,18 +26,11 @@ def to_pdf(annex: Annex) -> bytes:
     from bilag4xl.annex.word import to_docx
 
     if office.soffice_path() is None:
-        raise PdfUnavailableError(
-            "PDF kræver LibreOffice, som ikke er installeret her "
-            f"({INSTALL}). Skriv bilaget som Word i stedet (-o bilag4.docx) og gem det som "
-            "PDF fra Word eller LibreOffice."
-        )
+        raise PdfUnavailableError(code="pdf-needs-libreoffice", install=INSTALL)
     with tempfile.TemporaryDirectory(prefix="bilag4xl-pdf-") as tmp:
         docx = Path(tmp) / "bilag4.docx"
         docx.write_bytes(to_docx(annex))
         try:
             return office.convert(docx, "pdf", Path(tmp) / "pdf").read_bytes()
         except office.LibreOfficeError as exc:
-            raise PdfUnavailableError(
-                f"LibreOffice kunne ikke lave PDF'en ({exc}). Er LibreOffice Writer "
-                f"installeret ({INSTALL})? Ellers skriv bilaget som Word (-o bilag4.docx)."
-            ) from exc
+            raise PdfUnavailableError(code="pdf-failed", reason=exc, install=INSTALL) from exc

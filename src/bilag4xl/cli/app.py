@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from bilag4xl.cli.danish import DanishCommand, DanishGroup
+from bilag4xl.cli.danish import JSON, LANG, DanishCommand, DanishGroup, remember
 from bilag4xl.errors import Bilag4xlError
 
 if TYPE_CHECKING:
@@ -74,9 +74,14 @@ SpecOption = Annotated[
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overskriv en eksisterende fil.")]
 LangOption = Annotated[
-    str, typer.Option("--lang", metavar="SPROG", help="Beskedernes sprog: da eller en.")
+    str,
+    typer.Option(
+        "--lang", metavar="SPROG", help="Beskedernes sprog: da eller en.", callback=remember(LANG)
+    ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Skriv resultatet som JSON.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Skriv resultatet som JSON.", callback=remember(JSON))
+]
 Paths = Annotated[
     list[Path],
     typer.Argument(metavar="STI", help="Filer og/eller mapper (.xlsx/.xlsm).", exists=True),
@@ -386,7 +391,7 @@ def validate_command(
 
     against = reference(spec)
     with progress_bar() as progress:
-        run = validate_paths(paths, against, progress)
+        run = validate_paths(paths, against, progress, submissions=False)
     if not run.results and not run.skipped:
         raise NoFilesError(paths)
     language = "en" if lang == "en" else "da"
@@ -419,6 +424,7 @@ def read_command(
             dir_okay=False,
         ),
     ],
+    ctx: typer.Context,
     as_json: JsonOption = False,
     spec: SpecOption = None,
 ) -> None:
@@ -438,6 +444,7 @@ def read_command(
         if as_json:
             issue = messages.make("consolidated-unreadable", str(file), reason=str(exc))
             typer.echo(to_json(report_data([(str(file), Report([issue]))])), nl=False)
+            ctx.meta[JSON] = False  # its document is out: the group adds only the line
         raise
     if given.book is not None:
         book = given.book

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
@@ -134,8 +134,9 @@ def show_usage_error(exc: UsageError) -> None:
     typer.echo("\n".join(lines), err=True)
 
 
-def _run(main: Any, args: Any, kwargs: dict[str, Any]) -> Any:
-    """Run click's main without its standalone printing, then exit the way it would."""
+def _run(main: Any, args: Any, kwargs: dict[str, Any], said: Callable[[], dict[str, Any]]) -> Any:
+    """Run click's main without its standalone printing, then exit the way it would; `said`
+    gives what the command's options remembered (see `remember`)."""
     standalone = kwargs.pop("standalone_mode", True)
     try:
         result = main(*args, standalone_mode=False, **kwargs)
@@ -152,7 +153,7 @@ def _run(main: Any, args: Any, kwargs: dict[str, Any]) -> Any:
     except Bilag4xlError as exc:  # the one place a library error becomes "Fejl: ..."
         if not standalone:
             raise
-        typer.echo(f"Fejl: {exc}", err=True)
+        say_error(exc, said())
         sys.exit(exc.exit_code)
     except typer.Abort:
         if not standalone:
@@ -162,6 +163,34 @@ def _run(main: Any, args: Any, kwargs: dict[str, Any]) -> Any:
     if standalone:
         sys.exit(result if isinstance(result, int) else 0)
     return result
+
+
+# A command's --lang and --json, remembered by their callbacks in the context's meta, so
+# that a library error is said in the language asked for, and as JSON too.
+LANG, JSON = "bilag4xl.lang", "bilag4xl.json"
+
+
+def remember(key: str) -> Callable[[typer.Context, Any], Any]:
+    """An option callback keeping the option's value in the context's meta under `key`."""
+
+    def callback(ctx: typer.Context, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+
+    return callback
+
+
+def say_error(exc: Bilag4xlError, said: dict[str, Any]) -> None:
+    """A library error as one line on stderr, in English after --lang en; after --json also
+    as {"error": {"code", "message"}} on stdout, so that a script gets its code."""
+    from bilag4xl.cli.render import to_json
+    from bilag4xl.textsafe import for_terminal
+
+    lang = "en" if said.get(LANG) == "en" else "da"
+    message = exc.message(lang)
+    if said.get(JSON):
+        typer.echo(to_json({"error": {"code": exc.code, "message": message}}), nl=False)
+    typer.echo(f"{'Error' if lang == 'en' else 'Fejl'}: {for_terminal(message)}", err=True)
 
 
 # --------------------------------------------------------------------------- help pages
@@ -229,5 +258,12 @@ class DanishGroup(TyperGroup):
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:
         write_help(self, ctx, formatter)
 
+    said: dict[str, Any]
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        self.said = ctx.meta  # the commands' contexts share it: what their options remembered
+        return super().invoke(ctx)
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        return _run(super().main, args, kwargs)
+        self.said = {}
+        return _run(super().main, args, kwargs, lambda: self.said)

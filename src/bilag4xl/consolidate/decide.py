@@ -29,6 +29,7 @@ from bilag4xl.errors import MergeError
 from bilag4xl.form.identity import form_digest
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec
+from bilag4xl.issues.catalogue import make
 from bilag4xl.issues.report import Issue, Report, Severity
 
 OnDuplicate = Literal["error", "latest"]
@@ -198,10 +199,7 @@ def common_spec(specs: Sequence[Spec]) -> Spec | None:
             f"{s.name} {s.version}, {s.round.first_year}–{s.round.last_year}, {s.round.unit}"
             for s in forms.values()
         )
-        raise MergeError(
-            f"filerne er lavet til forskellige skemaer ({names}); saml dem med --spec for "
-            "rundens spec-fil, eller i rundemappen"
-        )
+        raise MergeError(code="merge-other-forms", names=names)
     count = Counter(s.digest for s in specs)
     return max(specs, key=lambda s: (count[s.digest], s.digest))
 
@@ -263,56 +261,7 @@ def _newest(e: Entry, mtime: Callable[[Path], float] | None) -> tuple[dt.date, f
 
 
 # --------------------------------------------------------------------------- messages
-
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "unreadable": (
-        "Filen kunne ikke læses som en indberetning og er ikke med i den samlede projektmappe.",
-        "The file could not be read as a submission and is not in the consolidated workbook.",
-    ),
-    "spec_mismatch": (
-        "Indberetningen er lavet med en anden spec end den, der samles efter. Saml med "
-        "--spec for den rigtige runde, eller bed forvaltningen udfylde rundens skabelon.",
-        "The submission was made with a different spec. Merge with --spec for its round, or ask "
-        "the department to fill in this round's template.",
-    ),
-    "identical": (
-        "Filen er byte for byte magen til {kept} og springes over.",
-        "The file is byte-identical to {kept} and is skipped.",
-    ),
-    "dropped": (
-        "Forvaltningen har også indberettet i {kept}, som er nyere; denne fil er ikke med.",
-        "The department also submitted {kept}, which is newer; this file is left out.",
-    ),
-    "duplicate": (
-        "{department} har flere indberetninger: {files}. Fjern de forkerte filer, eller brug "
-        "--on-duplicate latest for at beholde den nyeste.",
-        "{department} has more than one submission: {files}. Remove the wrong files, or use "
-        "--on-duplicate latest to keep the newest.",
-    ),
-    "invalid": (
-        "Indberetningen har fejl. Ret fejlene og saml igen, eller brug --allow-invalid for at "
-        "tage den med alligevel (den markeres i den samlede projektmappe).",
-        "The submission has errors. Fix them and merge again, or use --allow-invalid to include "
-        "it anyway (it is flagged in the consolidated workbook).",
-    ),
-    "invalid_included": (
-        "Indberetningen har fejl, men er taget med (--allow-invalid) og markeret som ugyldig.",
-        "The submission has errors but is included (--allow-invalid) and flagged as invalid.",
-    ),
-    "output_skipped": (
-        "Filen er den samlede projektmappe, der skrives, og læses ikke som indberetning.",
-        "The file is the consolidated workbook being written and is not read as a submission.",
-    ),
-    "consolidated_skipped": (
-        "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning; den "
-        "springes over.",
-        "The file is a consolidated workbook (from bilag4xl merge), not a submission; skipped.",
-    ),
-    "empty": (
-        "Der er ingen indberetninger at samle. Angiv filer eller mapper med udfyldte skemaer.",
-        "There are no submissions to merge. Give files or folders with filled-in forms.",
-    ),
-}
+# The texts are the catalogue's "merge.*" entries (bilag4xl.issues.catalogue).
 
 
 def notice(what: str, path: Path) -> Issue:
@@ -326,25 +275,10 @@ def _blocking(allow_invalid: bool) -> Severity:
 
 
 def _issue(what: str, path: Path | None, severity: Severity, kept: Path | None = None) -> Issue:
-    da, en = _MESSAGES[what]
-    params = {"kept": kept.name if kept else ""}
-    return Issue(
-        code=f"merge.{what}",
-        severity=severity,
-        message_da=da.format(**params),
-        message_en=en.format(**params),
-        file=str(path) if path else "",
-    )
+    file = str(path) if path else ""
+    return make(f"merge.{what}", file, severity=severity, kept=kept.name if kept else "")
 
 
 def _duplicate_error(group: Sequence[Entry]) -> Issue:
     files = ", ".join(e.path.name for e in group)
-    department = group[0].department
-    da, en = _MESSAGES["duplicate"]
-    return Issue(
-        code="merge.duplicate",
-        severity=Severity.ERROR,
-        message_da=da.format(department=department, files=files),
-        message_en=en.format(department=department, files=files),
-        file=str(group[-1].path),
-    )
+    return make("merge.duplicate", str(group[-1].path), department=group[0].department, files=files)

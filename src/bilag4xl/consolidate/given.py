@@ -83,9 +83,11 @@ def open_given(
 def not_usable(path: Path, result: FileResult | None = None) -> UnreadableFileError:
     """The one wording for a path that holds nothing to work on, with its first errors."""
     errors = result.report.errors[:SHOWN_ERRORS] if result is not None else []
-    details = "; ".join(f"{i.where() or i.file}: {i.message()}" for i in errors)
+    said = {
+        lang: "; ".join(f"{i.where() or i.file}: {i.message(lang)}" for i in errors)
+        for lang in ("da", "en")
+    }
+    details = {lang: f" ({text})" if text else "" for lang, text in said.items()}
     return UnreadableFileError(
-        f"{path} er hverken en samlet projektmappe eller en gyldig indberetning"
-        + (f" ({details})" if details else "")
-        + ". Ret fejlene (se 'bilag4xl validate') og prøv igen."
+        code="not-usable", path=path, details=details["da"], details_en=details["en"]
     )

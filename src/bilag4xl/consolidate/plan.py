@@ -69,8 +69,9 @@ def blank_layout(spec: Spec, initiatives: int) -> Layout:
 
 
 def submission_values(spec: Spec, submission: Submission) -> dict[str, Any]:
-    """Values by layout path (the inverse of `model.assemble`)."""
-    return flatten(submission, blank_layout(spec, len(submission.initiatives)))
+    """Values by layout path of the cover and the overview's extra rows (the inverse of
+    `model.assemble` for them); the initiatives' come from `model.initiative_values`."""
+    return flatten(submission, blank_layout(spec, 0))
 
 
 INITIATIVE_KEY_COLS = 4  # Nr., department, initiative nr. and name: which row is which

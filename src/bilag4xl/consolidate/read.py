@@ -100,33 +100,35 @@ def open_consolidated(path: str | Path, spec: Spec | None = None) -> Consolidate
 
     path = Path(path)
     if not is_consolidated(path):
-        raise UnreadableFileError(f"{path}: er ikke en samlet projektmappe fra bilag4xl merge")
+        raise UnreadableFileError(code="consolidated-not", path=path)
     try:  # the reader's size, ratio, XML and cell checks come first, at a round's scale
         raw = read_workbook(path, limits.CONSOLIDATED)
     except UnreadableWorkbook as exc:
         issue = messages.make(exc.code, str(path), **exc.params)
-        raise UnreadableFileError(f"{path}: {issue.message_da}") from exc
+        raise UnreadableFileError(
+            code="consolidated-refused",
+            path=path,
+            reason=issue.message_da,
+            reason_en=issue.message_en,
+        ) from exc
     sheets = {}
     for name in (cp.METADATA, cp.SOURCES, cp.INITIATIVES, cp.OVERVIEW):
         sheet = raw.sheet(name)
         if sheet is None:
-            raise UnreadableFileError(f"{path}: arket '{name}' mangler i projektmappen")
+            raise UnreadableFileError(code="consolidated-sheet-missing", path=path, sheet=name)
         sheets[name] = sheet.rows
     stored = _stored_spec(path, sheets[cp.METADATA])
     if spec is not None and spec.digest != stored.digest:
         raise UnreadableFileError(
-            f"{path}: projektmappen er samlet efter en anden spec ({stored.name} "
-            f"{stored.version}); læs den uden --spec eller med den spec, den er lavet med"
+            code="consolidated-other-spec", path=path, name=stored.name, version=stored.version
         )
     try:
         reader = _Reader(path, stored, sheets)
         left_out = _left_out(sheets[cp.METADATA])
         return Consolidated(stored, reader.submissions(), reader.invalid(), left_out)
     except _DAMAGE as exc:  # a cell of the wrong kind where the writer put another
-        raise UnreadableFileError(
-            f"{path}: projektmappen er ændret eller beskadiget ({type(exc).__name__}: "
-            f"{str(exc)[:120]}); lav den igen med bilag4xl merge"
-        ) from exc
+        reason = f"{type(exc).__name__}: {str(exc)[:120]}"
+        raise UnreadableFileError(code="consolidated-damaged", path=path, reason=reason) from exc
 
 
 # What a hand-edited cell makes reading raise (pydantic's ValidationError is a ValueError).
@@ -146,14 +148,14 @@ def _stored_spec(path: Path, rows: Rows) -> Spec:
     meta = _metadata(rows)
     if meta.get("schema") != cp.SCHEMA:
         raise UnreadableFileError(
-            f"{path}: ukendt format {meta.get('schema')!r} (denne bilag4xl læser {cp.SCHEMA})"
+            code="consolidated-schema", path=path, schema=meta.get("schema"), known=cp.SCHEMA
         )
     try:
         spec = stored_spec({k: str(v) for k, v in meta.items()}, str(meta.get("spec_hash")))
     except SpecError as exc:
-        raise UnreadableFileError(f"{path}: metadata-arket er beskadiget: {exc}") from exc
+        raise UnreadableFileError(code="consolidated-metadata", path=path, reason=exc) from exc
     if spec is None:
-        raise UnreadableFileError(f"{path}: metadata-arket mangler projektmappens spec")
+        raise UnreadableFileError(code="consolidated-no-spec", path=path)
     return spec
 
 
@@ -230,8 +232,7 @@ class _Reader:
 
     def _changed(self, sheet: str, what: str) -> None:
         raise UnreadableFileError(
-            f"{self.path}: arket {sheet} er ændret efter sammenlægningen ({what}); "
-            "lav projektmappen igen med bilag4xl merge"
+            code="consolidated-edited", path=self.path, sheet=sheet, what=what
         )
 
 

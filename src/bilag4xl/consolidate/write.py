@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def merge_paths(
     target = out.resolve()
     paths = [Path(p) for p in paths]
     if any(p.resolve() == target for p in paths if not p.is_dir()):
-        raise MergeError(f"{out} er også en af inputfilerne; vælg et andet navn til resultatet")
+        raise MergeError(code="merge-output-is-input", path=out)
     files, skipped = collect_paths(paths)
     if not files and not skipped:
         raise NoFilesError(paths)
@@ -135,10 +136,7 @@ def merge_paths(
         elif is_consolidated(path):
             notes.append(notice("output_skipped", path))
         else:  # a submission: --force must never replace an input
-            raise MergeError(
-                f"{out} er en af inputfilerne (fundet i en inputmappe); vælg et andet navn "
-                "til resultatet"
-            )
+            raise MergeError(code="merge-output-in-inputs", path=out)
     # An earlier consolidated workbook among the inputs is passed over (checked while reading).
     run = validate_paths(inputs, spec, progress, skip=is_consolidated)
     for r in run.results:  # the workbook names files as their senders know them
@@ -202,10 +200,7 @@ def write_consolidated(out: str | Path, merged: Merged, force: bool = False) -> 
     data = build_consolidated(merged)
     problem = refusal(data, limits.CONSOLIDATED)
     if problem:
-        raise MergeError(
-            f"den samlede projektmappe ville blive for stor til at læse igen ({problem}); "
-            "saml runden i flere dele"
-        )
+        raise MergeError(code="merge-too-large", problem=problem)
     return atomic_write(out, data, force)
 
 
@@ -217,7 +212,7 @@ def build_consolidated(merged: Merged, split: bool | None = None) -> bytes:
     """
     if not merged.ok:
         errors = len(merged.report.errors)
-        raise MergeError(f"indberetningerne kan ikke samles: {errors} fejl (se rapporten)")
+        raise MergeError(code="merge-blocked", errors=errors)
     if split is None:
         split = merged.initiatives >= SPLIT_FROM
 
@@ -320,32 +315,42 @@ class _Writer:
         ws.freeze_panes(1, 4)
         self.ini_row = 1
 
-    def _initiative_rows(self, nr: int, entry: Entry) -> dict[Pos, Value]:
-        """One row per initiative; returns the amounts, for the overview's formulas."""
-        cells: dict[Pos, Value] = {}
-        ws, cols, sheet = self.initiatives, self.ini_cols, cp.INITIATIVES
-        keys = [c.key for c in cols if c.is_field]
-        initiatives = initiative_values(entry.submission, keys)
+    @cached_property
+    def _ini(self) -> _IniColumns:
+        """The "Indsatser" columns as the row loop needs them, worked out once a merge."""
+        cols = self.ini_cols
         economy = paths.economy_key("")
         summed = [
             j
             for j, c in enumerate(cols)
             if c.key.startswith(economy) and paths.is_amount_part(c.key.removeprefix(economy))
         ]
-        kept = [*summed, cp.index_of(cols, paths.economy_key(paths.COFINANCING))]
-        total = cp.index_of(cols, cp.TOTAL)
-        widths = self.widths[sheet]
-        wrapped = [(j, widths[j]) for j, c in enumerate(cols) if c.style == "cell"]
+        widths = self.widths[cp.INITIATIVES]
+        return _IniColumns(
+            keys=[(c.key, c.is_field) for c in cols],
+            styles=[c.style for c in cols],
+            summed=summed,
+            kept=[*summed, cp.index_of(cols, paths.economy_key(paths.COFINANCING))],
+            total=cp.index_of(cols, cp.TOTAL),
+            wrapped=[(j, widths[j]) for j, c in enumerate(cols) if c.style == "cell"],
+        )
+
+    def _initiative_rows(self, nr: int, entry: Entry) -> dict[Pos, Value]:
+        """One row per initiative; returns the amounts, for the overview's formulas."""
+        cells: dict[Pos, Value] = {}
+        ws, sheet, ini = self.initiatives, cp.INITIATIVES, self._ini
+        summed, total = ini.summed, ini.total
+        initiatives = initiative_values(entry.submission, [k for k, field in ini.keys if field])
         for i, values in enumerate(initiatives):
             row = self.ini_row
             bookkeeping = {cp.NR: nr, cp.DEPARTMENT: entry.department, cp.INDEX: i + 1}
-            written = [values[c.key] if c.is_field else bookkeeping.get(c.key) for c in cols]
+            written = [values[k] if field else bookkeeping.get(k) for k, field in ini.keys]
             if self.filled[sheet]:
-                for col, (c, value) in enumerate(zip(cols, written, strict=True)):
+                for col, (style, value) in enumerate(zip(ini.styles, written, strict=True)):
                     if col != total:
-                        self._put(ws, row, col, value, c.style)
-                self._fit_row(ws, row, [(written[j], w) for j, w in wrapped])
-            for col in kept:
+                        self._put(ws, row, col, value, style)
+                self._fit_row(ws, row, [(written[j], w) for j, w in ini.wrapped])
+            for col in ini.kept:
                 cells[Pos(sheet, row, col)] = written[col]
             pos = Pos(sheet, row, total)
             refs = tuple(Pos(sheet, row, j) for j in summed)
@@ -609,6 +614,16 @@ class _Writer:
             self._put(ws, row, col, text, "header")
         if self.filled[ws.name]:
             check(ws.set_row(row, _header_height(headers, self.widths[ws.name])), "rækkehøjde")
+
+
+@dataclass(frozen=True)
+class _IniColumns:
+    keys: list[tuple[str, bool]]  # each column's key, and whether it is a submission's field
+    styles: list[str]
+    summed: list[int]  # the amounts a row's total sums
+    kept: list[int]  # the amounts the overview refers to
+    total: int
+    wrapped: list[tuple[int, float]]  # columns of wrapped text, with their widths
 
 
 def _department_width(merged: Merged) -> float:

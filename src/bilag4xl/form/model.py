@@ -204,11 +204,14 @@ def overview_totals(
 
 def flatten(submission: Submission, layout: Layout) -> dict[str, Value | dt.date]:
     """Values by layout path (the inverse of `assemble`), for pre-filling a template."""
-    data = submission.model_dump(by_alias=True)
+    # A layout without initiative sheets (the merge's cover and extra rows) needs no dump of
+    # the initiatives: most of a submission, and of a national merge's time in this function.
+    sections = {"cover", "overview"} | ({"initiatives"} if layout.initiatives else set())
+    data = submission.model_dump(by_alias=True, include=sections)
     rows = data["overview"]["extra_rows"]
     tree: dict[str, Any] = {
         paths.COVER: data["cover"],
-        paths.INITIATIVES: {str(i): ini for i, ini in enumerate(data["initiatives"])},
+        paths.INITIATIVES: {str(i): ini for i, ini in enumerate(data.get("initiatives", []))},
         paths.OVERVIEW: {paths.EXTRA_ROWS: {str(i): r for i, r in enumerate(rows)}},
     }
     wanted = [i.path for i in layout.inputs] + [t.path for t in layout.texts if t.path]

@@ -55,11 +55,11 @@ def with_round_id(text: str, round_id: str) -> str:
     lines = text.splitlines(keepends=True)
     at = next((n for n, line in enumerate(lines) if _table(line) == "round"), None)
     if at is None:
-        raise SpecError("runde.toml har ingen [round]-tabel; rundens id kan ikke skrives")
+        raise SpecError(code="round-id-no-table")
     lines.insert(at + 1, f'id = "{round_id}"  {ID_COMMENT}\n')
     made = "".join(lines)
     if parse_spec(made, "runde.toml").round.id != round_id:
-        raise SpecError("rundens id kunne ikke skrives i runde.toml")
+        raise SpecError(code="round-id-not-written")
     return made
 
 
@@ -106,16 +106,9 @@ def _checked(made: str, last: Spec, first: int, final: int) -> str:
     spec = parse_spec(made, "runde.toml (næste runde)")
     r = spec.round
     if (r.first_year, r.last_year) != (first, final) or r.deadline is not None:
-        raise SpecError(
-            "den sidste rundes runde.toml kunne ikke flyttes et år frem (perioden eller "
-            "fristen står ikke som first_year/last_year/deadline i [round]); lav den nye "
-            "runde med --spec"
-        )
+        raise SpecError(code="round-not-moved")
     if any(d.deadline is not None for d in r.departments):
-        raise SpecError(
-            "en forvaltnings frist i den sidste rundes runde.toml kunne ikke fjernes; lav den "
-            "nye runde med --spec"
-        )
+        raise SpecError(code="round-deadline-kept")
     if [d.name for d in r.departments] != [d.name for d in last.round.departments]:
-        raise SpecError("forvaltningerne i den sidste rundes runde.toml kunne ikke overføres")
+        raise SpecError(code="round-departments-not-carried")
     return made

@@ -422,7 +422,7 @@ def load_spec(path: str | Path | None = None) -> Spec:
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: kan ikke læses: {exc}") from exc
+        raise SpecError(code="spec-unreadable", path=path, reason=exc) from exc
     return parse_spec(text, source=str(path))
 
 
@@ -437,15 +437,20 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: {toml_error(exc)}") from exc
+        raise SpecError(
+            code="spec-toml", source=source, reason=toml_error(exc), reason_en=str(exc)
+        ) from exc
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         lines = [f"{source}: {_loc(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]
-        raise SpecError("\n".join(lines)) from None
+        lines_en = [f"{source}: {_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise SpecError(
+            code="spec-invalid", problems="\n".join(lines), problems_en="\n".join(lines_en)
+        ) from None
     problems = check_limits(spec)
     if problems:
-        raise SpecError("\n".join(f"{source}: {p}" for p in problems))
+        raise SpecError(code="spec-limits", problems="\n".join(f"{source}: {p}" for p in problems))
     return spec
 
 
@@ -660,7 +665,19 @@ def stored_spec(meta: dict[str, str], digest: str | None) -> Spec | None:
     keys = sorted((k for k in meta if k.startswith(SPEC_CHUNK)), key=_chunk_number)
     if not keys:
         return None
-    return _parse_stored("".join(str(meta[k]) for k in keys), digest)
+    text = "".join(str(meta[k]) for k in keys)
+    # The text is compared with the one checked before under its digest (a national round's
+    # is ~300 kB: comparing is a memcmp, hashing it as a cache key for every file is not).
+    known = _STORED.get(str(digest))
+    if known is None or known[0] != text:
+        known = (text, _parse_stored(text, digest))
+        if len(_STORED) >= 16:
+            _STORED.clear()
+        _STORED[str(digest)] = known
+    return known[1]
+
+
+_STORED: dict[str, tuple[str, Spec]] = {}  # digest -> the stored text checked, its spec
 
 
 def _chunk_number(key: str) -> int:
@@ -672,8 +689,10 @@ def _chunk_number(key: str) -> int:
 def _parse_stored(text: str, digest: str | None) -> Spec:
     # Checked and parsed once per process and spec: every file of a round carries the same one.
     if hashlib.sha256(text.encode()).hexdigest() != digest:
-        raise SpecError("den gemte spec passer ikke med sin spec-hash (metadata er ændret)")
+        raise SpecError(code="stored-spec-changed")
     try:
         return Spec.model_validate(json.loads(text))
     except (ValueError, RecursionError) as exc:
-        raise SpecError(f"den gemte spec kan ikke læses ({str(exc).splitlines()[0][:80]})") from exc
+        raise SpecError(
+            code="stored-spec-unreadable", reason=str(exc).splitlines()[0][:80]
+        ) from exc

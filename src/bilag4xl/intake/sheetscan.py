@@ -540,10 +540,12 @@ def shared_string_count(sst: bytes) -> bytes:
     found = _UNIQUE_COUNT.search(sst)
     if found is None:
         return sst
+    declared = found.group(2)
+    if declared.isdigit() and int(declared) <= sst.count(b"<si>"):  # as written: one pass
+        return sst
     held = sst.count(b"<si>") + sst.count(b"<si ") + sst.count(b"<si/>")
     if b":si" in sst:
         held += len(_PREFIXED_SI.findall(sst))
-    declared = found.group(2)
     if declared.isdigit() and int(declared) <= held:
         return sst
     return sst[: found.end(1)] + str(held).encode() + sst[found.end() :]

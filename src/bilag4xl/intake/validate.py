@@ -37,11 +37,10 @@ from bilag4xl.form.layout import (
     values_digest,
 )
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
-from bilag4xl.form.paths import initiative_of
 from bilag4xl.form.spec import Spec, load_spec, stored_spec
 from bilag4xl.intake import cellfindings, mapping, metadata
 from bilag4xl.intake.discover import Blob, collect_paths
-from bilag4xl.intake.fields import FieldResult, Where, parse_input
+from bilag4xl.intake.fields import Where, parse_input
 from bilag4xl.intake.workbook import (
     RawSheet,
     RawWorkbook,
@@ -189,6 +188,7 @@ def validate_paths(
     workers: int | None = None,
     keep_values: bool = False,
     skip: Callable[[Path], bool] | None = None,
+    submissions: bool = True,
 ) -> ValidationRun:
     """Validate files and folders (recursively); lock, owner and hidden files are skipped.
 
@@ -198,11 +198,12 @@ def validate_paths(
     and the run goes on. `keep_values` keeps each result's values and raw cells (feedback
     needs them; sending them back from worker processes costs time otherwise). A file
     `skip` is true for is not read (it is asked in the worker, so a check that opens the
-    file costs no extra pass).
+    file costs no extra pass). `submissions=False`: results carry their reports only (a
+    submission is most of what a worker sends back, and a check of files needs none).
     """
     files, skipped = collect_paths(paths)
     run = ValidationRun(skipped=skipped)
-    checked = check_each(files, spec, workers, keep_values, skip)
+    checked = check_each(files, spec, workers, keep_values, skip, submissions)
     for n, (path, result) in enumerate(checked, start=1):
         if result is None:
             run.passed_over.append(path)
@@ -219,6 +220,7 @@ def check_each(
     workers: int | None = None,
     keep_values: bool = False,
     skip: Callable[[Item], bool] | None = None,
+    submissions: bool = True,
 ) -> Iterator[tuple[Item, FileResult | None]]:
     """Each file and its result (None: passed over by `skip`), in the files' order, as soon
     as it is ready: a caller can store one file while the workers still read the next. A
@@ -226,12 +228,17 @@ def check_each(
     if workers is None:
         workers = processes.usable_cpus() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files) or 1, MAX_WORKERS))
-    results = isolation.run(_Job(spec, keep_values, skip), files, workers)
+    results = isolation.run(_Job(spec, keep_values, skip, submissions), files, workers)
+    specs: dict[str, Spec] = {}  # what each file was made with, sent once by each worker
     for item, result in zip(files, results, strict=True):
         if isinstance(result, isolation.Lost):
             yield item, _lost(Path(item.name) if isinstance(item, Blob) else item, result)
-        else:
-            yield item, result
+            continue
+        if result is not None and isinstance(result.made_with, _Sent):
+            result.made_with = specs[result.made_with.digest]
+        elif result is not None and result.made_with is not None:
+            specs[result.made_with.digest] = result.made_with
+        yield item, result
 
 
 PARALLEL_FROM = 40
@@ -240,11 +247,18 @@ MAX_WORKERS = 8
 
 @dataclass(frozen=True)
 class _Job:
-    """What every file is read with (inherited by, or sent to, worker processes)."""
+    """What every file is read with (inherited by, or sent to, worker processes).
+
+    What goes back is kept small: values, raw cells and the submission only when asked for,
+    and the spec a file was made with (a national round's is ~600 kB pickled, more than
+    the rest of a result) once per worker, then by its digest (`check_each` puts it back).
+    A worker's results arrive in the order of its files, so the spec comes first."""
 
     spec: Spec | None  # the round's; None: each file's own
     keep: bool  # values and raw cells go back with the result
     skip: Callable[[Item], bool] | None
+    submissions: bool = True
+    sent: set[str] = field(default_factory=set)  # digests of specs this worker sent
 
     def __call__(self, item: Item) -> FileResult | None:
         if self.skip is not None and self.skip(item):
@@ -255,7 +269,21 @@ class _Job:
             result = check_file(item, self.spec)
         if not self.keep:  # not pickled back unless asked for
             result.values, result.raw = {}, {}
+        if not self.submissions:
+            result.submission = None
+        made_with = result.made_with
+        if made_with is not None and made_with.digest in self.sent:
+            result.made_with = _Sent(made_with.digest)  # type: ignore[assignment]
+        elif made_with is not None:
+            self.sent.add(made_with.digest)
         return result
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A spec the worker sent with an earlier result, by its digest."""
+
+    digest: str
 
 
 # --------------------------------------------------------------------------- one workbook
@@ -495,7 +523,9 @@ def _check_sheet(
     every file, so it avoids per-cell objects (issue 5).
     """
     issues: list[Issue] = []
-    rows = plan_.rows.get(name, {})
+    fixed_rows = plan_.fixed_rows.get(name, {})
+    rows = plan_.other_rows.get(name, {})
+    inputs = plan_.input_checks
     shown = sheet.name  # the sheet's actual name (it may have been renamed)
     spec = plan_.layout.spec
     texts_seen = 0
@@ -505,7 +535,19 @@ def _check_sheet(
         if not filled:
             continue
         known = 0
-        for col, item in rows.get(row, ()):
+        cells = rows.get(row, ())
+        fixed = fixed_rows.get(row)
+        if fixed is not None:
+            try:
+                same = fixed.get(row_cells) == fixed.texts  # all there, none changed
+            except IndexError:  # a row shorter than the template's
+                same = False
+            if same:
+                texts_seen += len(fixed.texts)
+                known = len(fixed.texts)
+            else:
+                cells = [*fixed.cells, *cells]  # one by one, to say which
+        for col, item in cells:
             value = row_cells[col] if col < len(row_cells) else ""
             if value == "":
                 continue
@@ -520,15 +562,18 @@ def _check_sheet(
                 if value != text and _norm_text(value) != _norm_text(text):
                     issues.append(_label_issue(item, text, value, file, shown, plan_))
             elif type(item) is Input and not blank(value):
-                raw_inputs[item.path] = value
-                where = Where(
-                    file, shown, plan_.refs[item.path], item.path, plan_.labels[item.path]
-                )
+                path = item.path
+                raw_inputs[path] = value
+                ref, label, estimated = inputs[path]
+                where = Where(file, shown, ref, path, label)
                 result = parse_input(item, value, spec, where)
-                issues += result.issues
+                if result.issues:
+                    issues += result.issues
                 if (row, col) in sheet.formulas:
                     issues.append(where.issue("input-formula", value=value))
-                _store(values, item, result)
+                values[path] = result.value  # type: ignore[assignment]
+                if result.estimated:
+                    values.setdefault(estimated, True)
         if known < filled and row < review:  # something outside the template's cells
             issues += _outside(plan_, name, shown, row, row_cells, file)
     texts = plan_.texts.get(name, {})
@@ -580,15 +625,6 @@ def _outside(
     ]
 
 
-def _store(values: dict[str, Value], item: Input, result: FieldResult) -> None:
-    values[item.path] = result.value  # type: ignore[assignment]
-    if result.estimated:
-        flag = (
-            item.path.rsplit(".", 2)[0] if ".years." in item.path else item.path.rsplit(".", 1)[0]
-        )
-        values.setdefault(flag + ".estimated", True)
-
-
 def _label_issue(
     text: Text, expected: str, value: object, file: str, shown: str, plan_: Plan
 ) -> Issue:
@@ -636,15 +672,12 @@ def _required(
     """Required inputs left empty, as the template's own completeness formulas define them
     (a group, like the economy's amounts, is missing when all its cells are empty)."""
     issues = []
-    for formula in plan_.completeness:
-        for group, label in zip(formula.groups(), formula.labels, strict=True):
-            inputs = [plan_.cells[p.sheet][(p.row, p.col)] for p in group]
-            paths = [i.path for i in inputs if isinstance(i, Input)]
-            if not paths or any(p in filled for p in paths) or initiative_of(paths[0]) in unused:
-                continue
-            first = group[0]
-            where = Where(file, names.sheet(first.sheet), first.ref, paths[0], label)
-            issues.append(where.issue("required"))
+    for group in plan_.required:
+        if group.initiative in unused or any(p in filled for p in group.paths):
+            continue
+        first = group.first
+        where = Where(file, names.sheet(first.sheet), first.ref, group.paths[0], group.label)
+        issues.append(where.issue("required"))
     return issues
 
 

@@ -3,6 +3,9 @@ message templates in Danish and English that say where the problem is and how to
 
 Codes are part of the JSON contract: add new ones, never rename. `make` is the only way issues
 are built, so every message gets the same "[Ark!B8]" prefix and the same value formatting.
+
+The codes of errors (what stops a command, `errors.ERRORS`) share this catalogue's one set of
+codes; `python -m bilag4xl.issues.catalogue` writes the list of both for users (docs/codes.md).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from bilag4xl.danish.parsers import number_text
-from bilag4xl.issues.report import Issue, Severity
+from bilag4xl.errors import ERRORS
+from bilag4xl.issues.report import SEVERITY_DA, Issue, Severity
 from bilag4xl.textsafe import for_terminal
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -475,6 +479,64 @@ CATALOGUE: dict[str, Detail] = {
         "{label}: '{value}' har ikke den rigtige form. Skriv værdien som {hint}.",
         "{label}: '{value}' does not have the right form. Type it as {hint}.",
     ),
+    # --- merging many submissions into one workbook (bilag4xl merge)
+    "merge.unreadable": Detail(
+        ERROR,  # a warning with --allow-invalid
+        "Filen kunne ikke læses som en indberetning og er ikke med i den samlede projektmappe.",
+        "The file could not be read as a submission and is not in the consolidated workbook.",
+    ),
+    "merge.spec_mismatch": Detail(
+        ERROR,
+        "Indberetningen er lavet med en anden spec end den, der samles efter. Saml med "
+        "--spec for den rigtige runde, eller bed forvaltningen udfylde rundens skabelon.",
+        "The submission was made with a different spec. Merge with --spec for its round, or ask "
+        "the department to fill in this round's template.",
+    ),
+    "merge.identical": Detail(
+        INFO,
+        "Filen er byte for byte magen til {kept} og springes over.",
+        "The file is byte-identical to {kept} and is skipped.",
+    ),
+    "merge.dropped": Detail(
+        WARNING,
+        "Forvaltningen har også indberettet i {kept}, som er nyere; denne fil er ikke med.",
+        "The department also submitted {kept}, which is newer; this file is left out.",
+    ),
+    "merge.duplicate": Detail(
+        ERROR,
+        "{department} har flere indberetninger: {files}. Fjern de forkerte filer, eller brug "
+        "--on-duplicate latest for at beholde den nyeste.",
+        "{department} has more than one submission: {files}. Remove the wrong files, or use "
+        "--on-duplicate latest to keep the newest.",
+    ),
+    "merge.invalid": Detail(
+        ERROR,
+        "Indberetningen har fejl. Ret fejlene og saml igen, eller brug --allow-invalid for at "
+        "tage den med alligevel (den markeres i den samlede projektmappe).",
+        "The submission has errors. Fix them and merge again, or use --allow-invalid to include "
+        "it anyway (it is flagged in the consolidated workbook).",
+    ),
+    "merge.invalid_included": Detail(
+        WARNING,
+        "Indberetningen har fejl, men er taget med (--allow-invalid) og markeret som ugyldig.",
+        "The submission has errors but is included (--allow-invalid) and flagged as invalid.",
+    ),
+    "merge.output_skipped": Detail(
+        INFO,
+        "Filen er den samlede projektmappe, der skrives, og læses ikke som indberetning.",
+        "The file is the consolidated workbook being written and is not read as a submission.",
+    ),
+    "merge.consolidated_skipped": Detail(
+        INFO,
+        "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning; den "
+        "springes over.",
+        "The file is a consolidated workbook (from bilag4xl merge), not a submission; skipped.",
+    ),
+    "merge.empty": Detail(
+        ERROR,
+        "Der er ingen indberetninger at samle. Angiv filer eller mapper med udfyldte skemaer.",
+        "There are no submissions to merge. Give files or folders with filled-in forms.",
+    ),
     # --- a run over many files
     "not-received": Detail(
         ERROR,
@@ -516,15 +578,19 @@ def make(
     sheet: str | None = None,
     cell: str | None = None,
     field: str | None = None,
+    severity: Severity | None = None,
     **params: object,
 ) -> Issue:
-    """Build an Issue from the catalogue; "value" parameters are shortened for display."""
+    """Build an Issue from the catalogue; "value" parameters are shortened for display.
+
+    `severity` overrides the catalogue's where an option softens a problem (an invalid
+    submission blocks a merge, but is only a warning with --allow-invalid)."""
     detail = CATALOGUE[code]
     params = {k: shown(v) if k in ("value", "expected", "found") else v for k, v in params.items()}
     prefix = f"[{sheet}!{cell}] " if sheet and cell else (f"[{sheet}] " if sheet else "")
     return Issue(  # messages quote what a file holds: never a control character in them
         code=code,
-        severity=detail.severity,
+        severity=severity or detail.severity,
         message_da=for_terminal(prefix + fill(detail.da, params)),
         message_en=for_terminal(prefix + fill(detail.en, params)),
         file=file,
@@ -532,3 +598,51 @@ def make(
         cell=cell,
         field=field,
     )
+
+
+def codes_markdown() -> str:
+    """The list of every code for users: the issues a file can have, then the errors that
+    stop a command (as frictionless generates its error docs from its classes)."""
+
+    def row(code: str, severity: str, da: str, en: str) -> str:
+        # shown as written: Markdown's own characters escaped, a table row on one line
+        texts = [re.sub(r"([\\|*_<>\[\]`])", r"\\\1", t).replace("\n", " ") for t in (da, en)]
+        return " | ".join(["", f"`{code}`", severity, *texts, ""]).strip()
+
+    head = ["| Kode | Alvor | Dansk | English |", "|---|---|---|---|"]
+    issues = [row(c, SEVERITY_DA[d.severity], d.da, d.en) for c, d in CATALOGUE.items()]
+    errors = [row(c, "stop", t.da, t.en) for c, t in ERRORS.items()]
+    return "\n".join(
+        [
+            "# Koder / Codes",
+            "",
+            "Skrevet af `python -m bilag4xl.issues.catalogue > docs/codes.md`; ret ikke her.",
+            "Written from the catalogue: src/bilag4xl/issues/catalogue.py and",
+            "src/bilag4xl/errors.py.",
+            "",
+            "Every message says where the problem is and what to do. `{label}`, `{value}` and",
+            "the other names in braces are filled in when the message is given.",
+            "",
+            "## Problemer i en fil / Issues",
+            "",
+            "`validate`, `receive` and the page report these, by sheet and cell (JSON: `code`).",
+            "`fejl` blocks the file (exit 1), `advarsel` and `note` do not. With",
+            "`--allow-invalid`, `merge.unreadable` and `merge.invalid` are warnings.",
+            "",
+            *head,
+            *issues,
+            "",
+            "## Fejl, der stopper en kommando / Errors",
+            "",
+            "A command stops with `Fejl: …` on stderr (`Error: …` after `--lang en`; with",
+            '`--json` also `{"error": {"code": …, "message": …}}` on stdout).',
+            "",
+            *head,
+            *errors,
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    print(codes_markdown(), end="")

@@ -31,7 +31,7 @@ def annex_bytes(
             submissions.append(found.submission)
             included.append(d.name)
     if not submissions:
-        raise Bilag4xlError("Runden har endnu ingen gyldige indberetninger at lave bilaget af")
+        raise Bilag4xlError(code="annex-nothing-valid")
     missing = left_out(rnd, included)
     annex = build_annex(submissions, rnd.spec, date, left_out=missing)
     return render(annex, fmt), missing  # type: ignore[arg-type]

@@ -150,10 +150,7 @@ def init_round(
     if (root / ROUND_FILE).is_file():
         existing = open_round(root)
         if spec is not None and _without_id(load_spec(spec)) != _without_id(existing.spec):
-            raise Bilag4xlError(
-                f"{root} er allerede en runde med en anden spec; ret {root / ROUND_FILE} "
-                "direkte, eller vælg en ny mappe"
-            )
+            raise Bilag4xlError(code="round-other-spec", path=root, spec_file=root / ROUND_FILE)
         return existing, False
     if spec is None and start_from is not None:
         last = open_round(start_from)
@@ -317,7 +314,7 @@ def received(rnd: Round, entry_id: int) -> Entry:
     with rnd.ledger() as ledger:
         entry = ledger.get(entry_id)
     if entry is None:
-        raise Bilag4xlError(f"ingen modtaget fil med nummer {entry_id}")
+        raise Bilag4xlError(code="no-entry", entry=entry_id)
     return entry
 
 
@@ -333,10 +330,8 @@ def entry_for(rnd: Round, which: str) -> Entry:
         return current[wanted]
     if known is None:
         names = ", ".join(d.name for d in rnd.spec.round.departments)
-        raise Bilag4xlError(
-            f"'{which}' er hverken et filnummer eller en forvaltning i runden ({names})"
-        )
-    raise Bilag4xlError(f"{known.name} har ikke indberettet endnu")
+        raise Bilag4xlError(code="entry-unknown", which=which, names=names)
+    raise Bilag4xlError(code="entry-not-yet", department=known.name)
 
 
 def entry_of(rnd: Round, path: str | Path) -> int | None:

@@ -126,7 +126,7 @@ class SqliteLedger:
             if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 self._migrate()
         except (OSError, sqlite3.Error) as exc:
-            raise LedgerError(f"{state / DATABASE} kan ikke åbnes: {exc}") from exc
+            raise LedgerError(code="ledger-unopenable", path=state / DATABASE, reason=exc) from exc
         self.recover()
 
     def _migrate(self) -> None:
@@ -195,7 +195,7 @@ class SqliteLedger:
         try:
             return self.path(entry).read_bytes()
         except OSError as exc:
-            raise LedgerError(f"{self.path(entry)} kan ikke læses: {exc}") from exc
+            raise LedgerError(code="ledger-unopenable", path=self.path(entry), reason=exc) from exc
 
     # ------------------------------------------------------------------ writing
 
@@ -314,7 +314,7 @@ class SqliteLedger:
     def exclude(self, entry_id: int, reason: str) -> Entry:
         """Leave a file out of the round (it stays stored and listed), with a reason."""
         if not reason.strip():
-            raise LedgerError("angiv en begrundelse for at udelade filen")
+            raise LedgerError(code="exclude-no-reason")
         now = dt.datetime.now(dt.UTC).isoformat()
         return self._set_excluded(entry_id, reason.strip(), now)
 
@@ -329,7 +329,7 @@ class SqliteLedger:
                 (reason, when, entry_id),
             )
         if cursor.rowcount != 1:
-            raise LedgerError(f"ingen modtaget fil med nummer {entry_id}")
+            raise LedgerError(code="no-entry", entry=entry_id)
         entry = self.get(entry_id)
         assert entry is not None
         return entry
@@ -341,7 +341,7 @@ class SqliteLedger:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise LedgerError(f"rundens register er optaget eller låst: {exc}") from exc
+            raise LedgerError(code="ledger-busy", reason=exc) from exc
         try:
             yield
         except BaseException:

@@ -47,7 +47,7 @@ def department_links(rnd: Round, base_url: str | None = None) -> list[Department
     base = _base(base_url or rnd.spec.round.base_url)
     names = [d.name for d in rnd.spec.round.departments]
     if not names:
-        raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
+        raise SpecError(code="round-no-departments")
     tokens = _tokens(rnd, names)
     return [DepartmentLink(name, base + tokens[name]) for name in names]
 
@@ -57,7 +57,7 @@ def renew_link(rnd: Round, department: str) -> str:
     known = rnd.spec.round.department(department)
     if known is None:
         choices = ", ".join(d.name for d in rnd.spec.round.departments)
-        raise SpecError(f"Runden har ingen forvaltning '{department}'. Vælg en af: {choices}")
+        raise SpecError(code="link-unknown-department", department=department, choices=choices)
     secret = round_secret(rnd.root)
     with rnd.ledger() as ledger:
         generation = ledger.links().get(known.name.casefold(), (0, ""))[0] + 1
@@ -110,7 +110,7 @@ def round_secret(root: Path) -> bytes:
         path.chmod(0o600)
     secret = path.read_bytes().strip()
     if len(secret) < 32:
-        raise Bilag4xlError(f"{path} er beskadiget (for kort). Slet den, og lav nye links.")
+        raise Bilag4xlError(code="link-secret-damaged", path=path)
     return secret
 
 
@@ -143,11 +143,9 @@ def _base(base_url: str) -> str:
     """The address links start with ("https://host/sti" + "/indberet/")."""
     base = base_url.strip().rstrip("/")
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
-        raise SpecError(
-            "Linkene kræver adressen, forvaltningerne når siden på (bilag4xl serve), fx "
-            "https://bilag4.kommune.dk: skriv base_url under [round] i runde.toml, eller brug "
-            f"--base-url{f' (ikke {base_url!r})' if base else ''}."
-        )
+        given = f" (ikke {base_url!r})" if base else ""
+        given_en = f" (not {base_url!r})" if base else ""
+        raise SpecError(code="link-base-url", given=given, given_en=given_en)
     return base + LINK_PATH
 
 

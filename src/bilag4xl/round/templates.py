@@ -100,7 +100,7 @@ def _templates(
 
     spec = rnd.spec
     if not spec.round.departments:
-        raise SpecError("Runden har ingen forvaltninger (round.departments) i runde.toml")
+        raise SpecError(code="round-no-departments")
     try:
         marks = json.loads((rnd.root / STATE_DIR / TEMPLATE_MARKS).read_text("utf-8"))
     except (OSError, ValueError):

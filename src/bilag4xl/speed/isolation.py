@@ -9,7 +9,10 @@ is that one item's `Lost` result, and a fresh worker takes over the rest. A work
 not answer within `timeout` seconds is killed (the same). Each worker may add at most
 `memory` bytes to its address space (RLIMIT_AS, Linux): an allocation beyond fails in the
 worker, not in the machine. Workers die with their parent (`processes.die_with_parent`), so
-a kill -9 of a run leaves none behind.
+a kill -9 of a run leaves none behind. What a worker writes on its standard error (a native
+panic's message, with RUST_BACKTRACE set a backtrace of a hundred lines) goes to the parent
+through a pipe of its own, not to the user's terminal: its last words name why an item was
+lost (`Lost.reason`), the rest is dropped.
 
 Results come back in the order of the items. Where processes cannot be started safely (no
 fork and no spawn), the items run here, one after the other, without that protection.
@@ -21,8 +24,10 @@ import contextlib
 import faulthandler
 import gc
 import os
+import re
 import selectors
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -73,13 +78,45 @@ def run(
 
 
 class _Worker:
-    def __init__(self, process: BaseProcess, conn: connection.Connection) -> None:
-        self.process, self.conn = process, conn
+    def __init__(
+        self, process: BaseProcess, conn: connection.Connection, errors: connection.Connection
+    ) -> None:
+        self.process, self.conn, self.errors = process, conn, errors
         self.items: deque[int] = deque()  # indexes sent and not yet answered, in order
         self.since = 0.0  # when it started on the first of them
+        self.said = b""  # what it wrote on stderr since its last answer: start and end
+        self.speaking = True  # its stderr not yet at its end of file
+
+    def listen(self, selector: selectors.BaseSelector) -> None:
+        """Read what the worker wrote on stderr (never blocking), keeping the end of it; at
+        its end of file (the worker is gone) the pipe leaves the selector."""
+        try:
+            chunk = os.read(self.errors.fileno(), 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.speaking = False
+            with contextlib.suppress(KeyError, ValueError):
+                selector.unregister(self.errors)
+            return
+        said = self.said + chunk  # a panic's message comes first, an exception's last
+        if len(said) > 2 * STDERR_KEPT:
+            said = said[:STDERR_KEPT] + b"\n" + said[-STDERR_KEPT:]
+        self.said = said
+
+    def last_words(self, selector: selectors.BaseSelector) -> str:
+        """The line of its stderr that says why it died (after it has died): a panic's
+        message, a failed allocation, an exception's last line; "" when it said nothing."""
+        deadline = time.monotonic() + 1  # it is dead: the end of file follows what it wrote
+        while self.speaking and self.errors.poll(max(0.0, deadline - time.monotonic())):
+            self.listen(selector)
+        return _last_words(self.said.decode("utf-8", "replace"))
 
 
 DEPTH = 2  # items a worker holds: the next is there when it finishes one (no waiting on us)
+STDERR_KEPT = 4096  # bytes kept of the start and of the end of a worker's stderr
 
 
 class _Pool(Generic[T, R]):
@@ -104,13 +141,16 @@ class _Pool(Generic[T, R]):
         # (receive's store) starts as a fresh interpreter, not forked.
         context = processes.context() or self.context
         parent_end, child_end = context.Pipe()
+        errors, stderr = context.Pipe(duplex=False)  # the worker's stderr, read here
         # A forked worker inherits the parent's ends of every pipe; it closes them, so that
         # the parent's death is an end of file for it. A spawned one inherits nothing.
         forked = context.get_start_method() == "fork"
-        inherited = [parent_end, *(w.conn for w in getattr(self, "workers", []))] if forked else []
+        others = getattr(self, "workers", [])
+        ends = [parent_end, errors, *(c for w in others for c in (w.conn, w.errors))]
+        inherited = ends if forked else []
         process = context.Process(
             target=_serve,
-            args=(child_end, self.fn, os.getpid(), self.memory, inherited),
+            args=(child_end, stderr, self.fn, os.getpid(), self.memory, inherited),
             daemon=True,
         )
         gc.freeze()  # a forked worker's collector then leaves the inherited objects alone
@@ -119,9 +159,12 @@ class _Pool(Generic[T, R]):
         finally:
             gc.unfreeze()
         child_end.close()
-        worker = _Worker(process, parent_end)
+        stderr.close()  # only the worker writes on it: its death is an end of file here
+        os.set_blocking(errors.fileno(), False)
+        worker = _Worker(process, parent_end, errors)
         self.selector.register(parent_end, selectors.EVENT_READ, worker)
         self.selector.register(process.sentinel, selectors.EVENT_READ, worker)
+        self.selector.register(errors, selectors.EVENT_READ, worker)
         return worker
 
     def results(self, todo: list[T]) -> Iterator[R | Lost]:
@@ -160,6 +203,9 @@ class _Pool(Generic[T, R]):
         first_deadline = min(w.since for w in busy) + self.timeout
         events = self.selector.select(max(0.0, first_deadline - time.monotonic()))
         ready = {key.fileobj for key, _ in events}
+        for key, _ in events:
+            if key.fileobj is key.data.errors:  # any worker's, busy or not
+                key.data.listen(self.selector)
         now = time.monotonic()
         for worker in busy:
             index = worker.items[0]
@@ -171,6 +217,7 @@ class _Pool(Generic[T, R]):
                     continue
                 worker.items.popleft()
                 worker.since = now
+                worker.said = b""  # what it said about that item is not about the next
                 done[index] = answer
                 if isinstance(answer, Lost):  # it gave up (memory) and ends
                     self._replace(self.workers.index(worker))
@@ -186,12 +233,14 @@ class _Pool(Generic[T, R]):
             worker.process.kill()
         worker.process.join()
         code = worker.process.exitcode
+        said = worker.last_words(self.selector)
+        said = f": {said}" if said else ""
         if timeout:
             lost = Lost(f"over {self.timeout:.0f} sekunder", timeout=True)
         elif code is not None and code < 0:
-            lost = Lost(f"processen stoppede med signal {_signal_name(-code)}")
+            lost = Lost(f"processen stoppede med signal {_signal_name(-code)}{said}")
         else:
-            lost = Lost(f"processen stoppede med kode {code}")
+            lost = Lost(f"processen stoppede med kode {code}{said}")
         worker.items.popleft()
         self._replace(self.workers.index(worker))
         return lost
@@ -204,7 +253,10 @@ class _Pool(Generic[T, R]):
         old.process.join()
         self.selector.unregister(old.conn)
         self.selector.unregister(old.process.sentinel)
+        if old.speaking:
+            self.selector.unregister(old.errors)
         old.conn.close()
+        old.errors.close()
         self.workers[slot] = self._start()
 
     def close(self) -> None:
@@ -218,7 +270,30 @@ class _Pool(Generic[T, R]):
                 worker.process.kill()
                 worker.process.join()
             worker.conn.close()
+            worker.errors.close()
         self.selector.close()
+
+
+_PANICKED = re.compile(r"^thread .* panicked at (?:'(.*)', )?\S+:\d+:\d+:?$")
+
+
+def _last_words(text: str) -> str:
+    """The line that says why: a Rust panic's message (the line after "panicked at", or in
+    it for older Rust), the line before a Rust backtrace (a failed allocation), else the
+    last line (a Python exception's); shortened."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for n, line in enumerate(lines):
+        panic = _PANICKED.match(line)
+        if panic:
+            message = panic.group(1) or (lines[n + 1] if n + 1 < len(lines) else "")
+            return f"panic: {message}"[:STDERR_SHOWN]
+        if line == "stack backtrace:":
+            return lines[n - 1][:STDERR_SHOWN] if n else ""
+    said = [line for line in lines if not line.startswith("note:")]
+    return said[-1][:STDERR_SHOWN] if said else ""
+
+
+STDERR_SHOWN = 120
 
 
 def _signal_name(number: int) -> str:
@@ -230,6 +305,7 @@ def _signal_name(number: int) -> str:
 
 def _serve(
     conn: connection.Connection,
+    stderr: connection.Connection,
     fn: Callable[[T], R],
     parent: int,
     memory: int | None,
@@ -239,6 +315,11 @@ def _serve(
     processes.die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     faulthandler.disable()  # a crash here is this item's issue, not a dump on the terminal
+    os.dup2(stderr.fileno(), 2)  # native code writes on fd 2 itself: to the parent, not the user
+    stderr.close()
+    # Python's too, also where sys.stderr was replaced (a test's capture, a web server's log)
+    sys.stderr = open(2, "w", errors="backslashreplace", closefd=False)  # noqa: SIM115
+
     for other in inherited:  # the parent's ends: so a dead parent means end of file here
         other.close()
     processes.limit_memory(memory)

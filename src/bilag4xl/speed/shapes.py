@@ -10,11 +10,23 @@ checks that a bound shape equals the template's own plan cell for cell.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from bilag4xl.form import paths
-from bilag4xl.form.layout import Formula, Input, Layout, Role, Text, initiative_sheet_names, plan
+from bilag4xl.form.layout import (
+    Formula,
+    Input,
+    Layout,
+    Pos,
+    Role,
+    Text,
+    initiative_sheet_names,
+    plan,
+)
 from bilag4xl.form.spec import Kind, Spec, per_spec
 from bilag4xl.xlsx import limits as excel
 
@@ -68,6 +80,19 @@ class Plan:
         return [f for f in self.layout.formulas if f.op == "missing"]
 
     @cached_property
+    def required(self) -> list[Required]:
+        """The groups of inputs the completeness formulas require, each with the input
+        paths that fill it (a group is missing when none is filled) and where to say so."""
+        out = []
+        for formula in self.completeness:
+            for group, label in zip(formula.groups(), formula.labels, strict=True):
+                inputs = [self.cells[p.sheet][(p.row, p.col)] for p in group]
+                found = tuple(i.path for i in inputs if isinstance(i, Input))
+                if found:
+                    out.append(Required(found, group[0], label, paths.initiative_of(found[0])))
+        return out
+
+    @cached_property
     def sums(self) -> list[Formula]:
         return [f for f in self.layout.formulas if f.op == "sum"]
 
@@ -82,6 +107,40 @@ class Plan:
         for sheet, cells in self.cells.items():
             for (row, col), item in sorted(cells.items()):
                 out.setdefault(sheet, {}).setdefault(row, []).append((col, item))
+        return out
+
+    @cached_property
+    def fixed_rows(self) -> dict[str, dict[int, FixedRow]]:
+        """Sheet -> row -> its fixed texts (those without a file's own names), compiled
+        into one lookup: in a template nobody changed, a row's texts are checked with one
+        tuple comparison instead of one by one (`validate._check_sheet`)."""
+        out: dict[str, dict[int, FixedRow]] = {}
+        for sheet, rows in self.rows.items():
+            for row, cells in rows.items():
+                fixed = [(c, i) for c, i in cells if _fixed(i)]
+                if fixed:
+                    cols = [c for c, _ in fixed]
+                    get = itemgetter(*cols) if len(cols) > 1 else _single(cols[0])
+                    texts = tuple(i.text for _, i in fixed)  # type: ignore[union-attr]
+                    out.setdefault(sheet, {})[row] = FixedRow(get, texts, fixed)
+        return out
+
+    @cached_property
+    def other_rows(self) -> dict[str, dict[int, list[tuple[int, Input | Text | Formula]]]]:
+        """Sheet -> row -> the planned cells that are not in `fixed_rows`."""
+        return {
+            sheet: {row: [(c, i) for c, i in cells if not _fixed(i)] for row, cells in rows.items()}
+            for sheet, rows in self.rows.items()
+        }
+
+    @cached_property
+    def input_checks(self) -> dict[str, InputCheck]:
+        """Per input path, what checking a filled value needs (see `InputCheck`)."""
+        out = {}
+        for inp in self.layout.inputs:
+            path = inp.path
+            flag = path.rsplit(".", 2 if ".years." in path else 1)[0] + ".estimated"
+            out[path] = InputCheck(self.refs[path], self.labels[path], flag)
         return out
 
     @cached_property
@@ -101,6 +160,41 @@ class Plan:
                 label = f"{economy}, {label}"
             out[inp.path] = label
         return out
+
+
+class Required(NamedTuple):
+    """One required group of a template (see `Plan.required`)."""
+
+    paths: tuple[str, ...]
+    first: Pos
+    label: str
+    initiative: int | None
+
+
+class InputCheck(NamedTuple):
+    """An input's cell reference and label (for its issues), and the flag an estimated
+    amount ("ca. 100") sets on its economy."""
+
+    ref: str
+    label: str
+    estimated: str
+
+
+class FixedRow(NamedTuple):
+    """A row's fixed texts: `get(cells)` gives their cells' values, to compare with `texts`."""
+
+    get: Callable[[list[Any]], tuple[Any, ...]]
+    texts: tuple[str, ...]
+    cells: list[tuple[int, Input | Text | Formula]]
+
+
+def _fixed(item: Input | Text | Formula) -> bool:
+    """A text the same in every file of a shape (no placeholder of a file's own names)."""
+    return type(item) is Text and bool(item.text) and "\x01" not in item.text
+
+
+def _single(col: int) -> Callable[[list[Any]], tuple[Any, ...]]:
+    return lambda cells: (cells[col],)
 
 
 PLAN_CACHE = 16  # a plan is ~0.7 MB; a national round has a different one per file

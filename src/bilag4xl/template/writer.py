@@ -47,23 +47,20 @@ def resolve_initiatives(
         known = spec.round.department(department)
         if spec.round.departments and known is None:
             choices = ", ".join(d.name for d in spec.round.departments)
-            raise SpecError(f"Ukendt forvaltning {department!r}. Rundens forvaltninger: {choices}")
+            raise SpecError(code="unknown-department", department=department, choices=choices)
         if not named and known is not None:
             named = list(known.initiatives)
     seen: set[str] = set()
     for name in named:
         if name.casefold() in seen:
-            raise SpecError(f"Indsatsen {name!r} er nævnt flere gange")
+            raise SpecError(code="initiative-twice", name=name)
         seen.add(name.casefold())
     if blank is None:
         blank = 0 if named else DEFAULT_BLANK
     if blank < 0 or len(named) + blank == 0:
-        raise SpecError("Skabelonen skal have mindst én indsats (--initiative eller --blank)")
+        raise SpecError(code="template-empty")
     if len(named) + blank > MAX_INITIATIVES:  # the reader's limits follow from this
-        raise SpecError(
-            f"Skabelonen ville få {len(named) + blank} indsatser; højst {MAX_INITIATIVES} er "
-            "tilladt. Del forvaltningens indsatser på flere skabeloner."
-        )
+        raise SpecError(code="template-too-many", count=len(named) + blank, maximum=MAX_INITIATIVES)
     return [*named, *([None] * blank)]
 
 
@@ -163,7 +160,7 @@ def write_round(
     """One template per department of the round, named after the department: all or
     nothing (a full disk leaves no part of the set)."""
     if not spec.round.departments:
-        raise SpecError("Runden har ingen forvaltninger (round.departments); brug -o FIL")
+        raise SpecError(code="round-templates-no-departments")
     out_dir = Path(out_dir)
     targets = [out_dir / template_filename(spec, d.name) for d in spec.round.departments]
     check_targets(targets, force)  # before anything is built
@@ -294,8 +291,10 @@ def validation(i: Input, spec: Spec, deadline: dt.date | None = None) -> dict[st
     if error:
         if len(error) > excel.ERROR_MESSAGE_MAX:
             raise SpecError(
-                f"{f.key}: fejlbeskeden bliver {len(error)} tegn (højst "
-                f"{excel.ERROR_MESSAGE_MAX}); forkort 'pattern_hint' eller 'choices'"
+                code="error-message-too-long",
+                key=f.key,
+                length=len(error),
+                maximum=excel.ERROR_MESSAGE_MAX,
             )
         checks.update(
             {

@@ -32,9 +32,7 @@ def prepare(
     one unless given); a token given on loopback is required too. A short token is refused
     (an empty one would leave the round open)."""
     if token is not None and (why := weak_token(token)):
-        raise Bilag4xlError(
-            f"--token er for svag: {why}. Udelad --token for at få en ny, tilfældig kode."
-        )
+        raise Bilag4xlError(code="token-weak", why=why)
     made = open_or_make(root)
     check_free(host, port)
     if token is None and not is_loopback(host):
@@ -49,10 +47,7 @@ def open_or_make(root: Path) -> bool:
     if (root / ROUND_FILE).is_file():
         return False
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise Bilag4xlError(
-            f"{root} er ikke en rundemappe (der er ingen {ROUND_FILE}) og er ikke tom. Angiv "
-            "rundemappen, eller en ny mappe, som så bliver en runde: bilag4xl serve NY-MAPPE"
-        )
+        raise Bilag4xlError(code="serve-not-a-round", path=root, round_file=ROUND_FILE)
     init_round(root)
     return True
 
@@ -65,10 +60,7 @@ def check_free(host: str, port: int) -> None:
             probe.bind((host.strip("[]"), port))
         except OSError as exc:
             why = _BIND_DA.get(exc.errno or 0, exc.strerror or str(exc))
-            raise Bilag4xlError(
-                f"Siden kan ikke lytte på {host}:{port}: {why}. Vælg en anden port med --port, "
-                "eller en anden adresse med --host."
-            ) from exc
+            raise Bilag4xlError(code="serve-cannot-listen", host=host, port=port, why=why) from exc
 
 
 _BIND_DA = {

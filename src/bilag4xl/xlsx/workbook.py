@@ -195,7 +195,7 @@ def strict() -> Iterator[None]:
 def check(result: int | None, what: str) -> None:
     """Raise if an xlsxwriter call returned an error code (-1, -2...)."""
     if isinstance(result, int) and result < 0:
-        raise WorkbookWriteError(f"xlsxwriter afviste {what} (kode {result})")
+        raise WorkbookWriteError(code="xlsxwriter-refused", what=what, result=result)
 
 
 def call(method: Callable[..., int | None], *args: Any, what: str = "", **kwargs: Any) -> None:
