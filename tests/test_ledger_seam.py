@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from bilag4xl.consolidate.read import open_consolidated
+from bilag4xl.record import Ledger
 from bilag4xl.round.annex import annex_bytes
 from bilag4xl.round.consolidated import merge_round
 from bilag4xl.round.feedback import feedback_for
 from bilag4xl.round.folder import RECEIVED, Round, exclude, history, init_round, round_status
-from bilag4xl.round.ledger import DATABASE, STATE_DIR
+from bilag4xl.round.ledger import DATABASE, STATE_DIR, SqliteLedger
 from bilag4xl.round.receive import receive
 from support.memory_ledger import MemoryLedgers
 from test_left_out import BUF, KFF, TMF, sent
@@ -72,3 +73,9 @@ def test_a_round_merges_and_makes_its_annex_from_the_ledger_it_is_given(
     name, workbook = feedback_for(rnd, kff.entry.id)
     assert name == "kff_rettelser.xlsx" and workbook[:2] == b"PK"
     assert rows_on_disk(rnd) == 0 and files_on_disk(rnd) == []
+
+
+def test_both_ledgers_answer_every_call_of_the_interface(tmp_path: Path) -> None:
+    with SqliteLedger(tmp_path) as sqlite:
+        assert isinstance(sqlite, Ledger)
+    assert isinstance(MemoryLedgers()(tmp_path), Ledger)

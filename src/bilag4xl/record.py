@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,7 @@ class DraftRecord:
         }
 
 
+@runtime_checkable
 class Ledger(Protocol):
     """What a round asks of its ledger: the files received and their verdicts, the links and
     the drafts. The round folder's own is SQLite beside the files (`round.ledger.SqliteLedger`);
