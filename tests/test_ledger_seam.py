@@ -6,7 +6,6 @@ their entries, never for a place on disk."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,15 @@ from bilag4xl.record import Ledger
 from bilag4xl.round.annex import annex_bytes
 from bilag4xl.round.consolidated import merge_round
 from bilag4xl.round.feedback import feedback_for
-from bilag4xl.round.folder import RECEIVED, Round, exclude, history, init_round, round_status
+from bilag4xl.round.folder import (
+    RECEIVED,
+    Round,
+    exclude,
+    history,
+    init_round,
+    open_round,
+    round_status,
+)
 from bilag4xl.round.ledger import DATABASE, STATE_DIR, SqliteLedger
 from bilag4xl.round.receive import receive
 from support.memory_ledger import MemoryLedgers
@@ -25,8 +32,8 @@ from test_left_out import BUF, KFF, TMF, sent
 
 @pytest.fixture
 def rnd(tmp_path: Path) -> Round:
-    made, _ = init_round(tmp_path / "runde")
-    return replace(made, open_ledger=MemoryLedgers())
+    init_round(tmp_path / "runde")
+    return open_round(tmp_path / "runde", open_ledger=MemoryLedgers())
 
 
 def rows_on_disk(rnd: Round) -> int:

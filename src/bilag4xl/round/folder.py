@@ -130,11 +130,12 @@ def find_round(start: str | Path | None = None) -> Path | None:
     return None
 
 
-def open_round(root: str | Path) -> Round:
+def open_round(root: str | Path, open_ledger: OpenLedger = SqliteLedger) -> Round:
+    """The round folder at `root`, its ledger opened by `open_ledger` (see `Round`)."""
     root = Path(root)
     if not (root / ROUND_FILE).is_file():
         raise NoRoundError(root)
-    return Round(root, load_spec(root / ROUND_FILE))
+    return Round(root, load_spec(root / ROUND_FILE), open_ledger)
 
 
 def init_round(
