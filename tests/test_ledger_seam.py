@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bilag4xl.consolidate.read import open_consolidated
+from bilag4xl.intake import validate
 from bilag4xl.record import Ledger
+from bilag4xl.round import folder
 from bilag4xl.round.annex import annex_bytes
 from bilag4xl.round.consolidated import merge_round
 from bilag4xl.round.feedback import feedback_for
@@ -86,3 +89,26 @@ def test_both_ledgers_answer_every_call_of_the_interface(tmp_path: Path) -> None
     with SqliteLedger(tmp_path) as sqlite:
         assert isinstance(sqlite, Ledger)
     assert isinstance(MemoryLedgers()(tmp_path), Ledger)
+
+
+def test_stored_files_are_checked_again_from_the_ledger_a_batch_at_a_time(
+    rnd: Round, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "indbakke"
+    inbox.mkdir()
+    receive(rnd, [sent(inbox, TMF, "tmf.xlsx"), sent(inbox, BUF, "buf.xlsx")])
+    pools: list[list[bytes]] = []
+    check_each = validate.check_each
+
+    def counted(files: Any, *args: Any, **kwargs: Any) -> Any:
+        pools.append([f.data[:2] for f in files])  # bytes given, not places
+        return check_each(files, *args, **kwargs)
+
+    monkeypatch.setattr(validate, "check_each", counted)
+    monkeypatch.setattr(folder, "READ_BYTES", 1)  # one file a batch
+    kept = history(rnd)
+    with rnd.ledger() as ledger:
+        checked = list(folder.check_stored(rnd, ledger, kept))
+    assert [e.id for e, _ in checked] == [e.id for e in kept]
+    assert [r.submission.department for _, r in checked if r.submission] == [TMF, BUF]
+    assert pools == [[b"PK"], [b"PK"]]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bilag4xl.errors import Bilag4xlError
 from bilag4xl.record import Entry
-from bilag4xl.round.folder import Round, received, stored_files
+from bilag4xl.round.folder import Round, check_stored, received
 from bilag4xl.round.ledger import STATE_DIR
 from bilag4xl.round.links import own_links
 from bilag4xl.round.templates import code_digest, sha256_hex
@@ -26,11 +26,11 @@ def feedback_workbooks(
     `.bilag4xl/rettelser/` once made, by the file's SHA-256 (and link) in a folder of the
     round's spec and bilag4xl's code (a change of either makes them anew). A feedback
     workbook puts every value back in the cell it was typed in, so it is made from the file
-    itself: the files to make it for are read in one pool."""
+    itself: the files to make it for are read through the ledger, in one pool
+    (`check_stored`)."""
     import json
 
     from bilag4xl.feedback import feedback_bytes
-    from bilag4xl.intake.validate import check_each
 
     spec = rnd.spec
     made_by = sha256_hex(json.dumps([spec.digest, code_digest()]).encode())[:16]
@@ -49,18 +49,16 @@ def feedback_workbooks(
     if not missing:
         return out
     with rnd.ledger() as ledger:
-        files = stored_files(rnd, ledger, missing)
-    checked = check_each(files, spec, keep_values=True)
-    for entry, (_, result) in zip(missing, checked, strict=True):
-        try:
-            data = feedback_bytes(
-                result, spec, name=entry.original_name, entry=entry.id, link=links.get(entry.id)
-            )
-        except Bilag4xlError as exc:
-            out[entry.id] = exc
-            continue
-        out[entry.id] = data
-        _keep(kept, names[entry.id], data)
+        for entry, result in check_stored(rnd, ledger, missing, keep_values=True):
+            try:
+                data = feedback_bytes(
+                    result, spec, name=entry.original_name, entry=entry.id, link=links.get(entry.id)
+                )
+            except Bilag4xlError as exc:
+                out[entry.id] = exc
+                continue
+            out[entry.id] = data
+            _keep(kept, names[entry.id], data)
     return out
 
 

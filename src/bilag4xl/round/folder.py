@@ -35,6 +35,7 @@ from bilag4xl.status import RoundStatus
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.decide import LeftOut
+    from bilag4xl.intake.validate import FileResult
 
 ROUND_FILE = "runde.toml"
 TEMPLATES = "skabeloner"
@@ -215,8 +216,6 @@ def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
     administration changes no verdict. With `data`, also each department's current file
     whose submission the ledger does not hold (received before the ledger kept them): read
     once, then kept. Returns every entry, as the ledger holds them afterwards."""
-    from bilag4xl.intake.validate import check_each
-
     form = form_digest(rnd.spec)
     entries = ledger.entries(data=data)
     wanted = {e.id for e in latest(entries).values() if e.verdict.submission is None}
@@ -227,8 +226,7 @@ def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
     ]
     if not stale:
         return entries
-    checked = check_each(stored_files(rnd, ledger, stale), rnd.spec)  # one pool for all
-    for entry, (_, result) in zip(stale, checked, strict=True):
+    for entry, result in check_stored(rnd, ledger, stale):
         if result.submission is not None:  # named as it was sent, not where it is kept
             result.submission.source.file = entry.original_name
         ledger.update_verdict(entry.id, verdict_of(result, form))
@@ -297,17 +295,44 @@ def stored_file(rnd: Round, entry: Entry) -> bytes:
         return ledger.read(entry)
 
 
-def stored_files(rnd: Round, ledger: Ledger, entries: Sequence[Entry]) -> list[Blob | Path]:
-    """Received files to check again, read through the ledger and named where the round keeps
-    them (as the messages of a first check named them). One the ledger cannot give is passed
-    by its place, so that the check says it cannot be read, as for any other file."""
-    out: list[Blob | Path] = []
+READ_BYTES = 64 * 2**20  # stored files held (and checked in one pool) at once
+
+
+def check_stored(
+    rnd: Round, ledger: Ledger, entries: Sequence[Entry], keep_values: bool = False
+) -> Iterator[tuple[Entry, FileResult]]:
+    """Check received files again, each with its result: read through the ledger (never by
+    their place on disk) a batch of at most READ_BYTES at a time, each batch in one pool, and
+    named where the round keeps them (as the messages of their first check named them). A
+    file the ledger cannot give is passed by its place, so that the check says it cannot be
+    read, as for any other file."""
+    batch: list[Entry] = []
     for entry in entries:
-        try:
-            out.append(Blob(str(rnd.kept_at(entry)), ledger.read(entry), entry.sha256))
-        except LedgerError:
-            out.append(rnd.kept_at(entry))
-    return out
+        if batch and sum(e.size for e in batch) + entry.size > READ_BYTES:
+            yield from _check_batch(rnd, ledger, batch, keep_values)
+            batch = []
+        batch.append(entry)
+    if batch:
+        yield from _check_batch(rnd, ledger, batch, keep_values)
+
+
+def _check_batch(
+    rnd: Round, ledger: Ledger, batch: Sequence[Entry], keep_values: bool
+) -> Iterator[tuple[Entry, FileResult]]:
+    from bilag4xl.intake.validate import check_each
+
+    files = [_stored(rnd, ledger, e) for e in batch]
+    checked = check_each(files, rnd.spec, keep_values=keep_values)
+    for entry, (_, result) in zip(batch, checked, strict=True):
+        assert result is not None  # nothing is passed over
+        yield entry, result
+
+
+def _stored(rnd: Round, ledger: Ledger, entry: Entry) -> Blob | Path:
+    try:
+        return Blob(str(rnd.kept_at(entry)), ledger.read(entry), entry.sha256)
+    except LedgerError:
+        return rnd.kept_at(entry)
 
 
 def received(rnd: Round, entry_id: int) -> Entry:
