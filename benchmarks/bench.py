@@ -243,7 +243,9 @@ def step(name: str, *args: str) -> list[str]:
     return [sys.executable, str(HERE), "--step", name, *args]
 
 
-def run(n: int, root: Path, repeat: int) -> list[tuple[str, int, float, float, float | None]]:
+def run(
+    n: int, root: Path, repeat: int, peer: bool = True
+) -> list[tuple[str, int, float, float, float | None]]:
     work = root / f"n{n}"
     reuse = (work / "rows.pickle").exists() and (work / "national.toml").exists()
     spec = work / "national.toml" if reuse else generate(n, work)
@@ -272,15 +274,17 @@ def run(n: int, root: Path, repeat: int) -> list[tuple[str, int, float, float, f
         (rec_s, rec_mb),
         (merge_s, merge_mb),
     ) = timed
-    pandas_s, pandas_mb = measure(step("pandas", str(subs), str(work / "pandas.xlsx")))
-    return [
+    rows = [
         ("read floor (calamine)", n, read_s, read_mb, 1.0),
         ("write floor (xlsxwriter)", n, write_s, write_mb, 1.0),
         ("bilag4xl validate", n, val_s, val_mb, val_s / read_s),
         ("bilag4xl receive", n, rec_s, rec_mb, rec_s / val_s),
         ("bilag4xl merge", n, merge_s, merge_mb, merge_s / (read_s + write_s)),
-        ("pandas peer", n, pandas_s, pandas_mb, pandas_s / (read_s + write_s)),
     ]
+    if peer:
+        pandas_s, pandas_mb = measure(step("pandas", str(subs), str(work / "pandas.xlsx")))
+        rows.append(("pandas peer", n, pandas_s, pandas_mb, pandas_s / (read_s + write_s)))
+    return rows
 
 
 def main() -> None:
@@ -290,6 +294,9 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs per step, the fastest counts (not pandas)"
     )
+    parser.add_argument(
+        "--no-peer", action="store_true", help="leave out the pandas peer (minutes at N=1000)"
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     opts = parser.parse_args()
@@ -298,7 +305,7 @@ def main() -> None:
         steps[opts.step](*map(Path, opts.args))
         return
     root = opts.keep or Path(tempfile.mkdtemp(prefix="bilag4xl-bench-"))
-    rows = [row for n in opts.n for row in run(n, root, opts.repeat)]
+    rows = [row for n in opts.n for row in run(n, root, opts.repeat, not opts.no_peer)]
     print(f"{'step':28} {'N':>5} {'seconds':>8} {'files/s':>8} {'ratio':>6} {'peak MiB':>9}")
     for name, n, secs, mib, ratio in rows:
         ratio_text = f"{ratio:6.2f}" if ratio is not None else "     -"
