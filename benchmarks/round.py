@@ -39,7 +39,9 @@ from pathlib import Path
 from bench import filled_values, national_spec_text
 
 from bilag4xl.form.layout import plan
-from bilag4xl.round.folder import Round, history, init_round, receive, write_templates
+from bilag4xl.round.folder import Round, history, init_round
+from bilag4xl.round.receive import receive
+from bilag4xl.round.templates import write_templates
 from bilag4xl.template.writer import build
 
 VERSIONS = 3  # files a department sends (every third sends one more)

@@ -22,8 +22,8 @@ from pathlib import Path
 from bench import national_spec_text
 from starlette.testclient import TestClient
 
+from bilag4xl.record import Verdict
 from bilag4xl.round.folder import Round, init_round
-from bilag4xl.round.ledger import Verdict
 from bilag4xl.web.app import create_app
 
 
@@ -41,7 +41,7 @@ def make_round(folder: Path, departments: int) -> Round:
                 verdict = Verdict(d.name, valid=not errors, errors=errors, warnings=n % 3)
                 when = start + dt.timedelta(hours=n, minutes=version)
                 data = f"{d.name} {version}".encode()
-                ledger.store_bytes(data, f"kommune_{n:04d}_v{version}.xlsx", verdict, when)
+                ledger.store_many([(data, f"kommune_{n:04d}_v{version}.xlsx", verdict)], when)
     return rnd
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bilag4xl.danish.numbers import TABLE_DECIMALS, Unit, format_number, unit_factor
 from bilag4xl.danish.parsers import parse_amount
-from bilag4xl.form.spec import Round, Spec, default_spec_text, parse_spec
+from bilag4xl.form.spec import RoundSpec, Spec, default_spec_text, parse_spec
 
 UNIT_FACTORS = [
     ("kr.", 1),
@@ -62,7 +62,7 @@ def test_the_spec_makes_its_unit_once_and_stores_its_label() -> None:
     assert spec.round.unit == Unit("t.kr.") and spec.round.unit.factor == 1000
     assert json.loads(spec.canonical)["round"]["unit"] == "t.kr."
     assert Spec.model_validate(json.loads(spec.canonical)) == spec
-    given_unit = Round.model_validate({**spec.round.model_dump(), "unit": Unit("kr.")})
+    given_unit = RoundSpec.model_validate({**spec.round.model_dump(), "unit": Unit("kr.")})
     assert given_unit.unit.factor == 1
 
 

@@ -23,18 +23,18 @@ from bilag4xl.cli import app
 from bilag4xl.feedback import feedback_bytes
 from bilag4xl.form.spec import default_spec_text
 from bilag4xl.intake.validate import read_file
+from bilag4xl.round.feedback import feedback_for
 from bilag4xl.round.folder import (
     Round,
     drafts_history,
-    feedback_for,
     history,
     init_round,
     open_round,
-    receive,
-    remind_round,
     round_status,
 )
-from bilag4xl.round.ledger import Ledger
+from bilag4xl.round.ledger import SqliteLedger
+from bilag4xl.round.receive import receive
+from bilag4xl.round.reminders import remind_round
 from bilag4xl.template.writer import template_bytes
 from support.fill import fill_template
 
@@ -375,7 +375,7 @@ def test_an_older_ledger_gains_provenance_and_drafts(tmp_path: Path) -> None:
         con.execute("DROP TABLE drafts")
         con.execute("ALTER TABLE received DROP COLUMN made_from")
         con.execute("PRAGMA user_version=2")
-    with Ledger(rnd.root) as ledger:
+    with SqliteLedger(rnd.root) as ledger:
         (entry,) = ledger.entries()
         assert entry.verdict.made_from is None
         record = ledger.record_draft(TMF, "invitation", "rykkere/x.eml", "A <a@b.dk>", "Emne")

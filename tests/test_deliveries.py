@@ -30,7 +30,9 @@ from bilag4xl.cli.render import history_table, receipts_table
 from bilag4xl.intake import validate
 from bilag4xl.round import delivery
 from bilag4xl.round import folder as rounds
-from bilag4xl.round.folder import Round, init_round, receive
+from bilag4xl.round import receive as receiving
+from bilag4xl.round.folder import Round, init_round
+from bilag4xl.round.receive import receive
 from bilag4xl.web import views
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import Settings
@@ -123,7 +125,7 @@ def test_a_delivery_is_checked_a_chunk_at_a_time_not_held_whole(
         return check_each(files, *args, **kw)
 
     monkeypatch.setattr(validate, "check_each", watched)
-    monkeypatch.setattr(rounds, "CHUNK_BYTES", 2500)
+    monkeypatch.setattr(receiving, "CHUNK_BYTES", 2500)
     receipts = receive(rnd, [archive])
     assert [r.outcome for r in receipts] == ["new"] * 7
     assert held == [3000, 3000, 1000]

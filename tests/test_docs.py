@@ -84,12 +84,12 @@ def test_the_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_spec_example_uses_only_keys_the_spec_knows() -> None:
-    from bilag4xl.form.spec import Department, EconomyLabels, FieldSpec, Round, Spec
+    from bilag4xl.form.spec import Department, EconomyLabels, FieldSpec, RoundSpec, Spec
 
     (text,) = re.findall(r"## The spec format.*?```toml\n(.*?)```", README, re.S)
     data = tomllib.loads(text)
     assert set(data) <= set(Spec.model_fields) | {"round", "initiative", "economy", "overview"}
-    assert set(data["round"]) - {"departments"} <= set(Round.model_fields)
+    assert set(data["round"]) - {"departments"} <= set(RoundSpec.model_fields)
     for department in data["round"]["departments"]:
         assert set(department) <= set(Department.model_fields)
     for field in data["initiative"]["fields"]:

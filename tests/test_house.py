@@ -15,6 +15,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     # Danish numbers, amounts, units, dates; text safe for any output; worker processes
     ("danish", "textsafe", "processes"),
     ("issues", "xlsx", "output", "office"),  # problems as data; writing workbooks and files
+    ("record",),  # what a round keeps: a received file, its verdict, a draft written
     ("form",),  # the form as data: spec, kinds, field paths, layout, submission model
     ("template",),
     ("intake",),  # find, read safely (contained) and check returned workbooks

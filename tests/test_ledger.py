@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bilag4xl.round.ledger import INCOMING, JOURNAL, Ledger, Verdict
+from bilag4xl.record import Verdict
+from bilag4xl.round.ledger import INCOMING, JOURNAL, SqliteLedger
 
 TMF = "Teknik- og Miljøforvaltningen"
 BUF = "Børne- og Ungdomsforvaltningen"
@@ -27,7 +28,7 @@ def verdict(department: str | None = TMF, valid: bool = True) -> Verdict:
 def agree(root: Path) -> list[str]:
     """What is wrong between the ledger and the folder (nothing, when they agree)."""
     problems = []
-    with Ledger(root) as ledger:
+    with SqliteLedger(root) as ledger:
         entries = ledger.entries()
         for e in entries:
             path = ledger.path(e)
@@ -44,7 +45,7 @@ def agree(root: Path) -> list[str]:
 
 
 def test_the_same_bytes_twice_are_one_submission(tmp_path: Path) -> None:
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         first, new = ledger.store_bytes(b"PK one file", "tmf.xlsx", verdict())
         again, new_again = ledger.store_bytes(b"PK one file", "kopi af tmf.xlsx", verdict())
         assert new and not new_again and again.id == first.id
@@ -52,7 +53,7 @@ def test_the_same_bytes_twice_are_one_submission(tmp_path: Path) -> None:
 
 
 def test_a_batch_is_kept_in_one_commit_and_repeats_are_one_file(tmp_path: Path) -> None:
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         known, _ = ledger.store_bytes(b"sent last week", "tmf.xlsx", verdict())
         kept = ledger.store_many(
             [
@@ -75,18 +76,18 @@ def test_a_batch_is_kept_in_one_commit_and_repeats_are_one_file(tmp_path: Path) 
 def test_a_batch_that_fails_midway_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         ledger.store_bytes(b"before", "tmf.xlsx", verdict())
-        free_name = Ledger._free_name
+        free_name = SqliteLedger._free_name
         calls = []
 
-        def fails_on_the_third(self: Ledger, *args: object) -> str:
+        def fails_on_the_third(self: SqliteLedger, *args: object) -> str:
             calls.append(args)
             if len(calls) == 3:
                 raise OSError("disken er fuld")
             return free_name(self, *args)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(Ledger, "_free_name", fails_on_the_third)
+        monkeypatch.setattr(SqliteLedger, "_free_name", fails_on_the_third)
         files = [(f"file {n}".encode(), f"f{n}.xlsx", verdict(BUF)) for n in range(4)]
         with pytest.raises(OSError, match="disken er fuld"):
             ledger.store_many(files)
@@ -101,7 +102,7 @@ def test_a_batch_that_fails_midway_leaves_nothing_behind(
 
 def test_names_a_person_can_read_and_never_a_path_from_the_sender(tmp_path: Path) -> None:
     when = dt.datetime(2025, 4, 3, 12, 5, 9, tzinfo=dt.UTC)
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         entry, _ = ledger.store_bytes(b"x", "../../../etc/tmf\x00.xlsx", verdict(), when)
         unknown, _ = ledger.store_bytes(b"y", "C:\\Users\\x\\bilag.XLSX", verdict(None), when)
     local = when.astimezone().strftime("%Y-%m-%d_%H.%M.%S")
@@ -114,7 +115,7 @@ def test_names_a_person_can_read_and_never_a_path_from_the_sender(tmp_path: Path
 def test_newest_received_is_current_whatever_the_file_times(tmp_path: Path) -> None:
     early = dt.datetime(2025, 4, 1, 9, 0, tzinfo=dt.UTC)
     late = early + dt.timedelta(hours=2)
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         # The corrected file is recorded first but was received later.
         corrected, _ = ledger.store_bytes(b"corrected", "tmf_rettet.xlsx", verdict(), late)
         first, _ = ledger.store_bytes(b"first", "tmf.xlsx", verdict(valid=False), early)
@@ -131,7 +132,7 @@ def test_newest_received_is_current_whatever_the_file_times(tmp_path: Path) -> N
 def _store_many(root: str, prefix: str, count: int) -> None:
     """Store `count` files, one at a time and in batches of up to 7 (as a receive does)."""
     rng = random.Random(prefix)
-    with Ledger(root) as ledger:
+    with SqliteLedger(root) as ledger:
         print("klar", flush=True)  # the parent may kill from now on
         n = 0
         while n < count:
@@ -161,13 +162,13 @@ _store_many(sys.argv[1], sys.argv[2], int(sys.argv[3]))
 
 
 def test_two_processes_receiving_at_once_lose_nothing(tmp_path: Path) -> None:
-    Ledger(tmp_path).close()
+    SqliteLedger(tmp_path).close()
     workers = [
         subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path), name, "50"])
         for name in ("a", "b")
     ]
     assert [w.wait(timeout=120) for w in workers] == [0, 0]
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         assert len(ledger.entries()) == 100
         assert {e.original_name for e in ledger.entries()} == {
             f"{name}{n}.xlsx" for name in "ab" for n in range(50)
@@ -191,7 +192,7 @@ def test_kill_9_at_any_moment_leaves_the_ledger_and_the_folder_agreeing(tmp_path
         worker.wait()
         worker.stdout.close()
         assert agree(tmp_path) == [], f"attempt {attempt}"
-        with Ledger(tmp_path) as ledger:
+        with SqliteLedger(tmp_path) as ledger:
             names = [e.original_name for e in ledger.entries()]
         stored.append(sum(name.startswith(f"k{attempt}-") for name in names))
     assert not list((tmp_path / "modtaget" / INCOMING).glob("*"))
@@ -202,7 +203,7 @@ def test_kill_9_at_any_moment_leaves_the_ledger_and_the_folder_agreeing(tmp_path
 def test_a_receive_in_progress_is_not_mistaken_for_a_stray_file(tmp_path: Path) -> None:
     """What a store leaves while it runs is its own; once it is gone (killed), recovery
     removes the files its journal names, unless a row names them."""
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         kept, _ = ledger.store_bytes(b"received", "tmf.xlsx", verdict())
         placed = ledger.store / "x" / "placed.xlsx"
         placed.parent.mkdir()
@@ -212,7 +213,7 @@ def test_a_receive_in_progress_is_not_mistaken_for_a_stray_file(tmp_path: Path) 
             pending.write_bytes(b"half written")
             journal = incoming / f"1.ab{JOURNAL}"
             journal.write_text(f"{kept.stored}\nmodtaget/x/placed.xlsx\n../runde.toml\n")
-            with Ledger(tmp_path) as other:  # an open while the store runs removes nothing
+            with SqliteLedger(tmp_path) as other:  # an open while the store runs removes nothing
                 assert other.recover() == []
             assert pending.exists() and placed.exists()
         removed = ledger.recover()
@@ -226,7 +227,7 @@ def test_opening_the_ledger_does_not_walk_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What the round holds is checked at open in one look, not file by file."""
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         for n in range(5):
             ledger.store_bytes(f"{n}".encode(), f"{n}.xlsx", verdict())
 
@@ -236,7 +237,7 @@ def test_opening_the_ledger_does_not_walk_the_store(
     monkeypatch.setattr(Path, "rglob", no_walking)
     monkeypatch.setattr(Path, "iterdir", no_walking)
     monkeypatch.setattr(os, "walk", no_walking)
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         assert len(ledger.entries()) == 5
 
 
@@ -255,7 +256,7 @@ def test_status_of_a_hundred_departments_reads_no_file(
     spec = Spec.model_validate(data)
     from bilag4xl.form.identity import form_digest
 
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         for n in range(0, 100, 2):
             checked = Verdict(department=f"Forvaltning {n}", valid=True, form=form_digest(spec))
             ledger.store_bytes(f"{n}".encode(), f"{n}.xlsx", checked)
@@ -292,7 +293,7 @@ def test_a_ledger_of_an_earlier_version_is_brought_up_to_date_once(tmp_path: Pat
     old.execute("PRAGMA user_version=1")
     old.commit()
     old.close()
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         (entry,) = ledger.entries()
         assert entry.department == TMF and entry.channel == "kommandolinje"
         assert ledger._db.execute("PRAGMA user_version").fetchone()[0] == module.SCHEMA_VERSION

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx2
 
 from bilag4xl.round.folder import init_round, open_round
-from bilag4xl.round.ledger import INCOMING, Ledger
+from bilag4xl.round.ledger import INCOMING, SqliteLedger
 from bilag4xl.web.app import create_app
 from web_helpers import TMF, filled, running, variants
 
@@ -28,7 +28,8 @@ DELIVERIES = 30  # of two files each: sixty files, stored in thirty commits
 RECEIVER = """
 import sys
 from pathlib import Path
-from bilag4xl.round.folder import open_round, receive
+from bilag4xl.round.folder import open_round
+from bilag4xl.round.receive import receive
 rnd = open_round(sys.argv[1])
 files = sorted(Path(sys.argv[2]).glob("*.xlsx"))
 print("klar", flush=True)
@@ -40,14 +41,14 @@ for n in range(0, len(files), 2):
 READER = """
 import sys
 from bilag4xl.round.folder import open_round, round_status
-from bilag4xl.round.ledger import Ledger
+from bilag4xl.round.ledger import SqliteLedger
 rnd = open_round(sys.argv[1])
 n = 0
 while True:
     if n % 2:
         round_status(rnd)
     else:
-        with Ledger(rnd.root) as ledger:
+        with SqliteLedger(rnd.root) as ledger:
             ledger.entries()
     n += 1
     print(n, flush=True)
@@ -56,7 +57,7 @@ while True:
 
 def missing(root: Path) -> list[str]:
     """Every file the ledger lists that is not on disk with its SHA-256."""
-    with Ledger(root) as ledger:
+    with SqliteLedger(root) as ledger:
         entries = ledger.entries()
         problems = []
         for entry in entries:
@@ -111,7 +112,7 @@ def test_a_receive_loses_nothing_to_ledger_opens_status_and_page_views(tmp_path:
         opens = [len((r.communicate()[0] or "").split()) for r in readers]
     assert missing(rnd.root) == []
     assert len(open_round(rnd.root).current()) == 1
-    with Ledger(rnd.root) as ledger:
+    with SqliteLedger(rnd.root) as ledger:
         assert len(ledger.entries()) == DELIVERIES * 2
     assert not list((rnd.root / "modtaget" / INCOMING).iterdir())
     # the readers really ran while the files were stored
@@ -120,25 +121,26 @@ def test_a_receive_loses_nothing_to_ledger_opens_status_and_page_views(tmp_path:
 
 STORER = """
 import sys
-from bilag4xl.round.ledger import Ledger, Verdict
+from bilag4xl.record import Verdict
+from bilag4xl.round.ledger import SqliteLedger
 root, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for n in range(count):
-    with Ledger(root) as ledger:
+    with SqliteLedger(root) as ledger:
         ledger.store_bytes(f"{prefix}{n}".encode(), f"{prefix}{n}.xlsx", Verdict(department="A"))
 """
 
 OPENER = """
 import sys
-from bilag4xl.round.ledger import Ledger
+from bilag4xl.round.ledger import SqliteLedger
 while True:
-    Ledger(sys.argv[1]).close()
+    SqliteLedger(sys.argv[1]).close()
 """
 
 
 def test_many_single_stores_against_many_ledger_opens(tmp_path: Path) -> None:
     """The narrowest window: a store that commits between another process's look at the
     store and its lock probe. Hundreds of single-file commits against three openers."""
-    Ledger(tmp_path).close()
+    SqliteLedger(tmp_path).close()
     openers = [subprocess.Popen([sys.executable, "-c", OPENER, str(tmp_path)]) for _ in range(3)]
     try:
         time.sleep(0.3)
@@ -152,5 +154,5 @@ def test_many_single_stores_against_many_ledger_opens(tmp_path: Path) -> None:
             opener.kill()
             opener.wait()
     assert missing(tmp_path) == []
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         assert len(ledger.entries()) == 300

@@ -18,14 +18,11 @@ from bilag4xl.consolidate import plan as cp
 from bilag4xl.consolidate.decide import LeftOut, coverage, merge
 from bilag4xl.consolidate.read import open_consolidated
 from bilag4xl.consolidate.write import write_consolidated
-from bilag4xl.round.folder import (
-    annex_bytes,
-    exclude,
-    feedback_for,
-    init_round,
-    merge_round,
-    receive,
-)
+from bilag4xl.round.annex import annex_bytes
+from bilag4xl.round.consolidated import merge_round
+from bilag4xl.round.feedback import feedback_for
+from bilag4xl.round.folder import exclude, init_round
+from bilag4xl.round.receive import receive
 from bilag4xl.template.writer import template_bytes
 from merge_helpers import SPEC, departments, result, submission
 from support.fill import fill_template

@@ -20,8 +20,10 @@ import pytest
 import test_web_browser
 from annex_seed import seed_values
 from bilag4xl.form.spec import default_spec_text
-from bilag4xl.round.folder import Round, init_round, open_round, receive, remind_round
+from bilag4xl.round.folder import Round, init_round, open_round
 from bilag4xl.round.links import link_for
+from bilag4xl.round.receive import receive
+from bilag4xl.round.reminders import remind_round
 from support.fill import fill_template
 from support.needs import module
 from test_web_browser import IMAGES, make_books, serving

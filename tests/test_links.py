@@ -26,7 +26,7 @@ from annex_seed import seed_values
 from bilag4xl.cli import app as cli_app
 from bilag4xl.cli.render import history_table
 from bilag4xl.errors import Bilag4xlError
-from bilag4xl.round.folder import Round, history, init_round, open_round, receive
+from bilag4xl.round.folder import Round, history, init_round, open_round
 from bilag4xl.round.ledger import DATABASE, STATE_DIR
 from bilag4xl.round.links import (
     department_for_token,
@@ -34,6 +34,7 @@ from bilag4xl.round.links import (
     link_for,
     renew_link,
 )
+from bilag4xl.round.receive import receive
 from bilag4xl.template.writer import template_bytes
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import CSRF_COOKIE, Settings
@@ -244,7 +245,7 @@ def test_the_ledger_records_how_each_file_came(rnd: Round, books: dict[str, byte
 
 
 def slug(name: str) -> str:
-    from bilag4xl.template.writer import slug as made
+    from bilag4xl.textsafe import slug as made
 
     return made(name)
 

@@ -10,8 +10,10 @@ import pytest
 from annex_seed import seed_values
 from bilag4xl.errors import NoFilesError, OutputExistsError
 from bilag4xl.form.spec import load_spec
-from bilag4xl.round.folder import init_round, receive, write_templates
+from bilag4xl.round.folder import init_round
 from bilag4xl.round.make import make_annex, make_merge, make_templates
+from bilag4xl.round.receive import receive
+from bilag4xl.round.templates import write_templates
 from bilag4xl.template.writer import template_bytes
 from support.fill import fill_template
 

@@ -14,7 +14,9 @@ from bilag4xl import processes
 from bilag4xl.form.spec import Spec
 from bilag4xl.issues.catalogue import make
 from bilag4xl.round import folder as rounds
-from bilag4xl.round.folder import Round, init_round, receipts_data, receive
+from bilag4xl.round import receive as receiving
+from bilag4xl.round.folder import Round, init_round
+from bilag4xl.round.receive import receipts_data, receive
 
 TMF = "Teknik- og Miljøforvaltningen"
 
@@ -101,28 +103,28 @@ def test_worker_processes_are_not_forked_from_a_program_running_threads() -> Non
 def test_a_store_that_fails_midway_stops_the_receive_and_keeps_what_was_stored(
     rnd: Round, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bilag4xl.round.ledger import Ledger
+    from bilag4xl.round.ledger import SqliteLedger
     from test_ledger import agree
 
     departments = [d.name for d in rnd.spec.round.departments][:5]
     files = [filled(tmp_path / f"in{n}", rnd.spec, name) for n, name in enumerate(departments)]
-    store_many, calls = Ledger.store_many, []
+    store_many, calls = SqliteLedger.store_many, []
 
-    def full_on_the_second(self: Ledger, batch: list, *args: Any, **kw: Any) -> list:
+    def full_on_the_second(self: SqliteLedger, batch: list, *args: Any, **kw: Any) -> list:
         calls.append(len(batch))
         if len(calls) == 2:
             raise OSError("disken er fuld")
         return store_many(self, batch, *args, **kw)
 
-    monkeypatch.setattr(rounds, "STORE_BATCH", 2)
-    monkeypatch.setattr(Ledger, "store_many", full_on_the_second)
+    monkeypatch.setattr(receiving, "STORE_BATCH", 2)
+    monkeypatch.setattr(SqliteLedger, "store_many", full_on_the_second)
     with pytest.raises(OSError, match="disken er fuld"):
         receive(rnd, files)
     kept = rounds.history(rnd)
     assert calls[:2] == [2, 2] and len(kept) == 2 * (len(calls) - 1)
     assert agree(rnd.root) == []
     # nothing is lost: received again, the kept files are known and the rest come in
-    monkeypatch.setattr(Ledger, "store_many", store_many)
+    monkeypatch.setattr(SqliteLedger, "store_many", store_many)
     receipts = receive(rnd, files)
     assert sorted(r.outcome for r in receipts) == sorted(
         ["duplicate"] * len(kept) + ["new"] * (len(files) - len(kept))

@@ -28,23 +28,22 @@ from bilag4xl.feedback import feedback_bytes
 from bilag4xl.form.model import Submission
 from bilag4xl.intake.validate import read_file
 from bilag4xl.round import ledger as ledger_module
+from bilag4xl.round.annex import annex_bytes
+from bilag4xl.round.consolidated import merge_round
+from bilag4xl.round.feedback import feedback_for
 from bilag4xl.round.folder import (
     Round,
-    annex_bytes,
     current_submissions,
-    feedback_for,
     history,
     init_round,
     left_out,
-    merge_round,
     open_round,
-    receive,
-    reminders,
     round_status,
-    templates_zip,
     valid_submissions,
-    write_templates,
 )
+from bilag4xl.round.receive import receive
+from bilag4xl.round.reminders import reminders
+from bilag4xl.round.templates import templates_zip, write_templates
 from bilag4xl.web.app import create_app
 from test_left_out import BUF, KFF, TMF, sent
 from test_round_changes import changed_form
@@ -79,7 +78,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
     check_each = validate.check_each
 
     def counted(files: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        calls.append([Path(f).name for f in files])  # type: ignore[misc]
+        calls.append([Path(getattr(f, "name", f)).name for f in files])  # a path or a Blob
         return check_each(files, *args, **kwargs)
 
     monkeypatch.setattr(validate, "check_each", counted)

@@ -14,7 +14,9 @@ from openpyxl import load_workbook
 from annex_seed import seed_values, write_filled
 from bilag4xl.form.spec import default_spec_text
 from bilag4xl.remind import write_drafts
-from bilag4xl.round.folder import init_round, receive, reminders
+from bilag4xl.round.folder import init_round
+from bilag4xl.round.receive import receive
+from bilag4xl.round.reminders import reminders
 from bilag4xl.template.writer import template_bytes
 from support.fill import fill_template
 

@@ -16,14 +16,10 @@ from bilag4xl.cli import app
 from bilag4xl.consolidate.read import read_consolidated
 from bilag4xl.form.spec import default_spec_text, load_spec
 from bilag4xl.intake.validate import read_file
-from bilag4xl.round.folder import (
-    init_round,
-    merge_round,
-    open_round,
-    receive,
-    round_status,
-    write_templates,
-)
+from bilag4xl.round.consolidated import merge_round
+from bilag4xl.round.folder import init_round, open_round, round_status
+from bilag4xl.round.receive import receive
+from bilag4xl.round.templates import write_templates
 from bilag4xl.template.writer import template_bytes
 from support.fill import fill_template
 from support.mutate import edit_sheet, set_cell, text_cell

@@ -19,7 +19,8 @@ from bilag4xl.form.roundtext import DEADLINE_TODO, next_round_text
 from bilag4xl.form.spec import load_spec, parse_spec
 from bilag4xl.intake.validate import read_file
 from bilag4xl.prefill import carry_over, prefill_layout
-from bilag4xl.round.folder import init_round, open_round, receive, round_status
+from bilag4xl.round.folder import init_round, open_round, round_status
+from bilag4xl.round.receive import receive
 from bilag4xl.template.writer import template_filename
 
 runner = CliRunner()

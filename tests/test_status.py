@@ -13,7 +13,8 @@ from bilag4xl.cli.render import status_rows, status_table
 from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Spec, load_spec
 from bilag4xl.issues.report import Issue, Report, Severity
-from bilag4xl.round.ledger import Ledger, Verdict
+from bilag4xl.record import Verdict
+from bilag4xl.round.ledger import SqliteLedger
 from bilag4xl.status import RoundStatus, from_ledger, summarize
 
 SPEC = load_spec()
@@ -159,7 +160,7 @@ def test_late_overdue_and_extended_deadlines_from_the_ledger(tmp_path: Path) -> 
     local = dt.datetime.now().astimezone().tzinfo
     on_time = dt.datetime(2025, 4, 11, 15, 0, tzinfo=local)
     late = dt.datetime(2025, 4, 14, 9, 0, tzinfo=local)
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         ledger.store_bytes(b"0", "a.xlsx", Verdict(names[0], valid=True), on_time)
         ledger.store_bytes(b"1", "b.xlsx", Verdict(names[1], valid=True), late)
         ledger.store_bytes(b"2", "c.xlsx", Verdict(names[2], valid=False, errors=2), late)
@@ -190,7 +191,7 @@ def test_the_table_says_when_each_file_was_received_beside_its_cover_date(
     local = dt.datetime.now().astimezone().tzinfo
     came = dt.datetime(2009, 3, 20, 14, 5, tzinfo=local)
     today = dt.date(2009, 3, 22)
-    with Ledger(tmp_path) as ledger:
+    with SqliteLedger(tmp_path) as ledger:
         ledger.store_bytes(
             b"0", "a.xlsx", Verdict(ROUND[0], valid=True, cover_date=dt.date(2009, 3, 18)), came
         )

@@ -27,7 +27,8 @@ from bilag4xl.form.spec import load_spec
 from bilag4xl.intake.validate import read_file
 from bilag4xl.issues.catalogue import make
 from bilag4xl.round.folder import init_round, open_round, round_status
-from bilag4xl.template.writer import slug, template_bytes
+from bilag4xl.template.writer import template_bytes
+from bilag4xl.textsafe import slug
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import CSRF_COOKIE, Settings
 from support.fill import fill_template

@@ -25,7 +25,7 @@ from bilag4xl.form.layout import day, send_text
 from bilag4xl.form.spec import Spec
 from bilag4xl.output import atomic_write, check_targets
 from bilag4xl.status import DepartmentStatus, RoundStatus
-from bilag4xl.template.writer import slug
+from bilag4xl.textsafe import slug
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 Kind = Literal["invitation", "reminder", "correction", "form-changed"]

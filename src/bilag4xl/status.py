@@ -30,6 +30,7 @@ from bilag4xl.form.model import Submission
 from bilag4xl.form.spec import Contact, Spec
 from bilag4xl.intake.mapping import gained_fields, only_form_changed
 from bilag4xl.issues.report import Issue, Report
+from bilag4xl.record import Entry
 
 State = Literal["valid", "invalid", "missing"]
 STATE_DA: dict[State, str] = {"valid": "i orden", "invalid": "fejl", "missing": "mangler"}
@@ -302,9 +303,9 @@ def _file_status(result: _Result, modified: dt.datetime | None, spec: Spec) -> F
 
 
 def from_ledger(
-    entries: Iterable[Any], spec: Spec, root: Path, today: dt.date | None = None
+    entries: Iterable[Entry], spec: Spec, root: Path, today: dt.date | None = None
 ) -> RoundStatus:
-    """The round's status from its ledger's entries (`ledger.Entry`), without reading a file:
+    """The round's status from its ledger's entries, without reading a file:
     excluded files do not count, the newest received is current."""
     files = []
     for e in entries:

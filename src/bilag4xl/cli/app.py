@@ -354,7 +354,7 @@ def receive_command(
 ) -> None:
     """Receive files into the round folder's ledger; print what became of each."""
     from bilag4xl.cli.render import progress_bar, receipts_table, to_json
-    from bilag4xl.round.folder import receipts_data, receive
+    from bilag4xl.round.receive import receipts_data, receive
 
     rnd = here(required=True)
     assert rnd is not None
@@ -532,7 +532,8 @@ def feedback_in_round(which: str, out: Path | None, force: bool) -> None:
     """The feedback workbook of a received file (by number, or a department's current one),
     in the round's rettelser/ unless -o says where."""
     from bilag4xl.output import atomic_write
-    from bilag4xl.round.folder import entry_for, feedback_for
+    from bilag4xl.round.feedback import feedback_for
+    from bilag4xl.round.folder import entry_for
 
     check_xlsx(out)
     rnd = here()
@@ -623,7 +624,7 @@ def remind_command(
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    from bilag4xl.round.folder import remind_round
+    from bilag4xl.round.reminders import remind_round
 
     rnd = here(required=True)
     assert rnd is not None

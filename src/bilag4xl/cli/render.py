@@ -24,8 +24,8 @@ from bilag4xl.textsafe import for_file_name, for_terminal
 
 if TYPE_CHECKING:
     from bilag4xl.consolidate.merge import MergeRun
-    from bilag4xl.round.folder import Receipt
-    from bilag4xl.round.ledger import DraftRecord, Entry
+    from bilag4xl.record import DraftRecord, Entry
+    from bilag4xl.round.receive import Receipt
 
 HEADERS = {
     "da": ("fil", "ark", "celle", "felt", "alvor", "besked"),

@@ -202,7 +202,9 @@ class Layout:
 
     @property
     def template_id(self) -> str:
-        return template_id(self.spec, self.department, self.initiatives)
+        """Identifies this template by its form (not the round's administration), department,
+        initiatives and this layout's version (`identity.template_id`)."""
+        return identity.template_id(self.spec, self.department, self.initiatives, LAYOUT_VERSION)
 
     @property
     def deadline(self) -> dt.date | None:
@@ -314,12 +316,6 @@ def plan(
     layout.sheets.append(SheetPlan(spec.sheets.metadata, Role.METADATA, widths=(20, 80)))
     _fit_rows(layout)
     return layout
-
-
-def template_id(spec: Spec, department: str | None, initiatives: Iterable[str | None]) -> str:
-    """Identifies one template by its form (not the round's administration), department,
-    initiatives and this layout's version (`identity.template_id`)."""
-    return identity.template_id(spec, department, initiatives, LAYOUT_VERSION)
 
 
 def initiative_sheet_names(spec: Spec, initiatives: Iterable[str | None]) -> list[str]:

@@ -178,8 +178,9 @@ class Department(_Model):
         return next((old for new, old in self.renamed_from if new.casefold() == wanted), None)
 
 
-class Round(_Model):
-    """One reporting round: the period and unit belong here, not to the code."""
+class RoundSpec(_Model):
+    """The spec's `[round]` (`spec.round`): one reporting round's period, unit, deadline and
+    departments; they belong here, not to the code. (The round folder is `round.folder.Round`.)"""
 
     title: NonEmpty
     first_year: int = Field(ge=1900, le=2200)
@@ -193,7 +194,7 @@ class Round(_Model):
     departments: tuple[Department, ...] = ()
 
     @model_validator(mode="after")
-    def _period(self) -> Round:
+    def _period(self) -> RoundSpec:
         if self.last_year < self.first_year:
             raise ValueError("'last_year' ligger før 'first_year'")
         if self.last_year - self.first_year >= 10:
@@ -204,7 +205,7 @@ class Round(_Model):
         return self
 
     @model_validator(mode="after")
-    def _distinct_slugs(self) -> Round:
+    def _distinct_slugs(self) -> RoundSpec:
         """Each department gets its own folder, template file and web address (its slug)."""
         seen: dict[str, str] = {}
         for d in self.departments:
@@ -270,18 +271,18 @@ class EconomyLabels(_Model):
     max_amount: float | None = Field(default=None, gt=0)
 
 
-class ExtraRow(_Model):
+class ExtraRowSpec(_Model):
     key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: NonEmpty
     in_total: bool = True
 
 
-class Overview(_Model):
+class OverviewSpec(_Model):
     title: NonEmpty
     row_header: NonEmpty
     total_label: NonEmpty = "I ALT"
     footnote: str = ""
-    extra_rows: tuple[ExtraRow, ...] = ()
+    extra_rows: tuple[ExtraRowSpec, ...] = ()
 
 
 class Spec(_Model):
@@ -290,12 +291,12 @@ class Spec(_Model):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
     version: NonEmpty
     title: NonEmpty
-    round: Round
+    round: RoundSpec
     sheets: Sheets = Sheets()
     cover: Cover
     initiative: InitiativeForm
     economy: EconomyLabels = EconomyLabels()
-    overview: Overview
+    overview: OverviewSpec
 
     @cached_property
     def max_amount(self) -> float:

@@ -57,8 +57,9 @@ def gained_fields(issues: Iterable[Issue], spec: Spec) -> list[str]:
 
 
 @dataclass
-class Carried:
-    """The values by the round's paths, the round's layout for them, and what was said."""
+class Remapped:
+    """A file's values remapped onto the round's form: by its paths, its layout for them, and
+    what was said. (Values carried into next round's templates are `prefill.Carried`.)"""
 
     layout: Layout
     values: dict[str, Any]
@@ -74,11 +75,11 @@ def to_round(
     raw: Mapping[str, object],
     file: str,
     unused: set[int],
-) -> Carried:
+) -> Remapped:
     """The values of a file made with `made_with`, carried onto `target` (see the module
     docstring); `shape` and `names` place the file's own cells."""
     if form_digest(made_with) == form_digest(target):
-        return Carried(shape, dict(values))
+        return Remapped(shape, dict(values))
     layout = plan(target, shape.department and names.text(shape.department), _names(shape, names))
     carrier = _Carrier(made_with, target, shape, names, layout, file)
     said = "; ".join(differences(made_with, target))
@@ -86,7 +87,7 @@ def to_round(
     for path, value in values.items():
         carrier.carry(path, value, raw.get(path))
     carrier.gained(unused)
-    return Carried(layout, carrier.out, carrier.issues)
+    return Remapped(layout, carrier.out, carrier.issues)
 
 
 def _names(shape: Layout, names: Names) -> list[str | None]:

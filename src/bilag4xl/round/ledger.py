@@ -31,13 +31,14 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bilag4xl.errors import LedgerError
-from bilag4xl.template.writer import slug
+from bilag4xl.record import DraftRecord, Entry, Verdict, latest
+from bilag4xl.textsafe import slug
 
 STATE_DIR = ".bilag4xl"
 DATABASE = "modtaget.sqlite"
@@ -106,76 +107,9 @@ _INSERT = (
 )
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """What validating a file said, as the ledger keeps it (enough for status and history)."""
-
-    department: str | None = None
-    template_id: str | None = None
-    valid: bool | None = None  # None: not readable as a submission at all
-    errors: int = 0
-    warnings: int = 0
-    notes: int = 0
-    problem: str = ""  # the first error's message
-    cover_date: dt.date | None = None
-    form: str = ""  # the form (digest) it was checked against
-    report: dict[str, Any] = field(default_factory=dict)
-    made_from: int | None = None  # a corrected feedback workbook: the entry it was made from
-    # The submission read, as JSON text (`Submission.to_json_data`), so that no product reads
-    # the file again (text: only what uses the data decodes it; status does not); None when
-    # the file is no submission, or the ledger is older than this column.
-    submission: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One received file: where it is kept, when it came, and its verdict."""
-
-    id: int
-    sha256: str
-    original_name: str
-    received_at: dt.datetime
-    stored: str  # relative to the round folder
-    size: int
-    verdict: Verdict
-    excluded: str | None = None  # the reason, while excluded
-    excluded_at: dt.datetime | None = None
-    channel: str = "kommandolinje"  # how it came: the command line, a web page, a link
-
-    @property
-    def department(self) -> str | None:
-        return self.verdict.department
-
-    def to_dict(self) -> dict[str, Any]:
-        """The entry as JSON data (its full report left out: that is the validation's)."""
-        v = self.verdict
-        return {
-            "entry": self.id,
-            "sha256": self.sha256,
-            "original_name": self.original_name,
-            "received_at": self.received_at.isoformat(),
-            "stored": self.stored,
-            "size": self.size,
-            "department": v.department,
-            "template_id": v.template_id,
-            "valid": v.valid,
-            "errors": v.errors,
-            "warnings": v.warnings,
-            "problem": v.problem or None,
-            "excluded": self.excluded,
-            "excluded_at": self.excluded_at.isoformat() if self.excluded_at else None,
-            "channel": self.channel,
-            "made_from": v.made_from,
-        }
-
-    @property
-    def counts(self) -> bool:
-        """Whether this file can be a department's current submission."""
-        return self.excluded is None and bool(self.verdict.department)
-
-
-class Ledger:
-    """The ledger of one round folder (see the module docstring)."""
+class SqliteLedger:
+    """The ledger of one round folder (see the module docstring): the round's `Ledger`,
+    in SQLite beside the files it keeps."""
 
     def __init__(self, root: str | Path, store: str = "modtaget") -> None:
         self.root = Path(root)
@@ -213,7 +147,7 @@ class Ledger:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Ledger:
+    def __enter__(self) -> SqliteLedger:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -255,6 +189,13 @@ class Ledger:
 
     def path(self, entry: Entry) -> Path:
         return self.root / entry.stored
+
+    def read(self, entry: Entry) -> bytes:
+        """The stored file's bytes, unchanged."""
+        try:
+            return self.path(entry).read_bytes()
+        except OSError as exc:
+            raise LedgerError(code="ledger-unopenable", path=self.path(entry), reason=exc) from exc
 
     # ------------------------------------------------------------------ writing
 
@@ -538,38 +479,6 @@ class Ledger:
             )
 
 
-@dataclass(frozen=True)
-class DraftRecord:
-    """One e-mail draft `remind` wrote: to which department, of what kind (invitation,
-    reminder, correction, form-changed), when, to whom, where, about which received file,
-    and when and why it stopped applying."""
-
-    id: int
-    department: str
-    kind: str
-    drafted_at: dt.datetime
-    recipient: str
-    subject: str
-    file: str
-    entry: int | None = None
-    withdrawn: str | None = None
-    withdrawn_at: dt.datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "draft": self.id,
-            "department": self.department,
-            "kind": self.kind,
-            "drafted_at": self.drafted_at.isoformat(),
-            "recipient": self.recipient,
-            "subject": self.subject,
-            "file": self.file,
-            "entry": self.entry,
-            "withdrawn": self.withdrawn,
-            "withdrawn_at": self.withdrawn_at.isoformat() if self.withdrawn_at else None,
-        }
-
-
 def _draft(row: dict[str, Any]) -> DraftRecord:
     """A row of `drafts` (its columns are DraftRecord's fields), its times parsed."""
     times = ("drafted_at", "withdrawn_at")
@@ -646,16 +555,6 @@ def _verdict_columns(v: Verdict) -> tuple[Any, ...]:
         json.dumps(v.report, ensure_ascii=False),
         v.submission,
     )
-
-
-def latest(entries: Iterable[Entry]) -> dict[str, Entry]:
-    """Each department's current file among `entries` (oldest first): the last received that
-    is not excluded (keys are the departments as casefolded names)."""
-    out: dict[str, Entry] = {}
-    for entry in entries:
-        if entry.counts:
-            out[str(entry.department).casefold()] = entry
-    return out
 
 
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:

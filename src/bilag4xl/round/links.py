@@ -17,6 +17,7 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,9 @@ def _base(base_url: str) -> str:
         given_en = f" (not {base_url!r})" if base else ""
         raise SpecError(code="link-base-url", given=given, given_en=given_en)
     return base + LINK_PATH
+
+
+def own_links(rnd: Round) -> Callable[[str], str | None]:
+    """Each department's own link (`link_for`), said on its templates, rettelsesark and
+    mails; None for every department while the round has no `base_url`."""
+    return lambda department: link_for(rnd, department)

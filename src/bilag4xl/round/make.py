@@ -22,13 +22,10 @@ from bilag4xl.consolidate.merge import MergeRun, merge_paths
 from bilag4xl.form.spec import Spec
 from bilag4xl.output import atomic_write
 from bilag4xl.prefill import Carried, NextRound, last_submissions, next_round, write_prefilled
-from bilag4xl.round.folder import (
-    Round,
-    annex_bytes,
-    merge_round,
-    submissions_in,
-    write_templates,
-)
+from bilag4xl.round.annex import annex_bytes
+from bilag4xl.round.consolidated import merge_round
+from bilag4xl.round.folder import Round, submissions_in
+from bilag4xl.round.templates import write_templates
 from bilag4xl.template.writer import write_round, write_template
 from bilag4xl.textsafe import count_texts, unsafe_for_xml
 

@@ -1,6 +1,6 @@
 """The secretariat's web page over a round folder (`bilag4xl serve`).
 
-Every page is a thin call into the round's library (`bilag4xl.round.folder`), the same calls the
+Every page is a thin call into the round's library (`bilag4xl.round`), the same calls the
 command line makes: uploads go through `receive` (the ledger), the status is `round_status`,
 downloads are made by `merge_round`, `annex_bytes`, `feedback_for` and the template writer.
 The library is synchronous, so its calls run in the thread pool; the pages are plain HTML
@@ -34,39 +34,36 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from bilag4xl.errors import Bilag4xlError
 from bilag4xl.export import export_round
+from bilag4xl.record import Entry
+from bilag4xl.round.annex import annex_bytes
+from bilag4xl.round.consolidated import merge_round
 from bilag4xl.round.delivery import Upload
+from bilag4xl.round.feedback import feedback_for
 from bilag4xl.round.folder import (
     ROUND_FILE,
-    Channel,
     Round,
-    annex_bytes,
-    department_template,
     drafts_history,
     exclude,
-    feedback_for,
     history,
     include,
-    merge_round,
     open_round,
-    receipts_data,
-    receive,
     received,
     round_status,
-    stored_path,
-    templates_zip,
+    stored_file,
 )
-from bilag4xl.round.ledger import Entry
 from bilag4xl.round.links import department_for_token, link_for
+from bilag4xl.round.receive import Channel, receipts_data, receive
+from bilag4xl.round.templates import department_template, templates_zip
 from bilag4xl.status import DepartmentStatus, RoundStatus
-from bilag4xl.template.writer import slug, template_bytes, template_filename
-from bilag4xl.textsafe import for_terminal
+from bilag4xl.template.writer import template_bytes, template_filename
+from bilag4xl.textsafe import for_terminal, slug
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
 
@@ -280,8 +277,8 @@ class Page:
     def received_file(self, request: Request) -> Response:
         rnd = self.round()
         entry = self._entry(request)
-        return FileResponse(
-            stored_path(rnd, entry),
+        return Response(
+            stored_file(rnd, entry),
             media_type="application/octet-stream",
             headers=_download_headers(entry.original_name),
         )

@@ -12,11 +12,10 @@ from urllib.parse import quote
 
 from bilag4xl.danish.numbers import days_text
 from bilag4xl.issues.report import Report
+from bilag4xl.record import DraftRecord, Entry
 from bilag4xl.remind import KIND_DA
-from bilag4xl.round.ledger import DraftRecord, Entry
 from bilag4xl.status import DepartmentStatus, RoundStatus
-from bilag4xl.template.writer import slug
-from bilag4xl.textsafe import for_file_name
+from bilag4xl.textsafe import for_file_name, slug
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
