@@ -119,7 +119,7 @@ def _long_texts(size: int) -> bytes:
 
 
 def _letters(col: int) -> str:
-    from bilag4xl.xlsx.limits import col_letter
+    from bilag4xl.xlsx.excel import col_letter
 
     return col_letter(col - 1)
 

@@ -22,7 +22,7 @@ from bilag4xl.cli import app
 from bilag4xl.form.layout import Input, Layout, Pos, Role, plan
 from bilag4xl.form.spec import Kind, Spec, load_spec
 from bilag4xl.template.writer import build, resolve_initiatives, template_filename
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 
 TMF = "Teknik- og Miljøforvaltningen"
 TARGET_GROUP_HELP = (
@@ -413,7 +413,7 @@ def test_xlsxwriter_problems_raise_instead_of_warning() -> None:
 
 
 def test_a_colon_in_a_sheet_name_becomes_a_dash_that_keeps_the_meaning() -> None:
-    from bilag4xl.xlsx.limits import safe_sheet_name, sheet_name_problem
+    from bilag4xl.xlsx.excel import safe_sheet_name, sheet_name_problem
 
     taken: set[str] = set()
     assert safe_sheet_name("2. Sprog: voksne", taken) == "2. Sprog – voksne"

@@ -32,7 +32,7 @@ from bilag4xl.intake.validate import FileResult, layout_of, placed, read_file, v
 from bilag4xl.issues.report import Issue, Lang, Severity
 from bilag4xl.output import atomic_write, check_targets
 from bilag4xl.template.writer import Extra, build
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 from bilag4xl.xlsx.typography import span_width, text_height
 from bilag4xl.xlsx.workbook import StrictWorkbook, call
 

@@ -36,7 +36,7 @@ from bilag4xl.template.writer import (
     template_bytes,
     template_filename,
 )
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 from bilag4xl.xlsx.workbook import StrictWorkbook, call
 
 if TYPE_CHECKING:

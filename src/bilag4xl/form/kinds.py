@@ -23,7 +23,7 @@ from bilag4xl.danish import parsers
 from bilag4xl.danish.numbers import format_number
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 
 if TYPE_CHECKING:
     from bilag4xl.form.spec import FieldSpec, Spec

@@ -20,7 +20,7 @@ from typing import Literal, NamedTuple
 from bilag4xl.form import identity, paths
 from bilag4xl.form.kinds import NO, YES, rule
 from bilag4xl.form.spec import FieldSpec, Kind, Spec, spec_chunks
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 from bilag4xl.xlsx.typography import (
     LINE_HEIGHT,
     fit_width,

@@ -45,7 +45,7 @@ class Limits:
 
     @property
     def max_cell(self) -> str:
-        from bilag4xl.xlsx.limits import cell_ref
+        from bilag4xl.xlsx.excel import cell_ref
 
         return cell_ref(self.rows - 1, self.cols - 1)
 

@@ -35,7 +35,7 @@ from bilag4xl.danish.numbers import Unit
 from bilag4xl.errors import SpecError
 from bilag4xl.form.kinds import ECONOMY, KINDS, NO, YES
 from bilag4xl.textsafe import slug
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 
 DEFAULT_MAX_KRONER = Decimal(10_000_000_000)  # per amount cell: 10 mia. kr.
 NonEmpty = Annotated[str, Field(min_length=1)]

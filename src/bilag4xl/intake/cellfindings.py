@@ -18,7 +18,7 @@ from bilag4xl.intake.fields import Where
 from bilag4xl.intake.workbook import RawSheet
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 
 
 def sheet_findings(

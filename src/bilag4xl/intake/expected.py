@@ -28,7 +28,7 @@ from bilag4xl.form.layout import (
     plan,
 )
 from bilag4xl.form.spec import Kind, Spec, per_spec
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 
 
 @dataclass

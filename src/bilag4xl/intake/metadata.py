@@ -20,7 +20,7 @@ from bilag4xl.form.spec import Spec
 from bilag4xl.intake.workbook import RawSheet
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 
 
 class MetadataError(ValueError):

@@ -31,7 +31,7 @@ from decimal import Context, Decimal, InvalidOperation
 
 from bilag4xl.errors import UnreadableWorkbook
 from bilag4xl.form.limits import Limits
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 
 Cell = tuple[int, int]  # 0-based (row, col)
 NO_CELL: Cell = (-1, -1)

@@ -52,7 +52,7 @@ from bilag4xl.intake.workbook import (
 )
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue, Report, Severity
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 
 METADATA_MARK = "bilag4xl"
 

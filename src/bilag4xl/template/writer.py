@@ -28,7 +28,7 @@ from bilag4xl.form.limits import MAX_INITIATIVES
 from bilag4xl.form.spec import Kind, Spec
 from bilag4xl.output import atomic_write, atomic_write_all, check_targets
 from bilag4xl.textsafe import slug
-from bilag4xl.xlsx import limits as excel
+from bilag4xl.xlsx import excel
 from bilag4xl.xlsx.workbook import StrictWorkbook, call, write_value
 
 DEFAULT_BLANK = 3
