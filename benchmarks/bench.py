@@ -311,7 +311,9 @@ def main() -> None:
         ratio_text = f"{ratio:6.2f}" if ratio is not None else "     -"
         print(f"{name:28} {n:5d} {secs:8.2f} {n / secs:8.1f} {ratio_text} {mib:9.0f}")
     typer_s = best([sys.executable, "-c", "import typer"])
-    help_s = best([sys.executable, "-m", "bilag4xl", "--help"])
+    script = Path(sys.executable).parent / "bilag4xl"  # what users type (not python -m)
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bilag4xl"]
+    help_s = best([*command, "--help"])
     print(
         f"\nbilag4xl --help: {help_s * 1000:.0f} ms; python -c 'import typer': "
         f"{typer_s * 1000:.0f} ms; ratio {help_s / typer_s:.2f}"
