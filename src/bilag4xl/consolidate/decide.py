@@ -59,7 +59,7 @@ class Validated(Protocol):
 
 
 @dataclass(frozen=True)
-class Source:
+class Candidate:
     """One submission kept for the consolidated workbook, with its own validation report."""
 
     submission: Submission
@@ -84,12 +84,12 @@ class Merged:
     the counts below never count a department twice."""
 
     spec: Spec
-    entries: list[Source]
+    entries: list[Candidate]
     report: Report
     ok: bool
     allow_invalid: bool = False
-    dropped: list[Source] = field(default_factory=list)
-    duplicates: list[Source] = field(default_factory=list)
+    dropped: list[Candidate] = field(default_factory=list)
+    duplicates: list[Candidate] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
 
     @property
@@ -123,7 +123,7 @@ def merge(
     merge_issues: list[Issue] = []
     file_issues: list[Issue] = []
     blocked = False
-    candidates: list[Source] = []
+    candidates: list[Candidate] = []
     for r in results:
         if r.submission is None:
             file_issues.extend(r.report)
@@ -134,7 +134,7 @@ def merge(
             merge_issues.append(_issue("spec_mismatch", r.path, Severity.ERROR))
             blocked = True
         else:
-            candidates.append(Source(r.submission, r.report, r.path))
+            candidates.append(Candidate(r.submission, r.report, r.path))
     candidates, notices = _drop_identical(candidates)
     merge_issues += notices
     kept, dropped, duplicates, dup_issues = _resolve_duplicates(candidates, on_duplicate, mtime)
@@ -204,7 +204,7 @@ def common_spec(specs: Sequence[Spec]) -> Spec | None:
     return max(specs, key=lambda s: (count[s.digest], s.digest))
 
 
-def order_key(spec: Spec, entry: Source) -> tuple[int, str, str, str]:
+def order_key(spec: Spec, entry: Candidate) -> tuple[int, str, str, str]:
     """The round's department order first (as the committee knows it), then by name."""
     names = [d.name.casefold() for d in spec.round.departments]
     dept = entry.department.strip().casefold()
@@ -212,9 +212,9 @@ def order_key(spec: Spec, entry: Source) -> tuple[int, str, str, str]:
     return (rank, dept, entry.submission.source.file, entry.submission.source.sha256)
 
 
-def _drop_identical(entries: Sequence[Source]) -> tuple[list[Source], list[Issue]]:
+def _drop_identical(entries: Sequence[Candidate]) -> tuple[list[Candidate], list[Issue]]:
     """Keep the first (by file name) of each set of byte-identical files."""
-    seen: dict[str, Source] = {}
+    seen: dict[str, Candidate] = {}
     issues: list[Issue] = []
     for entry in entries:
         first = seen.get(entry.submission.source.sha256)
@@ -226,17 +226,17 @@ def _drop_identical(entries: Sequence[Source]) -> tuple[list[Source], list[Issue
 
 
 def _resolve_duplicates(
-    entries: Sequence[Source], on_duplicate: OnDuplicate, mtime: Callable[[Path], float] | None
-) -> tuple[list[Source], list[Source], list[Source], list[Issue]]:
+    entries: Sequence[Candidate], on_duplicate: OnDuplicate, mtime: Callable[[Path], float] | None
+) -> tuple[list[Candidate], list[Candidate], list[Candidate], list[Issue]]:
     """(kept, dropped, duplicates, issues): one entry per department is kept, the newest."""
-    groups: dict[str, list[Source]] = {}
+    groups: dict[str, list[Candidate]] = {}
     for entry in entries:
         # An entry without a department (only with allow_invalid) duplicates nothing.
         key = entry.department.strip().casefold() or f"\0{entry.submission.source.sha256}"
         groups.setdefault(key, []).append(entry)
-    kept: list[Source] = []
-    dropped: list[Source] = []
-    duplicates: list[Source] = []
+    kept: list[Candidate] = []
+    dropped: list[Candidate] = []
+    duplicates: list[Candidate] = []
     issues: list[Issue] = []
     for group in groups.values():
         *older, winner = sorted(group, key=lambda e: _newest(e, mtime))
@@ -253,7 +253,7 @@ def _resolve_duplicates(
     return kept, dropped, duplicates, issues
 
 
-def _newest(e: Source, mtime: Callable[[Path], float] | None) -> tuple[dt.date, float, str, str]:
+def _newest(e: Candidate, mtime: Callable[[Path], float] | None) -> tuple[dt.date, float, str, str]:
     """Sort key: the later cover date, then file time, then file name and hash win."""
     date = e.submission.date or dt.date.min
     stamp = mtime(e.path) if mtime else 0.0
@@ -279,6 +279,6 @@ def _issue(what: str, path: Path | None, severity: Severity, kept: Path | None =
     return make(f"merge.{what}", file, severity=severity, kept=kept.name if kept else "")
 
 
-def _duplicate_error(group: Sequence[Source]) -> Issue:
+def _duplicate_error(group: Sequence[Candidate]) -> Issue:
     files = ", ".join(e.path.name for e in group)
     return make("merge.duplicate", str(group[-1].path), department=group[0].department, files=files)

@@ -27,7 +27,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from bilag4xl.consolidate import plan as cp
-from bilag4xl.consolidate.decide import Merged, Source, coverage, left_out_text
+from bilag4xl.consolidate.decide import Merged, Candidate, coverage, left_out_text
 from bilag4xl.danish.numbers import EXCEL_FORMAT, format_number
 from bilag4xl.errors import MergeError
 from bilag4xl.form import limits, paths
@@ -204,7 +204,7 @@ class _Writer:
             wrapped=[(j, widths[j]) for j, c in enumerate(cols) if c.style == "cell"],
         )
 
-    def _initiative_rows(self, nr: int, entry: Source) -> dict[Pos, Value]:
+    def _initiative_rows(self, nr: int, entry: Candidate) -> dict[Pos, Value]:
         """One row per initiative; returns the amounts, for the overview's formulas."""
         cells: dict[Pos, Value] = {}
         ws, sheet, ini = self.initiatives, cp.INITIATIVES, self._ini
@@ -229,7 +229,7 @@ class _Writer:
 
     # ------------------------------------------------------------------ "Kilder"
 
-    def _source_row(self, nr: int, entry: Source, values: Mapping[str, Any]) -> None:
+    def _source_row(self, nr: int, entry: Candidate, values: Mapping[str, Any]) -> None:
         sub, report = entry.submission, entry.report
         result = "invalid" if not report.valid else "warnings" if report.warnings else "valid"
         bookkeeping = {
@@ -275,7 +275,7 @@ class _Writer:
         ws.freeze_panes(cp.HEADER_ROW + 1, 2)
 
     def _overview_block(
-        self, entry: Source, block: cp.Block, values: Mapping[str, Any], cells: dict[Pos, Value]
+        self, entry: Candidate, block: cp.Block, values: Mapping[str, Any], cells: dict[Pos, Value]
     ) -> None:
         ws, sheet, spec = self.overview, cp.OVERVIEW, self.spec
         dept_style = "rowname" if entry.valid else "flag"
