@@ -27,7 +27,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from bilag4xl.consolidate import plan as cp
-from bilag4xl.consolidate.decide import Merged, Candidate, coverage, left_out_text
+from bilag4xl.consolidate.decide import Candidate, Merged, coverage, left_out_text
 from bilag4xl.danish.numbers import EXCEL_FORMAT, format_number
 from bilag4xl.errors import MergeError
 from bilag4xl.form import limits, paths
