@@ -129,3 +129,34 @@ def test_a_store_that_fails_midway_stops_the_receive_and_keeps_what_was_stored(
     assert sorted(r.outcome for r in receipts) == sorted(
         ["duplicate"] * len(kept) + ["new"] * (len(files) - len(kept))
     )
+
+
+def test_receive_takes_the_submission_back_as_json_and_keeps_just_that(
+    rnd: Round, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers send receive the submission as JSON text (what the ledger keeps), not
+    the object graph; the ledger holds the same submission a full read gives."""
+    from bilag4xl.form.model import Submission
+    from bilag4xl.intake import validate
+
+    path = filled(tmp_path / "ind", rnd.spec)
+    seen: list[validate.FileResult] = []
+    check_each = validate.check_each
+
+    def watched(*args: Any, **kw: Any) -> Any:
+        for item, result in check_each(*args, **kw):
+            if result is not None:
+                seen.append(result)
+            yield item, result
+
+    monkeypatch.setattr(validate, "check_each", watched)
+    (receipt,) = receive(rnd, [path])
+    assert receipt.outcome == "new" and seen
+    assert all(r.submission is None and r.brief is not None for r in seen)
+    full = validate.read_file(path, rnd.spec).submission
+    assert full is not None
+    with rnd.ledger() as ledger:
+        (entry,) = ledger.entries(data=True)
+    kept = Submission.from_json(str(entry.verdict.submission), rnd.spec)
+    assert kept.model_dump(exclude={"source"}) == full.model_dump(exclude={"source"})
+    assert entry.verdict.template_id == full.template.id and entry.department == TMF

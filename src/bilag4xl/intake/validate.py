@@ -10,11 +10,13 @@ will not be included).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from bilag4xl import processes
 from bilag4xl.danish.numbers import format_number
@@ -61,6 +63,27 @@ TemplateKey = tuple[str | None, tuple[str | None, ...], bool]  # department, ini
 Item = Path | Blob  # what check_each reads: a file on disk or one already read
 
 
+@dataclass(frozen=True)
+class Brief:
+    """What the ledger keeps of a submission, made where the file was read: its department,
+    template id, cover date, and the submission itself as `bilag4xl/submission/1` JSON (a
+    string crosses between processes for next to nothing; the object graph does not)."""
+
+    department: str
+    template_id: str
+    cover_date: dt.date | None
+    json: str
+
+
+def brief_of(submission: Submission) -> Brief:
+    return Brief(
+        submission.department,
+        submission.template.id,
+        submission.date,
+        submission.model_dump_json(by_alias=True),
+    )
+
+
 @dataclass
 class FileResult:
     path: Path
@@ -77,6 +100,20 @@ class FileResult:
     made_with: Spec | None = None
     filled: int = 0  # inputs with a value (kept when values and raw cells are not)
     made_from: MadeFrom | None = None  # a feedback workbook's provenance (its metadata)
+    # Instead of `submission`, when the caller keeps it rather than uses it (`check_each`'s
+    # `submissions="brief"`: receive, which stores it in the ledger).
+    brief: Brief | None = None
+
+    @property
+    def read(self) -> bool:
+        """Whether the file was read as a submission (valid or not)."""
+        return self.submission is not None or self.brief is not None
+
+    def kept(self) -> Brief | None:
+        """What the ledger keeps of the submission (None: not read as one)."""
+        if self.brief is None and self.submission is not None:
+            return brief_of(self.submission)
+        return self.brief
 
     @property
     def valid(self) -> bool:
@@ -220,7 +257,7 @@ def check_each(
     workers: int | None = None,
     keep_values: bool = False,
     skip: Callable[[Item], bool] | None = None,
-    submissions: bool = True,
+    submissions: bool | Literal["brief"] = True,
 ) -> Iterator[tuple[Item, FileResult | None]]:
     """Each file and its result (None: passed over by `skip`), in the files' order, as soon
     as it is ready: a caller can store one file while the workers still read the next. A
@@ -257,7 +294,7 @@ class _Job:
     spec: Spec | None  # the round's; None: each file's own
     keep: bool  # values and raw cells go back with the result
     skip: Callable[[Item], bool] | None
-    submissions: bool = True
+    submissions: bool | Literal["brief"] = True
     sent: set[str] = field(default_factory=set)  # digests of specs this worker sent
 
     def __call__(self, item: Item) -> FileResult | None:
@@ -269,7 +306,9 @@ class _Job:
             result = check_file(item, self.spec)
         if not self.keep:  # not pickled back unless asked for
             result.values, result.raw = {}, {}
-        if not self.submissions:
+        if self.submissions == "brief" and result.submission is not None:
+            result.brief, result.submission = brief_of(result.submission), None
+        elif not self.submissions:
             result.submission = None
         made_with = result.made_with
         if made_with is not None and made_with.digest in self.sent:

@@ -182,22 +182,22 @@ def verdict_of(result: object, form: str) -> Verdict:
     from bilag4xl.intake.validate import FileResult
 
     assert isinstance(result, FileResult)
-    sub, report = result.submission, result.report
+    sub, report = result.kept(), result.report
     department = (sub.department if sub else "") or (result.template_key or (None,))[0]
     errors = report.errors
     return Verdict(
         department=department or None,
-        template_id=sub.template.id if sub else None,
+        template_id=sub.template_id if sub else None,
         valid=None if sub is None else report.valid,
         errors=len(errors),
         warnings=len(report.warnings),
         notes=len(report) - len(errors) - len(report.warnings),
         problem=errors[0].message() if errors else "",
-        cover_date=sub.date if sub else None,
+        cover_date=sub.cover_date if sub else None,
         form=form,
         report=report.to_dict(),
         made_from=result.made_from.entry if result.made_from else None,
-        submission=None if sub is None else sub.model_dump_json(by_alias=True),
+        submission=None if sub is None else sub.json,
     )
 
 

@@ -125,7 +125,10 @@ class _Intake:
         from bilag4xl.intake.validate import check_each
 
         chunk, self.chunk, self.held = self.chunk, [], 0
-        checked = check_each([blob for _, blob in chunk], self.spec, skip=is_consolidated)
+        # The submissions go straight into the ledger: sent back as JSON, not object graphs.
+        checked = check_each(
+            [blob for _, blob in chunk], self.spec, skip=is_consolidated, submissions="brief"
+        )
         for (slot, blob), (_, result) in zip(chunk, checked, strict=True):
             refusal = _refusal(Path(blob.name), result)
             if self.department and result is not None and not refusal:
@@ -271,7 +274,7 @@ def _refusal(path: Path, result: object | None) -> str:
     other = [i for i in report or () if i.code == "other-round"]  # last year's template
     if other:
         return other[0].message()
-    if getattr(result, "submission", None) is None and path.suffix.lower() not in XLSX_SUFFIXES:
+    if not getattr(result, "read", False) and path.suffix.lower() not in XLSX_SUFFIXES:
         first = report.errors[0].message() if report and report.errors else ""
         return f"Filen er ikke et regneark. {first}".strip()
     return ""
