@@ -198,3 +198,17 @@ def test_feedback_in_a_round_by_number_or_department_into_rettelser(round_dir: P
     unknown = run("feedback", "Borgerrådgiveren")
     assert unknown.exit_code == 1 and "hverken et filnummer eller en forvaltning" in unknown.stderr
     assert run("feedback", "99").exit_code == 1
+
+
+def test_read_of_a_consolidated_workbook_asks_no_round(round_dir: Path, tmp_path: Path) -> None:
+    """A consolidated workbook is read by the spec stored in it: inside a round folder whose
+    runde.toml is broken it still reads, and no round is named."""
+    examples = Path(__file__).resolve().parent.parent / "examples" / "submissions"
+    book = tmp_path / "samlet.xlsx"
+    merged = run("merge", examples, "-o", book, "--spec", round_dir / "runde.toml")
+    assert merged.exit_code == 0, merged.output
+    (round_dir / "runde.toml").write_text("[round\nikke toml", "utf-8")
+    answer = run("read", book, "--json")
+    assert answer.exit_code == 0, answer.output
+    assert "Runde:" not in answer.output
+    assert json.loads(answer.stdout)["schema"] == "bilag4xl/consolidated/1"

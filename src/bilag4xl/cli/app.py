@@ -433,11 +433,13 @@ def read_command(
     A consolidated workbook (from `merge`) prints every submission that went into it."""
     from bilag4xl.cli.render import consolidated_data, issues_table, submission_summary, to_json
     from bilag4xl.consolidate.given import open_given
+    from bilag4xl.consolidate.read import is_consolidated
     from bilag4xl.issues import catalogue as messages
     from bilag4xl.issues.report import Report, report_data
 
     check = spec_of(spec) if spec else None  # a consolidated workbook's must be this one
-    rnd = here() if spec is None else None
+    # a consolidated workbook is read by the spec stored in it: no round asked for
+    rnd = here() if spec is None and not is_consolidated(file) else None
     try:
         given = open_given(file, check, "any", read_by=rnd.spec if rnd else None)
     except Bilag4xlError as exc:  # only a consolidated workbook is refused here
