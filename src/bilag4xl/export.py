@@ -296,6 +296,14 @@ def parquet_bytes(rows: Sequence[Row]) -> bytes:
 RENDER = {"csv": csv_bytes, "xlsx": xlsx_bytes, "parquet": parquet_bytes}
 
 
+def table_of(rnd: Round | None, given: Sequence[str | Path], spec: Spec | None) -> Table:
+    """`bilag4xl export`'s table: of the files and folders `given` (read by `spec`, else by
+    the round's, else each file's own), or, with none, of the round's current files."""
+    if not given and rnd is not None:
+        return round_table(rnd)
+    return paths_table(given, spec or (rnd.spec if rnd is not None else None))
+
+
 def format_for(target: Path | None, fmt: str | None) -> Format:
     """The format asked for (--format), else by the file's suffix, else CSV."""
     chosen = (fmt or (target.suffix.lstrip(".").lower() if target else "") or "csv").lower()

@@ -579,18 +579,12 @@ def status_command(
     import json
 
     from bilag4xl.cli.render import drafts_table, history_table, status_table
-    from bilag4xl.round.folder import drafts_history, round_status
-    from bilag4xl.round.folder import history as round_history
-    from bilag4xl.status import folder_status
+    from bilag4xl.round.folder import status_of
 
     rnd = here(required=folder is None and spec is None)
     in_round = history and rnd is not None and folder is None
-    if folder is None and rnd is not None:
-        status = round_status(rnd)
-    else:
-        status = folder_status(folder or Path.cwd(), spec_of(spec, rnd))
-    entries = round_history(rnd) if in_round and rnd else []
-    drafts = drafts_history(rnd) if in_round and rnd else []
+    view = status_of(rnd, folder, spec_of(spec) if spec else None, history)
+    status, entries, drafts = view.status, view.entries, view.drafts
     if as_json:
         data = status.to_dict()
         if history:
@@ -851,7 +845,7 @@ def export_command(
     force: ForceOption = False,
 ) -> None:
     """Write every value entered as one long table: a round's current files, or PATHs."""
-    from bilag4xl.export import export_bytes, format_for, paths_table, round_table
+    from bilag4xl.export import export_bytes, format_for, table_of
     from bilag4xl.output import atomic_write
 
     rnd = here(required=not paths and spec is None)
@@ -862,11 +856,7 @@ def export_command(
     chosen = format_for(out, fmt)
     if out is None and chosen != "csv":
         raise typer.BadParameter(f"{chosen} skrives til en fil: angiv -o FIL", param_hint="-o")
-    table = (
-        round_table(rnd)
-        if not paths and rnd is not None
-        else paths_table(paths or [], spec_of(spec, rnd) if spec or rnd else None)
-    )
+    table = table_of(rnd, paths or [], spec_of(spec, rnd) if spec else None)
     data = export_bytes(table, chosen)
     if out is not None:
         atomic_write(out, data, force)

@@ -210,6 +210,31 @@ def round_status(rnd: Round, today: dt.date | None = None) -> RoundStatus:
         return from_ledger(recheck(rnd, ledger), rnd.spec, rnd.root, today)
 
 
+@dataclass(frozen=True)
+class StatusView:
+    """What `bilag4xl status` shows: each department's state and, in a round asked for its
+    history, every file received and every draft written."""
+
+    status: RoundStatus
+    entries: list[Entry] = field(default_factory=list)
+    drafts: list[DraftRecord] = field(default_factory=list)
+
+
+def status_of(
+    rnd: Round | None, folder: Path | None, spec: Spec | None, with_history: bool = False
+) -> StatusView:
+    """The round's status from its ledger (with its history when asked), or, given a
+    `folder`, that folder's by `spec` (else the round's, else the built-in form)."""
+    if folder is None and rnd is not None:
+        if not with_history:
+            return StatusView(round_status(rnd))
+        return StatusView(round_status(rnd), history(rnd), drafts_history(rnd))
+    from bilag4xl.status import folder_status
+
+    made_for = spec or (rnd.spec if rnd is not None else load_spec())
+    return StatusView(folder_status(folder or Path.cwd(), made_for))
+
+
 def recheck(rnd: Round, ledger: Ledger, data: bool = False) -> list[Entry]:
     """Check again the files checked against an earlier form of the round (a field added,
     the period moved...), and keep what they are read as now; editing the round's
