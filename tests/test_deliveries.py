@@ -36,8 +36,9 @@ from bilag4xl.round.receive import receive
 from bilag4xl.web import views
 from bilag4xl.web.app import create_app
 from bilag4xl.web.guard import Settings
+from support.watch import watching
 from test_ledger import agree
-from web_helpers import BUF, TMF, filled, variants
+from web_helpers import BUF, TMF, filled, page_views, variants
 
 MiB = 2**20
 
@@ -255,6 +256,19 @@ def test_a_killed_receive_leaves_no_copy_of_a_submission_outside_the_round(
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
     rng = random.Random(20)
+    with watching(rnd.root, in_round=True) as watched, page_views(rnd.root) as views:
+        _kill_four(rnd, archive, scratch, env, rng)
+    assert watched.died is None and watched.problems == [], watched.problems
+    assert watched.looks > 4 and views[0] > 4, (watched.looks, views)
+    kept = len(rounds.history(rnd))
+    assert 0 < kept < COPIES
+    receipts = receive(rnd, [archive])  # what was kept is known; the rest comes in
+    assert sorted(r.outcome for r in receipts) == ["duplicate"] * kept + ["new"] * (COPIES - kept)
+
+
+def _kill_four(
+    rnd: Round, archive: Path, scratch: Path, env: dict[str, str], rng: random.Random
+) -> None:
     for attempt in range(4):
         before = len(rounds.history(rnd))
         worker = subprocess.Popen(
@@ -279,10 +293,6 @@ def test_a_killed_receive_leaves_no_copy_of_a_submission_outside_the_round(
         ]
         assert [p.name for p in outside] == ["runde.toml"]
         assert agree(rnd.root) == []
-    kept = len(rounds.history(rnd))
-    assert 0 < kept < COPIES
-    receipts = receive(rnd, [archive])  # what was kept is known; the rest comes in
-    assert sorted(r.outcome for r in receipts) == ["duplicate"] * kept + ["new"] * (COPIES - kept)
 
 
 COPIES = 400

@@ -16,6 +16,7 @@ import pytest
 
 from bilag4xl.record import Verdict
 from bilag4xl.round.ledger import INCOMING, JOURNAL, SqliteLedger
+from support.watch import watching
 
 TMF = "Teknik- og Miljøforvaltningen"
 BUF = "Børne- og Ungdomsforvaltningen"
@@ -177,8 +178,21 @@ def test_two_processes_receiving_at_once_lose_nothing(tmp_path: Path) -> None:
 
 
 def test_kill_9_at_any_moment_leaves_the_ledger_and_the_folder_agreeing(tmp_path: Path) -> None:
+    """Twenty receives killed at random moments, while another process reads the ledger
+    and checks every listed file on disk by its SHA-256 the whole time."""
     rng = random.Random(20251127)
     stored = []
+    SqliteLedger(tmp_path).close()
+    with watching(tmp_path) as watched:
+        _kill_twenty(tmp_path, rng, stored)
+    assert watched.died is None and watched.problems == [], watched.problems
+    assert watched.looks > 20, watched.looks
+    assert not list((tmp_path / "modtaget" / INCOMING).glob("*"))
+    # every kill came while files were being received: some stored, never all of them
+    assert all(n < 400 for n in stored) and sum(stored) > 0, stored
+
+
+def _kill_twenty(tmp_path: Path, rng: random.Random, stored: list[int]) -> None:
     for attempt in range(20):
         worker = subprocess.Popen(
             [sys.executable, "-c", WORKER, str(tmp_path), f"k{attempt}-", "400"],
@@ -195,9 +209,6 @@ def test_kill_9_at_any_moment_leaves_the_ledger_and_the_folder_agreeing(tmp_path
         with SqliteLedger(tmp_path) as ledger:
             names = [e.original_name for e in ledger.entries()]
         stored.append(sum(name.startswith(f"k{attempt}-") for name in names))
-    assert not list((tmp_path / "modtaget" / INCOMING).glob("*"))
-    # every kill came while files were being received: some stored, never all of them
-    assert all(n < 400 for n in stored) and sum(stored) > 0, stored
 
 
 def test_a_receive_in_progress_is_not_mistaken_for_a_stray_file(tmp_path: Path) -> None:

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx2
 import uvicorn
 from starlette.applications import Starlette
 
 from annex_seed import write_filled
 from bilag4xl.form.spec import Spec
+from bilag4xl.web.app import create_app
 from support.needs import missing
 
 TMF = "Teknik- og Miljøforvaltningen"
@@ -76,3 +78,25 @@ def require_chromium() -> str:
     if not path:
         missing("Debian's chromium is not installed (apt-get install chromium)")
     return path
+
+
+@contextmanager
+def page_views(root: Path) -> Iterator[list[int]]:
+    """The round page and its status, asked for again and again on a real server."""
+    views, stop = [0], threading.Event()
+    with running(create_app(root)) as url:
+
+        def ask() -> None:
+            with httpx2.Client(base_url=url, timeout=60) as http:
+                while not stop.is_set():
+                    for page in ("/", "/api/status"):
+                        assert http.get(page).status_code == 200
+                        views[0] += 1
+
+        viewer = threading.Thread(target=ask)
+        viewer.start()
+        try:
+            yield views
+        finally:
+            stop.set()
+            viewer.join(timeout=60)
