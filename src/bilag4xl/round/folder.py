@@ -400,7 +400,7 @@ def left_out(rnd: Round, included: Iterable[str]) -> list[LeftOut]:
 
     with rnd.ledger() as ledger:
         entries = ledger.entries()
-        current = {key.casefold() for key in ledger.current()}
+    current = {key.casefold() for key in latest(entries)}
     sent = {e.verdict.department.casefold() for e in entries if e.verdict.department}
     have = {name.casefold() for name in included}
     out = []

@@ -151,5 +151,15 @@ def _base(base_url: str) -> str:
 
 def own_links(rnd: Round) -> Callable[[str], str | None]:
     """Each department's own link (`link_for`), said on its templates, rettelsesark and
-    mails; None for every department while the round has no `base_url`."""
-    return lambda department: link_for(rnd, department)
+    mails; None for every department while the round has no `base_url`. The round's links
+    are worked out once, at the first one asked for (one ledger open, not one a department)."""
+    if not rnd.spec.round.base_url.strip():
+        return lambda department: None
+    found: dict[str, str] = {}
+
+    def link(department: str) -> str | None:
+        if not found:
+            found.update((d.department.casefold(), d.url) for d in department_links(rnd))
+        return found.get(department.casefold())
+
+    return link

@@ -13,21 +13,19 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bilag4xl.annex import sources
-from bilag4xl.annex.formats import Format, render
-from bilag4xl.annex.model import build_annex
-from bilag4xl.consolidate.decide import OnDuplicate, left_out_text
-from bilag4xl.consolidate.merge import MergeRun, merge_paths
 from bilag4xl.form.spec import Spec
 from bilag4xl.output import atomic_write
 from bilag4xl.prefill import Carried, NextRound, last_submissions, next_round, write_prefilled
-from bilag4xl.round.annex import annex_bytes
-from bilag4xl.round.consolidated import merge_round
 from bilag4xl.round.folder import Round, submissions_in
 from bilag4xl.round.templates import write_templates
 from bilag4xl.template.writer import write_round, write_template
-from bilag4xl.textsafe import count_texts, unsafe_for_xml
+
+if TYPE_CHECKING:  # the annex and the merge are loaded by the commands that make them
+    from bilag4xl.annex.formats import Format
+    from bilag4xl.consolidate.decide import OnDuplicate
+    from bilag4xl.consolidate.merge import MergeRun
 
 
 @dataclass(frozen=True)
@@ -89,6 +87,13 @@ def make_annex(
     """The annex in `target`: of the submissions in `source` (a consolidated workbook or one
     valid submission, read by `spec`), else of the round's current valid ones (`rnd`). Its
     warnings (departments left out, invalid submissions) are also at the top of the annex."""
+    from bilag4xl.annex import sources
+    from bilag4xl.annex.formats import render
+    from bilag4xl.annex.model import build_annex
+    from bilag4xl.consolidate.decide import left_out_text
+    from bilag4xl.round.annex import annex_bytes
+    from bilag4xl.textsafe import count_texts, unsafe_for_xml
+
     if source is None and rnd is not None:
         data, left_out = annex_bytes(rnd, fmt, date)
         atomic_write(target, data, force=force)
@@ -113,6 +118,9 @@ def make_merge(
     """The consolidated workbook of `paths` (files and folders, by `spec`, else each file's
     own) in `out`; without paths, of the round's current files (in its samlet.xlsx unless
     `out` says otherwise; a round has no duplicates to decide between)."""
+    from bilag4xl.consolidate.merge import merge_paths
+    from bilag4xl.round.consolidated import merge_round
+
     if not paths and rnd is not None:
         return merge_round(rnd, out, allow_invalid, force, progress)
     return merge_paths(

@@ -64,7 +64,8 @@ def receive(
 
 
 CHUNK_BYTES = 64 * 2**20  # new files held (and checked) at once; a web upload is one chunk
-Stored = tuple[int, Blob, "FileResult"]  # a checked file's place among the receipts, and it
+# a checked file: its place among the receipts, the file, its result and what the ledger keeps
+Stored = tuple[int, Blob, "FileResult", Verdict]
 
 
 class _Intake:
@@ -131,24 +132,25 @@ class _Intake:
         )
         for (slot, blob), (_, result) in zip(chunk, checked, strict=True):
             refusal = _refusal(Path(blob.name), result)
-            if self.department and result is not None and not refusal:
-                refusal = _not_from(verdict_of(result, self.form).department, self.department)
-            if refusal or result is None:
+            verdict = verdict_of(result, self.form) if result is not None else None
+            if self.department and verdict is not None and not refusal:
+                refusal = _not_from(verdict.department, self.department)
+            if refusal or result is None or verdict is None:
                 self.slots[slot] = Receipt(blob.name, "refused", reason=refusal)
             else:
-                keeper.add((slot, blob, result))
+                keeper.add((slot, blob, result, verdict))
             self._tick()
 
     def keep(self, batch: list[Stored]) -> None:
         kept = self.ledger.store_many(
             [
-                (blob.data, base_name(blob.name), _kept(self.ledger, r, self.form))
-                for _, blob, r in batch
+                (blob.data, base_name(blob.name), _kept(self.ledger, verdict))
+                for _, blob, _, verdict in batch
             ],
-            sha256s=[blob.sha256 for _, blob, _ in batch],
+            sha256s=[blob.sha256 for _, blob, _, _ in batch],
             channel=self.channel,
         )
-        for (slot, blob, result), (entry, new) in zip(batch, kept, strict=True):
+        for (slot, blob, result, _), (entry, new) in zip(batch, kept, strict=True):
             outcome: Outcome = "new" if new else "duplicate"
             self.slots[slot] = Receipt(blob.name, outcome, entry, report=result.report)
 
@@ -257,25 +259,24 @@ def receipts_data(receipts: Sequence[Receipt], lang: Lang = "da") -> dict[str, A
     return data
 
 
-def _refusal(path: Path, result: object | None) -> str:
+def _refusal(path: Path, result: FileResult | None) -> str:
     """Why a file is not kept as a submission: a consolidated workbook, an empty template, a
-    feedback workbook sent back unchanged, or a file that is not even named as a workbook (a
-    broken .xlsx is kept: it was sent). A corrected feedback workbook is a submission."""
+    feedback workbook sent back unchanged, last year's template, or a file that is not even
+    named as a workbook (a broken .xlsx is kept: it was sent). A corrected feedback workbook
+    is a submission."""
     if result is None:
         return "Filen er en samlet projektmappe (fra bilag4xl merge), ikke en indberetning."
-    key = getattr(result, "template_key", None)
-    report = getattr(result, "report", None)
-    unchanged = [i for i in report or () if i.code == "feedback-unchanged"]
+    report = result.report
+    unchanged = [i for i in report if i.code == "feedback-unchanged"]
     if unchanged:
         return unchanged[0].message()
-    if key is not None and not getattr(result, "filled", 0):
+    if result.template_key is not None and not result.filled:
         return "Filen er en tom skabelon: intet felt er udfyldt."
-    report = getattr(result, "report", None)
-    other = [i for i in report or () if i.code == "other-round"]  # last year's template
+    other = [i for i in report if i.code == "other-round"]  # last year's template
     if other:
         return other[0].message()
-    if not getattr(result, "read", False) and path.suffix.lower() not in XLSX_SUFFIXES:
-        first = report.errors[0].message() if report and report.errors else ""
+    if not result.read and path.suffix.lower() not in XLSX_SUFFIXES:
+        first = report.errors[0].message() if report.errors else ""
         return f"Filen er ikke et regneark. {first}".strip()
     return ""
 
@@ -295,10 +296,9 @@ def _not_from(sent: str | None, department: str) -> str:
     )
 
 
-def _kept(ledger: Ledger, result: FileResult, form: str) -> Verdict:
+def _kept(ledger: Ledger, verdict: Verdict) -> Verdict:
     """A new file's verdict; a feedback workbook's provenance only when the entry it names is
     this round's (of the same department)."""
-    verdict = verdict_of(result, form)
     source = ledger.get(verdict.made_from) if verdict.made_from is not None else None
     if (
         source is None

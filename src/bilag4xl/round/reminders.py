@@ -28,13 +28,16 @@ def reminders(
     department's link of the round (`round.links`, when `base_url` is set). A template is the
     one kept in `skabeloner/` (`department_template`); a feedback workbook is made once
     (`feedback_workbooks`), from its file."""
+    return _reminders(rnd, round_status(rnd, today), link_for)
+
+
+def _reminders(rnd: Round, status: RoundStatus, link_for: LinkFor | None) -> list[Draft]:
     from bilag4xl.remind import Attachment, drafts, link_of
     from bilag4xl.template.writer import template_bytes, template_filename
 
     spec = rnd.spec
     own = own_links(rnd)
     link_for = link_for if link_for is not None else own
-    status = round_status(rnd, today)
     entries = {e.id: e for e in history(rnd)}
     chased = [(d, entries[d.last.entry]) for d in status.to_chase if d.last and d.last.entry]
     links = {e.id: link_of(link_for, d.name) for d, e in chased}
@@ -87,8 +90,8 @@ def remind_round(
 
     target = Path(out_dir) if out_dir is not None else rnd.root / DRAFTS
     force = force or out_dir is None  # the round's own drafts folder is made anew
-    drafted = reminders(rnd, today, link_for)
     status = round_status(rnd, today)
+    drafted = _reminders(rnd, status, link_for)
     new = {d.department.casefold(): target / d.filename for d in drafted}
     check_targets(new.values(), force)  # before any earlier draft is moved
     with rnd.ledger() as ledger:

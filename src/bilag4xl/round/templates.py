@@ -110,8 +110,8 @@ def _templates(
     out = []
     names = [d.name for d in spec.round.departments] if departments is None else departments
     for name in names:
-        filename = template_filename(spec, name)
-        key = [spec.digest, name, password, link(name), code_digest()]
+        filename, own = template_filename(spec, name), link(name)
+        key = [spec.digest, name, password, own, code_digest()]
         made = sha256_hex(json.dumps(key).encode())
         mark = marks.get(filename)
         if kept and isinstance(mark, dict) and mark.get("made") == made:
@@ -122,7 +122,7 @@ def _templates(
             if mark.get("sha256") == sha256_hex(data):
                 out.append((filename, data, made))
                 continue
-        data = template_bytes(spec, name, password=password, link=link(name))
+        data = template_bytes(spec, name, password=password, link=own)
         out.append((filename, data, made))
     return out
 

@@ -62,7 +62,6 @@ from bilag4xl.round.links import department_for_token, link_for
 from bilag4xl.round.receive import Channel, receipts_data, receive
 from bilag4xl.round.templates import department_template, templates_zip
 from bilag4xl.status import DepartmentStatus, RoundStatus
-from bilag4xl.template.writer import template_bytes, template_filename
 from bilag4xl.textsafe import for_terminal, slug
 from bilag4xl.web import views
 from bilag4xl.web.guard import Guard, Scope, Settings, check_form, csrf_token
@@ -248,10 +247,8 @@ class Page:
         )
 
     def link_template(self, request: Request) -> Response:
-        spec = self.round().spec
-        name = _department(request)
-        data = template_bytes(spec, name, link=link_for(self.round(), name))
-        return _download(data, template_filename(spec, name), views.XLSX)
+        filename, data = department_template(self.round(), _department(request))
+        return _download(data, filename, views.XLSX)
 
     def link_feedback(self, request: Request) -> Response:
         entry = self._entry(request)
