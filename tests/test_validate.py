@@ -527,3 +527,20 @@ def test_a_stale_cached_total_is_a_note_with_both_sums(tmp_path: Path) -> None:
     assert total.pos.ref in f"{issue.cell} {issue.message_da}"
     assert "777" in issue.message_da and "600" in issue.message_da  # 100 + 200 + 300 in 2008
     assert result.report.valid
+
+
+def test_an_emptied_heading_beside_the_send_line_is_reported(tmp_path: Path) -> None:
+    """The send line is an optional text (blank in older templates); its row matching must
+    not count for a required text of the same sheet that was emptied."""
+    from openpyxl import load_workbook
+
+    source = filled(tmp_path)
+    heading = load_workbook(source)[SPEC.sheets.cover]["A4"].value
+    assert heading  # a fixed text of the cover, below the send line
+
+    def empty(wb):
+        wb[SPEC.sheets.cover]["A4"] = None
+
+    result = read_file(tamper(source, empty))
+    issue = only(result, "label-changed")
+    assert (issue.sheet, issue.cell) == ("Forside", "A4")

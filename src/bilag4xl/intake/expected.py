@@ -189,8 +189,10 @@ class FixedRow(NamedTuple):
 
 
 def _fixed(item: Input | Text | Formula) -> bool:
-    """A text the same in every file of a shape (no placeholder of a file's own names)."""
-    return type(item) is Text and bool(item.text) and "\x01" not in item.text
+    """A text the same in every file of a shape (no placeholder of a file's own names) that
+    must be there: an optional one (the send line, blank in older templates) is checked the
+    slow way, or its row would count as a required text seen and hide one emptied."""
+    return type(item) is Text and bool(item.text) and not item.optional and "\x01" not in item.text
 
 
 def _single(col: int) -> Callable[[list[Any]], tuple[Any, ...]]:
