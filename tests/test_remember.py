@@ -170,7 +170,7 @@ def test_every_product_takes_the_rounds_submissions_from_the_ledger_and_reads_no
             entry.received_at.astimezone(),
         )
     ]
-    assert table.left_out[-1] == f"{KFF} (har fejl)"
+    assert f"{KFF} (fejl)" in table.left_out  # the reason the annex and the merge give
     assert run.written is not None
     assert read_consolidated(run.written) == read_consolidated(expected["merged"].written)
     assert [(i.code, i.file, i.cell) for i in run.merged.report] == [

@@ -188,25 +188,17 @@ def paths_table(sources: Iterable[str | Path], spec: Spec | None = None) -> Tabl
 
 def round_table(rnd: Round) -> Table:
     """Each department's current file in the round: its values, sent-as name and time
-    received; departments missing or whose current file has errors are left out. No file is
-    read: the round's ledger keeps what each was read as."""
-    from bilag4xl.round.folder import current_submissions
+    received; departments left out are named with the reason the annex and the merge give
+    (`left_out`: mangler, udeladt, fejl). No file is read: the ledger keeps what each was
+    read as."""
+    from bilag4xl.round.folder import current_submissions, left_out
 
-    current = current_submissions(rnd)
-    sent = {str(c.entry.department).casefold() for c in current if c.entry.department}
-    table = Table(
-        [],
-        [
-            f"{d.name} (mangler)"
-            for d in rnd.spec.round.departments
-            if d.name.casefold() not in sent
-        ],
-    )
+    current = [held for held in current_submissions(rnd) if held.submission and held.valid]
+    included = [str(held.entry.department) for held in current]
+    table = Table([], [f"{o.department} ({o.reason})" for o in left_out(rnd, included)])
     for held in current:
         entry, sub = held.entry, held.submission
-        if sub is None or not held.valid:
-            table.left_out.append(f"{entry.department or entry.original_name} (har fejl)")
-            continue
+        assert sub is not None
         received = entry.received_at.astimezone()
         table.rows += submission_rows(sub, rnd.spec, entry.original_name, received)
     return table

@@ -686,9 +686,8 @@ def _chunk_number(key: str) -> int:
     return int(number) if number.isdigit() else 0
 
 
-@lru_cache(maxsize=16)
 def _parse_stored(text: str, digest: str | None) -> Spec:
-    # Checked and parsed once per process and spec: every file of a round carries the same one.
+    # Checked and parsed once per process and spec (`stored_spec` keeps it under its digest).
     if hashlib.sha256(text.encode()).hexdigest() != digest:
         raise SpecError(code="stored-spec-changed")
     try:
