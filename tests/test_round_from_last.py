@@ -16,7 +16,7 @@ from annex_seed import write_filled
 from bilag4xl.cli import app
 from bilag4xl.errors import SpecError
 from bilag4xl.form.roundtext import DEADLINE_TODO, next_round_text
-from bilag4xl.form.spec import load_spec, parse_spec
+from bilag4xl.form.spec import default_spec_text, load_spec, parse_spec
 from bilag4xl.intake.validate import read_file
 from bilag4xl.prefill import carry_over, prefill_layout
 from bilag4xl.round.folder import init_round, open_round, round_status
@@ -98,7 +98,7 @@ def test_init_from_names_the_departments_no_longer_in_the_round(
 
 
 def test_the_next_rounds_text_keeps_comments_and_refuses_what_it_cannot_move() -> None:
-    text = "# vores runde\n" + Path(ROOT / "src/bilag4xl/form/default_spec.toml").read_text("utf-8")
+    text = "# vores runde\n" + default_spec_text()
     last = parse_spec(text)
     made = next_round_text(text, last)
     assert made.startswith("# vores runde\n")
@@ -112,7 +112,7 @@ def test_the_next_rounds_text_keeps_comments_and_refuses_what_it_cannot_move() -
 
 def renamed_spec(tmp_path: Path) -> Path:
     """A next round where TMF's "Områdeløft" is renamed and the target group's label changed."""
-    text = Path(ROOT / "src/bilag4xl/form/default_spec.toml").read_text("utf-8")
+    text = default_spec_text()
     text = text.replace(
         '  "Områdeløft",\n',
         '  { name = "Områdeløft i udsatte kvarterer", renamed_from = "Områdeløft" },\n',
@@ -146,7 +146,7 @@ def test_a_renamed_initiative_keeps_its_texts_and_a_relabelled_field_is_marked(
 
 
 def test_an_initiative_table_with_an_unknown_key_is_refused() -> None:
-    text = Path(ROOT / "src/bilag4xl/form/default_spec.toml").read_text("utf-8")
+    text = default_spec_text()
     text = text.replace('  "Områdeløft",\n', '  { name = "Områdeløft", renamed = "X" },\n')
     with pytest.raises(SpecError, match="ukendt nøgle: renamed"):
         parse_spec(text)
