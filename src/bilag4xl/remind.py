@@ -203,8 +203,9 @@ class Written:
 
 
 def write_drafts(drafted: list[Draft], spec: Spec, out_dir: Path, force: bool = False) -> Written:
-    """Write each draft as `rykker_<department>.eml` (all or nothing: every target is checked
-    before the first is written)."""
+    """Write each draft under its own name (`Draft.filename`: `invitation_`, `rykker_`,
+    `rettelser_` or `skemaaendring_` and the department; all or nothing: every target is
+    checked before the first is written)."""
     targets = [out_dir / d.filename for d in drafted]
     check_targets(targets, force)
     now = dt.datetime.now().astimezone()
