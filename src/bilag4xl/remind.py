@@ -21,7 +21,8 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Literal
 
-from bilag4xl.form.layout import day, send_text
+from bilag4xl.danish.numbers import day
+from bilag4xl.form.layout import send_text
 from bilag4xl.form.spec import Spec
 from bilag4xl.output import atomic_write, check_targets
 from bilag4xl.status import DepartmentStatus, RoundStatus

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bilag4xl.consolidate.decide import LeftOut, coverage, left_out_text, missing_departments
-from bilag4xl.danish.numbers import MILLION, Unit, format_number
+from bilag4xl.danish.numbers import MILLION, Unit, day, format_number
 from bilag4xl.form import paths
 from bilag4xl.form.kinds import NO, YES, rule
 from bilag4xl.form.model import Economy, Initiative, Submission
@@ -138,7 +138,7 @@ def build_annex(
         else missing_departments(spec, [s.department for s in submissions])
     )
     shared = _shared_header(submissions, spec)
-    facts = [("Dato", danish_date(date))]
+    facts = [("Dato", day(date))]
     facts += [(spec.field(k).label, v) for k, v in shared.items()]
     if missing:
         facts.append((LEFT_OUT, left_out_text(missing).removeprefix(f"{LEFT_OUT}: ")))
@@ -210,10 +210,6 @@ def invalid_warning(invalid: Sequence[Submission]) -> str:
     )
 
 
-def danish_date(value: dt.date) -> str:
-    return value.strftime("%d.%m.%Y")
-
-
 def in_words(value: Any) -> str:
     """A field's value as the annex prints it ("" when not filled in)."""
     if value is None:
@@ -221,7 +217,7 @@ def in_words(value: Any) -> str:
     if isinstance(value, bool):
         return YES if value else NO
     if isinstance(value, dt.date):
-        return danish_date(value)
+        return day(value)
     if isinstance(value, int | float):
         return format_number(value)
     return str(value).strip()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bilag4xl.consolidate.decide import coverage, left_out_text
 from bilag4xl.consolidate.plan import SCHEMA as CONSOLIDATED_SCHEMA
-from bilag4xl.danish.numbers import days_text, format_number
+from bilag4xl.danish.numbers import day, days_text, format_number
 from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
 from bilag4xl.status import FORM_CHANGED_DA, DepartmentStatus, FileStatus, RoundStatus
@@ -229,7 +229,7 @@ def status_rows(status: RoundStatus) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [header]
     for d in status.departments:
         last = d.last
-        cover = last.cover_date.strftime("%d.%m.%Y") if last and last.cover_date else ""
+        cover = day(last.cover_date) if last and last.cover_date else ""
         rows.append(
             (
                 d.name,
@@ -259,7 +259,7 @@ def _deadline_text(d: DepartmentStatus) -> str:
     if d.deadline is None:
         return ""
     days = d.days_left
-    text = d.deadline.strftime("%d.%m.%Y")
+    text = day(d.deadline)
     if days is None or d.state == "valid":
         return text
     return f"{text} ({days_text(days)})"
@@ -271,7 +271,7 @@ def _received_text(f: FileStatus | None) -> str:
         return ""
     if f.received is not None:
         return f.received.astimezone().strftime("%d.%m.%Y %H:%M")
-    return f.modified.strftime("%d.%m.%Y") + " (ændret)" if f.modified else ""
+    return day(f.modified) + " (ændret)" if f.modified else ""
 
 
 def future_cover_lines(status: RoundStatus) -> list[str]:
@@ -320,7 +320,7 @@ def status_table(status: RoundStatus) -> str:
         f"med fejl: {len(status.invalid)}."
     )
     if status.deadline is not None and status.days_left is not None:
-        when = status.deadline.strftime("%d.%m.%Y")
+        when = day(status.deadline)
         summary += f" Frist {when} ({days_text(status.days_left)})."
     lines.append(summary)
     return for_terminal("\n".join(lines))

@@ -34,6 +34,7 @@ unit), converted to kroner, and never rounds it further.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -167,3 +168,8 @@ def days_text(days: int) -> str:
     count = abs(days)
     unit = "dag" if count == 1 else "dage"
     return f"om {count} {unit}" if days > 0 else f"overskredet for {count} {unit} siden"
+
+
+def day(date: dt.date) -> str:
+    """A date as everything bilag4xl writes it (templates, mails, tables, pages): 18.12.2026."""
+    return date.strftime("%d.%m.%Y")

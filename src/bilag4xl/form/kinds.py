@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bilag4xl.danish import parsers
-from bilag4xl.danish.numbers import format_number
+from bilag4xl.danish.numbers import day, format_number
 from bilag4xl.issues import catalogue as messages
 from bilag4xl.issues.report import Issue
 from bilag4xl.xlsx import excel
@@ -99,7 +99,7 @@ def as_text(raw: object) -> str:
     if isinstance(raw, dt.datetime) and raw.time() == dt.time():
         raw = raw.date()
     if isinstance(raw, dt.date):
-        return raw.strftime("%d.%m.%Y")
+        return day(raw)
     return str(raw).strip()
 
 

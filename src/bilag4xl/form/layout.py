@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
+from bilag4xl.danish.numbers import day
 from bilag4xl.form import identity, paths
 from bilag4xl.form.kinds import NO, YES, rule
 from bilag4xl.form.spec import FieldSpec, Kind, Spec, spec_chunks
@@ -465,11 +466,6 @@ def _plan_instructions(layout: Layout, status_sheets: list[str]) -> list[Pos]:
         c.skip()
     layout.sheets.append(SheetPlan(sheet, Role.INSTRUCTIONS, widths=(LABEL_COL_WIDTH, 90)))
     return status_cells
-
-
-def day(date: dt.date) -> str:
-    """A date as the templates and mails write it: 18.12.2026."""
-    return date.strftime("%d.%m.%Y")
 
 
 def send_to(layout: Layout) -> str:

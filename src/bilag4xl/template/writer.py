@@ -10,6 +10,7 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from bilag4xl.danish.numbers import day
 from bilag4xl.errors import SpecError
 from bilag4xl.form import kinds
 from bilag4xl.form.layout import (
@@ -20,7 +21,6 @@ from bilag4xl.form.layout import (
     Role,
     Text,
     Value,
-    day,
     metadata_title,
     plan,
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bilag4xl.danish.numbers import day as danish_day
 from bilag4xl.danish.numbers import days_text
 from bilag4xl.issues.report import Report
 from bilag4xl.record import DraftRecord, Entry
@@ -122,7 +123,7 @@ def day(value: str | dt.date | None) -> str:
     if not value:
         return ""
     date = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return date.strftime("%d.%m.%Y")
+    return danish_day(date)
 
 
 def days(value: int | None) -> str:
