@@ -95,12 +95,11 @@ def one_pass(files: list[Path], spec: Any) -> tuple[dict[str, float], float, int
 
     clock = Clock()
     install(clock)
-    check_file = validate.check_file
+    job = validate._Job(spec, keep=False, skip=None, submissions=False)  # validate's workers
     handover, size = 0.0, 0
     try:
         for path in files:
-            result = check_file(path, spec)
-            result.values, result.raw = {}, {}  # as validate's workers send it (no --keep)
+            result = job(path)
             start = time.process_time()
             data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
             pickle.loads(data)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bilag4xl.cli.app import app
@@ -365,3 +367,40 @@ def test_a_second_sheet_data_is_read_with_the_first(files: dict[str, Path]) -> N
     assert sheetscan.one_sheet_data(empty_first) == b"<w><sheetData>B</sheetData></w>"
     assert sheetscan.scan(empty_first, SUBMISSION).more_data
     assert not sheetscan.scan(b"<w><sheetData/><!-- sheetData --></w>", SUBMISSION).more_data
+
+
+_TAGS = st.sampled_from(
+    [
+        b'<c r="A1" s="1">',
+        b'<c r="Z99"/>',
+        b'<c r="B8" s="2" t="s">',
+        b'<c r="AA1">',
+        b'<c r="A100">',
+        b'<c r="XFD1048576">',
+        b'<c r="A1" r="XFD1048576">',
+        b'<c r="A1"\tr="B2">',
+        b'<c r="A1" s="1"\nr = "C3">',
+        b'<c r="A1" s=" r">',
+        b"<c>",
+        b"<c/>",
+        b'<c  r="A1">',
+        b'<c r="A0">',
+        b'<x:c r="A1">',
+        b'<row r="1">',
+        b'<row spans="1:2" r="1">',
+        b"<v>1</v></c>",
+        b"<is><t>a r b\n</t></is>",
+    ]
+)
+
+
+@given(st.lists(_TAGS, max_size=12))
+def test_the_counted_small_sheet_answers_as_the_exact_pattern(tags: list[bytes]) -> None:
+    """Whether a sheet's cells are all small is counted in C (`_all_small`); whatever the
+    tags (a second reference after a tab or a newline, a big one, a tag without one), the
+    answer is the exact pattern's, which guards calamine's allocation."""
+    xml = b"<sheetData>" + b"".join(tags) + b"</sheetData>"
+    start, end = sheetscan._region(xml)
+    assert sheetscan._all_small(xml, start, end) == (
+        not sheetscan._NOT_SMALL.search(xml, start, end)
+    )

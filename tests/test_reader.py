@@ -148,3 +148,29 @@ def test_libreoffice_filled_and_saved(tmp_path: Path) -> None:
     assert sub.initiatives[2].economy.estimated is True
     assert sub.initiatives[0].follow_up["statistical"] is False
     assert sub.overview.total == 600 + 2 * 50 + 130000
+
+
+@pytest.mark.parametrize("inflate", ["isal", "zlib"])
+def test_parts_inflate_alike_with_or_without_isal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inflate: str
+) -> None:
+    """ISA-L inflates where its wheel exists, zlib elsewhere: the same cells, and a damaged
+    part is the same Danish "corrupt" either way (not the inflater's own exception)."""
+    import zlib
+
+    from bilag4xl.errors import UnreadableWorkbook
+    from bilag4xl.intake import workbook
+
+    if inflate == "zlib":
+        monkeypatch.setattr(workbook, "deflate", zlib)
+    else:
+        isal_zlib = pytest.importorskip("isal.isal_zlib")
+        assert workbook.deflate is isal_zlib
+    data = filled(tmp_path).read_bytes()
+    raw = workbook.read_bytes(data)
+    assert raw.sheet("Forside") is not None and any(raw.sheet("Forside").filled())
+    at = data.index(b"xl/worksheets/sheet1.xml") + len(b"xl/worksheets/sheet1.xml") + 40
+    broken = data[:at] + bytes(b ^ 0x55 for b in data[at : at + 64]) + data[at + 64 :]
+    with pytest.raises(UnreadableWorkbook) as caught:
+        workbook.read_bytes(broken)
+    assert caught.value.code == "corrupt"

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from bilag4xl.consolidate.decide import merge
+from bilag4xl.errors import SpecError
 from bilag4xl.form.layout import Role, plan
-from bilag4xl.form.spec import Spec
+from bilag4xl.form.spec import Spec, spec_chunks, stored_spec
 from bilag4xl.intake import validate
 from bilag4xl.intake.discover import collect_paths
 from bilag4xl.intake.validate import read_file, validate_paths
@@ -105,6 +106,33 @@ def _value(data: dict, path: str) -> object:
     for part in parts:
         node = node[part]  # type: ignore[index]
     return node
+
+
+def test_a_check_without_a_submission_finds_every_issue(tmp_path: Path) -> None:
+    """`validate` asks for no submission (its workers skip building one): the same issues,
+    and the round's spec taken as the file's own when the file carries its very text."""
+    values = {**valid_values(), "initiatives.1.economy.unallocated": "ca. 130 mio. kr."}
+    values["cover.email"] = "ikke en adresse"
+    path = filled(tmp_path, values)
+    whole = validate.check_file(path, SPEC)
+    bare = validate.check_file(path, SPEC, submission=False)
+    assert whole.submission is not None and bare.submission is None
+    assert [i.to_dict() for i in bare.report] == [i.to_dict() for i in whole.report]
+    assert {"amount-text", "email-invalid"} <= {i.code for i in bare.report}
+    assert bare.template_key == whole.template_key and bare.filled == whole.filled
+
+
+def test_the_rounds_spec_is_not_parsed_again_from_a_file_that_carries_it() -> None:
+    """A template made from the round's spec carries its canonical text: reading it gives
+    the round's spec itself (a national round's text took 40 ms a worker to parse), and a
+    text that is not its own is still parsed and checked."""
+    meta = spec_chunks(SPEC)
+    assert stored_spec(meta, SPEC.digest, SPEC) is SPEC
+    assert stored_spec(meta, SPEC.digest) is not SPEC
+    assert stored_spec(meta, SPEC.digest) == SPEC
+    changed = {k: v.replace('"bilag4"', '"bilag5"') for k, v in meta.items()}
+    with pytest.raises(SpecError):
+        stored_spec(changed, SPEC.digest, SPEC)
 
 
 def test_amount_typed_as_text_is_read_with_a_warning(tmp_path: Path) -> None:
@@ -300,7 +328,6 @@ def test_metadata_from_another_round(tmp_path: Path) -> None:
 def test_metadata_from_another_form(tmp_path: Path) -> None:
     data = SPEC.model_dump(mode="json")
     data["name"] = "bilag5"
-    from bilag4xl.form.spec import Spec
 
     spec = Spec.model_validate(data)
     path = tmp_path / "other.xlsx"

@@ -14,18 +14,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bilag4xl.consolidate.decide import coverage, left_out_text
-from bilag4xl.consolidate.plan import SCHEMA as CONSOLIDATED_SCHEMA
 from bilag4xl.danish.numbers import day, days_text, format_number
-from bilag4xl.form.model import Submission
 from bilag4xl.issues.report import SEVERITY_DA, Issue, Lang, Report, Severity
-from bilag4xl.status import FORM_CHANGED_DA, DepartmentStatus, FileStatus, RoundStatus
 from bilag4xl.textsafe import for_file_name, for_terminal
 
+# The merge's and the status's modules are loaded by the functions that show them: every
+# command imports this module, and `validate` starts ~15 ms sooner without them.
 if TYPE_CHECKING:
     from bilag4xl.consolidate.merge import MergeRun
+    from bilag4xl.form.model import Submission
     from bilag4xl.record import DraftRecord, Entry
     from bilag4xl.round.receive import Receipt
+    from bilag4xl.status import DepartmentStatus, FileStatus, RoundStatus
 
 HEADERS = {
     "da": ("fil", "ark", "celle", "felt", "alvor", "besked"),
@@ -161,6 +161,8 @@ def merge_summary(run: MergeRun) -> str:
 
     A refused merge says what would have gone in: each department once, however many
     submissions it sent (the others are named in the errors above)."""
+    from bilag4xl.consolidate.decide import coverage, left_out_text
+
     m, unit = run.merged, run.merged.spec.round.unit
     s = m.report.stats()
     counts = (
@@ -203,8 +205,10 @@ def merge_data(run: MergeRun) -> dict[str, Any]:
 
 def consolidated_data(submissions: list[Submission]) -> dict[str, Any]:
     """`bilag4xl read OUT.xlsx --json` on a consolidated workbook: every submission in it."""
+    from bilag4xl.consolidate.plan import SCHEMA
+
     return {
-        "schema": CONSOLIDATED_SCHEMA,
+        "schema": SCHEMA,
         "submissions": [s.to_json_data() for s in submissions],
     }
 
@@ -286,6 +290,8 @@ def future_cover_lines(status: RoundStatus) -> list[str]:
 
 def chase_lines(status: RoundStatus) -> list[str]:
     """Whom to chase, with their contact: one line per department missing or with errors."""
+    from bilag4xl.status import FORM_CHANGED_DA
+
     lines = []
     for d in status.to_chase:
         why = "mangler" if d.state == "missing" else f"har {d.last.errors if d.last else 0} fejl"

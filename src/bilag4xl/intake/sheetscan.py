@@ -108,7 +108,7 @@ def scan(xml: bytes, limits: Limits, sheet: str = "") -> SheetScan:
         return SheetScan()
     if end - start > limits.cells * MIN_CELL_BYTES:  # room for more cells than allowed
         _count_cells(xml, start, end, limits)
-    small = not _NOT_SMALL.search(xml, start, end)
+    small = _all_small(xml, start, end)
     if _PREFIXED.search(xml, start, end) if small else _needs_canonical(xml, start, end):
         xml = b"<sheetData>" + _canonical(xml[start:end], limits, sheet) + b"</sheetData>"
         start, end, small = 0, len(xml), False
@@ -123,6 +123,27 @@ def scan(xml: bytes, limits: Limits, sheet: str = "") -> SheetScan:
 
 
 MIN_CELL_BYTES = 4  # "<c/>"
+
+
+def _all_small(xml: bytes, start: int, end: int) -> bool:
+    """Whether every cell tag is `<c r="B8" ...>` with a small reference and no second one
+    (what `_NOT_SMALL` asks), in two thirds of its time on a template's sheets by counting:
+    every tag starts with a reference, none of them a big one, and " r" stands nowhere but
+    at the start of a cell's or row's reference, with no other whitespace (which could start
+    a second one). Anything else gets the exact question."""
+    cells = xml.count(b"<c", start, end)
+    if (
+        xml.count(b'<c r="', start, end) == cells
+        and xml.count(b" r", start, end) == cells + xml.count(b"<row r", start, end)
+        and all(xml.find(space, start, end) < 0 for space in _OTHER_SPACE)
+        and not _BIG_REF.search(xml, start, end)
+    ):
+        return True
+    return not _NOT_SMALL.search(xml, start, end)
+
+
+_BIG_REF = re.compile(rb'<c r="(?![A-Z][1-9][0-9]?")')
+_OTHER_SPACE = (b"\t", b"\n", b"\r", b"\x0b", b"\x0c")  # what \s matches besides " "
 
 
 def _needs_canonical(xml: bytes, start: int, end: int) -> bool:

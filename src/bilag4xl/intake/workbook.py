@@ -39,6 +39,11 @@ from bilag4xl.intake import sheetscan
 from bilag4xl.intake.discover import XLSX_SUFFIXES
 from bilag4xl.intake.sheetscan import SheetScan, shift_formula
 
+try:  # ISA-L: inflate in less than half zlib's time and CRC-32 in a tenth (measured)
+    from isal import isal_zlib as deflate
+except ImportError:  # a platform without its wheels: the standard library's zlib
+    deflate = zlib  # type: ignore[no-redef]
+
 __all__ = ["RawSheet", "RawWorkbook", "UnreadableWorkbook", "read_bytes", "read_workbook"]
 __all__ += ["shift_formula"]
 
@@ -313,7 +318,7 @@ class _Package:
         with what would make it allocate or panic for nothing neutralised; `sheets`: each
         sheet's part and scan."""
         names = [WORKBOOK, WORKBOOK_RELS, SHARED_STRINGS, STYLES, *sheets]
-        members = {"_rels/.rels": (_ROOT_RELS, zlib.crc32(_ROOT_RELS))}
+        members = {"_rels/.rels": (_ROOT_RELS, deflate.crc32(_ROOT_RELS))}
         for name in dict.fromkeys(names):
             if name in self.infos:  # the CRC was checked when the part was inflated
                 part = self.xml(name)
@@ -322,7 +327,7 @@ class _Package:
                 elif name in sheets and sheets[name].beyond_durations:
                     part = sheetscan.for_calamine(part)
                 same = part is self.parts[name] and name not in self.rewritten
-                members[name] = (part, self.infos[name].CRC if same else zlib.crc32(part))
+                members[name] = (part, self.infos[name].CRC if same else deflate.crc32(part))
         return _stored_zip(members)
 
     def rich_text_fixes(self) -> dict[int, str]:
@@ -354,8 +359,8 @@ def _check_members(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
 def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     """One member's bytes: never more than its declared size, CRC checked.
 
-    zlib directly rather than ZipFile.read: the same checks at a fraction of the overhead,
-    and no exception of zipfile's own (versions, methods, flags) can escape.
+    Inflated directly rather than by ZipFile.read: the same checks at a fraction of the
+    overhead, and no exception of zipfile's own (versions, methods, flags) can escape.
     """
     name = info.filename
     header = data[info.header_offset : info.header_offset + 30]
@@ -370,15 +375,15 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
         if info.compress_type == zipfile.ZIP_STORED:
             part = raw[: info.file_size]
         elif info.compress_type == zipfile.ZIP_DEFLATED:
-            inflater = zlib.decompressobj(-15)
+            inflater = deflate.decompressobj(-15)
             part = inflater.decompress(raw, info.file_size + 1)
         else:
             raise UnreadableWorkbook(
                 "corrupt", reason=f"{name}: ukendt komprimering ({info.compress_type})"
             )
-    except zlib.error as exc:
+    except (zlib.error, deflate.error) as exc:
         raise UnreadableWorkbook("corrupt", reason=f"{name}: {exc}") from exc
-    if len(part) != info.file_size or zlib.crc32(part) != info.CRC:
+    if len(part) != info.file_size or deflate.crc32(part) != info.CRC:
         raise UnreadableWorkbook("corrupt", reason=f"{name}: størrelse eller CRC passer ikke")
     return part
 
