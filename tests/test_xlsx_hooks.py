@@ -90,3 +90,57 @@ def test_a_zip_chosen_in_one_thread_is_not_seen_in_another() -> None:
     worker.join()
     assert seen == ["captured"] and isinstance(other, zipfile.ZipFile)
     other.close()
+
+
+def _every_kind_of_cell(sheet_class: type) -> bytes:
+    """A streamed sheet with every kind of cell (and style source) xlsxwriter writes."""
+    import datetime as dt
+
+    wb = StrictWorkbook(stream=True)
+    bold, money = wb.add_format({"bold": True}), wb.add_format({"num_format": "#,##0"})
+    ws = wb.add_worksheet("A", worksheet_class=sheet_class)
+    ws.set_column(3, 3, 12, money)  # a column's style for cells without one
+    ws.set_row(2, 20, bold)  # a row's style, before the column's
+    texts = [
+        "plain",
+        " leading",
+        "trailing\n",
+        "a & b < c > d",
+        'quote " and\nline',
+        "_x0041_",
+        "ctrl \x01\x1f",
+        "<r>raw</r>",
+        "tab\there",
+        "æøå – “Ø”",
+        "\u00a0non-breaking\u2003",
+        "\ufffe\uffff",
+        "_x00zz_ not an escape",
+        "",
+    ]
+    row = 0
+    for n, text in enumerate(texts):
+        ws.write_string(row, 0, text, bold if n % 2 else None)
+        ws.write_number(row, 1, n * 1234.5678 - 0.1, money if n % 3 else None)
+        ws.write_number(row, 3, 1e20 / (n + 1))
+        ws.write_formula(row, 4, f'=SUM(B{row + 1}:D{row + 1})&"<{text}>"', None, n * 2.5)
+        ws.write_formula(row, 5, "=1=1", bold, n % 2 == 0)
+        ws.write_formula(row, 6, '="x"', None, ["", "#N/A", "text & <b>", "#REF!"][n % 4])
+        ws.write_blank(row, 7, None, bold if n % 2 else None)
+        ws.write_boolean(row, 8, n % 2 == 1, money if n % 2 else None)
+        ws.write_datetime(row, 9, dt.datetime(2009, 3, n + 1, 12), money)
+        ws.write_blank(row, 10, None)  # no style: not written
+        ws.write_url(row, 11, f"https://example.dk/{n}")  # a kind left to xlsxwriter
+        row += 1 + n % 2
+    ws.write_comment(row + 2, 0, "a comment on a row of its own")
+    ws.set_row(row + 4, 30)
+    wb.to_bytes()  # closes
+    return zipfile.ZipFile(io.BytesIO(wb._buffer.getvalue())).read("xl/worksheets/sheet1.xml")
+
+
+def test_the_streamed_sheet_writes_xlsxwriters_own_bytes() -> None:
+    """`StreamedSheet` writes each row as one string instead of xlsxwriter's cell by cell: the
+    sheet's XML is the same, byte for byte, for every kind of cell, text and style source."""
+    ours = _every_kind_of_cell(hooks.StreamedSheet)
+    theirs = _every_kind_of_cell(hooks.ClassicFormulaSheet)
+    assert b"_x0001_" in ours and b'xml:space="preserve"' in ours and b't="e"' in ours
+    assert ours == theirs

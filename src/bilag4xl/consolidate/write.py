@@ -38,7 +38,7 @@ from bilag4xl.issues.report import SEVERITY_DA, Issue
 from bilag4xl.output import atomic_write
 from bilag4xl.xlsx import hooks
 from bilag4xl.xlsx import split as split_build
-from bilag4xl.xlsx.hooks import ClassicFormulaSheet
+from bilag4xl.xlsx.hooks import StreamedSheet
 from bilag4xl.xlsx.typography import BOLD_CHAR_WIDTH, LINE_HEIGHT, fit_width, text_height
 from bilag4xl.xlsx.workbook import StrictWorkbook, check
 
@@ -139,7 +139,7 @@ class _Writer:
     ) -> Worksheet:
         """A sheet with its column widths; one with a header row is set up for printing,
         its first `key_cols` columns repeated on the pages across."""
-        ws = self.wb.add_worksheet(name, worksheet_class=ClassicFormulaSheet)
+        ws = self.wb.add_worksheet(name, worksheet_class=StreamedSheet)
         self.widths[name] = tuple(widths)
         for col, width in enumerate(widths):
             check(ws.set_column(col, col, width), f"kolonnebredde i {name}")

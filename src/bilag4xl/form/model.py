@@ -33,7 +33,8 @@ Total = Annotated[float, PlainSerializer(_number, return_type=int | float)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=False, populate_by_name=True)
+    # defer_build: `validate` builds no submission, and starts ~5 ms sooner without these
+    model_config = ConfigDict(frozen=False, populate_by_name=True, defer_build=True)
 
 
 class TemplateInfo(_Model):

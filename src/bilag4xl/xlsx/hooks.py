@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import xlsxwriter
 import xlsxwriter.workbook
+import xlsxwriter.worksheet
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -30,6 +32,12 @@ INTERNALS: tuple[tuple[object, str], ...] = (
     (Worksheet, "_encode_password"),
     (Worksheet, "_prepare_formula"),
     (Format, "_get_xf_index"),
+    (Worksheet, "_write_single_row"),
+    (Worksheet, "_write_row"),
+    (Worksheet, "_write_empty_row"),
+    (Worksheet, "_write_cell"),
+    (Worksheet, "_escape_control_characters"),
+    (xlsxwriter.worksheet, "xl_rowcol_to_cell_fast"),
 )
 # Instance attributes (set in __init__), checked on a fresh streamed worksheet.
 WORKSHEET_STATE = ("row_data_filename", "row_data_fh", "row_data_fh_closed", "table_cells")
@@ -118,6 +126,91 @@ class ClassicFormulaSheet(Worksheet):
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         return formula.removeprefix("=")
+
+
+class StreamedSheet(ClassicFormulaSheet):
+    """A streamed (constant_memory) sheet that writes each row's cells as one string.
+
+    xlsxwriter writes a row cell by cell: an attribute list, an escape check per attribute
+    and a file write per cell. For the ~400,000 cells of a national merge that was half of
+    the writing. This writes the same bytes (`tests/test_xlsx_hooks.py` compares them with
+    xlsxwriter's own for every kind of cell) for the kinds bilag4xl writes: numbers, dates,
+    text, formulas, blanks and booleans; any other kind is left to xlsxwriter."""
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        row_num = self.previous_row
+        cells = self.table.get(row_num)
+        if not cells:
+            super()._write_single_row(current_row_num)  # row attributes or comments only
+            return
+        self.previous_row = current_row_num
+        info = self.row_info.get(row_num)
+        if info is None:
+            self._write_row(row_num, None)
+        else:
+            self._write_row(row_num, None, info)
+        row_style = info.row_format if info is not None else None
+        parts: list[str] = []
+        for col in sorted(cells):
+            cell = cells[col]
+            text = self._cell_xml(row_num, col, cell, row_style)
+            if text is None:  # a kind of cell bilag4xl does not write: xlsxwriter's own
+                self.fh.write("".join(parts))
+                parts.clear()
+                self._write_cell(row_num, col, cell)
+            else:
+                parts.append(text)
+        parts.append("</row>")
+        self.fh.write("".join(parts))
+        self.table.clear()
+
+    def _cell_xml(self, row: int, col: int, cell: Any, row_style: Format | None) -> str | None:
+        """xlsxwriter's `_write_cell` for one cell, as a string (None: not a kind done here)."""
+        attributes = f'<c r="{xlsxwriter.worksheet.xl_rowcol_to_cell_fast(row, col)}"'
+        style = cell.format or row_style
+        if style is None and col in self.col_info:
+            style = self.col_info[col].column_format
+        if style:
+            attributes += f' s="{style._get_xf_index()}"'
+        kind = type(cell).__name__
+        if kind == "Number" or kind == "Datetime":
+            return f"{attributes}><v>{cell.number:.16G}</v></c>"
+        if kind == "String":
+            text = cell.string
+            if _CONTROL.search(text):  # rare: xlsxwriter's own _xHHHH_ escapes
+                text = self._escape_control_characters(text)
+            if text.startswith("<r>") and text.endswith("</r>"):
+                return f'{attributes} t="inlineStr"><is>{text}</is></c>'
+            # xlsxwriter's `_preserve_whitespace` (^\s or \s$; \s is str.isspace in both)
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+            return f'{attributes} t="inlineStr"><is><t{space}>{_escaped(text)}</t></is></c>'
+        if kind == "Formula":
+            value = cell.value
+            if isinstance(value, bool):
+                attributes += ' t="b"'
+                value = 1 if value else 0
+            elif isinstance(value, str) and value:
+                attributes += ' t="e"' if value in _ERROR_CODES else ' t="str"'
+            return f"{attributes}><f>{_escaped(cell.formula)}</f><v>{_escaped(value)}</v></c>"
+        if kind == "Blank":
+            return f"{attributes}/>"
+        if kind == "Boolean":
+            return f'{attributes} t="b"><v>{cell.boolean}</v></c>'
+        return None
+
+
+_ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+_XML_ESCAPES = re.compile('["&<>\n]')  # xlsxwriter's test before it escapes data
+# What xlsxwriter's `_escape_control_characters` changes: an escape-like text, a control
+# character, or one of the two non-characters.
+_CONTROL = re.compile("_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
+def _escaped(data: Any) -> Any:
+    """xlsxwriter's `_escape_data`: &, < and > in text; anything else as it is."""
+    if not isinstance(data, str) or not _XML_ESCAPES.search(data):
+        return data
+    return data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def add_streamed_table(
