@@ -38,11 +38,7 @@ from bilag4xl.form.limits import RATIO_FLOOR, Limits
 from bilag4xl.intake import sheetscan
 from bilag4xl.intake.discover import XLSX_SUFFIXES
 from bilag4xl.intake.sheetscan import SheetScan, shift_formula
-
-try:  # ISA-L: inflate in less than half zlib's time and CRC-32 in a tenth (measured)
-    from isal import isal_zlib as deflate
-except ImportError:  # a platform without its wheels: the standard library's zlib
-    deflate = zlib  # type: ignore[no-redef]
+from bilag4xl.xlsx.deflate import deflate
 
 __all__ = ["RawSheet", "RawWorkbook", "UnreadableWorkbook", "read_bytes", "read_workbook"]
 __all__ += ["shift_formula"]

@@ -33,6 +33,10 @@ INTERNALS: tuple[tuple[object, str], ...] = (
     (Worksheet, "_prepare_formula"),
     (Format, "_get_xf_index"),
     (Worksheet, "_write_single_row"),
+    (Worksheet, "_write_string"),
+    (Worksheet, "_write_number"),
+    (Worksheet, "_write_datetime"),
+    (Worksheet, "_write_formula"),
     (Worksheet, "_write_row"),
     (Worksheet, "_write_empty_row"),
     (Worksheet, "_write_cell"),
@@ -136,6 +140,22 @@ class StreamedSheet(ClassicFormulaSheet):
     the writing. This writes the same bytes (`tests/test_xlsx_hooks.py` compares them with
     xlsxwriter's own for every kind of cell) for the kinds bilag4xl writes: numbers, dates,
     text, formulas, blanks and booleans; any other kind is left to xlsxwriter."""
+
+    # Cells by row and column numbers only (no "A1" strings): xlsxwriter's undecorated
+    # writers, without the decorator that looks for "A1" in every call.
+    def write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
+        return self._write_string(row, col, string, cell_format)
+
+    def write_number(self, row: int, col: int, number: Any, cell_format: Any = None) -> Any:
+        return self._write_number(row, col, number, cell_format)
+
+    def write_datetime(self, row: int, col: int, date: Any, cell_format: Any = None) -> Any:
+        return self._write_datetime(row, col, date, cell_format)
+
+    def write_formula(
+        self, row: int, col: int, formula: str, cell_format: Any = None, value: Any = 0
+    ) -> Any:
+        return self._write_formula(row, col, formula, cell_format, value)
 
     def _write_single_row(self, current_row_num: int = 0) -> None:
         row_num = self.previous_row
