@@ -24,6 +24,7 @@ from bilag4xl.form.spec import default_spec_text, parse_spec
 from bilag4xl.issues.report import Issue, Report, Severity
 from bilag4xl.xlsx.typography import fit_width, text_height
 from merge_helpers import INJECTIONS, SPEC, departments, result, submission
+from support.mutate import parts, rezip
 
 
 def subs_all():
@@ -60,6 +61,17 @@ def test_sheets_metadata_and_recognition(book, tmp_path: Path) -> None:
     assert is_consolidated(path)
     (tmp_path / "junk.xlsx").write_bytes(b"not a zip")
     assert not is_consolidated(tmp_path / "junk.xlsx")
+    # The sheet's name spelled with character references is still the merge's sheet (the
+    # quick look for its name in the bytes must not pass it over).
+    spelled = "".join(f"&#{ord(c)};" for c in cp.METADATA).encode()
+    named = f'name="{cp.METADATA}"'.encode()
+    referenced = rezip(
+        path.read_bytes(),
+        {"xl/workbook.xml": lambda x: x.replace(named, b'name="' + spelled + b'"')},
+    )
+    assert spelled in parts(referenced)["xl/workbook.xml"]
+    (tmp_path / "referenced.xlsx").write_bytes(referenced)
+    assert is_consolidated(tmp_path / "referenced.xlsx")
 
 
 def test_initiatives_sheet_is_a_table_with_every_field(book) -> None:

@@ -32,6 +32,7 @@ from bilag4xl.intake.discover import Blob
 
 Rows = list[list[Any]]
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_METADATA_NAME = cp.METADATA.encode()
 
 
 def is_consolidated(path: str | Path | Blob) -> bool:
@@ -46,7 +47,12 @@ def is_consolidated(path: str | Path | Blob) -> bool:
             info = archive.getinfo("xl/workbook.xml")
             if info.file_size > 2**20:
                 return False
-            root = ElementTree.fromstring(archive.read(info))
+            xml = archive.read(info)
+            # The sheet's name nowhere in the bytes, and no character reference that could
+            # spell it: not a consolidated workbook, without parsing (every submission).
+            if _METADATA_NAME not in xml and b"&#" not in xml:
+                return False
+            root = ElementTree.fromstring(xml)
     except _CANNOT_LOOK:
         return False
     names = {s.get("name") for s in root.iter(f"{_MAIN_NS}sheet")}
