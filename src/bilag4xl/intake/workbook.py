@@ -395,7 +395,9 @@ def _check_xml(part: bytes, name: str) -> None:
         raise UnreadableWorkbook(
             "xml-encoding", part=name, encoding=declared.group(1).decode("ascii", "replace")
         )
-    if _DTD.search(part):
+    # A DTD starts "<!": a part without "!" has none, and one byte is found at memchr's
+    # speed (most sheets: ~0.2 against ~7 µs for the pattern over 16 kB).
+    if part.find(b"!") >= 0 and _DTD.search(part):
         raise UnreadableWorkbook("unsafe-xml", part=name)
 
 
