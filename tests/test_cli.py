@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -114,3 +115,32 @@ def test_what_was_written_goes_to_stderr_and_results_to_stdout(tmp_path: Path) -
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (name, result.output)
         assert "Skrev" in result.stderr and "Skrev" not in result.stdout, name
+
+
+# What the `bilag4xl` script runs (named as it is, for the usage lines).
+_CONSOLE = "import sys; sys.argv[0] = 'bilag4xl'; from bilag4xl.cli import main; main()"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["validate", "--help"], ["merge", "--help"], ["validat", "x"], ["spec"]],
+)
+def test_the_console_command_says_what_the_whole_app_says(args: list[str]) -> None:
+    """`bilag4xl` builds only the command asked for (the others stand in by name and help):
+    the command list, a command's help, a mistyped command and a command's output are the
+    same as from the app with every command built."""
+    import subprocess
+    import sys
+
+    console = subprocess.run(
+        [sys.executable, "-c", _CONSOLE, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    whole = CliRunner().invoke(app, args, env={"COLUMNS": "100"})
+    assert console.returncode == whole.exit_code
+    # (the help's lines break at the terminal's width, which CliRunner sets apart)
+    assert console.stdout.split() == whole.stdout.split()
+    assert console.stderr.split() == whole.stderr.split()
+    assert console.stdout.strip() or console.stderr.strip()
