@@ -13,6 +13,8 @@ Heavy modules (pydantic, xlsxwriter, openpyxl, rich) are imported inside the com
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -989,6 +991,10 @@ def main() -> None:
     a `bilag4xl --help` of 70): only the command asked for is built whole; the others stand
     in by their name and line of help, which is all the command list and click's "no such
     command" need. `app` itself (what tests and Python callers use) keeps every command."""
+    # At the very end (atexit runs this last): the interpreter's closing collections then
+    # pass over every object the command made (~30 ms of a validate's end, measured);
+    # objects are still freed by reference, and files closed, as before.
+    atexit.register(gc.freeze)
     wanted = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
     every = app.registered_commands
     app.registered_commands = [c if c.name == wanted else _stand_in(c) for c in every]
