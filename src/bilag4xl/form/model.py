@@ -144,10 +144,12 @@ def assemble(
 ) -> Submission:
     """Build a Submission from parsed values by path; totals are computed here, never read."""
     spec = layout.spec
-    fixed = {t.path: t.text for t in layout.texts if t.path}
     data: dict[str, Any] = {}
-    for path in [*fixed, *(i.path for i in layout.inputs)]:
-        paths.put(data, path, values.get(path, fixed.get(path)))
+    for path, parts, fixed in layout.slots():  # paths.put, with the paths split once
+        node = data
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = values.get(path, fixed)
     cover = data.get(paths.COVER, {})
     initiatives = []
     years = [str(y) for y in spec.round.years]
