@@ -73,6 +73,14 @@ def test_sheets_metadata_and_recognition(book, tmp_path: Path) -> None:
     (tmp_path / "referenced.xlsx").write_bytes(referenced)
     assert is_consolidated(tmp_path / "referenced.xlsx")
 
+    # and in UTF-16 (no UTF-8 bytes of the name): parsed, not passed over
+    def utf16(xml: bytes) -> bytes:
+        text = xml.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+        return text.encode("utf-16")
+
+    (tmp_path / "utf16.xlsx").write_bytes(rezip(path.read_bytes(), {"xl/workbook.xml": utf16}))
+    assert is_consolidated(tmp_path / "utf16.xlsx")
+
 
 def test_initiatives_sheet_is_a_table_with_every_field(book) -> None:
     path, subs = book

@@ -390,6 +390,11 @@ _TAGS = st.sampled_from(
         b'<row spans="1:2" r="1">',
         b"<v>1</v></c>",
         b"<is><t>a r b\n</t></is>",
+        b'<c r="A1" ',  # a tag not closed before the next one
+        b'<c r="B2" s="1"',
+        b'<row r="XFD1048576">',
+        b"<v>",
+        b">",
     ]
 )
 

@@ -101,7 +101,7 @@ def _every_kind_of_cell(sheet_class: type) -> bytes:
     bold, money = wb.add_format({"bold": True}), wb.add_format({"num_format": "#,##0"})
     ws = wb.add_worksheet("A", worksheet_class=sheet_class)
     ws.set_column(3, 3, 12, money)  # a column's style for cells without one
-    ws.set_row(2, 20, bold)  # a row's style, before the column's
+    ws.set_row(3, 20, bold)  # a row's style (a row with cells), before the column's
     texts = [
         "plain",
         " leading",
@@ -130,7 +130,9 @@ def _every_kind_of_cell(sheet_class: type) -> bytes:
         ws.write_boolean(row, 8, n % 2 == 1, money if n % 2 else None)
         ws.write_datetime(row, 9, dt.datetime(2009, 3, n + 1, 12), money)
         ws.write_blank(row, 10, None)  # no style: not written
-        ws.write_url(row, 11, f"https://example.dk/{n}")  # a kind left to xlsxwriter
+        ws.write_url(row, 11, f"https://example.dk/{n}")
+        ws.write_rich_string(row, 12, "fed ", bold, "og", " ikke")  # left to xlsxwriter
+        ws.write_array_formula(row, 13, row, 13, f"{{=SUM(B{row + 1}*2)}}", None, n)  # also
         row += 1 + n % 2
     ws.write_comment(row + 2, 0, "a comment on a row of its own")
     ws.set_row(row + 4, 30)
@@ -144,6 +146,7 @@ def test_the_streamed_sheet_writes_xlsxwriters_own_bytes() -> None:
     ours = _every_kind_of_cell(hooks.StreamedSheet)
     theirs = _every_kind_of_cell(hooks.ClassicFormulaSheet)
     assert b"_x0001_" in ours and b'xml:space="preserve"' in ours and b't="e"' in ours
+    assert b'<row r="4" ' in ours and b't="array"' in ours and b"<r><rPr>" in ours
     assert ours == theirs
 
 
@@ -163,6 +166,10 @@ def test_a_streamed_workbook_is_deflated_by_isal_with_the_same_parts(
             assert archive.testzip() is None
             return {name: archive.read(name) for name in archive.namelist()}
 
+    import inspect
+
+    # the member writer's compressor is what xlsx.workbook replaces
+    assert "self._compressor = _get_compressor(" in inspect.getsource(zipfile._ZipWriteFile)
     fast = _workbook(stream=True).to_bytes()
     monkeypatch.setattr(workbook, "deflate", zlib)
     plain = _workbook(stream=True).to_bytes()

@@ -991,11 +991,14 @@ def main() -> None:
     a `bilag4xl --help` of 70): only the command asked for is built whole; the others stand
     in by their name and line of help, which is all the command list and click's "no such
     command" need. `app` itself (what tests and Python callers use) keeps every command."""
-    # At the very end (atexit runs this last): the interpreter's closing collections then
-    # pass over every object the command made (~30 ms of a validate's end, measured);
-    # objects are still freed by reference, and files closed, as before.
+    # At exit (after the handlers registered later; atexit runs the last in first): the
+    # interpreter's closing collections then pass over every object the command made
+    # (~30 ms of a validate's end, measured). Objects freed by their references still are;
+    # what only a cycle holds is not finalised at exit, so every output is closed
+    # explicitly (atomic writes, `with` blocks, the ledger's commits), never left to that.
     atexit.register(gc.freeze)
-    wanted = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    names = {c.name for c in app.registered_commands}
+    wanted = next((arg for arg in sys.argv[1:] if arg in names), None)
     every = app.registered_commands
     app.registered_commands = [c if c.name == wanted else _stand_in(c) for c in every]
     try:

@@ -48,9 +48,11 @@ def is_consolidated(path: str | Path | Blob) -> bool:
             if info.file_size > 2**20:
                 return False
             xml = archive.read(info)
-            # The sheet's name nowhere in the bytes, and no character reference that could
-            # spell it: not a consolidated workbook, without parsing (every submission).
-            if _METADATA_NAME not in xml and b"&#" not in xml:
+            # UTF-8 (as written) without the sheet's name in its bytes, and no character
+            # reference that could spell it: not a consolidated workbook, without parsing
+            # (every submission). Another encoding is parsed.
+            utf8 = xml.startswith((b"<", b"\xef\xbb\xbf"))
+            if utf8 and _METADATA_NAME not in xml and b"&#" not in xml:
                 return False
             root = ElementTree.fromstring(xml)
     except _CANNOT_LOOK:

@@ -208,17 +208,22 @@ class Layout:
     due: dt.date | None = None  # the deadline shown, when not the department's (see deadline)
     # input() index, rebuilt when planning has added inputs since (planning looks paths up).
     _by_path: dict[str, Input] = field(default_factory=dict, repr=False, compare=False)
-    _slots: list[Slot] = field(default_factory=list, repr=False, compare=False)
+    # slots(), with the counts of texts and inputs it was worked out for
+    _slots: tuple[int, int, list[Slot]] = field(
+        default_factory=lambda: (-1, -1, []), repr=False, compare=False
+    )
 
     def slots(self) -> list[Slot]:
         """Every path a submission takes a value from, split at its dots, with its fixed
         text (None for an input): fixed texts first, then inputs. Worked out once per layout
         (a submission is assembled from it for every file read)."""
-        if not self._slots:
+        counts = (len(self.texts), len(self.inputs))
+        if self._slots[:2] != counts:  # worked out again when planning added to them
             fixed = {t.path: t.text for t in self.texts if t.path}
             every = [*fixed, *(i.path for i in self.inputs)]
-            self._slots = [Slot(path, tuple(path.split(".")), fixed.get(path)) for path in every]
-        return self._slots
+            slots = [Slot(path, tuple(path.split(".")), fixed.get(path)) for path in every]
+            self._slots = (*counts, slots)
+        return self._slots[2]
 
     @property
     def template_id(self) -> str:

@@ -672,13 +672,13 @@ def stored_spec(meta: dict[str, str], digest: str | None, known: Spec | None = N
         return known  # its own text: what parsing it would give (a national round's: 40 ms)
     # The text is compared with the one checked before under its digest (a national round's
     # is ~300 kB: comparing is a memcmp, hashing it as a cache key for every file is not).
-    known = _STORED.get(str(digest))
-    if known is None or known[0] != text:
-        known = (text, _parse_stored(text, digest))
+    seen = _STORED.get(str(digest))
+    if seen is None or seen[0] != text:
+        seen = (text, _parse_stored(text, digest))
         if len(_STORED) >= 16:
             _STORED.clear()
-        _STORED[str(digest)] = known
-    return known[1]
+        _STORED[str(digest)] = seen
+    return seen[1]
 
 
 _STORED: dict[str, tuple[str, Spec]] = {}  # digest -> the stored text checked, its spec

@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import threading
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -32,6 +33,7 @@ INTERNALS: tuple[tuple[object, str], ...] = (
     (Worksheet, "_encode_password"),
     (Worksheet, "_prepare_formula"),
     (Format, "_get_xf_index"),
+    (zipfile.ZipFile, "_open_to_write"),  # xlsx.workbook gives a member ISA-L's deflate
     (Worksheet, "_write_single_row"),
     (Worksheet, "_write_string"),
     (Worksheet, "_write_number"),
