@@ -17,6 +17,7 @@ from bilag4xl.intake.sheetscan import scan
 from bilag4xl.intake.validate import read_file
 from bilag4xl.intake.workbook import read_workbook, shift_formula
 from filled import SPEC, TMF, filled, layout_for, template, valid_values
+from support import needs
 
 
 def test_openpyxl_uses_defusedxml() -> None:
@@ -164,7 +165,9 @@ def test_parts_inflate_alike_with_or_without_isal(
     if inflate == "zlib":
         monkeypatch.setattr(workbook, "deflate", zlib)
     else:
-        isal_zlib = pytest.importorskip("isal.isal_zlib")
+        isal_zlib = needs.module(
+            "isal.isal_zlib", "python-isal is not installed (pip install -e .)"
+        )
         assert workbook.deflate is isal_zlib
     data = filled(tmp_path).read_bytes()
     raw = workbook.read_bytes(data)

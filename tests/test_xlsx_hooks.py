@@ -12,6 +12,7 @@ import xlsxwriter
 
 from bilag4xl.xlsx import hooks
 from bilag4xl.xlsx.workbook import StrictWorkbook
+from support import needs
 
 
 def test_every_internal_still_exists() -> None:
@@ -159,7 +160,7 @@ def test_a_streamed_workbook_is_deflated_by_isal_with_the_same_parts(
 
     from bilag4xl.xlsx import workbook
 
-    pytest.importorskip("isal")
+    needs.module("isal", "python-isal is not installed (pip install -e .)")
 
     def parts(data: bytes) -> dict[str, bytes]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
