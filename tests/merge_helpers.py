@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bilag4xl.form.identity import form_digest
 from bilag4xl.form.layout import Layout, plan
 from bilag4xl.form.model import Source, Submission, TemplateInfo, assemble
 from bilag4xl.form.spec import Kind, Spec, load_spec
@@ -69,13 +68,7 @@ def submission(
 ) -> Submission:
     layout = layout_for(spec, department)
     values = {**values_for(layout, seed, date), **(overrides or {})}
-    template = TemplateInfo(
-        id=layout.template_id,
-        spec=spec.name,
-        version=spec.version,
-        spec_hash=spec.digest,
-        form_hash=form_digest(spec),
-    )
+    template = TemplateInfo.made(layout.template_id, spec, spec)
     digest = hashlib.sha256(json.dumps([department, seed, str(date), file]).encode()).hexdigest()
     source = Source(file=file or f"{department[:6]}_{seed}.xlsx", sha256=digest)
     return assemble(layout, values, template, source)

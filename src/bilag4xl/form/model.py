@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from bilag4xl.form import paths
+from bilag4xl.form.identity import form_digest
 from bilag4xl.form.layout import Layout, Value
 from bilag4xl.form.spec import Kind, Spec
 
@@ -46,6 +47,17 @@ class TemplateInfo(_Model):
     version: str
     spec_hash: str = ""
     form_hash: str = ""
+
+    @classmethod
+    def made(cls, template_id: str, made_with: Spec, form: Spec) -> TemplateInfo:
+        """A template made from `made_with` whose values are read onto `form`'s."""
+        return cls(
+            id=template_id,
+            spec=made_with.name,
+            version=made_with.version,
+            spec_hash=made_with.digest,
+            form_hash=form_digest(form),
+        )
 
 
 class Source(_Model):

@@ -23,7 +23,7 @@ from bilag4xl.danish.numbers import format_number
 from bilag4xl.danish.parsers import blank
 from bilag4xl.errors import SpecError
 from bilag4xl.form import limits
-from bilag4xl.form.identity import form_digest, same_round
+from bilag4xl.form.identity import same_round
 from bilag4xl.form.kinds import rule
 from bilag4xl.form.layout import (
     REVIEW_TITLE,
@@ -160,14 +160,16 @@ def read_file(path: str | Path, spec: Spec | None = None) -> FileResult:
     return result
 
 
-def check_file(path: str | Path, spec: Spec | None = None, submission: bool = True) -> FileResult:
+def check_file(
+    path: str | Path, spec: Spec | None = None, *, submission: bool = True
+) -> FileResult:
     """`read_file` in this process: what a worker runs. `submission=False`: the file is
     checked, but no submission is built (a check of files needs none)."""
     path = Path(path)
     return _check(path, str(path), lambda: read_workbook(path), spec, submission)
 
 
-def check_blob(blob: Blob, spec: Spec | None = None, submission: bool = True) -> FileResult:
+def check_blob(blob: Blob, spec: Spec | None = None, *, submission: bool = True) -> FileResult:
     """`check_file` of a file already read: its issues name it as it was sent."""
     return _check(
         Path(blob.name),
@@ -183,7 +185,7 @@ def _check(
 ) -> FileResult:
     try:
         raw = read()
-        checked = check_workbook(raw, spec, file, path.name, submission)
+        checked = check_workbook(raw, spec, file, path.name, submission=submission)
     except UnreadableWorkbook as exc:
         issue = messages.make(exc.code, file, **exc.params)
         return FileResult(path, None, Report([issue]))
@@ -306,9 +308,9 @@ class _Job:
             return None
         wanted = self.submissions is not False
         if isinstance(item, Blob):
-            result = check_blob(item, self.spec, wanted)
+            result = check_blob(item, self.spec, submission=wanted)
         else:
-            result = check_file(item, self.spec, wanted)
+            result = check_file(item, self.spec, submission=wanted)
         if not self.keep:  # not pickled back unless asked for
             result.values, result.raw = {}, {}
         if self.submissions == "brief" and result.submission is not None:
@@ -347,7 +349,12 @@ class Checked:
 
 
 def check_workbook(
-    raw: RawWorkbook, spec: Spec | None, file: str, source_name: str, submission: bool = True
+    raw: RawWorkbook,
+    spec: Spec | None,
+    file: str,
+    source_name: str,
+    *,
+    submission: bool = True,
 ) -> Checked:
     """Integrity, then every cell, then the submission; issues in sheet order.
 
@@ -390,13 +397,7 @@ def check_workbook(
     issues += carried.issues
     built = None
     if submission:
-        template = TemplateInfo(
-            id=expected.template_id,
-            spec=made_with.name,
-            version=made_with.version,
-            spec_hash=made_with.digest,
-            form_hash=form_digest(target),
-        )
+        template = TemplateInfo.made(expected.template_id, made_with, target)
         source = Source(file=source_name, sha256=raw.sha256)
         built = assemble(carried.layout, carried.values, template, source)
         if unused:

@@ -43,6 +43,7 @@ INTERNALS: tuple[tuple[object, str], ...] = (
     (Worksheet, "_write_empty_row"),
     (Worksheet, "_write_cell"),
     (Worksheet, "_escape_control_characters"),
+    (Worksheet, "_escape_data"),
     (xlsxwriter.worksheet, "xl_rowcol_to_cell_fast"),
 )
 # Instance attributes (set in __init__), checked on a fresh streamed worksheet.
@@ -194,6 +195,7 @@ class StreamedSheet(ClassicFormulaSheet):
             style = self.col_info[col].column_format
         if style:
             attributes += f' s="{style._get_xf_index()}"'
+        escape = self._escape_data  # xlsxwriter's own: &, < and > in text
         kind = type(cell).__name__
         if kind == "Number" or kind == "Datetime":
             return f"{attributes}><v>{cell.number:.16G}</v></c>"
@@ -205,7 +207,7 @@ class StreamedSheet(ClassicFormulaSheet):
                 return f'{attributes} t="inlineStr"><is>{text}</is></c>'
             # xlsxwriter's `_preserve_whitespace` (^\s or \s$; \s is str.isspace in both)
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-            return f'{attributes} t="inlineStr"><is><t{space}>{_escaped(text)}</t></is></c>'
+            return f'{attributes} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
         if kind == "Formula":
             value = cell.value
             if isinstance(value, bool):
@@ -213,7 +215,7 @@ class StreamedSheet(ClassicFormulaSheet):
                 value = 1 if value else 0
             elif isinstance(value, str) and value:
                 attributes += ' t="e"' if value in _ERROR_CODES else ' t="str"'
-            return f"{attributes}><f>{_escaped(cell.formula)}</f><v>{_escaped(value)}</v></c>"
+            return f"{attributes}><f>{escape(cell.formula)}</f><v>{escape(value)}</v></c>"
         if kind == "Blank":
             return f"{attributes}/>"
         if kind == "Boolean":
@@ -221,18 +223,11 @@ class StreamedSheet(ClassicFormulaSheet):
         return None
 
 
+# The error values xlsxwriter types t="e" (a literal inside its _write_cell, no name to import)
 _ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
-_XML_ESCAPES = re.compile('["&<>\n]')  # xlsxwriter's test before it escapes data
 # What xlsxwriter's `_escape_control_characters` changes: an escape-like text, a control
 # character, or one of the two non-characters.
 _CONTROL = re.compile("_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-
-
-def _escaped(data: Any) -> Any:
-    """xlsxwriter's `_escape_data`: &, < and > in text; anything else as it is."""
-    if not isinstance(data, str) or not _XML_ESCAPES.search(data):
-        return data
-    return data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def add_streamed_table(
