@@ -391,6 +391,14 @@ class SqliteLedger:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return []  # a store is under way
+            # A store killed inside its COMMIT can leave that commit whole in the WAL but not
+            # yet in its index: no connection sees the rows, and a later reopen that rebuilds
+            # the index would bring them back, naming files removed here (seen once in ~60
+            # kill -9 runs). A write, committed first, takes the WAL's next frames for good,
+            # so the rows checked below are the ledger as it will stay.
+            with self._transaction():
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                self._db.execute(f"PRAGMA user_version = {version}")
             with self._transaction():  # no row can be committed meanwhile
                 return self._remove_leftovers(incoming)
 
